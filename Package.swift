@@ -1,0 +1,56 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "ModelLedger",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "mledger", targets: ["mledger"]),
+        .library(name: "LedgerProtocol", targets: ["LedgerProtocol"]),
+        .library(name: "LedgerModel", targets: ["LedgerModel"]),
+        .library(name: "LedgerStore", targets: ["LedgerStore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // libsodium from the system (Ed25519, BLAKE2b, SHA-256, Argon2id, secretbox).
+        .systemLibrary(
+            name: "CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"])]
+        ),
+        // Pure: event envelope, signing, ids, CBOR bodies, clock, chain rules.
+        .target(name: "LedgerProtocol", dependencies: ["CSodium"]),
+        // Pure: merge order, conflict resolution, metric packing, view types.
+        .target(name: "LedgerModel", dependencies: ["LedgerProtocol"]),
+        // SQLite store, projections, blob store, workspace and identity files.
+        .target(
+            name: "LedgerStore",
+            dependencies: [
+                "LedgerProtocol", "LedgerModel",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        // The command-line interface.
+        .executableTarget(
+            name: "mledger",
+            dependencies: [
+                "LedgerProtocol", "LedgerModel", "LedgerStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Writes protocol/vectors from fixed seeds.
+        .executableTarget(name: "mledger-vectors", dependencies: ["LedgerProtocol"]),
+        // Benchmarks printed by `make bench`.
+        .executableTarget(
+            name: "mledger-bench",
+            dependencies: ["LedgerProtocol", "LedgerModel", "LedgerStore"]
+        ),
+        .testTarget(name: "LedgerProtocolTests", dependencies: ["LedgerProtocol"]),
+        .testTarget(name: "LedgerModelTests", dependencies: ["LedgerModel"]),
+        .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore"]),
+        .testTarget(name: "CLITests", dependencies: ["LedgerProtocol"]),
+    ]
+)

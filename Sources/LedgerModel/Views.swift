@@ -1,0 +1,230 @@
+import LedgerProtocol
+
+// The team views as plain values: what the CLI prints (as tables or `--json`) and the dashboard renders.
+// Ids and keys are hex text, times are Unix milliseconds.
+
+/// Who wrote an event: their key, its fingerprint, and the display name they published, if any.
+public struct AuthorView: Codable, Sendable, Equatable {
+    public var key: String
+    public var fingerprint: String
+    public var name: String?
+
+    public init(key: PublicKey, name: String?) {
+        self.key = key.hex; self.fingerprint = key.fingerprint; self.name = name
+    }
+
+    /// "Ada Lovelace (1a2b:3c4d:…)" or just the fingerprint.
+    public var label: String { name.map { "\($0) (\(fingerprint))" } ?? fingerprint }
+}
+
+public struct ExperimentView: Codable, Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var description: String?
+    public var createdBy: AuthorView
+    public var createdAt: Int64
+    public var runCount: Int
+    public var lastActivity: Int64
+    public init(id: String, name: String, description: String? = nil, createdBy: AuthorView, createdAt: Int64, runCount: Int, lastActivity: Int64) {
+        self.id = id
+        self.name = name
+        self.description = description
+        self.createdBy = createdBy
+        self.createdAt = createdAt
+        self.runCount = runCount
+        self.lastActivity = lastActivity
+    }
+}
+
+public struct ArtifactView: Codable, Sendable, Equatable {
+    public var path: String
+    public var sha256: String
+    public var size: UInt64
+
+    public init(_ f: ArtifactFile) { path = f.path; sha256 = Hex.encode(f.sha256); size = f.size }
+}
+
+public struct RunView: Codable, Sendable, Equatable {
+    public var id: String
+    public var experimentID: String
+    public var experiment: String?
+    public var name: String
+    public var author: AuthorView
+    public var status: RunStatus
+    public var startTime: Int64
+    public var endTime: Int64?
+    public var exitCode: Int64?
+    public var gitCommit: String?
+    public var gitDirty: Bool?
+    public var command: String?
+    public var host: String?
+    public var environment: String?
+    public var params: [String: String]
+    public var tags: [String: String]
+    public var metrics: [String: MetricSummary]
+    public var artifacts: [ArtifactView]
+    public init(id: String, experimentID: String, experiment: String? = nil, name: String, author: AuthorView, status: RunStatus, startTime: Int64, endTime: Int64? = nil, exitCode: Int64? = nil, gitCommit: String? = nil, gitDirty: Bool? = nil, command: String? = nil, host: String? = nil, environment: String? = nil, params: [String: String], tags: [String: String], metrics: [String: MetricSummary], artifacts: [ArtifactView]) {
+        self.id = id
+        self.experimentID = experimentID
+        self.experiment = experiment
+        self.name = name
+        self.author = author
+        self.status = status
+        self.startTime = startTime
+        self.endTime = endTime
+        self.exitCode = exitCode
+        self.gitCommit = gitCommit
+        self.gitDirty = gitDirty
+        self.command = command
+        self.host = host
+        self.environment = environment
+        self.params = params
+        self.tags = tags
+        self.metrics = metrics
+        self.artifacts = artifacts
+    }
+}
+
+public struct VersionView: Codable, Sendable, Equatable {
+    public var id: String
+    public var number: UInt64
+    public var claimedNumber: UInt64
+    /// True when offline creation made the author see a different number than the team does.
+    public var renumbered: Bool
+    public var run: String?
+    public var author: AuthorView
+    public var createdAt: Int64
+    public var description: String?
+    public var archived: Bool
+    public var aliases: [String]
+    public var files: [ArtifactView]
+    public init(id: String, number: UInt64, claimedNumber: UInt64, renumbered: Bool, run: String? = nil, author: AuthorView, createdAt: Int64, description: String? = nil, archived: Bool, aliases: [String], files: [ArtifactView]) {
+        self.id = id
+        self.number = number
+        self.claimedNumber = claimedNumber
+        self.renumbered = renumbered
+        self.run = run
+        self.author = author
+        self.createdAt = createdAt
+        self.description = description
+        self.archived = archived
+        self.aliases = aliases
+        self.files = files
+    }
+}
+
+public struct AliasView: Codable, Sendable, Equatable {
+    public var alias: String
+    /// Nil when the winning write removed the alias.
+    public var version: String?
+    public var versionNumber: UInt64?
+    public var setBy: AuthorView
+    public var at: Int64
+    public var reason: String
+    public var event: String
+    /// Concurrent writes nobody has resolved yet: every live head, the winner first.
+    public var conflict: [AliasCandidate]
+    public init(alias: String, version: String? = nil, versionNumber: UInt64? = nil, setBy: AuthorView, at: Int64, reason: String, event: String, conflict: [AliasCandidate]) {
+        self.alias = alias
+        self.version = version
+        self.versionNumber = versionNumber
+        self.setBy = setBy
+        self.at = at
+        self.reason = reason
+        self.event = event
+        self.conflict = conflict
+    }
+}
+
+public struct AliasCandidate: Codable, Sendable, Equatable {
+    public var event: String
+    public var version: String?
+    public var versionNumber: UInt64?
+    public var author: AuthorView
+    public var reason: String
+    public init(event: String, version: String? = nil, versionNumber: UInt64? = nil, author: AuthorView, reason: String) {
+        self.event = event
+        self.version = version
+        self.versionNumber = versionNumber
+        self.author = author
+        self.reason = reason
+    }
+}
+
+public struct ModelView: Codable, Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var description: String?
+    public var createdBy: AuthorView
+    public var createdAt: Int64
+    public var versions: [VersionView]
+    public var aliases: [AliasView]
+    public init(id: String, name: String, description: String? = nil, createdBy: AuthorView, createdAt: Int64, versions: [VersionView], aliases: [AliasView]) {
+        self.id = id
+        self.name = name
+        self.description = description
+        self.createdBy = createdBy
+        self.createdAt = createdAt
+        self.versions = versions
+        self.aliases = aliases
+    }
+}
+
+/// One line of a model's audit trail.
+public struct AuditEntry: Codable, Sendable, Equatable {
+    public enum Action: String, Codable, Sendable {
+        case versionCreated = "version.create"
+        case promoted = "promote"
+        case demoted = "demote"
+        case archived = "archive"
+        case commented = "comment"
+        case memberAdded = "member.add"
+        case memberRemoved = "member.remove"
+    }
+
+    public var event: String
+    public var time: Int64
+    public var author: AuthorView
+    public var model: String?
+    public var action: Action
+    public var alias: String?
+    /// Versions (display numbers) the alias pointed at in the author's view before this change.
+    public var from: [UInt64]
+    public var to: UInt64?
+    public var reason: String?
+    public var evidence: [String]
+    public var signatureVerified: Bool
+    /// This write is one of several concurrent, unresolved writes to the same alias.
+    public var conflict: Bool
+    /// The author signed two different events at the same position of their chain.
+    public var fork: Bool
+    public var text: String?
+    public init(event: String, time: Int64, author: AuthorView, model: String? = nil, action: Action, alias: String? = nil, from: [UInt64], to: UInt64? = nil, reason: String? = nil, evidence: [String], signatureVerified: Bool, conflict: Bool, fork: Bool, text: String? = nil) {
+        self.event = event
+        self.time = time
+        self.author = author
+        self.model = model
+        self.action = action
+        self.alias = alias
+        self.from = from
+        self.to = to
+        self.reason = reason
+        self.evidence = evidence
+        self.signatureVerified = signatureVerified
+        self.conflict = conflict
+        self.fork = fork
+        self.text = text
+    }
+}
+
+/// Two or more different events an author signed at one seq: evidence of a restored or copied key.
+public struct ForkView: Codable, Sendable, Equatable {
+    public var author: AuthorView
+    public var seq: UInt64
+    public var events: [String]
+    public init(author: AuthorView, seq: UInt64, events: [String]) {
+        self.author = author
+        self.seq = seq
+        self.events = events
+    }
+}

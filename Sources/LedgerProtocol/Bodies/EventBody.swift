@@ -1,0 +1,89 @@
+/// The body of an event, decoded by its kind.
+public enum EventBody: Sendable, Equatable {
+    case teamGenesis(TeamGenesis)
+    case memberAdd(MemberAdd)
+    case memberRemove(MemberRemove)
+    case aliasProtect(AliasProtect)
+    case identityProfile(IdentityProfile)
+    case deviceLink(DeviceLink)
+    case experimentCreate(ExperimentCreate)
+    case experimentDescribe(ExperimentDescribe)
+    case experimentTag(ExperimentTag)
+    case runStart(RunStart)
+    case runParams(RunParams)
+    case runMetrics(RunMetrics)
+    case runTags(RunTags)
+    case runArtifacts(RunArtifacts)
+    case runFinish(RunFinish)
+    case modelCreate(ModelCreate)
+    case modelDescribe(ModelDescribe)
+    case versionCreate(VersionCreate)
+    case versionArchive(VersionArchive)
+    case promote(Promote)
+    case demote(Demote)
+    case commentAdd(CommentAdd)
+
+    /// Decodes and type-checks a body of the given kind.
+    public static func decode(kind: EventKind, bytes: [UInt8]) throws(EventError) -> EventBody {
+        let value: CBOR
+        do { value = try CBOR.decode(bytes) } catch {
+            throw .invalidBody(kind: kind.rawValue, reason: "not deterministic CBOR: \(error)")
+        }
+        guard case .map(let map) = value else { throw .invalidBody(kind: kind.rawValue, reason: "body must be a map") }
+        let f = Fields(kind: kind, map: map)
+        switch kind {
+        case .teamGenesis: return .teamGenesis(try .init(fields: f))
+        case .memberAdd: return .memberAdd(try .init(fields: f))
+        case .memberRemove: return .memberRemove(try .init(fields: f))
+        case .aliasProtect: return .aliasProtect(try .init(fields: f))
+        case .identityProfile: return .identityProfile(try .init(fields: f))
+        case .deviceLink: return .deviceLink(try .init(fields: f))
+        case .experimentCreate: return .experimentCreate(try .init(fields: f))
+        case .experimentDescribe: return .experimentDescribe(try .init(fields: f))
+        case .experimentTag: return .experimentTag(try .init(fields: f))
+        case .runStart: return .runStart(try .init(fields: f))
+        case .runParams: return .runParams(try .init(fields: f))
+        case .runMetrics: return .runMetrics(try .init(fields: f))
+        case .runTags: return .runTags(try .init(fields: f))
+        case .runArtifacts: return .runArtifacts(try .init(fields: f))
+        case .runFinish: return .runFinish(try .init(fields: f))
+        case .modelCreate: return .modelCreate(try .init(fields: f))
+        case .modelDescribe: return .modelDescribe(try .init(fields: f))
+        case .versionCreate: return .versionCreate(try .init(fields: f))
+        case .versionArchive: return .versionArchive(try .init(fields: f))
+        case .promote: return .promote(try .init(fields: f))
+        case .demote: return .demote(try .init(fields: f))
+        case .commentAdd: return .commentAdd(try .init(fields: f))
+        }
+    }
+
+    /// The typed value inside, to encode or inspect.
+    public var fields: any BodyFields {
+        switch self {
+        case .teamGenesis(let b): b
+        case .memberAdd(let b): b
+        case .memberRemove(let b): b
+        case .aliasProtect(let b): b
+        case .identityProfile(let b): b
+        case .deviceLink(let b): b
+        case .experimentCreate(let b): b
+        case .experimentDescribe(let b): b
+        case .experimentTag(let b): b
+        case .runStart(let b): b
+        case .runParams(let b): b
+        case .runMetrics(let b): b
+        case .runTags(let b): b
+        case .runArtifacts(let b): b
+        case .runFinish(let b): b
+        case .modelCreate(let b): b
+        case .modelDescribe(let b): b
+        case .versionCreate(let b): b
+        case .versionArchive(let b): b
+        case .promote(let b): b
+        case .demote(let b): b
+        case .commentAdd(let b): b
+        }
+    }
+
+    public var kind: EventKind { type(of: fields).kind }
+}

@@ -1,0 +1,101 @@
+/// Typed, strict access to the fields of a body map. Every failure names the field, so an invalid
+/// event's rejection tells its author exactly what to fix.
+public struct Fields: Sendable {
+    let kind: EventKind
+    let map: [String: CBOR]
+
+    init(kind: EventKind, map: [String: CBOR]) {
+        self.kind = kind
+        self.map = map
+    }
+
+    func fail(_ reason: String) -> EventError { .invalidBody(kind: kind.rawValue, reason: reason) }
+
+    func optional(_ key: String) -> CBOR? {
+        if case .null? = map[key] { return nil }
+        return map[key]
+    }
+
+    func required(_ key: String) throws(EventError) -> CBOR {
+        guard let v = optional(key) else { throw fail("missing field '\(key)'") }
+        return v
+    }
+
+    func text(_ key: String, maxLength: Int = 256, allowEmpty: Bool = false) throws(EventError) -> String {
+        guard case .text(let s) = try required(key) else { throw fail("'\(key)' must be text") }
+        return try checked(s, key, maxLength: maxLength, allowEmpty: allowEmpty)
+    }
+
+    func optionalText(_ key: String, maxLength: Int = 256) throws(EventError) -> String? {
+        guard optional(key) != nil else { return nil }
+        return try text(key, maxLength: maxLength, allowEmpty: true)
+    }
+
+    /// Text that must say something: not empty and not only whitespace (reasons, comments, names).
+    func meaningfulText(_ key: String, maxLength: Int) throws(EventError) -> String {
+        let s = try text(key, maxLength: maxLength)
+        guard s.contains(where: { !$0.isWhitespace }) else { throw fail("'\(key)' must not be blank") }
+        return s
+    }
+
+    func checked(_ s: String, _ key: String, maxLength: Int, allowEmpty: Bool) throws(EventError) -> String {
+        if !allowEmpty && s.isEmpty { throw fail("'\(key)' must not be empty") }
+        if s.utf8.count > maxLength { throw fail("'\(key)' is longer than \(maxLength) bytes") }
+        return s
+    }
+
+    func id(_ key: String) throws(EventError) -> LedgerID {
+        guard case .bytes(let b) = try required(key), let id = LedgerID(bytes: b) else {
+            throw fail("'\(key)' must be a 32-byte id")
+        }
+        return id
+    }
+
+    func optionalID(_ key: String) throws(EventError) -> LedgerID? {
+        guard optional(key) != nil else { return nil }
+        return try id(key)
+    }
+
+    func publicKey(_ key: String) throws(EventError) -> PublicKey {
+        guard case .bytes(let b) = try required(key), let pk = PublicKey(bytes: b) else {
+            throw fail("'\(key)' must be a 32-byte public key")
+        }
+        return pk
+    }
+
+    func bool(_ key: String) throws(EventError) -> Bool? {
+        guard let v = optional(key) else { return nil }
+        guard case .bool(let b) = v else { throw fail("'\(key)' must be true or false") }
+        return b
+    }
+
+    func int(_ key: String) throws(EventError) -> Int64? {
+        guard let v = optional(key) else { return nil }
+        guard let i = v.int64 else { throw fail("'\(key)' must be an integer") }
+        return i
+    }
+
+    func textMap(_ key: String, maxValueLength: Int) throws(EventError) -> [String: String] {
+        guard case .map(let m) = try required(key), !m.isEmpty else { throw fail("'\(key)' must be a non-empty map") }
+        var out = [String: String]()
+        for (k, v) in m {
+            guard case .text(let s) = v else { throw fail("'\(key).\(k)' must be text") }
+            out[try checked(k, "\(key) key", maxLength: 250, allowEmpty: false)] =
+                try checked(s, "\(key).\(k)", maxLength: maxValueLength, allowEmpty: true)
+        }
+        return out
+    }
+
+    func array(_ key: String) throws(EventError) -> [CBOR] {
+        guard let v = optional(key) else { return [] }
+        guard case .array(let a) = v else { throw fail("'\(key)' must be an array") }
+        return a
+    }
+}
+
+extension Dictionary where Key == String, Value == CBOR {
+    /// Adds `value` under `key` unless it is nil, so optional fields are simply absent.
+    mutating func set(_ key: String, _ value: CBOR?) {
+        if let value { self[key] = value }
+    }
+}

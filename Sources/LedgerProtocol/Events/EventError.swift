@@ -1,0 +1,42 @@
+/// Why an event is not acceptable. Each case has a stable `code` that test vectors, the relay's
+/// answers and `mledger verify` use, and a message that says what is wrong.
+public enum EventError: Error, Equatable, Sendable, CustomStringConvertible {
+    case malformed(String)
+    case oversized(size: Int, limit: Int)
+    case unknownKind(String)
+    case badSignature
+    case invalidBody(kind: String, reason: String)
+    case wrongTeam(expected: LedgerID, got: LedgerID)
+    case seqGap(expected: UInt64, got: UInt64)
+    case wrongPrev(seq: UInt64)
+    case clockInFuture(eventMs: UInt64, nowMs: UInt64)
+
+    public var code: String {
+        switch self {
+        case .malformed: "malformed"
+        case .oversized: "oversized"
+        case .unknownKind: "unknown_kind"
+        case .badSignature: "bad_signature"
+        case .invalidBody: "invalid_body"
+        case .wrongTeam: "wrong_team"
+        case .seqGap: "seq_gap"
+        case .wrongPrev: "wrong_prev"
+        case .clockInFuture: "clock_in_future"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .malformed(let why): "malformed event: \(why)"
+        case .oversized(let size, let limit): "event is \(size) bytes, over the limit of \(limit)"
+        case .unknownKind(let kind): "unknown event kind '\(kind)'"
+        case .badSignature: "signature does not match the event bytes and author key"
+        case .invalidBody(let kind, let reason): "invalid \(kind) body: \(reason)"
+        case .wrongTeam(let expected, let got): "event belongs to team \(got.short), not \(expected.short)"
+        case .seqGap(let expected, let got): "sequence gap: expected seq \(expected), got \(got)"
+        case .wrongPrev(let seq): "prev of seq \(seq) does not name the author's event at seq \(seq - 1)"
+        case .clockInFuture(let eventMs, let nowMs):
+            "clock is \((eventMs - nowMs) / 1000) s in the future"
+        }
+    }
+}

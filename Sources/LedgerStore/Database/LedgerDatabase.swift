@@ -1,0 +1,33 @@
+import GRDB
+import LedgerProtocol
+
+/// Opens ledger databases: WAL mode (readers never block the writer), full sync (a committed event
+/// survives a crash or power loss), a busy timeout (two `mledger` processes can share a workspace).
+enum LedgerDatabase {
+    static func open(path: String) throws(StoreError) -> DatabaseQueue {
+        var config = Configuration()
+        config.journalMode = .wal
+        config.busyMode = .timeout(10)
+        config.foreignKeysEnabled = false
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: config)
+            try Schema.migrator().migrate(queue)
+            return queue
+        } catch {
+            throw StoreError.database("\(path): \(error)")
+        }
+    }
+}
+
+extension StoreError {
+    /// Wraps any error from a database closure, keeping store errors as they are.
+    static func wrap(_ error: any Error) -> StoreError {
+        if let e = error as? StoreError { return e }
+        if let e = error as? EventError { return .rejected(e) }
+        if let e = error as? DatabaseError { return .database(e.message ?? e.description) }
+        return .database("\(error)")
+    }
+}

@@ -1,0 +1,116 @@
+import GRDB
+
+/// The ledger database: the append-only `events` table (the source of truth) and the projection
+/// tables derived from it. Every projection column that depends on which write wins carries the
+/// writer's `ord` (an `OrderKey`), so updates commute and any arrival order gives the same tables.
+enum Schema {
+    static func migrator() -> DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(sql: eventsSQL)
+            try db.execute(sql: projectionSQL)
+        }
+        return m
+    }
+
+    /// Projection tables, in the order the digest walks them, with the columns that order their rows.
+    static let projectionTables: [(name: String, orderBy: String)] = [
+        ("members", "member"), ("devices", "device"), ("profiles", "key"), ("protected_aliases", "alias"),
+        ("experiments", "id"), ("experiment_tags", "experiment, key"),
+        ("descriptions", "event"), ("supersedes", "event, superseded"),
+        ("runs", "id"), ("run_status", "run"), ("params", "run, key"), ("run_tags", "run, key"),
+        ("run_artifacts", "run, path"), ("metric_chunks", "run, key, event"), ("metric_summary", "run, key"),
+        ("models", "id"), ("versions", "id"), ("version_files", "version, path"), ("version_archived", "version"),
+        ("alias_events", "event"), ("comments", "id"),
+    ]
+
+    private static let eventsSQL = """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+
+        -- Signed events exactly as received: `bytes` is the envelope, `id` its BLAKE2b-256.
+        -- `rowid` is the local arrival order; nothing else depends on it.
+        CREATE TABLE events (
+            rowid INTEGER PRIMARY KEY,
+            id BLOB NOT NULL UNIQUE,
+            author BLOB NOT NULL,
+            seq INTEGER NOT NULL,
+            clock INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            bytes BLOB NOT NULL,
+            signature BLOB NOT NULL
+        );
+        CREATE INDEX events_by_author ON events(author, seq);
+        CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+            BEGIN SELECT RAISE(ABORT, 'events are append-only: record a correction as a new event'); END;
+        CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+            BEGIN SELECT RAISE(ABORT, 'events are append-only: record a correction as a new event'); END;
+        """
+
+    private static let projectionSQL = """
+        CREATE TABLE members (member BLOB PRIMARY KEY, role TEXT, name TEXT, active INTEGER NOT NULL, ord BLOB NOT NULL);
+        CREATE TABLE devices (device BLOB PRIMARY KEY, member BLOB NOT NULL, label TEXT, ord BLOB NOT NULL);
+        CREATE TABLE profiles (key BLOB PRIMARY KEY, name TEXT NOT NULL, email TEXT, ord BLOB NOT NULL);
+        CREATE TABLE protected_aliases (alias TEXT PRIMARY KEY, role TEXT NOT NULL, ord BLOB NOT NULL);
+
+        CREATE TABLE experiments (
+            id BLOB PRIMARY KEY, name TEXT NOT NULL, author BLOB NOT NULL, clock INTEGER NOT NULL, ord BLOB NOT NULL);
+        CREATE UNIQUE INDEX experiments_by_name ON experiments(name);
+        CREATE TABLE experiment_tags (
+            experiment BLOB NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, ord BLOB NOT NULL,
+            PRIMARY KEY (experiment, key));
+
+        -- Multi-value registers for descriptions: every write, and which writes it replaced.
+        CREATE TABLE descriptions (
+            event BLOB PRIMARY KEY, entity BLOB NOT NULL, text TEXT NOT NULL, clock INTEGER NOT NULL);
+        CREATE INDEX descriptions_by_entity ON descriptions(entity);
+        CREATE TABLE supersedes (event BLOB NOT NULL, superseded BLOB NOT NULL, PRIMARY KEY (event, superseded));
+        CREATE INDEX supersedes_by_target ON supersedes(superseded);
+
+        CREATE TABLE runs (
+            id BLOB PRIMARY KEY, experiment BLOB NOT NULL, name TEXT NOT NULL, author BLOB NOT NULL,
+            clock INTEGER NOT NULL, start_time INTEGER NOT NULL, git_commit TEXT, git_dirty INTEGER,
+            command TEXT, host TEXT, environment TEXT);
+        CREATE INDEX runs_by_experiment ON runs(experiment, clock);
+        CREATE TABLE run_status (
+            run BLOB PRIMARY KEY, status TEXT NOT NULL, end_time INTEGER, exit_code INTEGER, ord BLOB NOT NULL);
+        CREATE TABLE params (run BLOB NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, ord BLOB NOT NULL,
+            PRIMARY KEY (run, key));
+        CREATE TABLE run_tags (run BLOB NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, ord BLOB NOT NULL,
+            PRIMARY KEY (run, key));
+        CREATE TABLE run_artifacts (run BLOB NOT NULL, path TEXT NOT NULL, sha256 BLOB NOT NULL,
+            size INTEGER NOT NULL, ord BLOB NOT NULL, PRIMARY KEY (run, path));
+
+        -- Metric points stay packed as the event carried them (24 bytes each), one row per key per batch.
+        CREATE TABLE metric_chunks (
+            run BLOB NOT NULL, key TEXT NOT NULL, event BLOB NOT NULL, ord BLOB NOT NULL,
+            count INTEGER NOT NULL, points BLOB NOT NULL, PRIMARY KEY (run, key, event));
+        -- Order-independent aggregates; last_bits keeps the exact value (SQLite turns NaN into NULL).
+        CREATE TABLE metric_summary (
+            run BLOB NOT NULL, key TEXT NOT NULL, count INTEGER NOT NULL, min REAL, max REAL,
+            last_step INTEGER NOT NULL, last_time INTEGER NOT NULL, last_value REAL, last_bits INTEGER NOT NULL,
+            PRIMARY KEY (run, key));
+
+        CREATE TABLE models (
+            id BLOB PRIMARY KEY, name TEXT NOT NULL, author BLOB NOT NULL, clock INTEGER NOT NULL, ord BLOB NOT NULL);
+        CREATE UNIQUE INDEX models_by_name ON models(name);
+        CREATE TABLE versions (
+            id BLOB PRIMARY KEY, model BLOB NOT NULL, run BLOB, claimed_number INTEGER NOT NULL,
+            description TEXT, author BLOB NOT NULL, clock INTEGER NOT NULL, ord BLOB NOT NULL);
+        CREATE INDEX versions_by_model ON versions(model, ord);
+        CREATE TABLE version_files (version BLOB NOT NULL, path TEXT NOT NULL, sha256 BLOB NOT NULL,
+            size INTEGER NOT NULL, PRIMARY KEY (version, path));
+        CREATE TABLE version_archived (
+            version BLOB PRIMARY KEY, event BLOB NOT NULL, reason TEXT NOT NULL, ord BLOB NOT NULL);
+
+        -- Promotions (version set) and demotions (version NULL) of (model, alias) registers.
+        CREATE TABLE alias_events (
+            event BLOB PRIMARY KEY, model BLOB NOT NULL, alias TEXT NOT NULL, version BLOB,
+            author BLOB NOT NULL, clock INTEGER NOT NULL, reason TEXT NOT NULL, evidence TEXT NOT NULL);
+        CREATE INDEX alias_events_by_model ON alias_events(model, alias);
+
+        CREATE TABLE comments (
+            id BLOB PRIMARY KEY, target BLOB NOT NULL, reply_to BLOB, author BLOB NOT NULL,
+            clock INTEGER NOT NULL, text TEXT NOT NULL);
+        CREATE INDEX comments_by_target ON comments(target);
+        """
+}

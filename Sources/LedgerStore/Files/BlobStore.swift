@@ -1,0 +1,67 @@
+import Foundation
+import LedgerProtocol
+
+/// Content-addressed files: each blob is stored once under its SHA-256, in `ab/cdef…` fan-out folders.
+/// Writes go to a temporary file first and are renamed into place, so a crash never leaves a partial blob
+/// under a real name.
+public struct BlobStore: Sendable {
+    public let directory: URL
+
+    public init(directory: URL) { self.directory = directory }
+
+    public func url(for sha256: [UInt8]) -> URL {
+        let hex = Hex.encode(sha256)
+        return directory.appendingPathComponent(String(hex.prefix(2))).appendingPathComponent(String(hex.dropFirst(2)))
+    }
+
+    public func contains(_ sha256: [UInt8]) -> Bool { FileManager.default.fileExists(atPath: url(for: sha256).path) }
+
+    /// Copies a file into the store, hashing as it streams; returns its hash and size.
+    public func put(file source: URL) throws(StoreError) -> (sha256: [UInt8], size: UInt64) {
+        let fm = FileManager.default
+        do {
+            try fm.createDirectory(at: directory, withIntermediateDirectories: true)
+            let temp = directory.appendingPathComponent(".incoming-\(UUID().uuidString)")
+            guard fm.createFile(atPath: temp.path, contents: nil) else { throw StoreError.blob("cannot write \(temp.path)") }
+            defer { try? fm.removeItem(at: temp) }
+            let input = try FileHandle(forReadingFrom: source)
+            defer { try? input.close() }
+            let output = try FileHandle(forWritingTo: temp)
+            var hasher = SHA256Stream()
+            var size: UInt64 = 0
+            while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty {
+                chunk.withUnsafeBytes { hasher.update($0) }
+                try output.write(contentsOf: chunk)
+                size += UInt64(chunk.count)
+            }
+            try output.synchronize()
+            try output.close()
+            let hash = hasher.finish()
+            let target = url(for: hash)
+            if !fm.fileExists(atPath: target.path) {
+                try fm.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try fm.moveItem(at: temp, to: target)
+            }
+            return (hash, size)
+        } catch {
+            throw error as? StoreError ?? .blob("cannot store \(source.path): \(error.localizedDescription)")
+        }
+    }
+
+    /// Writes a blob to `destination`, checking that its bytes still hash to `sha256`.
+    public func copy(_ sha256: [UInt8], to destination: URL) throws(StoreError) {
+        let source = url(for: sha256)
+        guard let data = FileManager.default.contents(atPath: source.path) else {
+            throw .blob("blob \(Hex.encode(sha256).prefix(12)) is not in this workspace's store")
+        }
+        guard Hashing.sha256(Array(data)) == sha256 else {
+            throw .blob("blob \(Hex.encode(sha256).prefix(12)) is corrupt: its bytes no longer match its hash")
+        }
+        do {
+            try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try data.write(to: destination, options: .atomic)
+        } catch {
+            throw .blob("cannot write \(destination.path): \(error.localizedDescription)")
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import LedgerProtocol
+
+/// This device's signing identity, kept in the user's config directory (shared by all workspaces):
+/// `$MLEDGER_CONFIG_DIR`, else `$XDG_CONFIG_HOME/mledger`, else `~/.config/mledger`. The file is
+/// readable by its owner only (0600) and the key may be sealed under a passphrase.
+public struct IdentityStore: Sendable {
+    /// What `identity.json` holds: the public key in the clear, the seed either plain or sealed.
+    public struct File: Codable, Sendable {
+        public var version = 1
+        public var publicKey: String
+        public var seed: String?
+        public var sealed: PassphraseSeal?
+        public var name: String
+        public var email: String?
+    }
+
+    public let directory: URL
+    public var fileURL: URL { directory.appendingPathComponent("identity.json") }
+
+    public init(directory: URL) { self.directory = directory }
+
+    public static func standard(environment: [String: String] = ProcessInfo.processInfo.environment) -> IdentityStore {
+        if let dir = environment["MLEDGER_CONFIG_DIR"], !dir.isEmpty { return IdentityStore(directory: URL(fileURLWithPath: dir)) }
+        if let xdg = environment["XDG_CONFIG_HOME"], !xdg.isEmpty {
+            return IdentityStore(directory: URL(fileURLWithPath: xdg).appendingPathComponent("mledger"))
+        }
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        return IdentityStore(directory: URL(fileURLWithPath: home).appendingPathComponent(".config/mledger"))
+    }
+
+    public var exists: Bool { FileManager.default.fileExists(atPath: fileURL.path) }
+
+    public func read() throws(StoreError) -> File {
+        guard let data = FileManager.default.contents(atPath: fileURL.path) else {
+            throw .identity("no identity at \(fileURL.path): run `mledger identity create` or `mledger init`")
+        }
+        do { return try JSONDecoder().decode(File.self, from: data) } catch {
+            throw .identity("\(fileURL.path) is not a valid identity file: \(error)")
+        }
+    }
+
+    /// Loads the signing key; `passphrase` is asked only when the key is sealed.
+    public func load(passphrase: () -> String?) throws(StoreError) -> SigningKey {
+        let file = try read()
+        let seed: [UInt8]?
+        if let sealed = file.sealed {
+            guard let pass = passphrase() else {
+                throw .identity("the identity key is passphrase-protected: set MLEDGER_PASSPHRASE or run in a terminal")
+            }
+            guard let opened = sealed.open(passphrase: pass) else { throw .identity("wrong passphrase for \(fileURL.path)") }
+            seed = opened
+        } else {
+            seed = file.seed.flatMap(Hex.decode)
+        }
+        guard let seed, let key = SigningKey(seed: seed), key.publicKey.hex == file.publicKey else {
+            throw .identity("\(fileURL.path) holds a damaged key: its seed does not give its public key")
+        }
+        return key
+    }
+
+    /// Creates a new identity; refuses to overwrite one (a lost key cannot be recovered).
+    @discardableResult
+    public func create(name: String, email: String?, passphrase: String?, seed: [UInt8]? = nil) throws(StoreError) -> (SigningKey, File) {
+        if exists { throw .identity("an identity already exists at \(fileURL.path)") }
+        let key = seed.flatMap(SigningKey.init(seed:)) ?? SigningKey.generate()
+        var file = File(publicKey: key.publicKey.hex, name: name, email: email)
+        if let passphrase { file.sealed = .seal(key.seed, passphrase: passphrase) } else { file.seed = Hex.encode(key.seed) }
+        try write(file)
+        return (key, file)
+    }
+
+    public func write(_ file: File) throws(StoreError) {
+        let fm = FileManager.default
+        do {
+            try fm.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let data = try encoder.encode(file)
+            let temp = directory.appendingPathComponent(".identity-\(UUID().uuidString)")
+            guard fm.createFile(atPath: temp.path, contents: data, attributes: [.posixPermissions: 0o600]) else {
+                throw StoreError.identity("cannot write \(temp.path)")
+            }
+            if fm.fileExists(atPath: fileURL.path) {
+                _ = try fm.replaceItemAt(fileURL, withItemAt: temp)
+            } else {
+                try fm.moveItem(at: temp, to: fileURL)
+            }
+        } catch {
+            throw error as? StoreError ?? .identity("cannot write \(fileURL.path): \(error.localizedDescription)")
+        }
+    }
+}

@@ -1,0 +1,229 @@
+import Foundation
+import GRDB
+import LedgerModel
+import LedgerProtocol
+
+/// One ledger database: the signed events and the team views derived from them.
+///
+/// Local writes (`append`) sign new events of this device; received events (`ingest`) are verified
+/// against the same rules the relay applies. Either way the events and their projections are written
+/// in one transaction, so a crash leaves both or neither.
+public final class Ledger: Sendable {
+    let queue: DatabaseQueue
+    public let path: String
+
+    public init(path: String) throws(StoreError) {
+        self.path = path
+        self.queue = try LedgerDatabase.open(path: path)
+    }
+
+    /// Runs `body` in an IMMEDIATE transaction: the write lock is taken up front, so two processes
+    /// appending to one workspace queue up instead of failing half-way.
+    func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try queue.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                // inTransaction returns only after body produced a result.
+                return result!
+            }
+        } catch {
+            throw StoreError.wrap(error)
+        }
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do { return try queue.read(body) } catch { throw StoreError.wrap(error) }
+    }
+
+    // MARK: - Team
+
+    /// The team this ledger belongs to: the id of its genesis event.
+    public func team() throws(StoreError) -> LedgerID? {
+        try read { db in try Meta.team(db) }
+    }
+
+    // MARK: - Local writes
+
+    /// A body to sign, with the heads of the shared thing it changes (if any).
+    public struct Draft: Sendable {
+        public var body: EventBody
+        public var heads: [LedgerID]
+        public init(_ body: EventBody, heads: [LedgerID] = []) { self.body = body; self.heads = heads }
+        public init(_ fields: some BodyFields, heads: [LedgerID] = []) throws(StoreError) {
+            do { self.body = try EventBody.decode(kind: type(of: fields).kind, bytes: fields.encoded()) } catch {
+                throw .rejected(error)
+            }
+            self.heads = heads
+        }
+    }
+
+    /// Signs and stores drafts as the next events of `key`'s chain, in one transaction.
+    @discardableResult
+    public func append(_ drafts: [Draft], signer key: SigningKey, nowMs: UInt64 = wallClockMs()) throws(StoreError) -> [SignedEvent] {
+        try write { db in
+            var team = try Meta.team(db)
+            var clock = try Meta.clock(db)
+            var (seq, prev) = try Self.chainHead(db, author: key.publicKey)
+            var signed = [SignedEvent]()
+            signed.reserveCapacity(drafts.count)
+            for draft in drafts {
+                let isGenesis = draft.body.kind == .teamGenesis
+                guard isGenesis || team != nil else { throw StoreError.noTeam }
+                clock = HybridClock.next(afterSeen: clock, nowMs: nowMs)
+                seq += 1
+                let envelope = Envelope(
+                    team: isGenesis ? .zero : team ?? .zero, author: key.publicKey, seq: seq, prev: prev,
+                    clock: clock, kind: draft.body.kind, heads: draft.heads, body: draft.body.fields.encoded()
+                )
+                let event = SignedEvent(signing: envelope, with: key)
+                // The same checks a receiver will make, so nothing invalid is ever signed into the log.
+                let body = try event.body()
+                if isGenesis {
+                    guard team == nil else { throw StoreError.invalidInput("this ledger already has a team") }
+                    team = event.id
+                    try Meta.setTeam(db, event.id)
+                }
+                try Self.insert(db, event)
+                try Projector(db: db, team: team ?? event.id).apply(event, body)
+                prev = event.id
+                signed.append(event)
+            }
+            try Meta.setClock(db, clock)
+            return signed
+        }
+    }
+
+    @discardableResult
+    public func append(_ draft: Draft, signer key: SigningKey) throws(StoreError) -> SignedEvent {
+        // One draft in gives one event out.
+        try append([draft], signer: key)[0]
+    }
+
+    // MARK: - Received events
+
+    public enum IngestResult: Equatable, Sendable {
+        case accepted
+        case duplicate
+        /// Stored as evidence: the author already had a different event at this seq.
+        case fork
+        case rejected(EventError)
+    }
+
+    /// Verifies and stores events from elsewhere (sync, import). Each author's events are applied in
+    /// seq order whatever order they came in; an event whose predecessor is missing is rejected
+    /// (`seq_gap`) and changes nothing.
+    public func ingest(_ events: [SignedEvent], nowMs: UInt64 = wallClockMs(), signaturesVerified: Bool = false) throws(StoreError) -> [LedgerID: IngestResult] {
+        // A genesis first (it defines the team), then each author's chain in seq order.
+        let ordered = events.sorted { a, b in
+            let (ga, gb) = (a.envelope.kind == .teamGenesis, b.envelope.kind == .teamGenesis)
+            if ga != gb { return ga }
+            return a.envelope.author != b.envelope.author ? a.envelope.author < b.envelope.author : a.envelope.seq < b.envelope.seq
+        }
+        return try write { db in
+            var team = try Meta.team(db)
+            var clock = try Meta.clock(db)
+            var results = [LedgerID: IngestResult]()
+            for event in ordered {
+                if !signaturesVerified, !event.hasValidSignature() {
+                    results[event.id] = .rejected(.badSignature)
+                    continue
+                }
+                if team == nil, event.envelope.kind != .teamGenesis {
+                    results[event.id] = .rejected(.wrongTeam(expected: .zero, got: event.envelope.team))
+                    continue
+                }
+                let neighbourhood = try Self.neighbourhood(db, event.envelope)
+                let placement: ChainPlacement
+                do throws(EventError) {
+                    placement = try ChainRules.place(event, team: team, nowMs: nowMs, chain: neighbourhood)
+                } catch {
+                    results[event.id] = .rejected(error)
+                    continue
+                }
+                if placement == .duplicate { results[event.id] = .duplicate; continue }
+                let body = try event.body()
+                if event.envelope.kind == .teamGenesis, team == nil {
+                    team = event.id
+                    try Meta.setTeam(db, event.id)
+                }
+                try Self.insert(db, event)
+                try Projector(db: db, team: team ?? event.id).apply(event, body)
+                clock = max(clock, event.envelope.clock)
+                if case .fork = placement { results[event.id] = .fork } else { results[event.id] = .accepted }
+            }
+            try Meta.setClock(db, clock)
+            return results
+        }
+    }
+
+    // MARK: - Event rows
+
+    static func insert(_ db: Database, _ event: SignedEvent) throws {
+        let env = event.envelope
+        try db.cachedStatement(sql: """
+            INSERT INTO events (id, author, seq, clock, kind, bytes, signature) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                event.id, env.author, Int64(bitPattern: env.seq), env.clock.sqlInteger, env.kind.rawValue,
+                Data(event.bytes), Data(event.signature),
+            ])
+    }
+
+    /// The author's highest seq and the id there (0 and zero before their first event).
+    static func chainHead(_ db: Database, author: PublicKey) throws -> (UInt64, LedgerID) {
+        let row = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT seq, id FROM events WHERE author = ? ORDER BY seq DESC LIMIT 1"),
+            arguments: [author])
+        guard let row, let id = row["id"] as LedgerID? else { return (0, .zero) }
+        return (UInt64(bitPattern: row["seq"]), id)
+    }
+
+    static func neighbourhood(_ db: Database, _ env: Envelope) throws -> ChainNeighbourhood {
+        let (highest, _) = try chainHead(db, author: env.author)
+        let statement = try db.cachedStatement(sql: "SELECT id FROM events WHERE author = ? AND seq = ?")
+        let same = try LedgerID.fetchAll(statement, arguments: [env.author, Int64(bitPattern: env.seq)])
+        let predecessors = env.seq > 1
+            ? try LedgerID.fetchAll(statement, arguments: [env.author, Int64(bitPattern: env.seq - 1)]) : []
+        return ChainNeighbourhood(highestSeq: highest, predecessors: predecessors, sameSeq: same)
+    }
+
+    /// All stored events in the team-wide merge order.
+    public func events() throws(StoreError) -> [SignedEvent] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT bytes, signature FROM events ORDER BY clock, author, seq").map { row in
+                try SignedEvent(bytes: row.bytes("bytes"), signature: row.bytes("signature"), verifySignature: false)
+            }
+        }
+    }
+
+    public func eventCount() throws(StoreError) -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0 }
+    }
+}
+
+/// Milliseconds since the Unix epoch, from the wall clock.
+public func wallClockMs() -> UInt64 {
+    UInt64(max(0, Date().timeIntervalSince1970 * 1000))
+}
+
+/// Small per-ledger settings: the team id and the hybrid clock's high-water mark.
+enum Meta {
+    static func team(_ db: Database) throws -> LedgerID? {
+        try LedgerID.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'team'")
+    }
+
+    static func setTeam(_ db: Database, _ id: LedgerID) throws {
+        try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('team', ?)", arguments: [id])
+    }
+
+    static func clock(_ db: Database) throws -> UInt64 {
+        (try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'clock'")).map { UInt64(bitPattern: $0) } ?? 0
+    }
+
+    static func setClock(_ db: Database, _ clock: UInt64) throws {
+        try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('clock', ?)", arguments: [clock.sqlInteger])
+    }
+}

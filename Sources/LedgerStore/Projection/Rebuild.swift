@@ -1,0 +1,66 @@
+import Foundation
+import GRDB
+import LedgerModel
+import LedgerProtocol
+
+extension Ledger {
+    /// Recomputes every projection from the events alone, in merge order. Returns the number of events.
+    @discardableResult
+    public func rebuild(progress: (@Sendable (Int, Int) -> Void)? = nil) throws(StoreError) -> Int {
+        try write { db in try Self.rebuild(db, progress: progress) }
+    }
+
+    static func rebuild(_ db: Database, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Int {
+        for (table, _) in Schema.projectionTables { try db.execute(sql: "DELETE FROM \(table)") }
+        guard let team = try Meta.team(db) else { return 0 }
+        let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0
+        let rows = try Row.fetchCursor(db, sql: "SELECT bytes, signature FROM events ORDER BY clock, author, seq, id")
+        let projector = Projector(db: db, team: team)
+        var done = 0
+        while let row = try rows.next() {
+            let event = try SignedEvent(bytes: row.bytes("bytes"), signature: row.bytes("signature"), verifySignature: false)
+            try projector.apply(event, try event.body())
+            done += 1
+            if done % 10_000 == 0 { progress?(done, total) }
+        }
+        progress?(done, total)
+        return done
+    }
+
+    /// A digest of all projection tables: equal digests mean identical team views.
+    public func projectionDigest() throws(StoreError) -> LedgerID {
+        try read { db in try Self.digests(db).all }
+    }
+
+    /// Per-table digests and one over all tables, so a mismatch can name the table.
+    static func digests(_ db: Database) throws -> (all: LedgerID, tables: [String: LedgerID]) {
+        var all = ViewDigest()
+        var tables = [String: LedgerID]()
+        for (table, orderBy) in Schema.projectionTables {
+            var one = ViewDigest()
+            all.table(table)
+            one.table(table)
+            let rows = try Row.fetchCursor(db, sql: "SELECT * FROM \(table) ORDER BY \(orderBy)")
+            while let row = try rows.next() {
+                for value in row.databaseValues {
+                    add(value, to: &all)
+                    add(value, to: &one)
+                }
+                all.endRow()
+                one.endRow()
+            }
+            tables[table] = one.finish()
+        }
+        return (all.finish(), tables)
+    }
+
+    private static func add(_ value: DatabaseValue, to digest: inout ViewDigest) {
+        switch value.storage {
+        case .null: digest.null()
+        case .int64(let i): digest.int(i)
+        case .double(let d): digest.double(d)
+        case .string(let s): digest.text(s)
+        case .blob(let b): digest.blob(Array(b))
+        }
+    }
+}

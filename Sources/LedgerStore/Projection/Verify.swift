@@ -1,0 +1,193 @@
+import Dispatch
+import Foundation
+import GRDB
+import LedgerModel
+import LedgerProtocol
+
+/// What `verify` found: every altered or invalid event, named by its row and id.
+public struct VerifyReport: Codable, Sendable {
+    public struct Problem: Codable, Sendable, Equatable {
+        /// The row in the `events` table.
+        public var row: Int64
+        public var event: String
+        public var code: String
+        public var message: String
+    }
+
+    public var events = 0
+    public var authors = 0
+    public var problems: [Problem] = []
+    public var forks: [ForkView] = []
+    /// Projection tables whose content differs from a rebuild from the events (nil when not checked).
+    public var projectionMismatches: [String]?
+    public var ok: Bool { problems.isEmpty && (projectionMismatches ?? []).isEmpty }
+}
+
+extension Ledger {
+    /// Re-checks every stored event: its id is the hash of its bytes, its columns match its bytes, its
+    /// signature is valid, its body is valid, and its chain links are intact. With `projections`, also
+    /// rebuilds the views in a transaction that is rolled back and compares them with the stored ones.
+    public func verify(projections: Bool = true, progress: (@Sendable (Int, Int) -> Void)? = nil) throws(StoreError) -> VerifyReport {
+        var report = VerifyReport()
+        let team = try self.team()
+        var links = [ChainLink]()
+        let total = try eventCount()
+        report.events = total
+        let chunkSize = 8192
+        var lastRow: Int64 = 0
+        while true {
+            let rows = try read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT rowid, id, author, seq, clock, kind, bytes, signature FROM events
+                    WHERE rowid > ? ORDER BY rowid LIMIT ?
+                    """, arguments: [lastRow, chunkSize]).map(StoredRow.init)
+            }
+            guard let last = rows.last else { break }
+            lastRow = last.rowid
+            for check in Self.checkInParallel(rows, team: team) {
+                switch check {
+                case .problem(let p): report.problems.append(p)
+                case .link(let l): links.append(l)
+                }
+            }
+            progress?(links.count + report.problems.count, total)
+        }
+        let chains = ChainCheck(links)
+        report.problems += chains.problems
+        report.authors = chains.authors
+        report.forks = chains.forks.map { fork in
+            ForkView(author: AuthorView(key: fork.author, name: nil), seq: fork.seq, events: fork.ids.map(\.hex))
+        }
+        report.problems.sort { $0.row < $1.row }
+        if projections {
+            report.projectionMismatches = try projectionMismatches()
+        }
+        return report
+    }
+
+    /// Tables whose stored rows differ from what the events give.
+    private func projectionMismatches() throws(StoreError) -> [String] {
+        do {
+            return try queue.writeWithoutTransaction { db in
+                var mismatches = [String]()
+                try db.inTransaction(.immediate) {
+                    let stored = try Self.digests(db).tables
+                    try Self.rebuild(db)
+                    let rebuilt = try Self.digests(db).tables
+                    mismatches = Schema.projectionTables.map(\.name).filter { stored[$0] != rebuilt[$0] }
+                    return .rollback
+                }
+                return mismatches
+            }
+        } catch {
+            throw StoreError.wrap(error)
+        }
+    }
+
+    private static func checkInParallel(_ rows: [StoredRow], team: LedgerID?) -> [RowCheck] {
+        var results = [RowCheck?](repeating: nil, count: rows.count)
+        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        results.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let out = buffer
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                for i in stride(from: w, to: rows.count, by: workers) { out[i] = rows[i].check(team: team) }
+            }
+        }
+        return results.compactMap { $0 }
+    }
+}
+
+/// An `events` row as stored, columns and bytes, before any trust in either.
+struct StoredRow: Sendable {
+    var rowid: Int64
+    var id: [UInt8]
+    var author: [UInt8]
+    var seq: Int64
+    var clock: Int64
+    var kind: String
+    var bytes: [UInt8]
+    var signature: [UInt8]
+
+    init(_ row: Row) {
+        rowid = row["rowid"]
+        id = row.bytes("id")
+        author = row.bytes("author")
+        seq = row["seq"]
+        clock = row["clock"]
+        kind = row["kind"]
+        bytes = row.bytes("bytes")
+        signature = row.bytes("signature")
+    }
+
+    func check(team: LedgerID?) -> RowCheck {
+        let hex = Hex.encode(id)
+        func problem(_ code: String, _ message: String) -> RowCheck {
+            .problem(.init(row: rowid, event: hex, code: code, message: message))
+        }
+        let event: SignedEvent
+        do {
+            event = try SignedEvent(bytes: bytes, signature: signature, verifySignature: false)
+        } catch {
+            return problem(error.code, error.description)
+        }
+        let env = event.envelope
+        guard event.id.bytes == id else {
+            return problem("id_mismatch", "the stored bytes hash to \(event.id.short), not to the row's id: the event was altered")
+        }
+        guard env.author.bytes == author, Int64(bitPattern: env.seq) == seq,
+              env.clock.sqlInteger == clock, env.kind.rawValue == kind else {
+            return problem("column_mismatch", "the row's author, seq, clock or kind columns differ from its signed bytes")
+        }
+        guard event.hasValidSignature() else {
+            return problem("bad_signature", EventError.badSignature.description)
+        }
+        do { _ = try event.body() } catch { return problem(error.code, error.description) }
+        if let team, (env.kind == .teamGenesis ? event.id : env.team) != team {
+            return problem("wrong_team", "the event belongs to another team")
+        }
+        return .link(ChainLink(row: rowid, id: event.id, author: env.author, seq: env.seq, prev: env.prev))
+    }
+}
+
+enum RowCheck: Sendable {
+    case problem(VerifyReport.Problem)
+    case link(ChainLink)
+}
+
+struct ChainLink: Sendable {
+    var row: Int64
+    var id: LedgerID
+    var author: PublicKey
+    var seq: UInt64
+    var prev: LedgerID
+}
+
+/// Checks that every author's chain starts at 1, has no gaps, and that each prev names the event
+/// before it; and lists forks (two events at one seq).
+struct ChainCheck {
+    struct Fork { var author: PublicKey; var seq: UInt64; var ids: [LedgerID] }
+
+    var problems: [VerifyReport.Problem] = []
+    var forks: [Fork] = []
+    var authors = 0
+
+    init(_ links: [ChainLink]) {
+        let byAuthor = Dictionary(grouping: links, by: \.author)
+        authors = byAuthor.count
+        for (author, chain) in byAuthor.sorted(by: { $0.key < $1.key }) {
+            let bySeq = Dictionary(grouping: chain, by: \.seq)
+            for seq in bySeq.keys.sorted() {
+                let here = bySeq[seq] ?? []
+                if here.count > 1 { forks.append(Fork(author: author, seq: seq, ids: here.map(\.id).sorted())) }
+                guard seq > 1 else { continue }
+                let before = Set((bySeq[seq - 1] ?? []).map(\.id))
+                for link in here where !before.contains(link.prev) {
+                    let message = before.isEmpty
+                        ? "seq \(seq - 1) of this author is missing: the chain is broken before this event"
+                        : "prev does not name the author's event at seq \(seq - 1): the chain was altered"
+                    problems.append(.init(row: link.row, event: link.id.hex, code: before.isEmpty ? "seq_gap" : "wrong_prev", message: message))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import GRDB
+import LedgerModel
+import LedgerProtocol
+
+extension Ledger {
+    /// The audit trail, oldest first: versions, promotions, demotions, archivals and comments of one
+    /// model (or of all models, with member changes, when `model` is nil). Each entry's signature is
+    /// checked again from the stored bytes.
+    public func audit(model: LedgerID? = nil) throws(StoreError) -> [AuditEntry] {
+        try read { db in
+            let authors = Authors(names: try names(db))
+            let forked = Set(try Row.fetchAll(db, sql: "SELECT author, seq FROM events GROUP BY author, seq HAVING count(*) > 1")
+                .map { "\(Hex.encode($0.bytes("author")))/\($0["seq"] as Int64)" })
+            let modelIDs = try model.map { [$0] } ?? LedgerID.fetchAll(db, sql: "SELECT id FROM models")
+            var entries = [AuditEntry]()
+
+            func entry(_ eventID: LedgerID, _ action: AuditEntry.Action, model: LedgerID?, build: (inout AuditEntry) -> Void) throws {
+                guard let row = try Row.fetchOne(db, sql: "SELECT author, seq, clock, bytes, signature FROM events WHERE id = ?", arguments: [eventID]),
+                      let key = row["author"] as PublicKey? else { return }
+                let verified = key.verify(signature: row.bytes("signature"), message: row.bytes("bytes"))
+                    && Hashing.blake2b256(row.bytes("bytes")) == eventID
+                var e = AuditEntry(
+                    event: eventID.hex, time: Self.ms(row["clock"]), author: authors.view(key), model: model?.hex,
+                    action: action, from: [], evidence: [], signatureVerified: verified, conflict: false,
+                    fork: forked.contains("\(key.hex)/\(row["seq"] as Int64)"))
+                build(&e)
+                entries.append(e)
+            }
+
+            for m in modelIDs {
+                let numbers = try versionNumbers(m, db)
+                let states = try aliasStates(m, db)
+                let conflicted = Set(states.values.filter(\.isConflict).flatMap { $0.heads.map(\.event) })
+                var versionOfAliasEvent = [LedgerID: LedgerID?]()
+                let aliasRows = try Row.fetchAll(db, sql: "SELECT * FROM alias_events WHERE model = ?", arguments: [m])
+                for r in aliasRows { versionOfAliasEvent[r["event"] as LedgerID] = r["version"] as LedgerID? }
+                var targets = [m]
+
+                for v in try Row.fetchAll(db, sql: "SELECT id, claimed_number FROM versions WHERE model = ?", arguments: [m]) {
+                    let vid: LedgerID = v["id"]
+                    targets.append(vid)
+                    try entry(vid, .versionCreated, model: m) { $0.to = numbers[vid]?.number }
+                }
+                for r in aliasRows {
+                    let eid: LedgerID = r["event"]
+                    targets.append(eid)
+                    let heads = try supersededBy(eid, db)
+                    let version = r["version"] as LedgerID?
+                    let evidence = (r["evidence"] as String?).flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? []
+                    try entry(eid, version == nil ? .demoted : .promoted, model: m) { e in
+                        e.alias = r["alias"]
+                        e.to = version.flatMap { numbers[$0]?.number }
+                        e.from = heads.compactMap { versionOfAliasEvent[$0] ?? nil }.compactMap { numbers[$0]?.number }.sorted()
+                        e.reason = r["reason"]
+                        e.evidence = evidence
+                        e.conflict = conflicted.contains(eid)
+                    }
+                }
+                for a in try Row.fetchAll(db, sql: """
+                    SELECT a.* FROM version_archived a JOIN versions v ON v.id = a.version WHERE v.model = ?
+                    """, arguments: [m]) {
+                    let version: LedgerID = a["version"]
+                    try entry(a["event"], .archived, model: m) { e in e.to = numbers[version]?.number; e.reason = a["reason"] }
+                }
+                for c in try Row.fetchAll(db, sql: "SELECT id, text FROM comments WHERE lower(hex(target)) IN (SELECT value FROM json_each(?))",
+                                         arguments: [jsonHexList(targets)]) {
+                    try entry(c["id"], .commented, model: m) { $0.text = c["text"] }
+                }
+            }
+            if model == nil {
+                for r in try Row.fetchAll(db, sql: "SELECT id, kind FROM events WHERE kind IN ('team.member.add', 'team.member.remove', 'team.genesis')") {
+                    let kind: String = r["kind"]
+                    try entry(r["id"], kind == "team.member.remove" ? .memberRemoved : .memberAdded, model: nil) { _ in }
+                }
+            }
+            return entries.sorted { ($0.time, $0.event) < ($1.time, $1.event) }
+        }
+    }
+
+    /// Every fork in the ledger: two or more events one author signed at the same seq.
+    public func forks() throws(StoreError) -> [ForkView] {
+        try read { db in
+            let authors = Authors(names: try names(db))
+            return try Row.fetchAll(db, sql: """
+                SELECT author, seq, group_concat(lower(hex(id)), ',') AS ids FROM events
+                GROUP BY author, seq HAVING count(*) > 1 ORDER BY author, seq
+                """).map { row in
+                ForkView(author: authors.view(row), seq: UInt64(row["seq"] as Int64),
+                         events: (row["ids"] as String).split(separator: ",").map(String.init).sorted())
+            }
+        }
+    }
+
+    private func jsonHexList(_ ids: [LedgerID]) -> String {
+        "[" + ids.map { "\"\($0.hex)\"" }.joined(separator: ",") + "]"
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import GRDB
+import LedgerModel
+import LedgerProtocol
+
+extension Ledger {
+    public func models() throws(StoreError) -> [ModelView] {
+        try read { db in
+            let authors = Authors(names: try names(db))
+            return try LedgerID.fetchAll(db, sql: "SELECT id FROM models ORDER BY name").map { try modelView($0, db, authors) }
+        }
+    }
+
+    public func model(named name: String) throws(StoreError) -> ModelView {
+        let id = try modelID(named: name)
+        return try read { db in try modelView(id, db, Authors(names: try names(db))) }
+    }
+
+    /// The current state of every alias register of a model, with conflicts.
+    public func aliases(model: LedgerID) throws(StoreError) -> [String: RegisterState<LedgerID?>] {
+        try read { db in try aliasStates(model, db) }
+    }
+
+    /// The heads a new write to this alias must name: every live write the author can see.
+    public func aliasHeads(model: LedgerID, alias: String) throws(StoreError) -> [LedgerID] {
+        try aliases(model: model)[alias]?.heads.map(\.event) ?? []
+    }
+
+    /// The heads of an entity's description register.
+    public func descriptionHeads(entity: LedgerID) throws(StoreError) -> [LedgerID] {
+        try read { db in
+            try LedgerID.fetchAll(db, sql: """
+                SELECT event FROM descriptions d WHERE entity = ?
+                AND NOT EXISTS (SELECT 1 FROM supersedes s WHERE s.superseded = d.event)
+                """, arguments: [entity])
+        }
+    }
+
+    /// Finds a version of a model by display number ("3" or "v3") or a hex prefix of its id.
+    public func versionID(model: LedgerID, _ text: String) throws(StoreError) -> LedgerID {
+        try read { db in
+            let numbers = try versionNumbers(model, db)
+            let digits = text.hasPrefix("v") ? String(text.dropFirst()) : text
+            if let n = UInt64(digits), n > 0, n < 100_000, let hit = numbers.first(where: { $0.value.number == n }) {
+                return hit.key
+            }
+            let id = try resolve("versions", what: "version", text, in: db)
+            guard numbers[id] != nil else { throw StoreError.notFound(what: "version of this model", name: text) }
+            return id
+        }
+    }
+
+    func versionNumbers(_ model: LedgerID, _ db: Database) throws -> [LedgerID: VersionNumbering.Assigned] {
+        let entries = try Row.fetchAll(db, sql: "SELECT id, ord, claimed_number FROM versions WHERE model = ?", arguments: [model])
+            .compactMap { row -> VersionNumbering.Entry? in
+                guard let ord = row["ord"] as OrderKey? else { return nil }
+                return .init(id: row["id"], order: ord, claimedNumber: UInt64(row["claimed_number"] as Int64))
+            }
+        return VersionNumbering.assign(entries)
+    }
+
+    func aliasStates(_ model: LedgerID, _ db: Database) throws -> [String: RegisterState<LedgerID?>] {
+        var writes = [String: [RegisterWrite<LedgerID?>]]()
+        for row in try Row.fetchAll(db, sql: "SELECT event, alias, version, clock FROM alias_events WHERE model = ?", arguments: [model]) {
+            let event: LedgerID = row["event"]
+            writes[row["alias"], default: []].append(RegisterWrite(
+                event: event, clock: UInt64(bitPattern: row["clock"]), heads: try supersededBy(event, db),
+                value: row["version"] as LedgerID?))
+        }
+        return writes.mapValues { RegisterState(writes: $0) }
+    }
+
+    func modelView(_ id: LedgerID, _ db: Database, _ authors: Authors) throws -> ModelView {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM models WHERE id = ?", arguments: [id]) else {
+            throw StoreError.notFound(what: "model", name: id.short)
+        }
+        let numbers = try versionNumbers(id, db)
+        let states = try aliasStates(id, db)
+        var aliasViews = [AliasView]()
+        var aliasesOf = [LedgerID: [String]]()
+        for (alias, state) in states.sorted(by: { $0.key < $1.key }) {
+            guard let winner = state.winner, let w = try aliasRow(winner.event, db) else { continue }
+            if let v = winner.value { aliasesOf[v, default: []].append(alias) }
+            // A removed alias with no conflict is simply gone.
+            if winner.value == nil && !state.isConflict { continue }
+            let candidates = try state.isConflict ? state.heads.compactMap { head -> AliasCandidate? in
+                guard let r = try aliasRow(head.event, db) else { return nil }
+                return AliasCandidate(event: head.event.hex, version: head.value.map(\.hex),
+                                      versionNumber: head.value.flatMap { numbers[$0]?.number },
+                                      author: authors.view(r), reason: r["reason"])
+            } : []
+            aliasViews.append(AliasView(
+                alias: alias, version: winner.value?.hex, versionNumber: winner.value.flatMap { numbers[$0]?.number },
+                setBy: authors.view(w), at: Self.ms(w["clock"]), reason: w["reason"], event: winner.event.hex,
+                conflict: candidates))
+        }
+        let versions = try Row.fetchAll(db, sql: """
+            SELECT v.*, a.version IS NOT NULL AS archived FROM versions v
+            LEFT JOIN version_archived a ON a.version = v.id WHERE v.model = ?
+            """, arguments: [id]).map { v -> VersionView in
+            let vid: LedgerID = v["id"]
+            let files = try Row.fetchAll(db, sql: "SELECT path, sha256, size FROM version_files WHERE version = ? ORDER BY path", arguments: [vid])
+                .map { ArtifactView(ArtifactFile(path: $0["path"], sha256: $0.bytes("sha256"), size: UInt64($0["size"] as Int64))) }
+            let assigned = numbers[vid] ?? .init(number: 0, renumbered: false)
+            return VersionView(
+                id: vid.hex, number: assigned.number, claimedNumber: UInt64(v["claimed_number"] as Int64),
+                renumbered: assigned.renumbered, run: (v["run"] as LedgerID?)?.hex, author: authors.view(v),
+                createdAt: Self.ms(v["clock"]), description: v["description"], archived: v["archived"],
+                aliases: (aliasesOf[vid] ?? []).sorted(), files: files)
+        }.sorted { $0.number < $1.number }
+        return ModelView(
+            id: id.hex, name: row["name"], description: try description(of: id, db), createdBy: authors.view(row),
+            createdAt: Self.ms(row["clock"]), versions: versions, aliases: aliasViews)
+    }
+
+    func aliasRow(_ event: LedgerID, _ db: Database) throws -> Row? {
+        try Row.fetchOne(db, sql: "SELECT * FROM alias_events WHERE event = ?", arguments: [event])
+    }
+
+    /// Signed bytes of artifact files of a model version, to materialize it.
+    public func versionFiles(_ version: LedgerID) throws(StoreError) -> [ArtifactFile] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT path, sha256, size FROM version_files WHERE version = ? ORDER BY path", arguments: [version])
+                .map { ArtifactFile(path: $0["path"], sha256: $0.bytes("sha256"), size: UInt64($0["size"] as Int64)) }
+        }
+    }
+
+    /// The artifact files a run recorded.
+    public func runFiles(_ run: LedgerID) throws(StoreError) -> [ArtifactFile] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT path, sha256, size FROM run_artifacts WHERE run = ? ORDER BY path", arguments: [run])
+                .map { ArtifactFile(path: $0["path"], sha256: $0.bytes("sha256"), size: UInt64($0["size"] as Int64)) }
+        }
+    }
+
+    public func versionCount(model: LedgerID) throws(StoreError) -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM versions WHERE model = ?", arguments: [model]) ?? 0 }
+    }
+}

@@ -1,0 +1,76 @@
+import GRDB
+import LedgerModel
+import LedgerProtocol
+
+extension Ledger {
+    /// Finds an entity by an id or a unique hex prefix of it (at least 4 digits), as git does for commits.
+    func resolve(_ table: String, what: String, _ text: String, in db: Database) throws -> LedgerID {
+        let prefix = text.lowercased()
+        guard prefix.count >= 4, Hex.decode(prefix.count % 2 == 0 ? prefix : prefix + "0") != nil else {
+            throw StoreError.notFound(what: what, name: text)
+        }
+        let ids = try LedgerID.fetchAll(
+            db, sql: "SELECT id FROM \(table) WHERE lower(hex(id)) LIKE ? || '%' LIMIT 5", arguments: [prefix])
+        if ids.count > 1 { throw StoreError.ambiguous(what: what, name: text, candidates: ids.map(\.short)) }
+        guard let id = ids.first else { throw StoreError.notFound(what: what, name: text) }
+        return id
+    }
+
+    public func runID(_ text: String) throws(StoreError) -> LedgerID {
+        try read { db in try resolve("runs", what: "run", text, in: db) }
+    }
+
+    public func experimentID(named name: String) throws(StoreError) -> LedgerID {
+        try read { db in
+            guard let id = try LedgerID.fetchOne(db, sql: "SELECT id FROM experiments WHERE name = ?", arguments: [name]) else {
+                throw StoreError.notFound(what: "experiment", name: name)
+            }
+            return id
+        }
+    }
+
+    public func modelID(named name: String) throws(StoreError) -> LedgerID {
+        try read { db in
+            guard let id = try LedgerID.fetchOne(db, sql: "SELECT id FROM models WHERE name = ?", arguments: [name]) else {
+                throw StoreError.notFound(what: "model", name: name)
+            }
+            return id
+        }
+    }
+
+    /// Display names of every key that published a profile.
+    func names(_ db: Database) throws -> [PublicKey: String] {
+        var out = [PublicKey: String]()
+        for row in try Row.fetchAll(db, sql: "SELECT key, name FROM profiles") {
+            if let key = row["key"] as PublicKey? { out[key] = row["name"] }
+        }
+        return out
+    }
+}
+
+/// Display names for authors, loaded once per query.
+struct Authors {
+    let names: [PublicKey: String]
+    func view(_ key: PublicKey?) -> AuthorView {
+        guard let key else { return AuthorView(key: PublicKey(bytes: [UInt8](repeating: 0, count: 32))!, name: nil) }
+        return AuthorView(key: key, name: names[key])
+    }
+    func view(_ row: Row, _ column: String = "author") -> AuthorView { view(row[column] as PublicKey?) }
+}
+
+extension Ledger {
+    /// Anything a comment can be attached to: MODEL@VERSION, a model or experiment name, or a prefix of
+    /// a run, version or event id (a promotion, another comment).
+    public func commentTarget(_ text: String) throws(StoreError) -> LedgerID {
+        let parts = text.split(separator: "@", maxSplits: 1).map(String.init)
+        if parts.count == 2 { return try versionID(model: try modelID(named: parts[0]), parts[1]) }
+        if let id = try? modelID(named: text) { return id }
+        if let id = try? experimentID(named: text) { return id }
+        return try read { db in
+            for table in ["runs", "versions", "events"] {
+                if let id = try? resolve(table, what: "entity", text, in: db) { return id }
+            }
+            throw StoreError.notFound(what: "run, model, experiment or event", name: text)
+        }
+    }
+}

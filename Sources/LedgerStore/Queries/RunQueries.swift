@@ -1,0 +1,96 @@
+import Foundation
+import GRDB
+import LedgerModel
+import LedgerProtocol
+
+extension Ledger {
+    public func experiments() throws(StoreError) -> [ExperimentView] {
+        try read { db in
+            let authors = Authors(names: try names(db))
+            return try Row.fetchAll(db, sql: """
+                SELECT e.id, e.name, e.author, e.clock, count(r.id) AS runs, max(e.clock, coalesce(max(r.clock), 0)) AS last
+                FROM experiments e LEFT JOIN runs r ON r.experiment = e.id
+                GROUP BY e.id ORDER BY e.name
+                """).map { row in
+                let id: LedgerID = row["id"]
+                return ExperimentView(
+                    id: id.hex, name: row["name"], description: try description(of: id, db),
+                    createdBy: authors.view(row), createdAt: Self.ms(row["clock"]),
+                    runCount: row["runs"], lastActivity: Self.ms(row["last"]))
+            }
+        }
+    }
+
+    /// Runs, newest first; of one experiment when given.
+    public func runs(experiment: LedgerID? = nil) throws(StoreError) -> [RunView] {
+        try read { db in
+            let ids = try LedgerID.fetchAll(db, sql: """
+                SELECT id FROM runs WHERE ?1 IS NULL OR experiment = ?1 ORDER BY clock DESC, id
+                """, arguments: [experiment])
+            let authors = Authors(names: try names(db))
+            return try ids.map { try runView($0, db, authors) }
+        }
+    }
+
+    public func run(_ id: LedgerID) throws(StoreError) -> RunView {
+        try read { db in try runView(id, db, Authors(names: try names(db))) }
+    }
+
+    func runView(_ id: LedgerID, _ db: Database, _ authors: Authors) throws -> RunView {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT r.*, e.name AS experiment_name, s.status, s.end_time, s.exit_code
+            FROM runs r LEFT JOIN experiments e ON e.id = r.experiment LEFT JOIN run_status s ON s.run = r.id
+            WHERE r.id = ?
+            """, arguments: [id]) else { throw StoreError.notFound(what: "run", name: id.short) }
+        func pairs(_ sql: String) throws -> [String: String] {
+            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: sql, arguments: [id]).map { ($0[0], $0[1]) })
+        }
+        var metrics = [String: MetricSummary]()
+        for m in try Row.fetchAll(db, sql: "SELECT * FROM metric_summary WHERE run = ?", arguments: [id]) {
+            metrics[m["key"]] = MetricSummary(row: m)
+        }
+        let artifacts = try Row.fetchAll(db, sql: "SELECT path, sha256, size FROM run_artifacts WHERE run = ? ORDER BY path", arguments: [id])
+            .map { ArtifactView(ArtifactFile(path: $0["path"], sha256: $0.bytes("sha256"), size: UInt64($0["size"] as Int64))) }
+        let experiment: LedgerID = row["experiment"]
+        return RunView(
+            id: id.hex, experimentID: experiment.hex, experiment: row["experiment_name"], name: row["name"],
+            author: authors.view(row), status: (row["status"] as String?).flatMap(RunStatus.init) ?? .running,
+            startTime: row["start_time"], endTime: row["end_time"], exitCode: row["exit_code"],
+            gitCommit: row["git_commit"], gitDirty: row["git_dirty"], command: row["command"], host: row["host"],
+            environment: row["environment"],
+            params: try pairs("SELECT key, value FROM params WHERE run = ?"),
+            tags: try pairs("SELECT key, value FROM run_tags WHERE run = ?"),
+            metrics: metrics, artifacts: artifacts)
+    }
+
+    /// Every point of one metric of a run, by step, then timestamp, then merge order.
+    public func metricHistory(run: LedgerID, key: String) throws(StoreError) -> [MetricPoint] {
+        try read { db in
+            var points = [MetricPoint]()
+            for row in try Row.fetchAll(db, sql: "SELECT points FROM metric_chunks WHERE run = ? AND key = ? ORDER BY ord", arguments: [run, key]) {
+                points += MetricPoint.unpack(row.bytes("points")) ?? []
+            }
+            // A stable sort keeps merge order among equal (step, timestamp).
+            return points.enumerated().sorted { a, b in
+                (a.element.step, a.element.timestamp, a.offset) < (b.element.step, b.element.timestamp, b.offset)
+            }.map(\.element)
+        }
+    }
+
+    /// The text of an entity's description register (the winner if concurrent edits conflict).
+    func description(of entity: LedgerID, _ db: Database) throws -> String? {
+        let writes = try Row.fetchAll(db, sql: "SELECT event, text, clock FROM descriptions WHERE entity = ?", arguments: [entity])
+            .map { row in
+                RegisterWrite(event: row["event"], clock: UInt64(bitPattern: row["clock"]),
+                              heads: try supersededBy(row["event"], db), value: row["text"] as String)
+            }
+        return RegisterState(writes: writes).winner?.value
+    }
+
+    /// The heads an event named (the writes it replaced).
+    func supersededBy(_ event: LedgerID, _ db: Database) throws -> [LedgerID] {
+        try LedgerID.fetchAll(db, sql: "SELECT superseded FROM supersedes WHERE event = ?", arguments: [event])
+    }
+
+    static func ms(_ clock: Int64) -> Int64 { Int64(HybridClock.milliseconds(UInt64(bitPattern: clock))) }
+}

@@ -1,0 +1,38 @@
+import LedgerProtocol
+
+/// Errors of the local store and workspace, each saying what to do about it.
+public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
+    case noWorkspace(searchedFrom: String)
+    case workspaceExists(String)
+    case database(String)
+    case noTeam
+    case rejected(EventError)
+    case notFound(what: String, name: String)
+    case ambiguous(what: String, name: String, candidates: [String])
+    case invalidInput(String)
+    case identity(String)
+    case blob(String)
+
+    private static let listCommand = [
+        "run": "mledger run list", "model": "mledger model list", "experiment": "mledger experiment list",
+        "version": "mledger model show MODEL",
+    ]
+
+    public var description: String {
+        switch self {
+        case .noWorkspace(let dir):
+            "no ModelLedger workspace in \(dir) or any parent folder: run `mledger init` first"
+        case .workspaceExists(let dir): "a workspace already exists at \(dir)"
+        case .database(let message): "database error: \(message)"
+        case .noTeam: "this ledger has no team yet: run `mledger init`"
+        case .rejected(let error): error.description
+        case .notFound(let what, let name):
+            "no \(what) '\(name)' in this ledger" + (Self.listCommand[what].map { ": see `\($0)`" } ?? "")
+        case .ambiguous(let what, let name, let candidates):
+            "'\(name)' matches several \(what)s (\(candidates.joined(separator: ", "))): give more of the id"
+        case .invalidInput(let message): message
+        case .identity(let message): message
+        case .blob(let message): message
+        }
+    }
+}

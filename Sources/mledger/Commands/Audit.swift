@@ -1,0 +1,46 @@
+import ArgumentParser
+import LedgerModel
+import LedgerStore
+
+struct Audit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The audit trail: who created, promoted, demoted and archived which version, when and why.",
+        usage: "mledger audit digits",
+        discussion: """
+            Each entry's signature is checked again from the stored bytes. CONFLICT marks concurrent,
+            unresolved changes to one alias; FORK marks an author who signed two different events at one
+            position of their chain (a restored or copied key).
+            """
+    )
+    @Argument(help: "The model (default: all models and team membership).") var model: String?
+    @OptionGroup var output: OutputOptions
+
+    struct Report: Encodable {
+        var entries: [AuditEntry]
+        var forks: [ForkView]
+    }
+
+    func run() throws {
+        let ledger = try Session.open().ledger
+        let entries = try ledger.audit(model: try model.map { try ledger.modelID(named: $0) })
+        let forks = try ledger.forks()
+        if output.json { return try Output.json(Report(entries: entries, forks: forks)) }
+        if entries.isEmpty { print("Nothing in the audit trail yet.") }
+        Output.table(["TIME", "WHO", "ACTION", "ALIAS", "CHANGE", "SIG", "FLAGS", "REASON"], entries.map { e in
+            let change: String
+            switch e.action {
+            case .promoted, .demoted:
+                change = "\(e.from.isEmpty ? "-" : e.from.map { "v\($0)" }.joined(separator: "+")) -> \(e.to.map { "v\($0)" } ?? "-")"
+            case .versionCreated, .archived: change = e.to.map { "v\($0)" } ?? ""
+            default: change = ""
+            }
+            let flags = [e.conflict ? "CONFLICT" : nil, e.fork ? "FORK" : nil].compactMap { $0 }.joined(separator: ",")
+            let why = e.reason.map { r in e.evidence.isEmpty ? r : "\(r) [evidence: \(e.evidence.joined(separator: ", "))]" } ?? e.text ?? ""
+            return [Output.time(e.time), e.author.label, e.action.rawValue, e.alias ?? "", change,
+                    e.signatureVerified ? "ok" : "INVALID", flags, why]
+        })
+        for f in forks {
+            print("FORK: \(f.author.label) signed \(f.events.count) different events at seq \(f.seq): \(f.events.map { String($0.prefix(12)) }.joined(separator: ", "))")
+        }
+    }
+}

@@ -1,0 +1,179 @@
+import ArgumentParser
+import Foundation
+import LedgerModel
+import LedgerProtocol
+import LedgerStore
+
+struct ModelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "model",
+        abstract: "The model registry: models, versions, aliases and promotions.",
+        discussion: """
+            VERSION is a display number (3 or v3) or a prefix of the version's id. Every promotion and
+            demotion needs a reason; `mledger audit MODEL` shows who moved which alias, when and why.
+            """,
+        subcommands: [Create.self, List.self, Show.self, VersionCommand.self, Promote.self, Demote.self, Archive.self, Pull.self]
+    )
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Register a model.", usage: "mledger model create digits")
+        @Argument(help: "The model's name.") var name: String
+        @Option(help: "What the model does.") var description: String?
+
+        func run() throws {
+            let session = try Session.open()
+            try session.append(ModelCreate(name: name, description: description))
+            print("Created model '\(name)' \(EntityID.model(team: try session.team(), name: name).short)")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List models with their versions and aliases.")
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let models = try Session.open().ledger.models()
+            if output.json { return try Output.json(models) }
+            if models.isEmpty { return print("No models yet: register one with `mledger model create NAME`.") }
+            Output.table(["MODEL", "VERSIONS", "ALIASES"], models.map { m in
+                [m.name, String(m.versions.count), m.aliases.map { "\($0.alias)=v\($0.versionNumber.map(String.init) ?? "-")\($0.conflict.isEmpty ? "" : " (CONFLICT)")" }.joined(separator: " ")]
+            })
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a model's versions and aliases.")
+        @Argument(help: "The model.") var name: String
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let model = try Session.open().ledger.model(named: name)
+            if output.json { return try Output.json(model) }
+            print("model  \(model.name)  \(model.id.prefix(12))")
+            if let d = model.description { print(d) }
+            print("")
+            Output.table(["VERSION", "ID", "RUN", "CREATED", "BY", "ALIASES", "NOTE"], model.versions.map { v in
+                ["v\(v.number)", String(v.id.prefix(12)), v.run.map { String($0.prefix(12)) } ?? "-", Output.time(v.createdAt), v.author.label,
+                 v.aliases.joined(separator: ","),
+                 [v.archived ? "archived" : nil, v.renumbered ? "created offline as v\(v.claimedNumber)" : nil].compactMap { $0 }.joined(separator: "; ")]
+            })
+            for a in model.aliases {
+                print("\n\(a.alias) -> \(a.versionNumber.map { "v\($0)" } ?? "(removed)") set by \(a.setBy.label) at \(Output.time(a.at)): \(a.reason)")
+                if !a.conflict.isEmpty {
+                    print("  CONFLICT: concurrent changes; the view shows the first, resolve with a promotion that names all:")
+                    for c in a.conflict { print("    \(c.versionNumber.map { "v\($0)" } ?? "(removed)") by \(c.author.label): \(c.reason)") }
+                }
+            }
+        }
+    }
+
+    struct VersionCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "version", abstract: "Create model versions.", subcommands: [CreateVersion.self])
+    }
+
+    struct CreateVersion: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "create",
+            abstract: "Create a version of a model from a run and its artifacts.",
+            usage: "mledger model version create digits --run 3f2a",
+            discussion: "Without --artifact the version takes the run's artifact files. Its id is a hash and never changes.",)
+        @Argument(help: "The model.") var model: String
+        @Option(name: .customLong("run"), help: "The run the version comes from.") var runRef: String?
+        @Option(name: .customLong("artifact"), help: "A file or folder to include (repeatable).") var artifacts: [String] = []
+        @Option(help: "Notes on this version.") var description: String?
+
+        func run() throws {
+            let session = try Session.open()
+            let modelID = try session.ledger.modelID(named: model)
+            let runID = try runRef.map { try session.ledger.runID($0) }
+            let files = artifacts.isEmpty
+                ? try runID.map { try session.ledger.runFiles($0) } ?? []
+                : try ArtifactFiles.store(artifacts, in: session.workspace.blobs)
+            let number = UInt64(try session.ledger.versionCount(model: modelID) + 1)
+            let event = try session.append(VersionCreate(model: modelID, run: runID, files: files, claimedNumber: number, description: description))
+            print("Created \(model) v\(number) \(event.id.short) with \(files.count) files")
+        }
+    }
+
+    struct Promote: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Point an alias (such as production) at a version, with a reason.",
+            usage: "mledger model promote digits 3 --to production --reason 'beats v2 on holdout: acc 0.981'")
+        @Argument(help: "The model.") var model: String
+        @Argument(help: "The version.") var version: String
+        @Option(help: "The alias or stage to set.") var to: String
+        @Option(help: "Why (required; shown in the audit trail).") var reason: String
+        @Option(help: "Supporting evidence, e.g. run:3f2a or acc=0.981 (repeatable).") var evidence: [String] = []
+
+        func run() throws {
+            let session = try Session.open()
+            let modelID = try session.ledger.modelID(named: model)
+            let versionID = try session.ledger.versionID(model: modelID, version)
+            let heads = try session.ledger.aliasHeads(model: modelID, alias: to)
+            try session.append(LedgerProtocol.Promote(model: modelID, version: versionID, alias: to, reason: reason, evidence: evidence), heads: heads)
+            print("\(model): \(to) -> \(version)\(heads.count > 1 ? " (resolves a conflict of \(heads.count) changes)" : "")")
+        }
+    }
+
+    struct Demote: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove an alias from a model, with a reason.",
+            usage: "mledger model demote digits --from production --reason 'regression on new data'")
+        @Argument(help: "The model.") var model: String
+        @Option(help: "The alias or stage to remove.") var from: String
+        @Option(help: "Why (required; shown in the audit trail).") var reason: String
+
+        func run() throws {
+            let session = try Session.open()
+            let modelID = try session.ledger.modelID(named: model)
+            let heads = try session.ledger.aliasHeads(model: modelID, alias: from)
+            guard !heads.isEmpty else { throw StoreError.notFound(what: "alias of \(model)", name: from) }
+            try session.append(LedgerProtocol.Demote(model: modelID, alias: from, reason: reason), heads: heads)
+            print("\(model): \(from) removed")
+        }
+    }
+
+    struct Archive: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Archive a version, with a reason.")
+        @Argument(help: "The model.") var model: String
+        @Argument(help: "The version.") var version: String
+        @Option(help: "Why.") var reason: String
+
+        func run() throws {
+            let session = try Session.open()
+            let modelID = try session.ledger.modelID(named: model)
+            let versionID = try session.ledger.versionID(model: modelID, version)
+            try session.append(VersionArchive(model: modelID, version: versionID, reason: reason))
+            print("\(model) \(version) archived")
+        }
+    }
+
+    struct Pull: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a version's files to a folder, checking every hash.",
+            usage: "mledger model pull digits@production --out ./serving")
+        @Argument(help: "MODEL@ALIAS or MODEL@VERSION.") var reference: String
+        @Option(help: "The folder to write to.") var out: String
+
+        func run() throws {
+            let session = try Session.open()
+            let parts = reference.split(separator: "@", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { throw ValidationError("give MODEL@ALIAS or MODEL@VERSION, e.g. digits@production") }
+            let modelID = try session.ledger.modelID(named: parts[0])
+            let versionID: LedgerID
+            if let state = try session.ledger.aliases(model: modelID)[parts[1]] {
+                guard let v = state.winner?.value ?? nil else { throw StoreError.notFound(what: "version behind alias", name: parts[1]) }
+                versionID = v
+            } else {
+                versionID = try session.ledger.versionID(model: modelID, parts[1])
+            }
+            let files = try session.ledger.versionFiles(versionID)
+            let dir = URL(fileURLWithPath: out)
+            for f in files {
+                guard ArtifactFile.isSafePath(f.path) else { throw StoreError.blob("refusing unsafe path \(f.path)") }
+                try session.workspace.blobs.copy(f.sha256, to: dir.appendingPathComponent(f.path))
+            }
+            print("Wrote \(files.count) files of \(parts[0]) \(versionID.short) to \(dir.path), all hashes verified")
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import ArgumentParser
+import LedgerModel
+import LedgerProtocol
+
+/// `--json` for every command that reads: scripts get stable, complete JSON; people get tables.
+struct OutputOptions: ParsableArguments {
+    @Flag(name: .long, help: "Print JSON instead of a table, for scripts.")
+    var json = false
+}
+
+enum Output {
+    static func json<T: Encodable>(_ value: T) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+
+    /// One compact JSON object per line, flushed at once (for streams another program reads).
+    static func jsonLine<T: Encodable>(_ value: T) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        FileHandle.standardOutput.write(try encoder.encode(value) + Data("\n".utf8))
+    }
+
+    /// A plain-text table with aligned columns.
+    static func table(_ header: [String], _ rows: [[String]]) {
+        guard !rows.isEmpty else { return }
+        let widths = header.indices.map { i in
+            ([header[i]] + rows.map { i < $0.count ? $0[i] : "" }).map(\.count).max() ?? 0
+        }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, c in
+                i == cells.count - 1 ? c : c.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }
+        print(line(header))
+        for row in rows { print(line(row)) }
+    }
+
+    static func time(_ ms: Int64) -> String {
+        Date(timeIntervalSince1970: Double(ms) / 1000).formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeSeparator(.colon).dateSeparator(.dash).dateTimeSeparator(.space))
+    }
+
+    static func number(_ v: Double?) -> String {
+        guard let v else { return "-" }
+        if v.isNaN { return "NaN" }
+        return v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(format: "%.6g", v)
+    }
+}
+
+/// A one-line progress bar on standard error, drawn only when a person is watching (a TTY).
+struct Progress: Sendable {
+    let label: String
+    let enabled = isatty(STDERR_FILENO) != 0 && isatty(STDOUT_FILENO) != 0
+
+    func update(_ done: Int, _ total: Int) {
+        guard enabled, total > 0 else { return }
+        let width = 30
+        let filled = min(width, done * width / total)
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(done)/\(total)".utf8))
+        if done >= total { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
