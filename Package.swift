@@ -51,6 +51,10 @@ let package = Package(
         .testTarget(name: "LedgerProtocolTests", dependencies: ["LedgerProtocol"]),
         .testTarget(name: "LedgerModelTests", dependencies: ["LedgerModel"]),
         .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore"]),
-        .testTarget(name: "CLITests", dependencies: ["LedgerProtocol"]),
+        // Runs the built `mledger` binary in temporary workspaces.
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["LedgerProtocol", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
     ]
 )

@@ -66,20 +66,14 @@ public final class Ledger: Sendable {
     public func append(_ drafts: [Draft], signer key: SigningKey, nowMs: UInt64 = wallClockMs()) throws(StoreError) -> [SignedEvent] {
         try write { db in
             var team = try Meta.team(db)
-            var clock = try Meta.clock(db)
-            var (seq, prev) = try Self.chainHead(db, author: key.publicKey)
+            let (seq, prev) = try Self.chainHead(db, author: key.publicKey)
+            var writer = ChainWriter(key: key, seq: seq, prev: prev, clock: try Meta.clock(db))
             var signed = [SignedEvent]()
             signed.reserveCapacity(drafts.count)
             for draft in drafts {
                 let isGenesis = draft.body.kind == .teamGenesis
                 guard isGenesis || team != nil else { throw StoreError.noTeam }
-                clock = HybridClock.next(afterSeen: clock, nowMs: nowMs)
-                seq += 1
-                let envelope = Envelope(
-                    team: isGenesis ? .zero : team ?? .zero, author: key.publicKey, seq: seq, prev: prev,
-                    clock: clock, kind: draft.body.kind, heads: draft.heads, body: draft.body.fields.encoded()
-                )
-                let event = SignedEvent(signing: envelope, with: key)
+                let event = writer.next(draft.body.fields, team: team ?? .zero, heads: draft.heads, nowMs: nowMs)
                 // The same checks a receiver will make, so nothing invalid is ever signed into the log.
                 let body = try event.body()
                 if isGenesis {
@@ -89,9 +83,9 @@ public final class Ledger: Sendable {
                 }
                 try Self.insert(db, event)
                 try Projector(db: db, team: team ?? event.id).apply(event, body)
-                prev = event.id
                 signed.append(event)
             }
+            let clock = writer.clock
             try Meta.setClock(db, clock)
             return signed
         }

@@ -45,12 +45,10 @@ extension Ledger {
             guard let last = rows.last else { break }
             lastRow = last.rowid
             for check in Self.checkInParallel(rows, team: team) {
-                switch check {
-                case .problem(let p): report.problems.append(p)
-                case .link(let l): links.append(l)
-                }
+                if let p = check.problem { report.problems.append(p) }
+                links += check.links
             }
-            progress?(links.count + report.problems.count, total)
+            progress?(links.count, total)
         }
         let chains = ChainCheck(links)
         report.problems += chains.problems
@@ -93,7 +91,8 @@ extension Ledger {
                 for i in stride(from: w, to: rows.count, by: workers) { out[i] = rows[i].check(team: team) }
             }
         }
-        return results.compactMap { $0 }
+        // Every slot was filled by exactly one worker.
+        return results.map { $0! }
     }
 }
 
@@ -119,10 +118,19 @@ struct StoredRow: Sendable {
         signature = row.bytes("signature")
     }
 
+    /// Checks one row. A row that fails still takes its place in its author's chain (from its columns),
+    /// so only the altered row is reported, not the innocent events after it.
     func check(team: LedgerID?) -> RowCheck {
         let hex = Hex.encode(id)
+        // A reported row stands at the position its columns claim and the one its bytes claim, under
+        // both ids, so the next event links to it whichever part was changed.
+        let ids = [LedgerID(bytes: id) ?? .zero, Hashing.blake2b256(bytes)]
+        var placeholders = [ChainLink]()
+        if let key = PublicKey(bytes: author) {
+            placeholders.append(ChainLink(row: rowid, ids: ids, author: key, seq: UInt64(bitPattern: seq), prev: nil))
+        }
         func problem(_ code: String, _ message: String) -> RowCheck {
-            .problem(.init(row: rowid, event: hex, code: code, message: message))
+            RowCheck(problem: .init(row: rowid, event: hex, code: code, message: message), links: placeholders)
         }
         let event: SignedEvent
         do {
@@ -131,6 +139,7 @@ struct StoredRow: Sendable {
             return problem(error.code, error.description)
         }
         let env = event.envelope
+        placeholders.append(ChainLink(row: rowid, ids: ids, author: env.author, seq: env.seq, prev: nil))
         guard event.id.bytes == id else {
             return problem("id_mismatch", "the stored bytes hash to \(event.id.short), not to the row's id: the event was altered")
         }
@@ -145,21 +154,24 @@ struct StoredRow: Sendable {
         if let team, (env.kind == .teamGenesis ? event.id : env.team) != team {
             return problem("wrong_team", "the event belongs to another team")
         }
-        return .link(ChainLink(row: rowid, id: event.id, author: env.author, seq: env.seq, prev: env.prev))
+        return RowCheck(problem: nil, links: [ChainLink(row: rowid, ids: [event.id], author: env.author, seq: env.seq, prev: env.prev)])
     }
 }
 
-enum RowCheck: Sendable {
-    case problem(VerifyReport.Problem)
-    case link(ChainLink)
+struct RowCheck: Sendable {
+    var problem: VerifyReport.Problem?
+    var links: [ChainLink]
 }
 
 struct ChainLink: Sendable {
     var row: Int64
-    var id: LedgerID
+    /// The event's id; for a row already reported as altered, both the id column and the bytes' hash,
+    /// so the next event links to it whichever of the two was changed.
+    var ids: [LedgerID]
     var author: PublicKey
     var seq: UInt64
-    var prev: LedgerID
+    /// Nil when the row's bytes could not be trusted (it is reported already).
+    var prev: LedgerID?
 }
 
 /// Checks that every author's chain starts at 1, has no gaps, and that each prev names the event
@@ -178,14 +190,16 @@ struct ChainCheck {
             let bySeq = Dictionary(grouping: chain, by: \.seq)
             for seq in bySeq.keys.sorted() {
                 let here = bySeq[seq] ?? []
-                if here.count > 1 { forks.append(Fork(author: author, seq: seq, ids: here.map(\.id).sorted())) }
+                let rows = Dictionary(grouping: here, by: \.row)
+                if rows.count > 1 { forks.append(Fork(author: author, seq: seq, ids: rows.values.compactMap { $0[0].ids.first }.sorted())) }
                 guard seq > 1 else { continue }
-                let before = Set((bySeq[seq - 1] ?? []).map(\.id))
-                for link in here where !before.contains(link.prev) {
+                let before = Set((bySeq[seq - 1] ?? []).flatMap(\.ids))
+                for link in here {
+                    guard let prev = link.prev, !before.contains(prev) else { continue }
                     let message = before.isEmpty
                         ? "seq \(seq - 1) of this author is missing: the chain is broken before this event"
                         : "prev does not name the author's event at seq \(seq - 1): the chain was altered"
-                    problems.append(.init(row: link.row, event: link.id.hex, code: before.isEmpty ? "seq_gap" : "wrong_prev", message: message))
+                    problems.append(.init(row: link.row, event: link.ids[0].hex, code: before.isEmpty ? "seq_gap" : "wrong_prev", message: message))
                 }
             }
         }

@@ -10,16 +10,21 @@ struct OutputOptions: ParsableArguments {
 }
 
 enum Output {
-    static func json<T: Encodable>(_ value: T) throws {
+    /// NaN and infinities (valid metric values) are written as the strings "NaN", "Infinity", "-Infinity".
+    private static func encoder(_ formatting: JSONEncoder.OutputFormatting) -> JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+        encoder.outputFormatting = formatting.union([.sortedKeys, .withoutEscapingSlashes])
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return encoder
+    }
+
+    static func json<T: Encodable>(_ value: T) throws {
+        print(String(decoding: try encoder(.prettyPrinted).encode(value), as: UTF8.self))
     }
 
     /// One compact JSON object per line, flushed at once (for streams another program reads).
     static func jsonLine<T: Encodable>(_ value: T) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let encoder = encoder([])
         FileHandle.standardOutput.write(try encoder.encode(value) + Data("\n".utf8))
     }
 

@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+
+/// Runs the real `mledger` binary with its own identity folder and a workspace in a temporary folder.
+final class CLI {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var ok: Bool { status == 0 }
+    }
+
+    static let binary: URL = {
+        if let path = ProcessInfo.processInfo.environment["MLEDGER_BIN"] { return URL(fileURLWithPath: path) }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../.build/debug/mledger").standardizedFileURL
+    }()
+
+    let root: URL
+    var workspace: URL { root.appendingPathComponent("ws") }
+    var config: URL { root.appendingPathComponent("config") }
+    var database: String { workspace.appendingPathComponent(".mledger/ledger.sqlite").path }
+
+    init() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("mledger-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("ws"), withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: root) }
+
+    var environment: [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        env["MLEDGER_CONFIG_DIR"] = config.path
+        return env
+    }
+
+    func process(_ arguments: [String], in directory: URL? = nil) -> Process {
+        let p = Process()
+        p.executableURL = Self.binary
+        p.arguments = arguments
+        p.currentDirectoryURL = directory ?? workspace
+        p.environment = environment
+        return p
+    }
+
+    func execute(_ arguments: [String], stdin: String? = nil, in directory: URL? = nil) throws -> Result {
+        let p = process(arguments, in: directory)
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = input
+        try p.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
+                      stderr: String(decoding: stderrData, as: UTF8.self))
+    }
+
+    @discardableResult
+    func run(_ arguments: String..., stdin: String? = nil, in directory: URL? = nil) throws -> Result {
+        try execute(arguments, stdin: stdin, in: directory)
+    }
+
+    /// Runs a command that must succeed and returns its standard output.
+    @discardableResult
+    func ok(_ arguments: String..., stdin: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        let r = try execute(arguments, stdin: stdin)
+        #expect(r.ok, "mledger \(arguments.joined(separator: " ")) failed: \(r.stderr)", sourceLocation: sourceLocation)
+        return r.stdout
+    }
+
+    func json(_ arguments: String..., sourceLocation: SourceLocation = #_sourceLocation) throws -> Any {
+        let r = try execute(arguments + ["--json"])
+        #expect(!r.stdout.isEmpty, "mledger \(arguments.joined(separator: " ")) printed nothing: \(r.stderr)", sourceLocation: sourceLocation)
+        return try JSONSerialization.jsonObject(with: Data(r.stdout.utf8))
+    }
+
+    /// `mledger init` plus a started run; returns the run id.
+    func initWithRun() throws -> String {
+        try ok("init", "--team", "vision", "--name", "Ada Tester")
+        return try ok("run", "start", "--experiment", "mnist", "--name", "baseline").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func eventCount() throws -> Int {
+        let v = try json("verify", "--events-only") as? [String: Any]
+        return (v?["report"] as? [String: Any])?["events"] as? Int ?? -1
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+@testable import LedgerProtocol
+
+/// Runs every vector in protocol/vectors/events.json: the contract any implementation must meet.
+@Suite struct VectorTests {
+    struct Document: Decodable {
+        struct Key: Decodable { var name: String; var seed: String; var public_key: String }
+        struct Fields: Decodable {
+            var team: String; var author: String; var seq: UInt64; var prev: String; var clock: UInt64
+            var kind: String; var heads: [String]; var body: String
+        }
+        struct Valid: Decodable { var name: String; var fields: Fields; var bytes: String; var signature: String; var id: String }
+        struct Invalid: Decodable {
+            var name: String; var bytes: String?; var bytes_head: String?; var fill_count: Int?; var fill_byte: String?
+            var signature: String; var holds: [String]; var error: String; var team: String; var now_ms: UInt64
+        }
+        var keys: [Key]
+        var valid: [Valid]
+        var invalid: [Invalid]
+    }
+
+    static let document: Document = {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../protocol/vectors/events.json").standardizedFileURL
+        // The vectors ship with the repository; a missing file is a broken checkout.
+        return try! JSONDecoder().decode(Document.self, from: Data(contentsOf: url))
+    }()
+
+    func hex(_ s: String) throws -> [UInt8] { try #require(Hex.decode(s)) }
+
+    @Test func keysDeriveFromSeeds() throws {
+        for k in Self.document.keys {
+            let key = try #require(SigningKey(seed: try hex(k.seed)))
+            #expect(key.publicKey.hex == k.public_key, "key \(k.name)")
+        }
+    }
+
+    @Test func validEventsHaveExactBytesIdsAndSignatures() throws {
+        let keys = try Dictionary(uniqueKeysWithValues: Self.document.keys.map { k in
+            (k.public_key, try #require(SigningKey(seed: try hex(k.seed))))
+        })
+        for v in Self.document.valid {
+            let f = v.fields
+            let envelope = Envelope(
+                team: try #require(LedgerID(hex: f.team)), author: try #require(PublicKey(hex: f.author)), seq: f.seq,
+                prev: try #require(LedgerID(hex: f.prev)), clock: f.clock, kind: try #require(EventKind(rawValue: f.kind)),
+                heads: try f.heads.map { try #require(LedgerID(hex: $0)) }, body: try hex(f.body))
+            #expect(Hex.encode(envelope.encoded()) == v.bytes, "bytes of \(v.name)")
+            let signed = SignedEvent(signing: envelope, with: try #require(keys[f.author]))
+            #expect(signed.id.hex == v.id, "id of \(v.name)")
+            #expect(Hex.encode(signed.signature) == v.signature, "signature of \(v.name)")
+            let decoded = try SignedEvent(bytes: try hex(v.bytes), signature: try hex(v.signature))
+            #expect(decoded.envelope == envelope, "decoding \(v.name)")
+            _ = try decoded.body()
+        }
+    }
+
+    @Test func invalidCasesGiveTheirErrors() throws {
+        let stored = try Dictionary(uniqueKeysWithValues: Self.document.valid.map { v in
+            (v.id, try SignedEvent(bytes: try hex(v.bytes), signature: try hex(v.signature)))
+        })
+        for c in Self.document.invalid {
+            var bytes = try hex(c.bytes ?? c.bytes_head ?? "")
+            if let n = c.fill_count, let fill = c.fill_byte { bytes += [UInt8](repeating: try hex(fill)[0], count: n) }
+            let holds = try c.holds.map { try #require(stored[$0]) }
+            let outcome = Self.receive(bytes: bytes, signature: try hex(c.signature), holds: holds,
+                                       team: try #require(LedgerID(hex: c.team)), nowMs: c.now_ms)
+            #expect(outcome == c.error, "\(c.name): expected \(c.error), got \(outcome)")
+        }
+    }
+
+    /// A minimal receiver: what the store and relay do for one incoming event.
+    static func receive(bytes: [UInt8], signature: [UInt8], holds: [SignedEvent], team: LedgerID, nowMs: UInt64) -> String {
+        do {
+            let event = try SignedEvent(bytes: bytes, signature: signature)
+            let mine = holds.filter { $0.envelope.author == event.envelope.author }
+            let chain = ChainNeighbourhood(
+                highestSeq: mine.map(\.envelope.seq).max() ?? 0,
+                predecessors: mine.filter { $0.envelope.seq + 1 == event.envelope.seq }.map(\.id),
+                sameSeq: mine.filter { $0.envelope.seq == event.envelope.seq }.map(\.id))
+            switch try ChainRules.place(event, team: team, nowMs: nowMs, chain: chain) {
+            case .append: return "accepted"
+            case .duplicate: return "duplicate"
+            case .fork: return "fork"
+            }
+        } catch {
+            return error.code
+        }
+    }
+}
