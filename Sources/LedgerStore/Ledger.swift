@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import GRDB
 import LedgerModel
@@ -48,15 +49,17 @@ public final class Ledger: Sendable {
 
     // MARK: - Local writes
 
-    /// A body to sign, with the heads of the shared thing it changes (if any).
+    /// A checked body to sign, with the heads of the shared thing it changes (if any). Drafts are
+    /// validated by the rules every receiver applies, so nothing invalid is ever signed into the log.
     public struct Draft: Sendable {
-        public var body: EventBody
-        public var heads: [LedgerID]
-        public init(_ body: EventBody, heads: [LedgerID] = []) { self.body = body; self.heads = heads }
+        public let body: EventBody
+        /// The deterministic CBOR that will be signed.
+        let bytes: [UInt8]
+        public let heads: [LedgerID]
+
         public init(_ fields: some BodyFields, heads: [LedgerID] = []) throws(StoreError) {
-            do { self.body = try EventBody.decode(kind: type(of: fields).kind, bytes: fields.encoded()) } catch {
-                throw .rejected(error)
-            }
+            bytes = fields.encoded()
+            do { body = try EventBody.decode(kind: type(of: fields).kind, bytes: bytes) } catch { throw .rejected(error) }
             self.heads = heads
         }
     }
@@ -68,27 +71,43 @@ public final class Ledger: Sendable {
             var team = try Meta.team(db)
             let (seq, prev) = try Self.chainHead(db, author: key.publicKey)
             var writer = ChainWriter(key: key, seq: seq, prev: prev, clock: try Meta.clock(db))
-            var signed = [SignedEvent]()
-            signed.reserveCapacity(drafts.count)
+            var unsigned = [UnsignedEvent]()
+            unsigned.reserveCapacity(drafts.count)
             for draft in drafts {
                 let isGenesis = draft.body.kind == .teamGenesis
                 guard isGenesis || team != nil else { throw StoreError.noTeam }
-                let event = writer.next(draft.body.fields, team: team ?? .zero, heads: draft.heads, nowMs: nowMs)
-                // The same checks a receiver will make, so nothing invalid is ever signed into the log.
-                let body = try event.body()
+                if isGenesis, team != nil { throw StoreError.invalidInput("this ledger already has a team") }
+                let event = writer.nextUnsigned(kind: draft.body.kind, body: draft.bytes, team: team ?? .zero, heads: draft.heads, nowMs: nowMs)
                 if isGenesis {
-                    guard team == nil else { throw StoreError.invalidInput("this ledger already has a team") }
                     team = event.id
                     try Meta.setTeam(db, event.id)
                 }
+                unsigned.append(event)
+            }
+            let signed = Self.sign(unsigned, with: key)
+            for (event, draft) in zip(signed, drafts) {
                 try Self.insert(db, event)
-                try Projector(db: db, team: team ?? event.id).apply(event, body)
-                signed.append(event)
+                try Projector(db: db, team: team ?? event.id).apply(event, draft.body)
             }
             let clock = writer.clock
             try Meta.setClock(db, clock)
             return signed
         }
+    }
+
+    /// Signs a chained batch on all cores: ids were fixed when the batch was chained.
+    static func sign(_ events: [UnsignedEvent], with key: SigningKey) -> [SignedEvent] {
+        guard events.count >= 64 else { return events.map { $0.signed(with: key) } }
+        var out = [SignedEvent?](repeating: nil, count: events.count)
+        let workers = ProcessInfo.processInfo.activeProcessorCount
+        out.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let slots = buffer
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                for i in ParallelBlocks.range(w, of: workers, count: events.count) { slots[i] = events[i].signed(with: key) }
+            }
+        }
+        // Every slot was filled by exactly one worker.
+        return out.map { $0! }
     }
 
     @discardableResult

@@ -17,13 +17,23 @@ public struct ChainWriter: Sendable {
 
     /// Signs `body` as the next event. A genesis gets the zero team, as the envelope requires.
     public mutating func next(_ body: some BodyFields, team: LedgerID, heads: [LedgerID] = [], nowMs: UInt64) -> SignedEvent {
+        next(kind: type(of: body).kind, body: body.encoded(), team: team, heads: heads, nowMs: nowMs)
+    }
+
+    /// Signs an already encoded body of `kind` as the next event.
+    public mutating func next(kind: EventKind, body: [UInt8], team: LedgerID, heads: [LedgerID] = [], nowMs: UInt64) -> SignedEvent {
+        nextUnsigned(kind: kind, body: body, team: team, heads: heads, nowMs: nowMs).signed(with: key)
+    }
+
+    /// Places the next event in the chain without signing it yet. Ids do not depend on signatures, so a
+    /// batch can be chained in order and then signed in parallel.
+    public mutating func nextUnsigned(kind: EventKind, body: [UInt8], team: LedgerID, heads: [LedgerID] = [], nowMs: UInt64) -> UnsignedEvent {
         clock = HybridClock.next(afterSeen: clock, nowMs: nowMs)
         seq += 1
-        let kind = type(of: body).kind
         let envelope = Envelope(
             team: kind == .teamGenesis ? .zero : team, author: key.publicKey, seq: seq, prev: prev,
-            clock: clock, kind: kind, heads: heads, body: body.encoded())
-        let event = SignedEvent(signing: envelope, with: key)
+            clock: clock, kind: kind, heads: heads, body: body)
+        let event = UnsignedEvent(envelope: envelope)
         prev = event.id
         return event
     }

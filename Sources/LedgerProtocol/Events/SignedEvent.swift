@@ -8,11 +8,14 @@ public struct SignedEvent: Sendable, Hashable {
 
     /// Signs a new envelope.
     public init(signing envelope: Envelope, with key: SigningKey) {
-        precondition(envelope.author == key.publicKey, "an envelope is signed by its own author")
-        self.envelope = envelope
-        self.bytes = envelope.encoded()
-        self.signature = key.sign(bytes)
-        self.id = Hashing.blake2b256(bytes)
+        self = UnsignedEvent(envelope: envelope).signed(with: key)
+    }
+
+    fileprivate init(_ unsigned: UnsignedEvent, signature: [UInt8]) {
+        self.envelope = unsigned.envelope
+        self.bytes = unsigned.bytes
+        self.id = unsigned.id
+        self.signature = signature
     }
 
     /// Decodes received or stored bytes. With `verifySignature` false the caller takes on checking
@@ -40,4 +43,22 @@ public struct SignedEvent: Sendable, Hashable {
 
     public static func == (a: SignedEvent, b: SignedEvent) -> Bool { a.id == b.id && a.signature == b.signature }
     public func hash(into h: inout Hasher) { h.combine(id) }
+}
+
+/// An envelope with its bytes and id, waiting for its author's signature.
+public struct UnsignedEvent: Sendable {
+    public let envelope: Envelope
+    public let bytes: [UInt8]
+    public let id: LedgerID
+
+    public init(envelope: Envelope) {
+        self.envelope = envelope
+        self.bytes = envelope.encoded()
+        self.id = Hashing.blake2b256(bytes)
+    }
+
+    public func signed(with key: SigningKey) -> SignedEvent {
+        precondition(envelope.author == key.publicKey, "an envelope is signed by its own author")
+        return SignedEvent(self, signature: key.sign(bytes))
+    }
 }

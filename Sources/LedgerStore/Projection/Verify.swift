@@ -33,8 +33,17 @@ extension Ledger {
         var links = [ChainLink]()
         let total = try eventCount()
         report.events = total
-        let chunkSize = 8192
+        // While the workers check one chunk, the next is read, so both cores stay on signatures.
+        let chunkSize = 4096
         var lastRow: Int64 = 0
+        var pending: Background<[RowCheck]>?
+        func collect(_ checks: [RowCheck]) {
+            for check in checks {
+                if let p = check.problem { report.problems.append(p) }
+                links += check.links
+            }
+            progress?(links.count, total)
+        }
         while true {
             let rows = try read { db in
                 try Row.fetchAll(db, sql: """
@@ -42,13 +51,10 @@ extension Ledger {
                     WHERE rowid > ? ORDER BY rowid LIMIT ?
                     """, arguments: [lastRow, chunkSize]).map(StoredRow.init)
             }
+            if let pending { collect(pending.wait()) }
             guard let last = rows.last else { break }
             lastRow = last.rowid
-            for check in Self.checkInParallel(rows, team: team) {
-                if let p = check.problem { report.problems.append(p) }
-                links += check.links
-            }
-            progress?(links.count, total)
+            pending = Background { Self.checkInParallel(rows, team: team) }
         }
         let chains = ChainCheck(links)
         report.problems += chains.problems
@@ -88,7 +94,7 @@ extension Ledger {
         results.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let out = buffer
             DispatchQueue.concurrentPerform(iterations: workers) { w in
-                for i in stride(from: w, to: rows.count, by: workers) { out[i] = rows[i].check(team: team) }
+                for i in ParallelBlocks.range(w, of: workers, count: rows.count) { out[i] = rows[i].check(team: team) }
             }
         }
         // Every slot was filled by exactly one worker.
@@ -203,5 +209,25 @@ struct ChainCheck {
                 }
             }
         }
+    }
+}
+
+/// Work started on another thread, whose result the caller waits for later.
+final class Background<T: Sendable>: @unchecked Sendable {
+    private let group = DispatchGroup()
+    // Written once by the worker before `leave`, read after `wait`: the group orders the two.
+    private var result: T?
+
+    init(_ work: @escaping @Sendable () -> T) {
+        group.enter()
+        DispatchQueue.global().async {
+            self.result = work()
+            self.group.leave()
+        }
+    }
+
+    func wait() -> T {
+        group.wait()
+        return result!
     }
 }

@@ -1,0 +1,28 @@
+# ModelLedger: `make demo` runs the main job end to end, `make test` runs every test.
+SWIFT ?= swift
+
+.PHONY: deps build test demo bench vectors clean
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+demo: build
+	@scripts/demo.sh
+
+bench: deps
+	$(SWIFT) build -c release --product mledger-bench
+	.build/release/mledger-bench
+
+# Regenerates protocol/vectors from fixed seeds (the tests check the result is unchanged).
+vectors: build
+	.build/debug/mledger-vectors protocol/vectors/events.json
+
+clean:
+	rm -rf .build demo
