@@ -9,10 +9,16 @@ let package = Package(
         .library(name: "LedgerProtocol", targets: ["LedgerProtocol"]),
         .library(name: "LedgerModel", targets: ["LedgerModel"]),
         .library(name: "LedgerStore", targets: ["LedgerStore"]),
+        .library(name: "LedgerSync", targets: ["LedgerSync"]),
+        .library(name: "LedgerRelay", targets: ["LedgerRelay"]),
+        .executable(name: "mledger-relay", targets: ["mledger-relay"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // libsodium from the system (Ed25519, BLAKE2b, SHA-256, Argon2id, secretbox).
@@ -33,11 +39,32 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // Client side of the sync API: signed requests, push, pull, blobs.
+        .target(name: "LedgerSync", dependencies: ["LedgerProtocol", "LedgerModel", "LedgerStore"]),
+        // The relay as a library: routes, request authentication, roles, metrics.
+        .target(
+            name: "LedgerRelay",
+            dependencies: [
+                "LedgerProtocol", "LedgerModel", "LedgerStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+        // The relay server executable.
+        .executableTarget(
+            name: "mledger-relay",
+            dependencies: [
+                "LedgerRelay",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
         // The command-line interface.
         .executableTarget(
             name: "mledger",
             dependencies: [
-                "LedgerProtocol", "LedgerModel", "LedgerStore",
+                "LedgerProtocol", "LedgerModel", "LedgerStore", "LedgerSync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -46,11 +73,13 @@ let package = Package(
         // Benchmarks printed by `make bench`.
         .executableTarget(
             name: "mledger-bench",
-            dependencies: ["LedgerProtocol", "LedgerModel", "LedgerStore"]
+            dependencies: ["LedgerProtocol", "LedgerModel", "LedgerStore", "LedgerSync"]
         ),
         .testTarget(name: "LedgerProtocolTests", dependencies: ["LedgerProtocol"]),
         .testTarget(name: "LedgerModelTests", dependencies: ["LedgerModel"]),
         .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore"]),
+        // Starts real relays and runs real clients on 127.0.0.1.
+        .testTarget(name: "SyncTests", dependencies: ["LedgerProtocol", "LedgerStore", "LedgerSync"]),
         // Runs the built `mledger` binary in temporary workspaces.
         .testTarget(
             name: "CLITests",

@@ -1,25 +1,27 @@
 import LedgerProtocol
 
-/// The team-wide merge order of events: (clock, author, seq), as 48 bytes whose bytewise order is that
-/// tuple order. Stored beside every projected row so SQL can compare orders without decoding.
+/// The team-wide merge order of events: (clock, author, seq, id), as 80 bytes whose bytewise order is
+/// that tuple order. The id only separates the two sides of a fork that share a clock, so no two events
+/// ever tie. Stored beside every projected row so SQL can compare orders without decoding.
 public struct OrderKey: Hashable, Comparable, Sendable {
     public let bytes: [UInt8]
 
-    public init(clock: UInt64, author: PublicKey, seq: UInt64) {
+    public init(clock: UInt64, author: PublicKey, seq: UInt64, id: LedgerID = .zero) {
         var b = [UInt8]()
-        b.reserveCapacity(48)
+        b.reserveCapacity(80)
         Self.append(clock, to: &b)
         b.append(contentsOf: author.bytes)
         Self.append(seq, to: &b)
+        b.append(contentsOf: id.bytes)
         bytes = b
     }
 
-    public init(_ envelope: Envelope) {
-        self.init(clock: envelope.clock, author: envelope.author, seq: envelope.seq)
+    public init(_ event: SignedEvent) {
+        self.init(clock: event.envelope.clock, author: event.envelope.author, seq: event.envelope.seq, id: event.id)
     }
 
     public init?(bytes: [UInt8]) {
-        guard bytes.count == 48 else { return nil }
+        guard bytes.count == 80 else { return nil }
         self.bytes = bytes
     }
 

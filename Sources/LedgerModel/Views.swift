@@ -198,6 +198,8 @@ public struct AuditEntry: Codable, Sendable, Equatable {
     public var conflict: Bool
     /// The author signed two different events at the same position of their chain.
     public var fork: Bool
+    /// False when the author lacked the role the alias needed: the change is shown but has no effect.
+    public var authorized = true
     public var text: String?
     public init(event: String, time: Int64, author: AuthorView, model: String? = nil, action: Action, alias: String? = nil, from: [UInt64], to: UInt64? = nil, reason: String? = nil, evidence: [String], signatureVerified: Bool, conflict: Bool, fork: Bool, text: String? = nil) {
         self.event = event

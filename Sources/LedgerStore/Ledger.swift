@@ -58,6 +58,9 @@ public final class Ledger: Sendable {
         public let heads: [LedgerID]
 
         public init(_ fields: some BodyFields, heads: [LedgerID] = []) throws(StoreError) {
+            guard heads.count <= Envelope.maxHeads else {
+                throw .invalidInput("a change can name at most \(Envelope.maxHeads) earlier changes; resolve the conflict in steps")
+            }
             bytes = fields.encoded()
             do { body = try EventBody.decode(kind: type(of: fields).kind, bytes: bytes) } catch { throw .rejected(error) }
             self.heads = heads
@@ -78,6 +81,9 @@ public final class Ledger: Sendable {
                 guard isGenesis || team != nil else { throw StoreError.noTeam }
                 if isGenesis, team != nil { throw StoreError.invalidInput("this ledger already has a team") }
                 let event = writer.nextUnsigned(kind: draft.body.kind, body: draft.bytes, team: team ?? .zero, heads: draft.heads, nowMs: nowMs)
+                guard event.bytes.count <= Envelope.maxSize else {
+                    throw StoreError.rejected(.oversized(size: event.bytes.count, limit: Envelope.maxSize))
+                }
                 if isGenesis {
                     team = event.id
                     try Meta.setTeam(db, event.id)
@@ -126,51 +132,74 @@ public final class Ledger: Sendable {
         case rejected(EventError)
     }
 
-    /// Verifies and stores events from elsewhere (sync, import). Each author's events are applied in
-    /// seq order whatever order they came in; an event whose predecessor is missing is rejected
-    /// (`seq_gap`) and changes nothing.
-    public func ingest(_ events: [SignedEvent], nowMs: UInt64 = wallClockMs(), signaturesVerified: Bool = false) throws(StoreError) -> [LedgerID: IngestResult] {
-        // A genesis first (it defines the team), then each author's chain in seq order.
+    /// Verifies and stores events from elsewhere (sync, import). Events are applied in merge order,
+    /// which keeps each author's chain in seq order and a member's addition before their events; an event
+    /// whose predecessor is missing is rejected (`seq_gap`) and changes nothing.
+    /// - Parameters:
+    ///   - enforceRoles: check each author's role as the team stands (what a relay does).
+    ///   - afterwards: runs in the same transaction, e.g. to advance a sync cursor with the events.
+    public func ingest(
+        _ events: [SignedEvent], nowMs: UInt64 = wallClockMs(), signaturesVerified: Bool = false, enforceRoles: Bool = false,
+        afterwards: (@Sendable (Database) throws -> Void)? = nil
+    ) throws(StoreError) -> [LedgerID: IngestResult] {
+        // A genesis first (it defines the team), then merge order.
         let ordered = events.sorted { a, b in
             let (ga, gb) = (a.envelope.kind == .teamGenesis, b.envelope.kind == .teamGenesis)
             if ga != gb { return ga }
-            return a.envelope.author != b.envelope.author ? a.envelope.author < b.envelope.author : a.envelope.seq < b.envelope.seq
+            return OrderKey(a) < OrderKey(b)
         }
         return try write { db in
             var team = try Meta.team(db)
             var clock = try Meta.clock(db)
             var results = [LedgerID: IngestResult]()
-            for event in ordered {
-                if !signaturesVerified, !event.hasValidSignature() {
-                    results[event.id] = .rejected(.badSignature)
-                    continue
+            // An event refused for a missing predecessor or role may be unblocked by a later event of the
+            // same batch (clocks are not trusted to be causal): retry those while anything progresses.
+            var pending = ordered
+            while !pending.isEmpty {
+                var retry = [SignedEvent]()
+                for event in pending {
+                    let result = try Self.ingestOne(event, db, team: &team, nowMs: nowMs, signaturesVerified: signaturesVerified, enforceRoles: enforceRoles)
+                    results[event.id] = result
+                    switch result {
+                    case .accepted, .fork: clock = max(clock, event.envelope.clock)
+                    case .rejected(.seqGap), .rejected(.forbidden): retry.append(event)
+                    default: break
+                    }
                 }
-                if team == nil, event.envelope.kind != .teamGenesis {
-                    results[event.id] = .rejected(.wrongTeam(expected: .zero, got: event.envelope.team))
-                    continue
-                }
-                let neighbourhood = try Self.neighbourhood(db, event.envelope)
-                let placement: ChainPlacement
-                do throws(EventError) {
-                    placement = try ChainRules.place(event, team: team, nowMs: nowMs, chain: neighbourhood)
-                } catch {
-                    results[event.id] = .rejected(error)
-                    continue
-                }
-                if placement == .duplicate { results[event.id] = .duplicate; continue }
-                let body = try event.body()
-                if event.envelope.kind == .teamGenesis, team == nil {
-                    team = event.id
-                    try Meta.setTeam(db, event.id)
-                }
-                try Self.insert(db, event)
-                try Projector(db: db, team: team ?? event.id).apply(event, body)
-                clock = max(clock, event.envelope.clock)
-                if case .fork = placement { results[event.id] = .fork } else { results[event.id] = .accepted }
+                if retry.count == pending.count { break }
+                pending = retry
             }
             try Meta.setClock(db, clock)
+            try afterwards?(db)
             return results
         }
+    }
+
+    private static func ingestOne(
+        _ event: SignedEvent, _ db: Database, team: inout LedgerID?, nowMs: UInt64, signaturesVerified: Bool, enforceRoles: Bool
+    ) throws -> IngestResult {
+        if !signaturesVerified, !event.hasValidSignature() { return .rejected(.badSignature) }
+        if team == nil, event.envelope.kind != .teamGenesis {
+            return .rejected(.wrongTeam(expected: .zero, got: event.envelope.team))
+        }
+        let placement: ChainPlacement
+        let chain = try neighbourhood(db, event.envelope)
+        do throws(EventError) {
+            placement = try ChainRules.place(event, team: team, nowMs: nowMs, chain: chain)
+        } catch {
+            return .rejected(error)
+        }
+        if placement == .duplicate { return .duplicate }
+        let body = try event.body()
+        if enforceRoles, let refusal = try Authorization.checkNow(event, body, db) { return .rejected(refusal) }
+        if event.envelope.kind == .teamGenesis, team == nil {
+            team = event.id
+            try Meta.setTeam(db, event.id)
+        }
+        try insert(db, event)
+        try Projector(db: db, team: team ?? event.id).apply(event, body)
+        if case .fork = placement { return .fork }
+        return .accepted
     }
 
     // MARK: - Event rows

@@ -41,7 +41,7 @@ func describe(_ name: String, _ e: SignedEvent) -> [String: Any] {
         "name": name,
         "fields": [
             "team": env.team.hex, "author": env.author.hex, "seq": env.seq, "prev": env.prev.hex,
-            "clock": env.clock, "kind": env.kind.rawValue, "heads": env.heads.map(\.hex),
+            "clock": String(env.clock), "kind": env.kind.rawValue, "heads": env.heads.map(\.hex),
             "body": Hex.encode(env.body), "body_decoded": body,
         ] as [String: Any],
         "bytes": Hex.encode(e.bytes), "signature": Hex.encode(e.signature), "id": e.id.hex,
@@ -86,7 +86,7 @@ var invalid = [[String: Any]]()
         "team": team.hex, "now_ms": nowMs,
     ]
     if let (count, byte) = fill {
-        // Too large to spell out: bytes = head + `count` copies of `byte` + tail.
+        // Too large to spell out: bytes = head followed by `count` copies of `byte`.
         entry["bytes_head"] = Hex.encode(bytes)
         entry["fill_count"] = count
         entry["fill_byte"] = Hex.encode([byte])
@@ -163,18 +163,12 @@ big.body = []
 var bigHead = big.encoded()
 bigHead.removeLast(4)
 let fillCount = Envelope.maxSize
-bigHead.appendBigEndianLength(UInt32(fillCount))
+bigHead.appendBigEndian(UInt32(fillCount))
 addInvalid("envelope over 1 MiB", bytes: bigHead, signature: [UInt8](repeating: 0, count: 64), holds: upToRun, error: "oversized", fill: (fillCount, 0))
-
-extension Array where Element == UInt8 {
-    mutating func appendBigEndianLength(_ v: UInt32) {
-        append(contentsOf: [UInt8(v >> 24), UInt8(truncatingIfNeeded: v >> 16), UInt8(truncatingIfNeeded: v >> 8), UInt8(truncatingIfNeeded: v)])
-    }
-}
 
 let document: [String: Any] = [
     "format": "mledger event test vectors, version 1",
-    "note": "See protocol/SPEC.md. Hex is lowercase. Invalid cases: the receiver holds the listed valid events (by id), its team is `team` and its wall clock `now_ms`; `error` is the code it must produce ('fork' and 'duplicate' are outcomes, not rejections).",
+    "note": "See protocol/SPEC.md. Hex is lowercase; clocks are decimal strings (they exceed 2^53). Invalid cases: the receiver holds the listed valid events (by id), its team is `team` and its wall clock `now_ms`; `error` is the code it must produce ('fork' and 'duplicate' are outcomes, not rejections).",
     "keys": [
         ["name": "alice", "seed": Hex.encode(alice.seed), "public_key": alice.publicKey.hex],
         ["name": "bob", "seed": Hex.encode(bob.seed), "public_key": bob.publicKey.hex],

@@ -42,6 +42,12 @@ import Testing
         #expect { try CBOR.decode(bytes) } throws: { ($0 as? CBORError)?.reason == reason }
     }
 
+    @Test func rejectsCanonicallyEquivalentKeys() {
+        // "é" precomposed (c3 a9) and decomposed (65 cc 81): distinct bytes in order, one Swift String.
+        let bytes: [UInt8] = [0xa2, 0x62, 0xc3, 0xa9, 0x01, 0x63, 0x65, 0xcc, 0x81, 0x02]
+        #expect { try CBOR.decode(bytes) } throws: { ($0 as? CBORError)?.reason == "map keys are canonically equivalent text" }
+    }
+
     @Test func rejectsDeepNesting() {
         let deep = [UInt8](repeating: 0x81, count: 100) + [0x00]
         #expect(throws: CBORError.self) { try CBOR.decode(deep) }

@@ -47,6 +47,17 @@ import Testing
         #expect(decoded.series["loss"]?.first?.value.isNaN == true)
     }
 
+    @Test func pathSafetyAndBlanknessWorkOnBytesAndScalars() {
+        for unsafe in ["/\u{301}etc/passwd", "a\\\u{301}b", "..\u{301}/x".replacingOccurrences(of: "\u{301}", with: ""), "a//b", "", "a/./b"] {
+            #expect(!ArtifactFile.isSafePath(unsafe), "\(unsafe.debugDescription)")
+        }
+        #expect(!ArtifactFile.isSafePath("/\u{301}etc/passwd"))
+        #expect(ArtifactFile.isSafePath("..\u{301}/x"), "a segment with a combining mark is a name, not '..'")
+        #expect(ArtifactFile.isSafePath("model/weights.bin"))
+        let spaced = CBOR.map(["name": .text(" \u{301}")]).encoded()
+        #expect(throws: Never.self) { try EventBody.decode(kind: .experimentCreate, bytes: spaced) }
+    }
+
     @Test func metricPointsPackExactly() {
         let points = [MetricPoint(step: -1, timestamp: 1_700_000_000_000, value: 0.1), MetricPoint(step: .max, timestamp: 0, value: -.infinity)]
         let packed = MetricPoint.pack(points)

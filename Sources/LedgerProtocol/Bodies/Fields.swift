@@ -34,7 +34,8 @@ public struct Fields: Sendable {
     /// Text that must say something: not empty and not only whitespace (reasons, comments, names).
     func meaningfulText(_ key: String, maxLength: Int) throws(EventError) -> String {
         let s = try text(key, maxLength: maxLength)
-        guard s.contains(where: { !$0.isWhitespace }) else { throw fail("'\(key)' must not be blank") }
+        // Unicode scalars, not characters: a combining mark on a space is not blank.
+        guard s.unicodeScalars.contains(where: { !$0.properties.isWhitespace }) else { throw fail("'\(key)' must not be blank") }
         return s
     }
 

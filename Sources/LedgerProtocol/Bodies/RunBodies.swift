@@ -103,12 +103,14 @@ public struct ArtifactFile: Sendable, Equatable, Hashable, Codable {
 
     public init(path: String, sha256: [UInt8], size: UInt64) { self.path = path; self.sha256 = sha256; self.size = size }
 
-    /// A path that stays inside the folder it is written to: relative, no `.`/`..`, no backslashes.
+    /// A path that stays inside the folder it is written to: relative, no `.`/`..` segments, no
+    /// backslashes or NUL. Checked on UTF-8 bytes, so combining characters cannot disguise a separator.
     public static func isSafePath(_ path: String) -> Bool {
-        guard !path.isEmpty, path.utf8.count <= 1024, !path.hasPrefix("/"),
-              !path.contains("\\"), !path.contains("\0") else { return false }
-        return path.split(separator: "/", omittingEmptySubsequences: false)
-            .allSatisfy { !$0.isEmpty && $0 != "." && $0 != ".." }
+        let bytes = Array(path.utf8)
+        guard !bytes.isEmpty, bytes.count <= 1024, bytes[0] != UInt8(ascii: "/"),
+              !bytes.contains(UInt8(ascii: "\\")), !bytes.contains(0) else { return false }
+        return bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+            .allSatisfy { !$0.isEmpty && !$0.elementsEqual([0x2e]) && !$0.elementsEqual([0x2e, 0x2e]) }
     }
 
     var cbor: CBOR {
@@ -123,7 +125,9 @@ public struct ArtifactFile: Sendable, Equatable, Hashable, Codable {
         guard case .bytes(let hash) = try g.required("sha256"), hash.count == 32 else {
             throw f.fail("'sha256' must be 32 bytes")
         }
-        guard case .unsigned(let size) = try g.required("size") else { throw f.fail("'size' must be a count of bytes") }
+        guard case .unsigned(let size) = try g.required("size"), size <= UInt64(Int64.max) else {
+            throw f.fail("'size' must be a count of bytes below 2^63")
+        }
         return ArtifactFile(path: path, sha256: hash, size: size)
     }
 

@@ -49,7 +49,7 @@ public struct AliasProtect: BodyFields {
     public var role: Role
     public init(alias: String, role: Role) { self.alias = alias; self.role = role }
     public init(fields f: Fields) throws(EventError) {
-        alias = try f.text("alias", maxLength: 64)
+        alias = try f.meaningfulText("alias", maxLength: 64)
         guard let r = Role(rawValue: try f.text("role")) else { throw f.fail("unknown role") }
         role = r
     }

@@ -1,14 +1,14 @@
 /// Fixed-width big-endian integers, as used by the envelope and packed metric points.
 extension Array where Element == UInt8 {
     @inlinable
-    mutating func appendBigEndian(_ value: UInt64) {
+    public mutating func appendBigEndian(_ value: UInt64) {
         for shift in stride(from: 56, through: 0, by: -8) {
             append(UInt8(truncatingIfNeeded: value >> UInt64(shift)))
         }
     }
 
     @inlinable
-    mutating func appendBigEndian(_ value: UInt32) {
+    public mutating func appendBigEndian(_ value: UInt32) {
         for shift in stride(from: 24, through: 0, by: -8) {
             append(UInt8(truncatingIfNeeded: value >> UInt32(shift)))
         }

@@ -189,6 +189,8 @@ extension CBOR {
                         throw fail("map keys not in strictly increasing order")
                     }
                     previousKey = encodedKey
+                    // Swift compares strings by canonical equivalence: distinct bytes can still collide.
+                    guard fields[key] == nil else { throw fail("map keys are canonically equivalent text") }
                     fields[key] = try item(depth: depth + 1)
                 }
                 return .map(fields)

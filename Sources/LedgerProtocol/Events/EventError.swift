@@ -10,6 +10,8 @@ public enum EventError: Error, Equatable, Sendable, CustomStringConvertible {
     case seqGap(expected: UInt64, got: UInt64)
     case wrongPrev(seq: UInt64)
     case clockInFuture(eventMs: UInt64, nowMs: UInt64)
+    /// The author is not a member, was removed, or lacks the role this event needs.
+    case forbidden(String)
 
     public var code: String {
         switch self {
@@ -22,6 +24,7 @@ public enum EventError: Error, Equatable, Sendable, CustomStringConvertible {
         case .seqGap: "seq_gap"
         case .wrongPrev: "wrong_prev"
         case .clockInFuture: "clock_in_future"
+        case .forbidden: "forbidden"
         }
     }
 
@@ -37,6 +40,7 @@ public enum EventError: Error, Equatable, Sendable, CustomStringConvertible {
         case .wrongPrev(let seq): "prev of seq \(seq) does not name the author's event at seq \(seq - 1)"
         case .clockInFuture(let eventMs, let nowMs):
             "clock is \((eventMs - nowMs) / 1000) s in the future"
+        case .forbidden(let why): "forbidden: \(why)"
         }
     }
 }

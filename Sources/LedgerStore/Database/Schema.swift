@@ -15,7 +15,7 @@ enum Schema {
 
     /// Projection tables, in the order the digest walks them, with the columns that order their rows.
     static let projectionTables: [(name: String, orderBy: String)] = [
-        ("members", "member"), ("devices", "device"), ("profiles", "key"), ("protected_aliases", "alias"),
+        ("members", "member"), ("member_history", "member, ord"), ("protection_history", "alias, ord"), ("devices", "device"), ("profiles", "key"), ("protected_aliases", "alias"),
         ("experiments", "id"), ("experiment_tags", "experiment, key"),
         ("descriptions", "event"), ("supersedes", "event, superseded"),
         ("runs", "id"), ("run_status", "run"), ("params", "run, key"), ("run_tags", "run, key"),
@@ -26,6 +26,10 @@ enum Schema {
 
     private static let eventsSQL = """
         CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+        -- Relays this ledger syncs with: where pulls resume, and how far pushes got. Local state, not a view.
+        CREATE TABLE remotes (name TEXT PRIMARY KEY, url TEXT NOT NULL, cursor INTEGER NOT NULL DEFAULT 0);
+        -- Request nonces a relay has accepted recently: a request is accepted once, even across restarts.
+        CREATE TABLE request_nonces (nonce TEXT PRIMARY KEY, time INTEGER NOT NULL);
 
         -- Signed events exactly as received: `bytes` is the envelope, `id` its BLAKE2b-256.
         -- `rowid` is the local arrival order; nothing else depends on it.
@@ -48,6 +52,10 @@ enum Schema {
 
     private static let projectionSQL = """
         CREATE TABLE members (member BLOB PRIMARY KEY, role TEXT, name TEXT, active INTEGER NOT NULL, ord BLOB NOT NULL);
+        -- Every role change, so the role an author had at any point of the merge order can be looked up.
+        CREATE TABLE member_history (member BLOB NOT NULL, ord BLOB NOT NULL, role TEXT, active INTEGER NOT NULL,
+            PRIMARY KEY (member, ord));
+        CREATE TABLE protection_history (alias TEXT NOT NULL, ord BLOB NOT NULL, role TEXT NOT NULL, PRIMARY KEY (alias, ord));
         CREATE TABLE devices (device BLOB PRIMARY KEY, member BLOB NOT NULL, label TEXT, ord BLOB NOT NULL);
         CREATE TABLE profiles (key BLOB PRIMARY KEY, name TEXT NOT NULL, email TEXT, ord BLOB NOT NULL);
         CREATE TABLE protected_aliases (alias TEXT PRIMARY KEY, role TEXT NOT NULL, ord BLOB NOT NULL);
@@ -105,7 +113,7 @@ enum Schema {
         -- Promotions (version set) and demotions (version NULL) of (model, alias) registers.
         CREATE TABLE alias_events (
             event BLOB PRIMARY KEY, model BLOB NOT NULL, alias TEXT NOT NULL, version BLOB,
-            author BLOB NOT NULL, clock INTEGER NOT NULL, reason TEXT NOT NULL, evidence TEXT NOT NULL);
+            author BLOB NOT NULL, clock INTEGER NOT NULL, ord BLOB NOT NULL, reason TEXT NOT NULL, evidence TEXT NOT NULL);
         CREATE INDEX alias_events_by_model ON alias_events(model, alias);
 
         CREATE TABLE comments (

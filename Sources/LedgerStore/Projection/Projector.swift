@@ -13,19 +13,23 @@ struct Projector {
 
     func apply(_ event: SignedEvent, _ body: EventBody) throws {
         let env = event.envelope
-        let ord = OrderKey(env)
+        let ord = OrderKey(event)
         let author = env.author
         let clock = env.clock.sqlInteger
         typealias W = TableWrites
         switch body {
         case .teamGenesis:
             try W.member.execute(db, [author, Role.admin.rawValue, nil, 1, ord])
+            try W.memberHistory.execute(db, [author, ord, Role.admin.rawValue, 1])
         case .memberAdd(let b):
             try W.member.execute(db, [b.member, b.role.rawValue, b.name, 1, ord])
+            try W.memberHistory.execute(db, [b.member, ord, b.role.rawValue, 1])
         case .memberRemove(let b):
             try W.member.execute(db, [b.member, nil, nil, 0, ord])
+            try W.memberHistory.execute(db, [b.member, ord, nil, 0])
         case .aliasProtect(let b):
             try W.protectedAlias.execute(db, [b.alias, b.role.rawValue, ord])
+            try W.protectionHistory.execute(db, [b.alias, ord, b.role.rawValue])
         case .identityProfile(let b):
             try W.profile.execute(db, [author, b.name, b.email, ord])
         case .deviceLink(let b):
@@ -88,7 +92,8 @@ struct Projector {
     ) throws {
         let evidenceText = String(decoding: try JSONEncoder().encode(evidence), as: UTF8.self)
         try TableWrites.aliasEvent.execute(db, [
-            event.id, model, alias, version, event.envelope.author, event.envelope.clock.sqlInteger, reason, evidenceText,
+            event.id, model, alias, version, event.envelope.author, event.envelope.clock.sqlInteger, OrderKey(event),
+            reason, evidenceText,
         ])
         try supersede(event)
     }

@@ -42,6 +42,8 @@ struct TableWrite: Sendable {
 /// Every projection write, by table.
 enum TableWrites {
     static let member = TableWrite.latest("members", keys: ["member"], values: ["role", "name", "active"])
+    static let memberHistory = TableWrite.insert("member_history", ["member", "ord", "role", "active"])
+    static let protectionHistory = TableWrite.insert("protection_history", ["alias", "ord", "role"])
     static let protectedAlias = TableWrite.latest("protected_aliases", keys: ["alias"], values: ["role"])
     static let profile = TableWrite.latest("profiles", keys: ["key"], values: ["name", "email"])
     static let device = TableWrite.latest("devices", keys: ["device"], values: ["member", "label"])
@@ -65,6 +67,6 @@ enum TableWrites {
     static let version = TableWrite.insert("versions", ["id", "model", "run", "claimed_number", "description", "author", "clock", "ord"])
     static let versionFile = TableWrite.insert("version_files", ["version", "path", "sha256", "size"])
     static let versionArchived = TableWrite.earliest("version_archived", keys: ["version"], values: ["event", "reason"])
-    static let aliasEvent = TableWrite.insert("alias_events", ["event", "model", "alias", "version", "author", "clock", "reason", "evidence"])
+    static let aliasEvent = TableWrite.insert("alias_events", ["event", "model", "alias", "version", "author", "clock", "ord", "reason", "evidence"])
     static let comment = TableWrite.insert("comments", ["id", "target", "reply_to", "author", "clock", "text"])
 }

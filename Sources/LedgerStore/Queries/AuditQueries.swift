@@ -55,6 +55,9 @@ extension Ledger {
                         e.reason = r["reason"]
                         e.evidence = evidence
                         e.conflict = conflicted.contains(eid)
+                        if let author = r["author"] as PublicKey?, let ord = r["ord"] as OrderKey? {
+                            e.authorized = (try? Authorization.wasAllowed(alias: r["alias"], author: author, ord: ord, db)) ?? false
+                        }
                     }
                 }
                 for a in try Row.fetchAll(db, sql: """

@@ -59,10 +59,13 @@ extension Ledger {
         return VersionNumbering.assign(entries)
     }
 
+    /// Alias registers from the writes that were allowed when made (see `Authorization.wasAllowed`).
     func aliasStates(_ model: LedgerID, _ db: Database) throws -> [String: RegisterState<LedgerID?>] {
         var writes = [String: [RegisterWrite<LedgerID?>]]()
-        for row in try Row.fetchAll(db, sql: "SELECT event, alias, version, clock FROM alias_events WHERE model = ?", arguments: [model]) {
+        for row in try Row.fetchAll(db, sql: "SELECT event, alias, version, clock, author, ord FROM alias_events WHERE model = ?", arguments: [model]) {
             let event: LedgerID = row["event"]
+            guard let author = row["author"] as PublicKey?, let ord = row["ord"] as OrderKey?,
+                  try Authorization.wasAllowed(alias: row["alias"], author: author, ord: ord, db) else { continue }
             writes[row["alias"], default: []].append(RegisterWrite(
                 event: event, clock: UInt64(bitPattern: row["clock"]), heads: try supersededBy(event, db),
                 value: row["version"] as LedgerID?))

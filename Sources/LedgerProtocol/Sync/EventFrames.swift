@@ -1,0 +1,36 @@
+/// The binary body of pushes and pulls (`application/x-mledger-events`): events back to back, each as
+/// its envelope length (uint32, big-endian), the envelope bytes, and the 64-byte signature. Events are
+/// shipped exactly as signed; nothing is re-encoded.
+public enum EventFrames {
+    public static let contentType = "application/x-mledger-events"
+
+    public static func encode<S: Sequence>(_ events: S) -> [UInt8] where S.Element == (bytes: [UInt8], signature: [UInt8]) {
+        var out = [UInt8]()
+        for e in events {
+            out.appendBigEndian(UInt32(e.bytes.count))
+            out.append(contentsOf: e.bytes)
+            out.append(contentsOf: e.signature)
+        }
+        return out
+    }
+
+    public static func encode(_ events: [SignedEvent]) -> [UInt8] {
+        encode(events.lazy.map { (bytes: $0.bytes, signature: $0.signature) })
+    }
+
+    /// Splits a body into (envelope, signature) pairs without checking them; nil when framing is broken.
+    public static func split(_ body: [UInt8], maxEvents: Int = .max) throws(EventError) -> [(bytes: [UInt8], signature: [UInt8])] {
+        var reader = ByteReader(body)
+        var out = [(bytes: [UInt8], signature: [UInt8])]()
+        while reader.remaining > 0 {
+            guard out.count < maxEvents else { throw .malformed("more than \(maxEvents) events in one request") }
+            guard let length = reader.u32() else { throw .malformed("frame \(out.count + 1) has a truncated length") }
+            guard Int(length) <= Envelope.maxSize else { throw .oversized(size: Int(length), limit: Envelope.maxSize) }
+            guard let bytes = reader.take(Int(length)), let signature = reader.take(64) else {
+                throw .malformed("frame \(out.count + 1) is truncated")
+            }
+            out.append((Array(bytes), Array(signature)))
+        }
+        return out
+    }
+}

@@ -1,0 +1,33 @@
+import Hummingbird
+import LedgerStore
+import Logging
+import NIOCore
+
+/// Builds the relay: health and metrics in the open, everything under /v1 signed by a member's key.
+public enum RelayApplication {
+    public static func router(state: RelayState) -> Router<RelayContext> {
+        let router = Router(context: RelayContext.self)
+        router.get("healthz") { _, _ in "ok\n" }
+        router.get("metrics") { _, _ -> Response in
+            state.metrics.storeBytes.set(Int64(state.storeBytes()))
+            state.metrics.storedEvents.set(Int64((try? state.ledger.eventCount()) ?? 0))
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: state.metrics.render())))
+        }
+        let v1 = router.group("v1").add(middleware: RequestAuthenticator(state: state))
+        EventRoutes(state: state).register(on: v1)
+        BlobRoutes(state: state).register(on: v1)
+        return router
+    }
+
+    /// The application; `onListening` receives the bound port (useful with port 0).
+    public static func make(state: RelayState, logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let config = state.configuration
+        return Application(
+            router: router(state: state),
+            configuration: .init(address: .hostname(config.host, port: config.port), serverName: "mledger-relay"),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? config.port) },
+            logger: logger
+        )
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+import LedgerProtocol
+
+/// How a relay runs: where it keeps its data, where it listens, which team it serves and its limits.
+public struct RelayConfiguration: Sendable {
+    public var dataDirectory: URL
+    public var host: String
+    /// 0 picks a free port (printed when the relay is listening).
+    public var port: Int
+    /// The team this relay serves; nil adopts the first genesis pushed to it.
+    public var team: LedgerID?
+    /// Largest request body (pushes) in bytes; larger requests get 413 and change nothing.
+    public var maxBodyBytes: Int
+    /// Most events in one push.
+    public var maxEventsPerPush: Int
+    /// Most events in one pull page.
+    public var maxPullPage: Int
+
+    public init(
+        dataDirectory: URL, host: String = "127.0.0.1", port: Int = 8470, team: LedgerID? = nil,
+        maxBodyBytes: Int = 16 << 20, maxEventsPerPush: Int = 10_000, maxPullPage: Int = 10_000
+    ) {
+        self.dataDirectory = dataDirectory; self.host = host; self.port = port; self.team = team
+        self.maxBodyBytes = maxBodyBytes; self.maxEventsPerPush = maxEventsPerPush; self.maxPullPage = maxPullPage
+    }
+
+    var databasePath: String { dataDirectory.appendingPathComponent("relay.sqlite").path }
+    var blobDirectory: URL { dataDirectory.appendingPathComponent("blobs") }
+}

@@ -1,0 +1,18 @@
+import Foundation
+import Hummingbird
+
+/// An HTTP error whose JSON body says what went wrong and what to do: `{"error": code, "message": text}`.
+struct RelayError: HTTPResponseError {
+    let status: HTTPResponse.Status
+    let code: String
+    let message: String
+
+    static func unauthorized(_ message: String) -> RelayError { RelayError(status: .unauthorized, code: "unauthorized", message: message) }
+    static func forbidden(_ message: String) -> RelayError { RelayError(status: .forbidden, code: "forbidden", message: message) }
+    static func badRequest(_ code: String, _ message: String) -> RelayError { RelayError(status: .badRequest, code: code, message: message) }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        let body = try JSONSerialization.data(withJSONObject: ["error": code, "message": message], options: [.sortedKeys])
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}

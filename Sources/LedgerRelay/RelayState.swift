@@ -1,0 +1,38 @@
+import Foundation
+import LedgerModel
+import LedgerProtocol
+import LedgerStore
+
+/// Everything the routes share: the relay's own ledger (the same store and verification rules as every
+/// client), its blob store, its limits and its metrics.
+public struct RelayState: Sendable {
+    public let configuration: RelayConfiguration
+    public let ledger: Ledger
+    public let blobs: BlobStore
+    let metrics = RelayMetrics()
+
+    public init(configuration: RelayConfiguration) throws {
+        self.configuration = configuration
+        try FileManager.default.createDirectory(at: configuration.blobDirectory, withIntermediateDirectories: true)
+        ledger = try Ledger(path: configuration.databasePath)
+        blobs = BlobStore(directory: configuration.blobDirectory)
+        if let configured = configuration.team, let stored = try ledger.team(), stored != configured {
+            throw StoreError.invalidInput("\(configuration.dataDirectory.path) holds team \(stored.short), not \(configured.short)")
+        }
+    }
+
+    /// Store size for /metrics: the database and its write-ahead log.
+    func storeBytes() -> Int {
+        ["", "-wal"].reduce(0) { total, suffix in
+            let size = (try? FileManager.default.attributesOfItem(atPath: configuration.databasePath + suffix)[.size] as? Int) ?? nil
+            return total + (size ?? 0)
+        }
+    }
+}
+
+/// Runs blocking work (SQLite, signature checks) off the async executor's few threads.
+func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+    }
+}

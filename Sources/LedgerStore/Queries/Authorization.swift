@@ -1,0 +1,70 @@
+import GRDB
+import LedgerModel
+import LedgerProtocol
+
+/// Roles as the ledger records them: now (what the relay checks on arrival) and at any point of the
+/// merge order (what every client checks when it computes aliases).
+enum Authorization {
+    /// The member a key acts for: the member that linked it as a device, or the key itself.
+    static func member(of key: PublicKey, _ db: Database) throws -> PublicKey {
+        try PublicKey.fetchOne(db.cachedStatement(sql: "SELECT member FROM devices WHERE device = ?"), arguments: [key]) ?? key
+    }
+
+    /// The member's role now; nil if they are not, or no longer, a member.
+    static func currentRole(of member: PublicKey, _ db: Database) throws -> Role? {
+        let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT role, active FROM members WHERE member = ?"), arguments: [member])
+        guard let row, row["active"] as Int == 1 else { return nil }
+        return (row["role"] as String?).flatMap(Role.init(rawValue:))
+    }
+
+    /// The member's role just before `ord` in the merge order.
+    static func role(of member: PublicKey, before ord: OrderKey, _ db: Database) throws -> Role? {
+        let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT role, active FROM member_history WHERE member = ? AND ord < ? ORDER BY ord DESC LIMIT 1
+            """), arguments: [member, ord])
+        guard let row, row["active"] as Int == 1 else { return nil }
+        return (row["role"] as String?).flatMap(Role.init(rawValue:))
+    }
+
+    static func currentProtection(of alias: String, _ db: Database) throws -> Role? {
+        try String.fetchOne(db.cachedStatement(sql: "SELECT role FROM protected_aliases WHERE alias = ?"), arguments: [alias])
+            .flatMap(Role.init(rawValue:))
+    }
+
+    static func protection(of alias: String, before ord: OrderKey, _ db: Database) throws -> Role? {
+        try String.fetchOne(db.cachedStatement(sql: """
+            SELECT role FROM protection_history WHERE alias = ? AND ord < ? ORDER BY ord DESC LIMIT 1
+            """), arguments: [alias, ord]).flatMap(Role.init(rawValue:))
+    }
+
+    /// Checks an arriving event against the team as it stands (the relay's rule).
+    static func checkNow(_ event: SignedEvent, _ body: EventBody, _ db: Database) throws -> EventError? {
+        var protection = [String: Role?]()
+        let required = Permissions.requiredRole(for: body) { alias in
+            if let known = protection[alias] { return known }
+            let role = try? currentProtection(of: alias, db)
+            protection[alias] = role
+            return role
+        }
+        guard let required else { return nil }
+        let author = event.envelope.author
+        let member = try member(of: author, db)
+        if case .deviceLink = body, member != author {
+            return .forbidden("a device is linked by its member's own key, not by another device")
+        }
+        guard let role = try currentRole(of: member, db) else {
+            return .forbidden("\(author.fingerprint) is not a member of this team (or was removed)")
+        }
+        guard role >= required else {
+            return .forbidden("\(author.fingerprint) is a \(role.rawValue); \(body.kind.rawValue) needs \(required.rawValue)")
+        }
+        return nil
+    }
+
+    /// Whether an alias write was allowed at its own point of the merge order (every client's rule).
+    static func wasAllowed(alias: String, author: PublicKey, ord: OrderKey, _ db: Database) throws -> Bool {
+        let required = max(.writer, try protection(of: alias, before: ord, db) ?? .writer)
+        guard let role = try role(of: try member(of: author, db), before: ord, db) else { return false }
+        return role >= required
+    }
+}

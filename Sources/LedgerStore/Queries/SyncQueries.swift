@@ -1,0 +1,117 @@
+import Foundation
+import GRDB
+import LedgerModel
+import LedgerProtocol
+
+/// A relay this workspace syncs with.
+public struct Remote: Codable, Sendable, Equatable {
+    public var name: String
+    public var url: String
+    /// The relay's cursor after the last page pulled.
+    public var cursor: Int64
+}
+
+extension Ledger {
+    // MARK: Serving pulls (relay side)
+
+    /// Up to `limit` events stored after `cursor` (the local arrival order), as frames, and the cursor
+    /// of the last one. Bytes come straight from the table: nothing is decoded or re-encoded.
+    public func frames(after cursor: Int64, limit: Int, maxBytes: Int = 8 << 20) throws(StoreError) -> (frames: [UInt8], count: Int, cursor: Int64) {
+        try read { db in
+            var out = [UInt8]()
+            var count = 0
+            var last = cursor
+            let rows = try Row.fetchCursor(db, sql: "SELECT rowid, bytes, signature FROM events WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                                           arguments: [cursor, limit])
+            while let row = try rows.next() {
+                let bytes: Data = row["bytes"]
+                let signature: Data = row["signature"]
+                out.appendBigEndian(UInt32(bytes.count))
+                out.append(contentsOf: bytes)
+                out.append(contentsOf: signature)
+                last = row["rowid"]
+                count += 1
+                if out.count >= maxBytes { break }
+            }
+            return (out, count, last)
+        }
+    }
+
+    /// Per author, the highest seq stored (chains have no gaps, so everything below is stored too).
+    public func frontier() throws(StoreError) -> [PublicKey: UInt64] {
+        try read { db in
+            var out = [PublicKey: UInt64]()
+            for row in try Row.fetchAll(db, sql: "SELECT author, max(seq) AS seq FROM events GROUP BY author") {
+                if let key = row["author"] as PublicKey? { out[key] = UInt64(row["seq"] as Int64) }
+            }
+            return out
+        }
+    }
+
+    /// Events the other side lacks according to its frontier, in local order, after local row `after`.
+    public func events(beyond frontier: [PublicKey: UInt64], after: Int64 = 0, limit: Int) throws(StoreError) -> (events: [SignedEvent], lastRow: Int64) {
+        try read { db in
+            var out = [SignedEvent]()
+            var last = after
+            let rows = try Row.fetchCursor(db, sql: "SELECT rowid, author, seq, bytes, signature FROM events WHERE rowid > ? ORDER BY rowid",
+                                           arguments: [after])
+            while out.count < limit, let row = try rows.next() {
+                last = row["rowid"]
+                guard let author = row["author"] as PublicKey?, UInt64(row["seq"] as Int64) > frontier[author] ?? 0 else { continue }
+                out.append(try SignedEvent(bytes: row.bytes("bytes"), signature: row.bytes("signature"), verifySignature: false))
+            }
+            return (out, last)
+        }
+    }
+
+    /// SHA-256 of every artifact file the events name (runs and model versions).
+    public func referencedBlobs() throws(StoreError) -> [[UInt8]] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT sha256 FROM run_artifacts UNION SELECT sha256 FROM version_files").map { $0.bytes("sha256") }
+        }
+    }
+
+    // MARK: Remotes (client side)
+
+    public func remotes() throws(StoreError) -> [Remote] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT name, url, cursor FROM remotes ORDER BY name").map {
+                Remote(name: $0["name"], url: $0["url"], cursor: $0["cursor"])
+            }
+        }
+    }
+
+    public func addRemote(name: String, url: String) throws(StoreError) {
+        try write { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM remotes WHERE name = ?", arguments: [name]) == true {
+                throw StoreError.invalidInput("a remote named '\(name)' exists already")
+            }
+            try db.execute(sql: "INSERT INTO remotes (name, url) VALUES (?, ?)", arguments: [name, url])
+        }
+    }
+
+    /// Advances a remote's pull cursor; meant for `ingest(afterwards:)`, so cursor and events commit together.
+    public static func setCursor(_ db: Database, remote: String, cursor: Int64) throws {
+        try db.execute(sql: "UPDATE remotes SET cursor = max(cursor, ?) WHERE name = ?", arguments: [cursor, remote])
+    }
+}
+
+extension Ledger {
+    // MARK: Replay protection (relay side)
+
+    /// Records a request nonce; false when it was seen before (a replay). Nonces older than the
+    /// signature time window are forgotten, since their requests are refused by time anyway.
+    public func acceptNonce(_ nonce: String, timeMs: UInt64, nowMs: UInt64 = wallClockMs()) throws(StoreError) -> Bool {
+        try write { db in
+            try db.execute(sql: "DELETE FROM request_nonces WHERE time < ?",
+                           arguments: [Int64(nowMs) - Int64(RequestSignature.maxSkewMs) * 2])
+            try db.execute(sql: "INSERT OR IGNORE INTO request_nonces (nonce, time) VALUES (?, ?)", arguments: [nonce, Int64(timeMs)])
+            return db.changesCount == 1
+        }
+    }
+
+    /// The role of the member a key acts for, now; nil if the key is not an active member's.
+    public func currentRole(of key: PublicKey) throws(StoreError) -> Role? {
+        try read { db in try Authorization.currentRole(of: try Authorization.member(of: key, db), db) }
+    }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import LedgerProtocol
+import LedgerRelay
+import Logging
+
+@main
+struct RelayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mledger-relay",
+        abstract: "The ModelLedger relay: verifies, stores and serves a team's signed events.",
+        discussion: """
+            Clients push their events with `mledger sync` and pull everyone else's. The relay checks every
+            signature, hash chain and role, stores what is valid in its embedded SQLite store, and serves
+            it back in the order it arrived. It cannot forge or alter an event: every client verifies
+            what it pulls.
+            """,
+        version: "0.1.0",
+        subcommands: [Serve.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the relay.",
+        usage: "mledger-relay serve --data /var/lib/mledger --port 8470 --team TEAM_ID",
+        discussion: """
+            Environment variables set the defaults: MLEDGER_RELAY_DATA, MLEDGER_RELAY_HOST,
+            MLEDGER_RELAY_PORT, MLEDGER_RELAY_TEAM, LOG_LEVEL (trace, debug, info, warning, error).
+            GET /healthz answers "ok"; GET /metrics serves Prometheus metrics. Stop with SIGINT or SIGTERM.
+            """
+    )
+
+    static let environment = ProcessInfo.processInfo.environment
+
+    @Option(help: "Folder for the relay's database and blobs (created if missing).")
+    var data: String = environment["MLEDGER_RELAY_DATA"] ?? "relay-data"
+
+    @Option(help: "Address to listen on.")
+    var host: String = environment["MLEDGER_RELAY_HOST"] ?? "127.0.0.1"
+
+    @Option(help: "Port to listen on (0 picks a free one).")
+    var port: Int = Int(environment["MLEDGER_RELAY_PORT"] ?? "") ?? 8470
+
+    @Option(help: "The team id this relay serves (printed by `mledger init`); without it the first genesis pushed is adopted.")
+    var team: String? = environment["MLEDGER_RELAY_TEAM"]
+
+    @Option(help: "Largest request body in bytes.")
+    var maxBody: Int = 16 << 20
+
+    func validate() throws {
+        if let team, LedgerID(hex: team) == nil { throw ValidationError("--team must be a 64-digit hex team id") }
+    }
+
+    func run() async throws {
+        let directory = URL(fileURLWithPath: data)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let state = try RelayState(configuration: RelayConfiguration(
+            dataDirectory: directory, host: host, port: port, team: team.flatMap(LedgerID.init(hex:)), maxBodyBytes: maxBody))
+        var logger = Logger(label: "mledger-relay")
+        logger.logLevel = Serve.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        let host = self.host
+        let app = RelayApplication.make(state: state, logger: logger) { port in
+            FileHandle.standardOutput.write(Data("mledger-relay listening on http://\(host):\(port) (data: \(directory.path))\n".utf8))
+        }
+        try await app.runService()
+    }
+}
