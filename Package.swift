@@ -79,11 +79,13 @@ let package = Package(
         .testTarget(name: "LedgerModelTests", dependencies: ["LedgerModel"]),
         .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore"]),
         // Starts real relays and runs real clients on 127.0.0.1.
-        .testTarget(name: "SyncTests", dependencies: ["LedgerProtocol", "LedgerStore", "LedgerSync"]),
+        .testTarget(name: "SyncTests", dependencies: ["LedgerProtocol", "LedgerStore", "LedgerSync", "LedgerTestSupport"]),
+        // Helpers shared by the tests that run the built binaries.
+        .target(name: "LedgerTestSupport", path: "Tests/TestSupport"),
         // Runs the built `mledger` binary in temporary workspaces.
         .testTarget(
             name: "CLITests",
-            dependencies: ["LedgerProtocol", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["LedgerProtocol", "LedgerTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ]
 )

@@ -230,3 +230,14 @@ public struct ForkView: Codable, Sendable, Equatable {
         self.events = events
     }
 }
+
+/// A team member and their role.
+public struct MemberView: Codable, Sendable, Equatable {
+    public var author: AuthorView
+    public var role: String?
+    public var active: Bool
+
+    public init(author: AuthorView, role: String?, active: Bool) {
+        self.author = author; self.role = role; self.active = active
+    }
+}

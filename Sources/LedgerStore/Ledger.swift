@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import GRDB
 import LedgerModel
@@ -103,17 +102,7 @@ public final class Ledger: Sendable {
 
     /// Signs a chained batch on all cores: ids were fixed when the batch was chained.
     static func sign(_ events: [UnsignedEvent], with key: SigningKey) -> [SignedEvent] {
-        guard events.count >= 64 else { return events.map { $0.signed(with: key) } }
-        var out = [SignedEvent?](repeating: nil, count: events.count)
-        let workers = ProcessInfo.processInfo.activeProcessorCount
-        out.withUnsafeMutableBufferPointer { buffer in
-            nonisolated(unsafe) let slots = buffer
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                for i in ParallelBlocks.range(w, of: workers, count: events.count) { slots[i] = events[i].signed(with: key) }
-            }
-        }
-        // Every slot was filled by exactly one worker.
-        return out.map { $0! }
+        Parallel.map(count: events.count) { events[$0].signed(with: key) }
     }
 
     @discardableResult

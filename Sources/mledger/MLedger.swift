@@ -1,7 +1,7 @@
 import ArgumentParser
 
 @main
-struct MLedger: ParsableCommand {
+struct MLedger: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mledger",
         abstract: "A signed, append-only, offline-first ledger of ML experiments, runs and models.",
@@ -17,7 +17,7 @@ struct MLedger: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             Init.self, IdentityCommand.self, ExperimentCommand.self, RunCommand.self, ModelCommand.self,
-            CommentCommand.self, Audit.self, Verify.self, Rebuild.self,
+            CommentCommand.self, Audit.self, Verify.self, Rebuild.self, TeamCommand.self, RemoteCommand.self, Sync.self,
         ]
     )
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import LedgerTestSupport
 
 /// Bad input gets a one-line error that says what to do, and writes nothing.
 @Suite struct BadInputTests {

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import LedgerTestSupport
 
 @Suite struct TamperTests {
     /// An attacker with the database file drops the triggers and changes one byte of one event.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import LedgerTestSupport
 
 @Suite struct WorkflowTests {
     @Test func logsPromotesAuditsAndVerifiesEndToEnd() throws {

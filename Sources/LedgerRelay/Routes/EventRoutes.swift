@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -48,7 +47,7 @@ struct EventRoutes {
         let team = state.configuration.team
         let ledger = state.ledger
         let response = try await offload { () throws -> PushResponse in
-            let decoded = Self.decodeAndVerify(frames)
+            let decoded = SignedEvent.decodeAll(frames)
             let valid = decoded.compactMap { try? $0.get() }
             if let team, let genesis = valid.first(where: { $0.envelope.kind == .teamGenesis }), genesis.id != team {
                 throw RelayError.forbidden("this relay serves team \(team.short), not \(genesis.id.short)")
@@ -62,7 +61,7 @@ struct EventRoutes {
                 switch item {
                 case .failure(let failure):
                     response.rejected += 1
-                    response.results.append(PushResult(id: failure.id, status: "rejected", code: failure.error.code, message: failure.error.description))
+                    response.results.append(PushResult(id: failure.id.hex, status: "rejected", code: failure.error.code, message: failure.error.description))
                 case .success(let event):
                     switch outcomes[event.id] ?? .rejected(.malformed("not processed")) {
                     case .accepted: response.accepted += 1; response.results.append(PushResult(id: event.id.hex, status: "accepted"))
@@ -81,30 +80,6 @@ struct EventRoutes {
         for r in response.results where r.status == "rejected" { state.metrics.rejected(r.code ?? "unknown").increment() }
         state.metrics.pushSeconds.recordNanoseconds((ContinuousClock.now - start).nanoseconds)
         return try JSONResponse.make(response)
-    }
-
-    struct DecodeFailure: Error { var id: String; var error: EventError }
-
-    /// Decodes frames and checks signatures in parallel; the result keeps push order.
-    static func decodeAndVerify(_ frames: [(bytes: [UInt8], signature: [UInt8])]) -> [Result<SignedEvent, DecodeFailure>] {
-        var out = [Result<SignedEvent, DecodeFailure>?](repeating: nil, count: frames.count)
-        let workers = frames.count < 64 ? 1 : ProcessInfo.processInfo.activeProcessorCount
-        out.withUnsafeMutableBufferPointer { buffer in
-            nonisolated(unsafe) let slots = buffer
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                let size = (frames.count + workers - 1) / workers
-                for i in min(frames.count, w * size)..<min(frames.count, (w + 1) * size) {
-                    let f = frames[i]
-                    do throws(EventError) {
-                        slots[i] = .success(try SignedEvent(bytes: f.bytes, signature: f.signature))
-                    } catch {
-                        slots[i] = .failure(DecodeFailure(id: Hashing.blake2b256(f.bytes).hex, error: error))
-                    }
-                }
-            }
-        }
-        // Every slot was filled by exactly one worker.
-        return out.map { $0! }
     }
 
     /// A page of events after the cursor, as frames; `X-Mledger-Cursor` is where the next page starts.

@@ -90,16 +90,7 @@ extension Ledger {
     }
 
     private static func checkInParallel(_ rows: [StoredRow], team: LedgerID?) -> [RowCheck] {
-        var results = [RowCheck?](repeating: nil, count: rows.count)
-        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        results.withUnsafeMutableBufferPointer { buffer in
-            nonisolated(unsafe) let out = buffer
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                for i in ParallelBlocks.range(w, of: workers, count: rows.count) { out[i] = rows[i].check(team: team) }
-            }
-        }
-        // Every slot was filled by exactly one worker.
-        return results.map { $0! }
+        Parallel.map(count: rows.count, minimumForThreads: 1) { rows[$0].check(team: team) }
     }
 }
 

@@ -115,3 +115,21 @@ extension Ledger {
         try read { db in try Authorization.currentRole(of: try Authorization.member(of: key, db), db) }
     }
 }
+
+extension Ledger {
+    public func members() throws(StoreError) -> [MemberView] {
+        try read { db in
+            let authors = Authors(names: try names(db))
+            return try Row.fetchAll(db, sql: "SELECT member, role, active FROM members ORDER BY active DESC, role").map {
+                MemberView(author: authors.view($0, "member"), role: $0["role"], active: $0["active"] as Int == 1)
+            }
+        }
+    }
+}
+
+extension Ledger {
+    /// Whether a key has published a display name.
+    public func hasProfile(_ key: PublicKey) throws(StoreError) -> Bool {
+        try read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM profiles WHERE key = ?", arguments: [key]) ?? false }
+    }
+}

@@ -3,7 +3,7 @@ import Foundation
 import LedgerProtocol
 import LedgerStore
 
-struct Init: ParsableCommand {
+struct Init: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create a workspace (.mledger/) and a new team ledger here.",
         usage: "mledger init --team vision --name 'Ada Lovelace'",
@@ -25,14 +25,31 @@ struct Init: ParsableCommand {
     @Flag(help: "Seal a new identity key under a passphrase (from MLEDGER_PASSPHRASE or asked).")
     var encrypt = false
 
+    @Option(help: "Join the team served by this relay instead of founding a new one.")
+    var join: String?
+
     @Argument(help: "The folder to create the workspace in.")
     var path: String = "."
 
-    mutating func run() throws {
+    mutating func run() async throws {
         let root = URL(fileURLWithPath: path)
         let identity = try IdentityCommand.ensureIdentity(name: name, email: email, encrypt: encrypt)
         let ws = try Workspace.create(at: root)
         let ledger = try ws.openLedger()
+        if let join {
+            try ledger.addRemote(name: "origin", url: join)
+            let session = Session(workspace: ws, ledger: ledger)
+            do {
+                let summary = try await Sync.sync(session, remote: "origin", quiet: false)
+                guard let team = try ledger.team() else { throw StoreError.noTeam }
+                print("Joined team \(team.short) through \(join): \(summary.pulled) events pulled")
+            } catch {
+                print("Created workspace \(ws.directory.path), but could not pull from \(join): \(error)")
+                print("Ask an admin to run `mledger team add \(identity.key.hex) --role writer`, then run `mledger sync` here.")
+                throw ExitCode(1)
+            }
+            return
+        }
         let file = try IdentityStore.standard().read()
         let key = try Session.loadSigner()
         let teamName = team ?? ws.root.lastPathComponent

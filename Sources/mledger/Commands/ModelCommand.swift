@@ -3,6 +3,7 @@ import Foundation
 import LedgerModel
 import LedgerProtocol
 import LedgerStore
+import LedgerSync
 
 struct ModelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -148,14 +149,15 @@ struct ModelCommand: ParsableCommand {
         }
     }
 
-    struct Pull: ParsableCommand {
+    struct Pull: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write a version's files to a folder, checking every hash.",
-            usage: "mledger model pull digits@production --out ./serving")
+            usage: "mledger model pull digits@production --out ./serving",
+            discussion: "Files logged on another machine are fetched from the workspace's relay first.")
         @Argument(help: "MODEL@ALIAS or MODEL@VERSION.") var reference: String
         @Option(help: "The folder to write to.") var out: String
 
-        func run() throws {
+        func run() async throws {
             let session = try Session.open()
             let parts = reference.split(separator: "@", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { throw ValidationError("give MODEL@ALIAS or MODEL@VERSION, e.g. digits@production") }
@@ -168,6 +170,11 @@ struct ModelCommand: ParsableCommand {
                 versionID = try session.ledger.versionID(model: modelID, parts[1])
             }
             let files = try session.ledger.versionFiles(versionID)
+            let missing = files.filter { !session.workspace.blobs.contains($0.sha256) }
+            if !missing.isEmpty {
+                let syncer = try Syncer(ledger: session.ledger, remote: try Sync.remote(session, nil), key: try session.signer(), blobs: nil)
+                for f in missing { try await syncer.fetchBlob(f.sha256, into: session.workspace.blobs) }
+            }
             let dir = URL(fileURLWithPath: out)
             for f in files {
                 guard ArtifactFile.isSafePath(f.path) else { throw StoreError.blob("refusing unsafe path \(f.path)") }

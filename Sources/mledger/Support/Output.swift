@@ -59,6 +59,12 @@ struct Progress: Sendable {
     let label: String
     let enabled = isatty(STDERR_FILENO) != 0 && isatty(STDOUT_FILENO) != 0
 
+    /// A progress line without a known total.
+    func status(_ text: String) {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\r\(label): \(text)\u{1b}[K".utf8))
+    }
+
     func update(_ done: Int, _ total: Int) {
         guard enabled, total > 0 else { return }
         let width = 30

@@ -2,39 +2,35 @@ import Foundation
 import Testing
 
 /// Runs the real `mledger` binary with its own identity folder and a workspace in a temporary folder.
-final class CLI {
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var ok: Bool { status == 0 }
+public final class CLI: @unchecked Sendable {
+    public struct Result {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+        public var ok: Bool { status == 0 }
     }
 
-    static let binary: URL = {
-        if let path = ProcessInfo.processInfo.environment["MLEDGER_BIN"] { return URL(fileURLWithPath: path) }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../.build/debug/mledger").standardizedFileURL
-    }()
+    public static let binary = BuiltProduct.url("mledger")
 
-    let root: URL
-    var workspace: URL { root.appendingPathComponent("ws") }
-    var config: URL { root.appendingPathComponent("config") }
-    var database: String { workspace.appendingPathComponent(".mledger/ledger.sqlite").path }
+    public let root: URL
+    public var workspace: URL { root.appendingPathComponent("ws") }
+    public var config: URL { root.appendingPathComponent("config") }
+    public var database: String { workspace.appendingPathComponent(".mledger/ledger.sqlite").path }
 
-    init() throws {
+    public init() throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("mledger-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root.appendingPathComponent("ws"), withIntermediateDirectories: true)
     }
 
     deinit { try? FileManager.default.removeItem(at: root) }
 
-    var environment: [String: String] {
+    public var environment: [String: String] {
         var env = ProcessInfo.processInfo.environment
         env["MLEDGER_CONFIG_DIR"] = config.path
         return env
     }
 
-    func process(_ arguments: [String], in directory: URL? = nil) -> Process {
+    public func process(_ arguments: [String], in directory: URL? = nil) -> Process {
         let p = Process()
         p.executableURL = Self.binary
         p.arguments = arguments
@@ -43,7 +39,7 @@ final class CLI {
         return p
     }
 
-    func execute(_ arguments: [String], stdin: String? = nil, in directory: URL? = nil) throws -> Result {
+    public func execute(_ arguments: [String], stdin: String? = nil, in directory: URL? = nil) throws -> Result {
         let p = process(arguments, in: directory)
         let out = Pipe(), err = Pipe(), input = Pipe()
         p.standardOutput = out
@@ -60,32 +56,41 @@ final class CLI {
     }
 
     @discardableResult
-    func run(_ arguments: String..., stdin: String? = nil, in directory: URL? = nil) throws -> Result {
+    public func run(_ arguments: String..., stdin: String? = nil, in directory: URL? = nil) throws -> Result {
         try execute(arguments, stdin: stdin, in: directory)
     }
 
     /// Runs a command that must succeed and returns its standard output.
     @discardableResult
-    func ok(_ arguments: String..., stdin: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+    public func ok(_ arguments: String..., stdin: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
         let r = try execute(arguments, stdin: stdin)
         #expect(r.ok, "mledger \(arguments.joined(separator: " ")) failed: \(r.stderr)", sourceLocation: sourceLocation)
         return r.stdout
     }
 
-    func json(_ arguments: String..., sourceLocation: SourceLocation = #_sourceLocation) throws -> Any {
+    public func json(_ arguments: String..., sourceLocation: SourceLocation = #_sourceLocation) throws -> Any {
         let r = try execute(arguments + ["--json"])
         #expect(!r.stdout.isEmpty, "mledger \(arguments.joined(separator: " ")) printed nothing: \(r.stderr)", sourceLocation: sourceLocation)
         return try JSONSerialization.jsonObject(with: Data(r.stdout.utf8))
     }
 
     /// `mledger init` plus a started run; returns the run id.
-    func initWithRun() throws -> String {
+    public func initWithRun() throws -> String {
         try ok("init", "--team", "vision", "--name", "Ada Tester")
         return try ok("run", "start", "--experiment", "mnist", "--name", "baseline").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    func eventCount() throws -> Int {
+    public func eventCount() throws -> Int {
         let v = try json("verify", "--events-only") as? [String: Any]
         return (v?["report"] as? [String: Any])?["events"] as? Int ?? -1
+    }
+}
+
+/// Products of this package's build, found beside the test bundle's build folder.
+public enum BuiltProduct {
+    public static func url(_ name: String) -> URL {
+        if let dir = ProcessInfo.processInfo.environment["MLEDGER_BIN_DIR"] { return URL(fileURLWithPath: dir).appendingPathComponent(name) }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../.build/debug/\(name)").standardizedFileURL
     }
 }

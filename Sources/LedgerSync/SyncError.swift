@@ -1,0 +1,24 @@
+import Foundation
+
+/// Why talking to a relay failed, with what to do about it.
+public enum SyncError: Error, Sendable, CustomStringConvertible, Equatable {
+    case unreachable(url: String, reason: String)
+    /// The relay answered with an error status and its JSON message.
+    case refused(status: Int, code: String, message: String)
+    case badResponse(String)
+    case teamMismatch(local: String, relay: String)
+    case noRemote(String)
+
+    public var description: String {
+        switch self {
+        case .unreachable(let url, let reason): "cannot reach the relay at \(url) (\(reason)): is it running? (`mledger-relay serve`)"
+        case .refused(let status, _, let message): "relay refused the request (\(status)): \(message)"
+        case .badResponse(let why): "unexpected answer from the relay: \(why)"
+        case .teamMismatch(let local, let relay):
+            "this workspace belongs to team \(local.prefix(12)) but the relay serves team \(relay.prefix(12)): check the remote's URL"
+        case .noRemote(let name): name.isEmpty
+            ? "no remote configured: add one with `mledger remote add origin http://HOST:PORT`"
+            : "no remote named '\(name)': see `mledger remote list`"
+        }
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import LedgerModel
+import LedgerProtocol
+import LedgerStore
+
+/// One sync with one relay: push what it lacks (by its frontier), pull what we lack (from our cursor),
+/// then upload artifact blobs it lacks. Every step is idempotent and each page commits with its cursor,
+/// so an interrupted sync resumes where it stopped, with no duplicates.
+public struct Syncer: Sendable {
+    public let ledger: Ledger
+    public let remote: Remote
+    public let client: RelayClient
+    public let blobs: BlobStore?
+    public var pushBatch = 2000
+    public var pullPage = 5000
+
+    public init(ledger: Ledger, remote: Remote, key: SigningKey, blobs: BlobStore?) throws {
+        guard let url = URL(string: remote.url), url.scheme == "http" || url.scheme == "https" else {
+            throw SyncError.badResponse("remote '\(remote.name)' has no http(s) URL: \(remote.url)")
+        }
+        self.ledger = ledger
+        self.remote = remote
+        self.blobs = blobs
+        self.client = RelayClient(baseURL: url, key: key)
+    }
+
+    public struct Summary: Codable, Sendable, Equatable {
+        public var pushed = 0
+        public var pushDuplicates = 0
+        public var pulled = 0
+        public var pullDuplicates = 0
+        public var forks = 0
+        public var rejectedByRelay: [String] = []
+        public var rejectedFromRelay: [String] = []
+        public var blobsUploaded = 0
+        public var cursor: Int64 = 0
+    }
+
+    public enum Phase: String, Sendable { case push, pull, blobs }
+
+    public func run(progress: @escaping @Sendable (Phase, Int) -> Void = { _, _ in }) async throws -> Summary {
+        var summary = Summary()
+        let frontier = try await client.frontier()
+        let localTeam = try ledger.team()
+        if let relayTeam = frontier.team, let localTeam, relayTeam != localTeam.hex {
+            throw SyncError.teamMismatch(local: localTeam.hex, relay: relayTeam)
+        }
+        try await push(beyond: frontier.keys, into: &summary, progress: progress)
+        try await pull(into: &summary, progress: progress)
+        if let blobs { try await uploadBlobs(blobs, into: &summary, progress: progress) }
+        return summary
+    }
+
+    private func push(beyond frontier: [PublicKey: UInt64], into summary: inout Summary, progress: @Sendable (Phase, Int) -> Void) async throws {
+        var after: Int64 = 0
+        while true {
+            let (events, last) = try ledger.events(beyond: frontier, after: after, limit: pushBatch)
+            after = last
+            if events.isEmpty { break }
+            let response = try await client.push(events)
+            summary.pushed += response.accepted + response.forks
+            summary.pushDuplicates += response.duplicates
+            summary.forks += response.forks
+            summary.rejectedByRelay += response.results.filter { $0.status == "rejected" }
+                .map { "\($0.id.prefix(12)): \($0.message ?? $0.code ?? "rejected")" }
+            progress(.push, summary.pushed + summary.pushDuplicates)
+        }
+    }
+
+    /// Pages are fetched one ahead of the one being verified and stored, so network and CPU overlap.
+    private func pull(into summary: inout Summary, progress: @Sendable (Phase, Int) -> Void) async throws {
+        var cursor = try ledger.remotes().first { $0.name == remote.name }?.cursor ?? remote.cursor
+        var next: Task<RelayClient.Page, Error>? = startPull(after: cursor)
+        while let current = next {
+            let page = try await current.value
+            if page.frames.isEmpty { break }
+            next = startPull(after: page.cursor)
+            let decoded = SignedEvent.decodeAll(page.frames)
+            let valid = decoded.compactMap { try? $0.get() }
+            for case .failure(let f) in decoded { summary.rejectedFromRelay.append("\(f.id.short): \(f.error)") }
+            let name = remote.name, newCursor = page.cursor
+            let results = try ledger.ingest(valid, signaturesVerified: true) { db in
+                try Ledger.setCursor(db, remote: name, cursor: newCursor)
+            }
+            for (id, result) in results {
+                switch result {
+                case .accepted: summary.pulled += 1
+                case .fork: summary.pulled += 1; summary.forks += 1
+                case .duplicate: summary.pullDuplicates += 1
+                case .rejected(let error): summary.rejectedFromRelay.append("\(id.short): \(error)")
+                }
+            }
+            cursor = newCursor
+            progress(.pull, summary.pulled + summary.pullDuplicates)
+        }
+        next?.cancel()
+        summary.cursor = cursor
+    }
+
+    private func startPull(after cursor: Int64) -> Task<RelayClient.Page, Error> {
+        let client = self.client, limit = pullPage
+        return Task { try await client.pull(after: cursor, limit: limit) }
+    }
+
+    private func uploadBlobs(_ blobs: BlobStore, into summary: inout Summary, progress: @Sendable (Phase, Int) -> Void) async throws {
+        for hash in try ledger.referencedBlobs() where blobs.contains(hash) {
+            if try await client.hasBlob(hash) { continue }
+            try await client.uploadBlob(hash, from: blobs.url(for: hash))
+            summary.blobsUploaded += 1
+            progress(.blobs, summary.blobsUploaded)
+        }
+    }
+
+    /// Fetches a blob into the local store (for `model pull` when the file was logged elsewhere).
+    public func fetchBlob(_ sha256: [UInt8], into blobs: BlobStore) async throws {
+        let data = try await client.downloadBlob(sha256)
+        let temp = FileManager.default.temporaryDirectory.appendingPathComponent("mledger-blob-\(UUID().uuidString)")
+        try data.write(to: temp)
+        defer { try? FileManager.default.removeItem(at: temp) }
+        _ = try blobs.put(file: temp)
+    }
+}

@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import LedgerProtocol
+import LedgerStore
+import LedgerSync
+
+struct RemoteCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "remote",
+        abstract: "Manage the relays this workspace syncs with.",
+        subcommands: [Add.self, List.self]
+    )
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a relay.", usage: "mledger remote add origin http://relay.example.org:8470")
+        @Argument(help: "A short name for the relay.") var name: String
+        @Argument(help: "The relay's URL.") var url: String
+
+        func validate() throws {
+            guard let u = URL(string: url), ["http", "https"].contains(u.scheme ?? ""), u.host != nil else {
+                throw ValidationError("'\(url)' is not an http(s) URL such as http://127.0.0.1:8470")
+            }
+        }
+
+        func run() throws {
+            try Session.open().ledger.addRemote(name: name, url: url)
+            print("Added remote \(name) \(url)")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List relays and how far pulls got.")
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let remotes = try Session.open().ledger.remotes()
+            if output.json { return try Output.json(remotes) }
+            if remotes.isEmpty { return print("No remotes: add one with `mledger remote add origin URL`.") }
+            Output.table(["NAME", "URL", "CURSOR"], remotes.map { [$0.name, $0.url, String($0.cursor)] })
+        }
+    }
+}
+
+struct Sync: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Exchange events with a relay: push what it lacks, pull what this workspace lacks.",
+        usage: "mledger sync\n  mledger sync origin --json",
+        discussion: """
+            Everything pulled is verified (signatures, chains, team) before it is stored. Safe to interrupt
+            at any moment: the next sync resumes where this one stopped, with no duplicates. Artifact files
+            referenced by events are uploaded too.
+            """
+    )
+    @Argument(help: "The remote (default: the only one, or 'origin').") var remote: String?
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        let session = try Session.open()
+        let summary = try await Self.sync(session, remote: remote, quiet: output.json)
+        if output.json { return try Output.json(summary) }
+        print("Synced with \(try Self.remote(session, remote).name): pushed \(summary.pushed), pulled \(summary.pulled), "
+              + "\(summary.pushDuplicates + summary.pullDuplicates) already there, \(summary.blobsUploaded) blobs uploaded"
+              + (summary.forks > 0 ? ", \(summary.forks) FORKS (see `mledger audit`)" : ""))
+        for r in summary.rejectedByRelay { print("  refused by the relay: \(r)") }
+        for r in summary.rejectedFromRelay { print("  invalid event from the relay, not stored: \(r)") }
+        if !summary.rejectedByRelay.isEmpty || !summary.rejectedFromRelay.isEmpty { throw ExitCode(1) }
+    }
+
+    static func remote(_ session: Session, _ name: String?) throws -> Remote {
+        let remotes = try session.ledger.remotes()
+        if let name {
+            guard let r = remotes.first(where: { $0.name == name }) else { throw SyncError.noRemote(name) }
+            return r
+        }
+        if remotes.count == 1 { return remotes[0] }
+        guard let r = remotes.first(where: { $0.name == "origin" }) else { throw SyncError.noRemote("") }
+        return r
+    }
+
+    /// Syncs; a member who just joined (pulled the team) publishes their profile and pushes it.
+    static func sync(_ session: Session, remote name: String?, quiet: Bool) async throws -> Syncer.Summary {
+        let remote = try remote(session, name)
+        let key = try session.signer()
+        let syncer = try Syncer(ledger: session.ledger, remote: remote, key: key, blobs: session.workspace.blobs)
+        let bar = Progress(label: "syncing")
+        var summary = try await syncer.run { phase, done in
+            if !quiet { bar.status("\(phase.rawValue): \(done) events") }
+        }
+        if try session.ledger.team() != nil, try !session.ledger.hasProfile(key.publicKey) {
+            let file = try IdentityStore.standard().read()
+            try session.append(IdentityProfile(name: file.name, email: file.email))
+            let again = try await syncer.run()
+            summary.pushed += again.pushed
+        }
+        bar.status("done")
+        return summary
+    }
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import LedgerModel
+import LedgerProtocol
+import LedgerStore
+
+struct TeamCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "team",
+        abstract: "Members, roles and protected aliases (admins sign these changes).",
+        discussion: """
+            Roles, from least to most: reader (reads everything), writer (logs runs, comments, creates
+            versions, moves unprotected aliases), maintainer (also moves protected aliases), admin (also
+            manages members and protections).
+            A member's KEY is the public key `mledger identity show` prints on their machine. Changes take
+            effect for the team once synced to the relay.
+            """,
+        subcommands: [Add.self, Remove.self, Protect.self, List.self]
+    )
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a member (or change their role).", usage: "mledger team add 9f3c...e1 --role writer --name Bob")
+        @Argument(help: "The member's public key (hex).") var key: String
+        @Option(help: "reader, writer, maintainer or admin.") var role: String = "writer"
+        @Option(help: "Their display name.") var name: String?
+
+        func run() throws {
+            guard let member = PublicKey(hex: key) else { throw ValidationError("KEY must be 64 hex digits, as `mledger identity show` prints") }
+            guard let r = Role(rawValue: role) else { throw ValidationError("--role must be reader, writer, maintainer or admin") }
+            try Session.open().append(MemberAdd(member: member, role: r, name: name))
+            print("\(name ?? member.fingerprint) is now a \(r.rawValue); run `mledger sync` to tell the relay")
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a member: their keys are refused from now on.")
+        @Argument(help: "The member's public key (hex).") var key: String
+        @Option(help: "Why (kept in the audit trail).") var reason: String
+
+        func run() throws {
+            guard let member = PublicKey(hex: key) else { throw ValidationError("KEY must be 64 hex digits") }
+            try Session.open().append(MemberRemove(member: member, reason: reason))
+            print("\(member.fingerprint) removed; run `mledger sync` to tell the relay")
+        }
+    }
+
+    struct Protect: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Let only members with at least ROLE move an alias.", usage: "mledger team protect production --role maintainer")
+        @Argument(help: "The alias, e.g. production.") var alias: String
+        @Option(help: "The least role that may move it.") var role: String = "maintainer"
+
+        func run() throws {
+            guard let r = Role(rawValue: role) else { throw ValidationError("--role must be reader, writer, maintainer or admin") }
+            try Session.open().append(AliasProtect(alias: alias, role: r))
+            print("'\(alias)' can now be moved by \(r.rawValue)s and above")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List members and their roles.")
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let members = try Session.open().ledger.members()
+            if output.json { return try Output.json(members) }
+            Output.table(["MEMBER", "ROLE", "KEY"], members.map { [$0.author.label, $0.active ? $0.role ?? "-" : "removed", $0.author.key] })
+        }
+    }
+}

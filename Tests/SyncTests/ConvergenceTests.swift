@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+import LedgerTestSupport
+
+@Suite struct ConvergenceTests {
+    /// Three members work offline, sync in different orders, repeatedly: every client and the relay end
+    /// with identical views, and the concurrent promotions show as one conflict until resolved.
+    @Test func threeOfflineClientsConvergeAndSeeTheSameConflict() throws {
+        let fixture = try TeamFixture()
+        let alice = fixture.admin
+        try alice.ok("team", "protect", "production", "--role", "maintainer")
+        let bob = try fixture.join("Bob", role: "maintainer")
+        let carol = try fixture.join("Carol", role: "maintainer")
+        try alice.ok("model", "create", "digits")
+        try alice.ok("sync")
+        for member in [bob, carol] { try member.ok("sync") }
+
+        // Offline work.
+        for (i, member) in [alice, bob, carol].enumerated() {
+            let run = try member.ok("run", "start", "--experiment", "mnist", "--name", "run-\(i)").trimmingCharacters(in: .whitespacesAndNewlines)
+            try member.ok("run", "log-param", run, "lr=0.\(i + 1)")
+            try member.ok("run", "log-batch", run, stdin: (1...20).map { "{\"step\":\($0),\"metrics\":{\"loss\":\(1.0 / Double($0 + i))}}" }.joined(separator: "\n"))
+            try member.ok("run", "finish", run)
+            try member.ok("model", "version", "create", "digits", "--run", run)
+        }
+        try bob.ok("model", "promote", "digits", "1", "--to", "production", "--reason", "bob: best loss")
+        try carol.ok("model", "promote", "digits", "1", "--to", "production", "--reason", "carol: most robust")
+        try alice.ok("comment", "add", "digits", "let's pick one")
+
+        for member in [carol, bob, alice, bob, carol, alice, carol] { try member.ok("sync") }
+
+        let digests = try [alice, bob, carol].map(fixture.digest)
+        #expect(Set(digests).count == 1, "client views differ: \(digests)")
+        #expect(try fixture.relayDigest() == digests[0])
+
+        for member in [alice, bob, carol] {
+            let model = try #require(try member.json("model", "show", "digits") as? [String: Any])
+            let versions = try #require(model["versions"] as? [[String: Any]])
+            #expect(versions.count == 3)
+            #expect(versions.filter { $0["renumbered"] as? Bool == true }.count == 2, "three versions all claimed v1")
+            let production = try #require((model["aliases"] as? [[String: Any]])?.first { $0["alias"] as? String == "production" })
+            let conflict = try #require(production["conflict"] as? [[String: Any]])
+            #expect(Set(conflict.compactMap { $0["reason"] as? String }) == ["bob: best loss", "carol: most robust"])
+            let audit = try #require((try member.json("audit", "digits") as? [String: Any])?["entries"] as? [[String: Any]])
+            #expect(audit.filter { $0["conflict"] as? Bool == true }.count == 2)
+        }
+
+        // Alice (admin) resolves it: the promotion names both heads.
+        try alice.ok("model", "promote", "digits", "2", "--to", "production", "--reason", "agreed: v2")
+        for member in [alice, bob, carol] { try member.ok("sync") }
+        for member in [alice, bob, carol] {
+            let model = try #require(try member.json("model", "show", "digits") as? [String: Any])
+            let production = try #require((model["aliases"] as? [[String: Any]])?.first { $0["alias"] as? String == "production" })
+            #expect((production["conflict"] as? [Any])?.isEmpty == true)
+            #expect(production["versionNumber"] as? Int == 2)
+            #expect(production["reason"] as? String == "agreed: v2")
+        }
+        let after = try [alice, bob, carol].map(fixture.digest)
+        #expect(Set(after).count == 1)
+        #expect(try fixture.relayDigest() == after[0])
+    }
+
+    @Test func artifactsTravelThroughTheRelay() throws {
+        let fixture = try TeamFixture()
+        let bob = try fixture.join("Bob", role: "writer")
+        let run = try fixture.admin.initRunInExistingWorkspace()
+        let file = fixture.admin.workspace.appendingPathComponent("weights.bin")
+        try Data((0..<100_000).map { UInt8($0 % 253) }).write(to: file)
+        try fixture.admin.ok("run", "artifact", run, file.path)
+        try fixture.admin.ok("model", "create", "digits")
+        try fixture.admin.ok("model", "version", "create", "digits", "--run", run)
+        try fixture.admin.ok("sync")
+        try bob.ok("sync")
+        let out = bob.root.appendingPathComponent("out")
+        try bob.ok("model", "pull", "digits@v1", "--out", out.path)
+        #expect(try Data(contentsOf: out.appendingPathComponent("weights.bin")) == Data(contentsOf: file))
+    }
+}
+
+extension CLI {
+    /// Starts a run in a workspace that already exists.
+    func initRunInExistingWorkspace() throws -> String {
+        try ok("run", "start", "--experiment", "mnist").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

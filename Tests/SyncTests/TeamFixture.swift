@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+import LedgerProtocol
+import LedgerStore
+import LedgerTestSupport
+
+/// A relay and an admin workspace synced to it; members join with `join`.
+final class TeamFixture: @unchecked Sendable {
+    let relay: RelayProcess
+    let admin: CLI
+    let team: String
+
+    init(relayArguments: [String] = []) throws {
+        admin = try CLI()
+        try admin.ok("init", "--team", "vision", "--name", "Alice")
+        team = try Self.team(of: admin)
+        relay = try RelayProcess(team: team, extraArguments: relayArguments)
+        try admin.ok("remote", "add", "origin", relay.url)
+        try admin.ok("sync")
+    }
+
+    static func team(of cli: CLI) throws -> String {
+        let audit = try #require(try cli.json("audit") as? [String: Any])
+        let entries = try #require(audit["entries"] as? [[String: Any]])
+        return try #require(entries.first?["event"] as? String)
+    }
+
+    static func publicKey(of cli: CLI) throws -> String {
+        try #require((try cli.json("identity", "show") as? [String: Any])?["publicKey"] as? String)
+    }
+
+    static func signingKey(of cli: CLI) throws -> SigningKey {
+        try IdentityStore(directory: cli.config).load { nil }
+    }
+
+    /// A new member: identity created, added by the admin with `role`, workspace joined through the relay.
+    func join(_ name: String, role: String) throws -> CLI {
+        let member = try CLI()
+        try member.ok("identity", "create", "--name", name)
+        try admin.ok("team", "add", try Self.publicKey(of: member), "--role", role, "--name", name)
+        try admin.ok("sync")
+        try member.ok("init", "--join", relay.url)
+        return member
+    }
+
+    func digest(_ cli: CLI) throws -> String {
+        try #require((try cli.json("verify") as? [String: Any])?["digest"] as? String)
+    }
+
+    func relayDigest() throws -> String {
+        try Ledger(path: relay.database).projectionDigest().hex
+    }
+
+    func relayEventCount() throws -> Int {
+        try Ledger(path: relay.database).eventCount()
+    }
+}

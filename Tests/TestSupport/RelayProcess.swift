@@ -1,0 +1,77 @@
+import Foundation
+
+/// A real `mledger-relay` on 127.0.0.1, started on a free port (or a given one, to restart in place).
+public final class RelayProcess: @unchecked Sendable {
+    public let data: URL
+    public private(set) var port: Int
+    private var process: Process?
+    private let team: String?
+
+    public var url: String { "http://127.0.0.1:\(port)" }
+    public var database: String { data.appendingPathComponent("relay.sqlite").path }
+
+    public init(team: String?, data: URL? = nil, extraArguments: [String] = []) throws {
+        self.team = team
+        self.data = data ?? FileManager.default.temporaryDirectory.appendingPathComponent("mledger-relay-\(UUID().uuidString)")
+        self.port = 0
+        try start(port: 0, extraArguments: extraArguments)
+    }
+
+    /// Starts the relay and waits for its "listening on" line.
+    public func start(port requested: Int, extraArguments: [String] = []) throws {
+        let p = Process()
+        p.executableURL = BuiltProduct.url("mledger-relay")
+        p.arguments = ["serve", "--data", data.path, "--port", String(requested)] + (team.map { ["--team", $0] } ?? []) + extraArguments
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        process = p
+        var text = ""
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+            if let range = text.range(of: #"127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
+                port = Int(text[range].split(separator: ":").last ?? "") ?? 0
+                return
+            }
+        }
+        p.terminate()
+        throw RelayStartError(output: text)
+    }
+
+    public struct RelayStartError: Error, CustomStringConvertible {
+        public var output: String
+        public var description: String { "mledger-relay did not start: \(output)" }
+    }
+
+    /// SIGKILL: the relay gets no chance to clean up.
+    public func kill9() {
+        guard let p = process else { return }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        process = nil
+    }
+
+    /// Peak resident memory so far, in bytes (from /proc).
+    public func peakMemory() -> Int? {
+        guard let p = process, let status = try? String(contentsOfFile: "/proc/\(p.processIdentifier)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kb = Int(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
+        return kb * 1024
+    }
+
+    public func stop() {
+        guard let p = process else { return }
+        p.terminate()
+        p.waitUntilExit()
+        process = nil
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(at: data)
+    }
+}
