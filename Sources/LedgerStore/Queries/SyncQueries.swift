@@ -133,3 +133,10 @@ extension Ledger {
         try read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM profiles WHERE key = ?", arguments: [key]) ?? false }
     }
 }
+
+extension Ledger {
+    /// The last seq and id of an author's chain (0 and zero before their first event).
+    public func chainHead(of author: PublicKey) throws(StoreError) -> (seq: UInt64, id: LedgerID) {
+        try read { db in try Self.chainHead(db, author: author) }
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+import LedgerProtocol
+import LedgerStore
+import LedgerSync
+import LedgerTestSupport
+
+/// Every hostile request is refused with the right status and reason, and the relay's store is unchanged.
+@Suite struct RejectionTests {
+    struct Answer { var status: Int; var json: [String: Any] }
+
+    /// Sends a request exactly as given, so tests can forge, replay or omit the signature.
+    func send(_ relay: RelayProcess, _ method: String, _ target: String, body: [UInt8] = [], headers: [(String, String)]) async throws -> Answer {
+        var request = URLRequest(url: try #require(URL(string: relay.url + target)))
+        request.httpMethod = method
+        for (k, v) in headers { request.setValue(v, forHTTPHeaderField: k) }
+        if !body.isEmpty { request.httpBody = Data(body) }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        return Answer(status: status, json: ((try? JSONSerialization.jsonObject(with: data)) as? [String: Any]) ?? [:])
+    }
+
+    func signed(_ method: String, _ target: String, _ body: [UInt8], _ key: SigningKey) -> [(String, String)] {
+        RequestSignature.sign(method: method, target: target, bodySHA256: Hashing.sha256(body), key: key, nowMs: wallClockMs()).headers
+    }
+
+    func push(_ relay: RelayProcess, _ events: [SignedEvent], as key: SigningKey) async throws -> Answer {
+        let body = EventFrames.encode(events)
+        return try await send(relay, "POST", "/v1/events", body: body, headers: signed("POST", "/v1/events", body, key))
+    }
+
+    func firstResult(_ answer: Answer) -> (status: String?, code: String?) {
+        let first = (answer.json["results"] as? [[String: Any]])?.first
+        return (first?["status"] as? String, first?["code"] as? String)
+    }
+
+    @Test func hostileRequestsAreRefusedAndChangeNothing() async throws {
+        let fixture = try TeamFixture(relayArguments: ["--max-body", "1000000"])
+        let alice = fixture.admin
+        try alice.ok("team", "protect", "production", "--role", "maintainer")
+        try alice.ok("model", "create", "digits")
+        let run = try alice.initRunInExistingWorkspace()
+        try alice.ok("model", "version", "create", "digits", "--run", run)
+        try alice.ok("sync")
+        let bob = try fixture.join("Bob", role: "writer")
+        let aliceKey = try TeamFixture.signingKey(of: alice)
+        let bobKey = try TeamFixture.signingKey(of: bob)
+        let count = try fixture.relayEventCount()
+        let digest = try fixture.relayDigest()
+        let relay = fixture.relay
+
+        // No signature at all, and a key that is not a member.
+        #expect(try await send(relay, "GET", "/v1/frontier", headers: []).status == 401)
+        let stranger = SigningKey.generate()
+        let strangerAnswer = try await send(relay, "GET", "/v1/frontier", headers: signed("GET", "/v1/frontier", [], stranger))
+        #expect(strangerAnswer.status == 403)
+        #expect((strangerAnswer.json["message"] as? String)?.contains("not a member") == true)
+
+        // A request signature that does not match (signed for another target).
+        let wrongTarget = try await send(relay, "GET", "/v1/frontier", headers: signed("GET", "/v1/events", [], aliceKey))
+        #expect(wrongTarget.status == 401)
+
+        // A replayed request: the first is fine, the identical second one is refused.
+        let headers = signed("GET", "/v1/frontier", [], aliceKey)
+        #expect(try await send(relay, "GET", "/v1/frontier", headers: headers).status == 200)
+        let replay = try await send(relay, "GET", "/v1/frontier", headers: headers)
+        #expect(replay.status == 401)
+        #expect((replay.json["message"] as? String)?.contains("replayed") == true)
+
+        // Events built on Alice's real chain.
+        let local = try Ledger(path: alice.database)
+        let (seq, prev) = try local.chainHead(of: aliceKey.publicKey)
+        let team = try #require(LedgerID(hex: fixture.team))
+        var writer = ChainWriter(key: aliceKey, seq: seq, prev: prev, clock: wallClockMs() << 16)
+        let good = writer.next(ExperimentCreate(name: "forged?"), team: team, nowMs: wallClockMs())
+
+        // A forged event signature.
+        var badSignature = good.signature
+        badSignature[10] ^= 0x20
+        let forged = try SignedEvent(bytes: good.bytes, signature: badSignature, verifySignature: false)
+        let forgedAnswer = try await push(relay, [forged], as: aliceKey)
+        #expect(forgedAnswer.status == 200)
+        #expect(firstResult(forgedAnswer) == ("rejected", "bad_signature"))
+
+        // A broken chain: seq far beyond the relay's frontier.
+        var gapWriter = ChainWriter(key: aliceKey, seq: seq + 50, prev: prev, clock: wallClockMs() << 16)
+        let gapped = gapWriter.next(ExperimentCreate(name: "gap"), team: team, nowMs: wallClockMs())
+        #expect(firstResult(try await push(relay, [gapped], as: aliceKey)) == ("rejected", "seq_gap"))
+
+        // An event for another team.
+        var otherWriter = ChainWriter(key: aliceKey, seq: seq, prev: prev, clock: wallClockMs() << 16)
+        let otherTeam = otherWriter.next(ExperimentCreate(name: "elsewhere"), team: Hashing.blake2b256([1, 2, 3]), nowMs: wallClockMs())
+        #expect(firstResult(try await push(relay, [otherTeam], as: aliceKey)) == ("rejected", "wrong_team"))
+
+        // A writer moving a protected alias.
+        let bobLocal = try Ledger(path: bob.database)
+        let (bobSeq, bobPrev) = try bobLocal.chainHead(of: bobKey.publicKey)
+        var bobWriter = ChainWriter(key: bobKey, seq: bobSeq, prev: bobPrev, clock: wallClockMs() << 16)
+        let modelJSON = try #require(try alice.json("model", "show", "digits") as? [String: Any])
+        let model = try #require((modelJSON["id"] as? String).flatMap(LedgerID.init(hex:)))
+        let version = try local.versionID(model: model, "1")
+        let promote = bobWriter.next(Promote(model: model, version: version, alias: "production", reason: "sneaky"), team: team, nowMs: wallClockMs())
+        #expect(firstResult(try await push(relay, [promote], as: bobKey)) == ("rejected", "forbidden"))
+
+        // An oversized body.
+        let huge = [UInt8](repeating: 0, count: 1_100_000)
+        let oversized = try await send(relay, "POST", "/v1/events", body: huge, headers: signed("POST", "/v1/events", huge, aliceKey))
+        #expect(oversized.status == 413)
+
+        // Malformed framing.
+        let garbage: [UInt8] = [0, 0, 0, 9, 1, 2, 3]
+        let malformed = try await send(relay, "POST", "/v1/events", body: garbage, headers: signed("POST", "/v1/events", garbage, aliceKey))
+        #expect(malformed.status == 400)
+
+        #expect(try fixture.relayEventCount() == count)
+        #expect(try fixture.relayDigest() == digest)
+
+        // The relay kept serving: the valid original event still goes through.
+        #expect(try local.ingest([good])[good.id] == .accepted)
+        #expect(firstResult(try await push(relay, [good], as: aliceKey)).status == "accepted")
+
+        // A removed member is refused from then on.
+        try alice.ok("team", "remove", TeamFixture.publicKey(of: bob), "--reason", "left the team")
+        try alice.ok("sync")
+        let afterRemoval = try await send(relay, "GET", "/v1/frontier", headers: signed("GET", "/v1/frontier", [], bobKey))
+        #expect(afterRemoval.status == 403)
+        let bobSync = try bob.run("sync")
+        #expect(!bobSync.ok)
+        #expect(bobSync.stderr.contains("403"))
+    }
+}
