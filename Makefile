@@ -17,6 +17,7 @@ demo: build
 	@scripts/demo.sh
 
 bench: deps
+	$(SWIFT) build -c release --product mledger-relay
 	$(SWIFT) build -c release --product mledger-bench
 	.build/release/mledger-bench
 

@@ -73,15 +73,17 @@ let package = Package(
         // Benchmarks printed by `make bench`.
         .executableTarget(
             name: "mledger-bench",
-            dependencies: ["LedgerProtocol", "LedgerModel", "LedgerStore", "LedgerSync"]
+            dependencies: ["LedgerProtocol", "LedgerModel", "LedgerStore", "LedgerSync", "LedgerProcesses"]
         ),
         .testTarget(name: "LedgerProtocolTests", dependencies: ["LedgerProtocol"]),
         .testTarget(name: "LedgerModelTests", dependencies: ["LedgerModel"]),
         .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore"]),
         // Starts real relays and runs real clients on 127.0.0.1.
         .testTarget(name: "SyncTests", dependencies: ["LedgerProtocol", "LedgerStore", "LedgerSync", "LedgerTestSupport"]),
+        // Starts the built binaries as real processes (tests and benchmarks).
+        .target(name: "LedgerProcesses", path: "Tests/Processes"),
         // Helpers shared by the tests that run the built binaries.
-        .target(name: "LedgerTestSupport", path: "Tests/TestSupport"),
+        .target(name: "LedgerTestSupport", dependencies: ["LedgerProcesses"], path: "Tests/TestSupport"),
         // Runs the built `mledger` binary in temporary workspaces.
         .testTarget(
             name: "CLITests",

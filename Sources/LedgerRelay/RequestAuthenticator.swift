@@ -36,13 +36,14 @@ struct RequestAuthenticator: RouterMiddleware {
         guard signed.isValid(method: request.method.rawValue, target: request.uri.description, bodySHA256: bodyHash) else {
             throw RelayError.unauthorized("request signature does not match its key, target or body")
         }
-        guard try await offload({ try state.ledger.acceptNonce(signed.nonce, timeMs: signed.timeMs, nowMs: now) }) else {
-            throw RelayError.unauthorized("this request was already received (replayed nonce)")
-        }
         let hasTeam = try await offload { try state.ledger.team() != nil }
         let role = try await offload { try state.ledger.currentRole(of: signed.key) }
         if hasTeam, role == nil {
             throw RelayError.forbidden("key \(signed.key.fingerprint) is not a member of this team, or was removed: ask an admin to run `mledger team add`")
+        }
+        // Only members' nonces are recorded, so strangers cannot make the relay write.
+        guard try await offload({ try state.ledger.acceptNonce(signed.nonce, timeMs: signed.timeMs, nowMs: now) }) else {
+            throw RelayError.unauthorized("this request was already received (replayed nonce)")
         }
         context.signer = signed.key
         context.role = role

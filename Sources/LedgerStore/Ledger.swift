@@ -119,6 +119,14 @@ public final class Ledger: Sendable {
         /// Stored as evidence: the author already had a different event at this seq.
         case fork
         case rejected(EventError)
+
+        /// Refused for now, but may be accepted later (clocks catch up, a predecessor arrives).
+        public var isTransient: Bool {
+            switch self {
+            case .rejected(.clockInFuture), .rejected(.seqGap): true
+            default: false
+            }
+        }
     }
 
     /// Verifies and stores events from elsewhere (sync, import). Events are applied in merge order,
@@ -129,7 +137,7 @@ public final class Ledger: Sendable {
     ///   - afterwards: runs in the same transaction, e.g. to advance a sync cursor with the events.
     public func ingest(
         _ events: [SignedEvent], nowMs: UInt64 = wallClockMs(), signaturesVerified: Bool = false, enforceRoles: Bool = false,
-        afterwards: (@Sendable (Database) throws -> Void)? = nil
+        afterwards: (@Sendable (Database, [LedgerID: IngestResult]) throws -> Void)? = nil
     ) throws(StoreError) -> [LedgerID: IngestResult] {
         // A genesis first (it defines the team), then merge order.
         let ordered = events.sorted { a, b in
@@ -138,7 +146,7 @@ public final class Ledger: Sendable {
             return OrderKey(a) < OrderKey(b)
         }
         return try write { db in
-            var team = try Meta.team(db)
+            var session = IngestSession(db: db, team: try Meta.team(db), nowMs: nowMs, enforceRoles: enforceRoles)
             var clock = try Meta.clock(db)
             var results = [LedgerID: IngestResult]()
             // An event refused for a missing predecessor or role may be unblocked by a later event of the
@@ -147,7 +155,7 @@ public final class Ledger: Sendable {
             while !pending.isEmpty {
                 var retry = [SignedEvent]()
                 for event in pending {
-                    let result = try Self.ingestOne(event, db, team: &team, nowMs: nowMs, signaturesVerified: signaturesVerified, enforceRoles: enforceRoles)
+                    let result = (!signaturesVerified && !event.hasValidSignature()) ? .rejected(.badSignature) : try session.ingest(event)
                     results[event.id] = result
                     switch result {
                     case .accepted, .fork: clock = max(clock, event.envelope.clock)
@@ -159,36 +167,9 @@ public final class Ledger: Sendable {
                 pending = retry
             }
             try Meta.setClock(db, clock)
-            try afterwards?(db)
+            try afterwards?(db, results)
             return results
         }
-    }
-
-    private static func ingestOne(
-        _ event: SignedEvent, _ db: Database, team: inout LedgerID?, nowMs: UInt64, signaturesVerified: Bool, enforceRoles: Bool
-    ) throws -> IngestResult {
-        if !signaturesVerified, !event.hasValidSignature() { return .rejected(.badSignature) }
-        if team == nil, event.envelope.kind != .teamGenesis {
-            return .rejected(.wrongTeam(expected: .zero, got: event.envelope.team))
-        }
-        let placement: ChainPlacement
-        let chain = try neighbourhood(db, event.envelope)
-        do throws(EventError) {
-            placement = try ChainRules.place(event, team: team, nowMs: nowMs, chain: chain)
-        } catch {
-            return .rejected(error)
-        }
-        if placement == .duplicate { return .duplicate }
-        let body = try event.body()
-        if enforceRoles, let refusal = try Authorization.checkNow(event, body, db) { return .rejected(refusal) }
-        if event.envelope.kind == .teamGenesis, team == nil {
-            team = event.id
-            try Meta.setTeam(db, event.id)
-        }
-        try insert(db, event)
-        try Projector(db: db, team: team ?? event.id).apply(event, body)
-        if case .fork = placement { return .fork }
-        return .accepted
     }
 
     // MARK: - Event rows

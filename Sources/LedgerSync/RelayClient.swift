@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import LedgerProtocol
 import LedgerStore
 
@@ -9,49 +6,36 @@ import LedgerStore
 public struct RelayClient: Sendable {
     public let baseURL: URL
     let key: SigningKey
-    let session: URLSession
+    let transport: any HTTPTransport
 
-    public init(baseURL: URL, key: SigningKey) {
+    public init(baseURL: URL, key: SigningKey) throws {
         self.baseURL = baseURL
         self.key = key
-        let config = URLSessionConfiguration.ephemeral
-        config.timeoutIntervalForRequest = 120
-        session = URLSession(configuration: config)
+        self.transport = try Transports.forURL(baseURL)
     }
 
-    struct Answer {
-        var status: Int
-        var headers: [String: String]
-        var body: Data
-        func header(_ name: String) -> String? {
-            headers.first { $0.key.caseInsensitiveCompare(name) == .orderedSame }?.value
-        }
-    }
+    typealias Answer = HTTPResponse
 
     /// Sends a signed request; non-2xx answers become `SyncError.refused` with the relay's message.
     func send(_ method: String, _ target: String, body: [UInt8] = [], bodySHA256: [UInt8]? = nil,
               contentType: String? = nil, accept: Set<Int> = []) async throws -> Answer {
-        guard let url = URL(string: target, relativeTo: baseURL) else { throw SyncError.badResponse("bad target \(target)") }
-        var request = URLRequest(url: url)
-        request.httpMethod = method
         let signed = RequestSignature.sign(method: method, target: target, bodySHA256: bodySHA256 ?? Hashing.sha256(body),
                                            key: key, nowMs: wallClockMs())
-        for (name, value) in signed.headers { request.setValue(value, forHTTPHeaderField: name) }
-        if let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
-        if !body.isEmpty { request.httpBody = Data(body) }
-        let data: Data, response: URLResponse
+        var headers = signed.headers
+        if let contentType { headers.append(("Content-Type", contentType)) }
+        let answer: HTTPResponse
         do {
-            (data, response) = try await session.data(for: request)
+            answer = try await transport.send(HTTPRequest(method: method, target: target, headers: headers, body: body))
+        } catch let error as SyncError {
+            if case .unreachable(_, let reason) = error { throw SyncError.unreachable(url: baseURL.absoluteString, reason: reason) }
+            throw error
         } catch {
             throw SyncError.unreachable(url: baseURL.absoluteString, reason: error.localizedDescription)
         }
-        guard let http = response as? HTTPURLResponse else { throw SyncError.badResponse("not HTTP") }
-        let headers = Dictionary(http.allHeaderFields.compactMap { k, v in (k as? String).map { ($0, "\(v)") } }) { a, _ in a }
-        let answer = Answer(status: http.statusCode, headers: headers, body: data)
-        guard (200..<300).contains(http.statusCode) || accept.contains(http.statusCode) else {
-            let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
-            throw SyncError.refused(status: http.statusCode, code: json?["error"] as? String ?? "http_\(http.statusCode)",
-                                    message: json?["message"] as? String ?? String(decoding: data.prefix(300), as: UTF8.self))
+        guard (200..<300).contains(answer.status) || accept.contains(answer.status) else {
+            let json = (try? JSONSerialization.jsonObject(with: Data(answer.body))) as? [String: Any]
+            throw SyncError.refused(status: answer.status, code: json?["error"] as? String ?? "http_\(answer.status)",
+                                    message: json?["message"] as? String ?? String(decoding: answer.body.prefix(300), as: UTF8.self))
         }
         return answer
     }
@@ -69,29 +53,33 @@ public struct RelayClient: Sendable {
 
     public func frontier() async throws -> Frontier {
         let answer = try await send("GET", "/v1/frontier")
-        do { return try JSONDecoder().decode(Frontier.self, from: answer.body) } catch {
+        do { return try JSONDecoder().decode(Frontier.self, from: Data(answer.body)) } catch {
             throw SyncError.badResponse("frontier: \(error)")
         }
     }
 
-    public struct PushResult: Codable, Sendable {
+    /// A pushed event that was a fork or was rejected.
+    public struct PushProblem: Codable, Sendable {
+        public var index: Int
         public var id: String
         public var status: String
         public var code: String?
         public var message: String?
     }
 
+    /// Per event in push order one letter of `statuses` (a, d, f, r); details for forks and rejections.
     public struct PushResponse: Codable, Sendable {
         public var accepted: Int
         public var duplicates: Int
         public var forks: Int
         public var rejected: Int
-        public var results: [PushResult]
+        public var statuses: String
+        public var problems: [PushProblem]
     }
 
     public func push(_ events: [SignedEvent]) async throws -> PushResponse {
         let answer = try await send("POST", "/v1/events", body: EventFrames.encode(events), contentType: EventFrames.contentType)
-        do { return try JSONDecoder().decode(PushResponse.self, from: answer.body) } catch {
+        do { return try JSONDecoder().decode(PushResponse.self, from: Data(answer.body)) } catch {
             throw SyncError.badResponse("push: \(error)")
         }
     }
@@ -103,11 +91,11 @@ public struct RelayClient: Sendable {
 
     public func pull(after cursor: Int64, limit: Int) async throws -> Page {
         let answer = try await send("GET", "/v1/events?after=\(cursor)&limit=\(limit)")
-        guard let next = answer.header("X-Mledger-Cursor").flatMap(Int64.init) else {
+        guard let next = answer.headers["x-mledger-cursor"].flatMap(Int64.init) else {
             throw SyncError.badResponse("pull without a cursor header")
         }
         do {
-            return Page(frames: try EventFrames.split(Array(answer.body)), cursor: next)
+            return Page(frames: try EventFrames.split(answer.body), cursor: next)
         } catch {
             throw SyncError.badResponse("pull: \(error)")
         }
@@ -128,9 +116,9 @@ public struct RelayClient: Sendable {
     /// Downloads a blob and returns its bytes once they hash to its name.
     public func downloadBlob(_ sha256: [UInt8]) async throws -> Data {
         let answer = try await send("GET", "/v1/blobs/\(Hex.encode(sha256))")
-        guard Hashing.sha256(Array(answer.body)) == sha256 else {
+        guard Hashing.sha256(answer.body) == sha256 else {
             throw SyncError.badResponse("blob \(Hex.encode(sha256).prefix(12)) does not match its hash")
         }
-        return answer.body
+        return Data(answer.body)
     }
 }

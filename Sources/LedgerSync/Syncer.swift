@@ -21,7 +21,7 @@ public struct Syncer: Sendable {
         self.ledger = ledger
         self.remote = remote
         self.blobs = blobs
-        self.client = RelayClient(baseURL: url, key: key)
+        self.client = try RelayClient(baseURL: url, key: key)
     }
 
     public struct Summary: Codable, Sendable, Equatable {
@@ -34,6 +34,8 @@ public struct Syncer: Sendable {
         public var rejectedFromRelay: [String] = []
         public var blobsUploaded = 0
         public var cursor: Int64 = 0
+        /// Pulling stopped early at events this ledger cannot take yet; the next sync retries them.
+        public var retryLater = false
     }
 
     public enum Phase: String, Sendable { case push, pull, blobs }
@@ -61,26 +63,35 @@ public struct Syncer: Sendable {
             summary.pushed += response.accepted + response.forks
             summary.pushDuplicates += response.duplicates
             summary.forks += response.forks
-            summary.rejectedByRelay += response.results.filter { $0.status == "rejected" }
+            summary.rejectedByRelay += response.problems.filter { $0.status == "rejected" }
                 .map { "\($0.id.prefix(12)): \($0.message ?? $0.code ?? "rejected")" }
             progress(.push, summary.pushed + summary.pushDuplicates)
         }
     }
 
-    /// Pages are fetched one ahead of the one being verified and stored, so network and CPU overlap.
+    /// The next page is fetched and verified while the current one is stored, so network, signature
+    /// checks (all cores) and SQLite overlap.
     private func pull(into summary: inout Summary, progress: @Sendable (Phase, Int) -> Void) async throws {
         var cursor = try ledger.remotes().first { $0.name == remote.name }?.cursor ?? remote.cursor
-        var next: Task<RelayClient.Page, Error>? = startPull(after: cursor)
-        while let current = next {
-            let page = try await current.value
+        var next = fetchAndVerify(after: cursor)
+        while true {
+            let (page, decoded) = try await next.value
             if page.frames.isEmpty { break }
-            next = startPull(after: page.cursor)
-            let decoded = SignedEvent.decodeAll(page.frames)
+            next = fetchAndVerify(after: page.cursor)
             let valid = decoded.compactMap { try? $0.get() }
             for case .failure(let f) in decoded { summary.rejectedFromRelay.append("\(f.id.short): \(f.error)") }
             let name = remote.name, newCursor = page.cursor
-            let results = try ledger.ingest(valid, signaturesVerified: true) { db in
-                try Ledger.setCursor(db, remote: name, cursor: newCursor)
+            // Events refused for now (a clock ahead of ours, a missing predecessor) keep the cursor where
+            // it was, so the next sync fetches them again; nothing after them is skipped.
+            let results = try ledger.ingest(valid, signaturesVerified: true) { db, results in
+                if !results.values.contains(where: \.isTransient) { try Ledger.setCursor(db, remote: name, cursor: newCursor) }
+            }
+            if results.values.contains(where: \.isTransient) {
+                summary.retryLater = true
+                for (id, result) in results where result.isTransient {
+                    if case .rejected(let error) = result { summary.rejectedFromRelay.append("\(id.short): \(error) (will retry)") }
+                }
+                break
             }
             for (id, result) in results {
                 switch result {
@@ -93,13 +104,15 @@ public struct Syncer: Sendable {
             cursor = newCursor
             progress(.pull, summary.pulled + summary.pullDuplicates)
         }
-        next?.cancel()
         summary.cursor = cursor
     }
 
-    private func startPull(after cursor: Int64) -> Task<RelayClient.Page, Error> {
+    private func fetchAndVerify(after cursor: Int64) -> Task<(RelayClient.Page, [Result<SignedEvent, FrameError>]), Error> {
         let client = self.client, limit = pullPage
-        return Task { try await client.pull(after: cursor, limit: limit) }
+        return Task {
+            let page = try await client.pull(after: cursor, limit: limit)
+            return (page, SignedEvent.decodeAll(page.frames))
+        }
     }
 
     private func uploadBlobs(_ blobs: BlobStore, into summary: inout Summary, progress: @Sendable (Phase, Int) -> Void) async throws {

@@ -32,9 +32,12 @@ import LedgerTestSupport
         return try await send(relay, "POST", "/v1/events", body: body, headers: signed("POST", "/v1/events", body, key))
     }
 
+    /// The status of the single pushed event: its letter, and the code when it was not accepted.
     func firstResult(_ answer: Answer) -> (status: String?, code: String?) {
-        let first = (answer.json["results"] as? [[String: Any]])?.first
-        return (first?["status"] as? String, first?["code"] as? String)
+        let letter = (answer.json["statuses"] as? String)?.first
+        let problem = (answer.json["problems"] as? [[String: Any]])?.first
+        let status = ["a": "accepted", "d": "duplicate", "f": "fork", "r": "rejected"][letter.map(String.init) ?? ""]
+        return (status, problem?["code"] as? String)
     }
 
     @Test func hostileRequestsAreRefusedAndChangeNothing() async throws {

@@ -1,4 +1,5 @@
 import Foundation
+@_exported import LedgerProcesses
 import Testing
 
 /// Runs the real `mledger` binary with its own identity folder and a workspace in a temporary folder.
@@ -83,14 +84,5 @@ public final class CLI: @unchecked Sendable {
     public func eventCount() throws -> Int {
         let v = try json("verify", "--events-only") as? [String: Any]
         return (v?["report"] as? [String: Any])?["events"] as? Int ?? -1
-    }
-}
-
-/// Products of this package's build, found beside the test bundle's build folder.
-public enum BuiltProduct {
-    public static func url(_ name: String) -> URL {
-        if let dir = ProcessInfo.processInfo.environment["MLEDGER_BIN_DIR"] { return URL(fileURLWithPath: dir).appendingPathComponent(name) }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../.build/debug/\(name)").standardizedFileURL
     }
 }

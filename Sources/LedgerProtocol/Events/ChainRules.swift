@@ -29,18 +29,25 @@ public enum ChainRules {
     public static func place(
         _ event: SignedEvent, team: LedgerID?, nowMs: UInt64, chain: ChainNeighbourhood
     ) throws(EventError) -> ChainPlacement {
+        try check(event, team: team, nowMs: nowMs, chain: chain).placement
+    }
+
+    /// `place`, also returning the decoded body (nil for a duplicate, whose body was checked before).
+    public static func check(
+        _ event: SignedEvent, team: LedgerID?, nowMs: UInt64, chain: ChainNeighbourhood
+    ) throws(EventError) -> (placement: ChainPlacement, body: EventBody?) {
         let env = event.envelope
         if let team {
             let eventTeam = env.kind == .teamGenesis ? event.id : env.team
             guard eventTeam == team else { throw .wrongTeam(expected: team, got: eventTeam) }
         }
-        if chain.sameSeq.contains(event.id) { return .duplicate }
+        if chain.sameSeq.contains(event.id) { return (.duplicate, nil) }
         try HybridClock.check(env.clock, nowMs: nowMs)
-        _ = try event.body()
+        let body = try event.body()
         if env.seq > 1, !chain.predecessors.contains(env.prev) {
             if chain.predecessors.isEmpty { throw .seqGap(expected: chain.highestSeq + 1, got: env.seq) }
             throw .wrongPrev(seq: env.seq)
         }
-        return chain.sameSeq.isEmpty ? .append : .fork(existing: chain.sameSeq)
+        return (chain.sameSeq.isEmpty ? .append : .fork(existing: chain.sameSeq), body)
     }
 }

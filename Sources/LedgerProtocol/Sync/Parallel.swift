@@ -4,18 +4,50 @@ import Foundation
 /// Maps over many items on all cores, one contiguous block per core (interleaved slots would share
 /// cache lines). Small inputs stay on the calling thread.
 public enum Parallel {
-    public static func map<T: Sendable>(count: Int, minimumForThreads: Int = 64, _ transform: @Sendable (Int) -> T) -> [T] {
-        let workers = count < minimumForThreads ? 1 : ProcessInfo.processInfo.activeProcessorCount
+    /// Runs on dedicated threads rather than the dispatch pool: called from a pool thread (a server
+    /// handler), `concurrentPerform` may find no idle thread and run everything on the caller.
+    public static func map<T: Sendable>(count: Int, minimumForThreads: Int = 64, _ transform: @escaping @Sendable (Int) -> T) -> [T] {
+        let workers = count < minimumForThreads ? 1 : min(count, ProcessInfo.processInfo.activeProcessorCount)
         var out = [T?](repeating: nil, count: count)
         out.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let slots = buffer
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                let size = (count + workers - 1) / workers
+            let size = (count + workers - 1) / workers
+            let block: @Sendable (Int) -> Void = { w in
                 for i in min(count, w * size)..<min(count, (w + 1) * size) { slots[i] = transform(i) }
             }
+            let done = DispatchGroup()
+            for w in 1..<max(1, workers) {
+                done.enter()
+                Thread {
+                    block(w)
+                    done.leave()
+                }.start()
+            }
+            block(0)
+            done.wait()
         }
         // Every slot was filled by exactly one worker.
         return out.map { $0! }
+    }
+}
+
+/// Work started on another thread, whose result the caller waits for later (to overlap two stages).
+public final class Background<T: Sendable>: @unchecked Sendable {
+    private let group = DispatchGroup()
+    // Written once by the worker before `leave`, read after `wait`: the group orders the two.
+    private var result: T?
+
+    public init(_ work: @escaping @Sendable () -> T) {
+        group.enter()
+        Thread {
+            self.result = work()
+            self.group.leave()
+        }.start()
+    }
+
+    public func wait() -> T {
+        group.wait()
+        return result!
     }
 }
 

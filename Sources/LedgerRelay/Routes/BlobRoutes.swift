@@ -36,7 +36,7 @@ struct BlobRoutes {
         let fm = FileManager.default
         let temp = state.configuration.blobDirectory.appendingPathComponent(".upload-\(UUID().uuidString)")
         guard fm.createFile(atPath: temp.path, contents: nil), let handle = FileHandle(forWritingAtPath: temp.path) else {
-            throw HTTPError(.internalServerError, message: "cannot write to the blob store")
+            throw RelayError(status: .internalServerError, code: "store_failed", message: "cannot write to the blob store")
         }
         defer { try? fm.removeItem(at: temp) }
         var hasher = SHA256Stream()
@@ -63,17 +63,37 @@ struct BlobRoutes {
     @Sendable func download(_ request: Request, context: RelayContext) async throws -> Response {
         let hash = try requestedHash(context)
         guard let data = FileManager.default.contents(atPath: state.blobs.url(for: hash).path) else {
-            throw HTTPError(.notFound, message: "no blob \(Hex.encode(hash).prefix(12)) on this relay")
+            throw RelayError(status: .notFound, code: "no_blob", message: "no blob \(Hex.encode(hash).prefix(12)) on this relay")
         }
-        var start = 0
-        if let range = request.headers[.range], range.hasPrefix("bytes="),
-           let from = Int(range.dropFirst(6).split(separator: "-").first ?? ""), from >= 0, from <= data.count {
-            start = from
+        var headers: HTTPFields = [.contentType: "application/octet-stream", .acceptRanges: "bytes"]
+        guard let header = request.headers[.range] else {
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
-        var headers: HTTPFields = [.contentType: "application/octet-stream"]
-        if start > 0 { headers[.contentRange] = "bytes \(start)-\(data.count - 1)/\(data.count)" }
-        return Response(status: start > 0 ? .partialContent : .ok, headers: headers,
-                        body: .init(byteBuffer: ByteBuffer(bytes: data[start...])))
+        guard let range = Self.byteRange(header, size: data.count) else {
+            headers[.contentRange] = "bytes */\(data.count)"
+            throw RelayError(status: .rangeNotSatisfiable, code: "bad_range", message: "the range \(header) is not within \(data.count) bytes")
+        }
+        headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(data.count)"
+        return Response(status: .partialContent, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data[range])))
+    }
+
+    /// One range of `bytes=FIRST-LAST`, `bytes=FIRST-` or `bytes=-SUFFIX` (RFC 9110), within `size`.
+    static func byteRange(_ header: String, size: Int) -> Range<Int>? {
+        guard header.hasPrefix("bytes="), !header.contains(",") else { return nil }
+        let spec = header.dropFirst(6).split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+        guard spec.count == 2 else { return nil }
+        let (first, last) = (Int(spec[0]), Int(spec[1]))
+        switch (spec[0].isEmpty, spec[1].isEmpty) {
+        case (true, false):
+            guard let suffix = last, suffix > 0, size > 0 else { return nil }
+            return max(0, size - suffix)..<size
+        case (false, _):
+            guard let first, first >= 0, first < size else { return nil }
+            let end = spec[1].isEmpty ? size - 1 : min(size - 1, last ?? -1)
+            guard end >= first else { return nil }
+            return first..<end + 1
+        default: return nil
+        }
     }
 
     @Sendable func exists(_ request: Request, context: RelayContext) async throws -> Response {

@@ -15,20 +15,38 @@ struct EventRoutes {
         group.get("frontier", use: frontier)
     }
 
-    /// One answer per pushed event, in push order.
-    struct PushResult: Codable, Sendable {
+    /// A pushed event that was not simply accepted or a duplicate: a fork, or a rejection and why.
+    struct PushProblem: Codable, Sendable {
+        var index: Int
         var id: String
         var status: String
         var code: String?
         var message: String?
     }
 
+    /// The answer to a push: one status letter per event in push order (`a` accepted, `d` duplicate,
+    /// `f` fork, `r` rejected), the counts, and details for every fork and rejection.
     struct PushResponse: Codable, Sendable {
-        var accepted: Int
-        var duplicates: Int
-        var forks: Int
-        var rejected: Int
-        var results: [PushResult]
+        var accepted = 0
+        var duplicates = 0
+        var forks = 0
+        var rejected = 0
+        var statuses = ""
+        var problems: [PushProblem] = []
+
+        mutating func add(_ index: Int, _ id: LedgerID, _ outcome: Ledger.IngestResult) {
+            switch outcome {
+            case .accepted: accepted += 1; statuses.append("a")
+            case .duplicate: duplicates += 1; statuses.append("d")
+            case .fork:
+                forks += 1; statuses.append("f")
+                problems.append(PushProblem(index: index, id: id.hex, status: "fork", code: "fork",
+                                            message: "another event of this author at this seq is stored; both are kept as evidence"))
+            case .rejected(let error):
+                rejected += 1; statuses.append("r")
+                problems.append(PushProblem(index: index, id: id.hex, status: "rejected", code: error.code, message: error.description))
+            }
+        }
     }
 
     /// Verifies every event (signatures on all cores), then stores the valid ones in one transaction.
@@ -44,50 +62,74 @@ struct EventRoutes {
             state.metrics.rejected(error.code).increment()
             throw RelayError.badRequest(error.code, error.description)
         }
-        let team = state.configuration.team
         let ledger = state.ledger
+        let configuredTeam = state.configuration.team
         let response = try await offload { () throws -> PushResponse in
-            let decoded = SignedEvent.decodeAll(frames)
-            let valid = decoded.compactMap { try? $0.get() }
-            if let team, let genesis = valid.first(where: { $0.envelope.kind == .teamGenesis }), genesis.id != team {
-                throw RelayError.forbidden("this relay serves team \(team.short), not \(genesis.id.short)")
-            }
-            if try ledger.team() == nil, let genesis = valid.first(where: { $0.envelope.kind == .teamGenesis }), genesis.envelope.author != signer {
-                throw RelayError.forbidden("a team's genesis is pushed by its founder")
-            }
-            let outcomes = try ledger.ingest(valid, signaturesVerified: true, enforceRoles: true)
-            var response = PushResponse(accepted: 0, duplicates: 0, forks: 0, rejected: 0, results: [])
-            for item in decoded {
-                switch item {
-                case .failure(let failure):
-                    response.rejected += 1
-                    response.results.append(PushResult(id: failure.id.hex, status: "rejected", code: failure.error.code, message: failure.error.description))
-                case .success(let event):
-                    switch outcomes[event.id] ?? .rejected(.malformed("not processed")) {
-                    case .accepted: response.accepted += 1; response.results.append(PushResult(id: event.id.hex, status: "accepted"))
-                    case .duplicate: response.duplicates += 1; response.results.append(PushResult(id: event.id.hex, status: "duplicate"))
-                    case .fork: response.forks += 1; response.results.append(PushResult(id: event.id.hex, status: "fork"))
-                    case .rejected(let error):
-                        response.rejected += 1
-                        response.results.append(PushResult(id: event.id.hex, status: "rejected", code: error.code, message: error.description))
-                    }
-                }
-            }
-            return response
+            try Self.store(frames, signer: signer, configuredTeam: configuredTeam, in: ledger)
         }
         state.metrics.accepted.increment(by: Int64(response.accepted + response.forks))
         state.metrics.duplicates.increment(by: Int64(response.duplicates))
-        for r in response.results where r.status == "rejected" { state.metrics.rejected(r.code ?? "unknown").increment() }
+        for p in response.problems where p.status == "rejected" { state.metrics.rejected(p.code ?? "unknown").increment() }
         state.metrics.pushSeconds.recordNanoseconds((ContinuousClock.now - start).nanoseconds)
         return try JSONResponse.make(response)
+    }
+
+    /// Stores a push in chunks: while one chunk is written (one core), the next one's signatures are
+    /// checked (all cores). Each chunk commits atomically; every event gets its own answer.
+    static func store(_ frames: [(bytes: [UInt8], signature: [UInt8])], signer: PublicKey, configuredTeam: LedgerID?, in ledger: Ledger) throws -> PushResponse {
+        let chunkSize = 1000
+        let chunks = stride(from: 0, to: frames.count, by: chunkSize).map { Array(frames[$0..<min($0 + chunkSize, frames.count)]) }
+        var response = PushResponse()
+        var seen = Set<LedgerID>()
+        var verifying = chunks.first.map { chunk in Background { SignedEvent.decodeAll(chunk) } }
+        for (k, _) in chunks.enumerated() {
+            guard let decoded = verifying?.wait() else { break }
+            verifying = k + 1 < chunks.count ? Background { [chunk = chunks[k + 1]] in SignedEvent.decodeAll(chunk) } : nil
+            var refused = [LedgerID: EventError]()
+            var valid = [SignedEvent]()
+            for case .success(let event) in decoded where !seen.contains(event.id) {
+                seen.insert(event.id)
+                if event.envelope.kind == .teamGenesis {
+                    if let configuredTeam, event.id != configuredTeam {
+                        refused[event.id] = .wrongTeam(expected: configuredTeam, got: event.id)
+                        continue
+                    }
+                    if event.envelope.author != signer {
+                        refused[event.id] = .forbidden("a team's genesis is pushed by its founder")
+                        continue
+                    }
+                }
+                valid.append(event)
+            }
+            let outcomes = try ledger.ingest(valid, signaturesVerified: true, enforceRoles: true)
+            var reported = Set<LedgerID>()
+            for (offset, item) in decoded.enumerated() {
+                let index = k * chunkSize + offset
+                switch item {
+                case .failure(let failure): response.add(index, failure.id, .rejected(failure.error))
+                case .success(let event):
+                    // A second copy of an event in the same push is a duplicate of the first.
+                    let outcome = reported.contains(event.id) ? .duplicate
+                        : refused[event.id].map { .rejected($0) } ?? outcomes[event.id] ?? .duplicate
+                    reported.insert(event.id)
+                    response.add(index, event.id, outcome)
+                }
+            }
+        }
+        return response
     }
 
     /// A page of events after the cursor, as frames; `X-Mledger-Cursor` is where the next page starts.
     @Sendable func pull(_ request: Request, context: RelayContext) async throws -> Response {
         let start = ContinuousClock.now
-        let after = request.uri.queryParameters.get("after", as: Int64.self) ?? 0
-        let limit = min(max(1, request.uri.queryParameters.get("limit", as: Int.self) ?? 5000), state.configuration.maxPullPage)
-        guard after >= 0 else { throw RelayError.badRequest("bad_cursor", "'after' must be a cursor from an earlier pull (0 to start)") }
+        let query = request.uri.queryParameters
+        guard let after = query["after"].map({ Int64(String($0)) }) ?? 0, after >= 0 else {
+            throw RelayError.badRequest("bad_cursor", "'after' must be a cursor from an earlier pull (0 to start)")
+        }
+        guard let requested = query["limit"].map({ Int(String($0)) }) ?? 5000, requested > 0 else {
+            throw RelayError.badRequest("bad_limit", "'limit' must be a positive number of events")
+        }
+        let limit = min(requested, state.configuration.maxPullPage)
         let ledger = state.ledger
         let page = try await offload { try ledger.frames(after: after, limit: limit) }
         state.metrics.pullSeconds.recordNanoseconds((ContinuousClock.now - start).nanoseconds)

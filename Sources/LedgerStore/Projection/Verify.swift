@@ -203,23 +203,3 @@ struct ChainCheck {
         }
     }
 }
-
-/// Work started on another thread, whose result the caller waits for later.
-final class Background<T: Sendable>: @unchecked Sendable {
-    private let group = DispatchGroup()
-    // Written once by the worker before `leave`, read after `wait`: the group orders the two.
-    private var result: T?
-
-    init(_ work: @escaping @Sendable () -> T) {
-        group.enter()
-        DispatchQueue.global().async {
-            self.result = work()
-            self.group.leave()
-        }
-    }
-
-    func wait() -> T {
-        group.wait()
-        return result!
-    }
-}

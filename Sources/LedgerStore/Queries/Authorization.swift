@@ -37,22 +37,33 @@ enum Authorization {
             """), arguments: [alias, ord]).flatMap(Role.init(rawValue:))
     }
 
+    /// Lookups remembered within one batch; dropped whenever an event changes roles.
+    struct Cache {
+        var members: [PublicKey: PublicKey] = [:]
+        var roles: [PublicKey: Role?] = [:]
+        var protections: [String: Role?] = [:]
+    }
+
     /// Checks an arriving event against the team as it stands (the relay's rule).
-    static func checkNow(_ event: SignedEvent, _ body: EventBody, _ db: Database) throws -> EventError? {
-        var protection = [String: Role?]()
+    static func checkNow(_ event: SignedEvent, _ body: EventBody, _ db: Database, cache: inout Cache) throws -> EventError? {
+        var protections = cache.protections
         let required = Permissions.requiredRole(for: body) { alias in
-            if let known = protection[alias] { return known }
+            if let known = protections[alias] { return known }
             let role = try? currentProtection(of: alias, db)
-            protection[alias] = role
+            protections[alias] = role
             return role
         }
+        cache.protections = protections
         guard let required else { return nil }
         let author = event.envelope.author
-        let member = try member(of: author, db)
+        let member = try cache.members[author] ?? member(of: author, db)
+        cache.members[author] = member
         if case .deviceLink = body, member != author {
             return .forbidden("a device is linked by its member's own key, not by another device")
         }
-        guard let role = try currentRole(of: member, db) else {
+        let role = try cache.roles[member] ?? currentRole(of: member, db)
+        cache.roles[member] = role
+        guard let role else {
             return .forbidden("\(author.fingerprint) is not a member of this team (or was removed)")
         }
         guard role >= required else {

@@ -48,17 +48,21 @@ extension Ledger {
         }
     }
 
-    /// Events the other side lacks according to its frontier, in local order, after local row `after`.
-    public func events(beyond frontier: [PublicKey: UInt64], after: Int64 = 0, limit: Int) throws(StoreError) -> (events: [SignedEvent], lastRow: Int64) {
+    /// Events the other side lacks according to its frontier, in local order, after local row `after`:
+    /// at most `limit` events and about `maxBytes` of frames (one event may go over).
+    public func events(beyond frontier: [PublicKey: UInt64], after: Int64 = 0, limit: Int, maxBytes: Int = 8 << 20) throws(StoreError) -> (events: [SignedEvent], lastRow: Int64) {
         try read { db in
             var out = [SignedEvent]()
+            var bytes = 0
             var last = after
             let rows = try Row.fetchCursor(db, sql: "SELECT rowid, author, seq, bytes, signature FROM events WHERE rowid > ? ORDER BY rowid",
                                            arguments: [after])
-            while out.count < limit, let row = try rows.next() {
+            while out.count < limit, bytes < maxBytes, let row = try rows.next() {
                 last = row["rowid"]
                 guard let author = row["author"] as PublicKey?, UInt64(row["seq"] as Int64) > frontier[author] ?? 0 else { continue }
-                out.append(try SignedEvent(bytes: row.bytes("bytes"), signature: row.bytes("signature"), verifySignature: false))
+                let event = try SignedEvent(bytes: row.bytes("bytes"), signature: row.bytes("signature"), verifySignature: false)
+                bytes += event.bytes.count + 68
+                out.append(event)
             }
             return (out, last)
         }

@@ -59,6 +59,7 @@ struct Init: AsyncParsableCommand {
         ], signer: key)
         print("Created workspace \(ws.directory.path)")
         if identity.created { print("Created identity \(key.publicKey.fingerprint) for \(file.name) in \(IdentityStore.standard().fileURL.path)") }
-        print("Team '\(teamName)' \(events[0].id.short), you are its admin")
+        print("Team '\(teamName)' \(events[0].id.hex), you are its admin")
+        print("Serve it with: mledger-relay serve --team \(events[0].id.hex)")
     }
 }

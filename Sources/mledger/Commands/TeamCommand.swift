@@ -59,12 +59,20 @@ struct TeamCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List members and their roles.")
+        static let configuration = CommandConfiguration(abstract: "Show the team id, the members and their roles.")
         @OptionGroup var output: OutputOptions
 
+        struct View: Encodable {
+            var team: String
+            var members: [MemberView]
+        }
+
         func run() throws {
-            let members = try Session.open().ledger.members()
-            if output.json { return try Output.json(members) }
+            let session = try Session.open()
+            let view = View(team: try session.team().hex, members: try session.ledger.members())
+            if output.json { return try Output.json(view) }
+            print("team \(view.team)")
+            let members = view.members
             Output.table(["MEMBER", "ROLE", "KEY"], members.map { [$0.author.label, $0.active ? $0.role ?? "-" : "removed", $0.author.key] })
         }
     }

@@ -10,8 +10,11 @@ public final class RelayProcess: @unchecked Sendable {
     public var url: String { "http://127.0.0.1:\(port)" }
     public var database: String { data.appendingPathComponent("relay.sqlite").path }
 
-    public init(team: String?, data: URL? = nil, extraArguments: [String] = []) throws {
+    private let binary: URL
+
+    public init(team: String?, data: URL? = nil, binary: URL = BuiltProduct.url("mledger-relay"), extraArguments: [String] = []) throws {
         self.team = team
+        self.binary = binary
         self.data = data ?? FileManager.default.temporaryDirectory.appendingPathComponent("mledger-relay-\(UUID().uuidString)")
         self.port = 0
         try start(port: 0, extraArguments: extraArguments)
@@ -20,7 +23,7 @@ public final class RelayProcess: @unchecked Sendable {
     /// Starts the relay and waits for its "listening on" line.
     public func start(port requested: Int, extraArguments: [String] = []) throws {
         let p = Process()
-        p.executableURL = BuiltProduct.url("mledger-relay")
+        p.executableURL = binary
         p.arguments = ["serve", "--data", data.path, "--port", String(requested)] + (team.map { ["--team", $0] } ?? []) + extraArguments
         let out = Pipe()
         p.standardOutput = out
@@ -73,5 +76,14 @@ public final class RelayProcess: @unchecked Sendable {
     deinit {
         stop()
         try? FileManager.default.removeItem(at: data)
+    }
+}
+
+/// Products of this package's build, found beside the test bundle's build folder.
+public enum BuiltProduct {
+    public static func url(_ name: String) -> URL {
+        if let dir = ProcessInfo.processInfo.environment["MLEDGER_BIN_DIR"] { return URL(fileURLWithPath: dir).appendingPathComponent(name) }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../.build/debug/\(name)").standardizedFileURL
     }
 }

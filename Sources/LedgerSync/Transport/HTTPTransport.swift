@@ -1,0 +1,35 @@
+import Foundation
+
+/// One HTTP exchange, as the sync client needs it: whole bodies, headers by lowercased name.
+public struct HTTPRequest: Sendable {
+    public var method: String
+    /// Path and query, e.g. `/v1/events?after=0`.
+    public var target: String
+    public var headers: [(String, String)]
+    public var body: [UInt8]
+}
+
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    /// Header values by lowercased name.
+    public var headers: [String: String]
+    public var body: [UInt8]
+}
+
+/// How requests reach a relay. Plain `http://` relays (loopback, a LAN, behind a TLS proxy's backend)
+/// use `SocketTransport`; `https://` relays use the system's URLSession.
+public protocol HTTPTransport: Sendable {
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse
+}
+
+public enum Transports {
+    public static func forURL(_ url: URL) throws -> any HTTPTransport {
+        switch url.scheme {
+        case "http":
+            guard let host = url.host else { throw SyncError.badResponse("no host in \(url)") }
+            return SocketTransport(host: host, port: url.port ?? 80)
+        case "https": return URLSessionTransport(baseURL: url)
+        default: throw SyncError.badResponse("\(url) is not an http(s) URL")
+        }
+    }
+}

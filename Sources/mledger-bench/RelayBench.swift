@@ -1,0 +1,82 @@
+import Foundation
+import LedgerModel
+import LedgerProcesses
+import LedgerProtocol
+import LedgerStore
+import LedgerSync
+
+/// Relay ingest over loopback, a fresh client's pull of a large log, and the relay's memory meanwhile.
+func runRelayBench(in temp: URL, rawVerifyRate: Double) async throws {
+    let relayBinary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mledger-relay")
+    let admin = SigningKey(seed: [UInt8](repeating: 0x11, count: 32))!
+    let reader = SigningKey(seed: [UInt8](repeating: 0x22, count: 32))!
+
+    /// A ledger holding a team (admin, plus a reader) and `count` small events by the admin.
+    func team(at path: String, events count: Int) throws -> (Ledger, LedgerID) {
+        let ledger = try Ledger(path: path)
+        try ledger.append(try .init(TeamGenesis(name: "bench")), signer: admin)
+        let team = try ledger.team()!
+        try ledger.append([try .init(MemberAdd(member: reader.publicKey, role: .reader)), try .init(ExperimentCreate(name: "bench"))], signer: admin)
+        let run = try ledger.append(try .init(RunStart(experiment: EntityID.experiment(team: team, name: "bench"), name: "bench")), signer: admin).id
+        var i = 0
+        while i < count {
+            let drafts = try (i..<min(i + 5000, count)).map { n in try Ledger.Draft(RunTags(run: run, tags: ["k\(n % 50)": "value \(n)"])) }
+            try ledger.append(drafts, signer: admin)
+            i += 5000
+        }
+        return (ledger, team)
+    }
+
+    print("Relay over loopback (release mledger-relay, embedded SQLite):")
+
+    // Ingest: one client pushes a prepared log in batches; the relay verifies and stores every event.
+    let ingestCount = scaled(100_000)
+    let (source, sourceTeam) = try team(at: temp.appendingPathComponent("source.sqlite").path, events: ingestCount)
+    let ingestRelay = try RelayProcess(team: sourceTeam.hex, data: temp.appendingPathComponent("relay-ingest"), binary: relayBinary)
+    let client = try RelayClient(baseURL: URL(string: ingestRelay.url)!, key: admin)
+    let total = try source.eventCount()
+    var pushed = 0
+    let ingestTime = try await asyncSeconds {
+        var after: Int64 = 0
+        while true {
+            let (events, last) = try source.events(beyond: [:], after: after, limit: 5000)
+            after = last
+            if events.isEmpty { break }
+            let answer = try await client.push(events)
+            precondition(answer.rejected == 0, "bench events must all be accepted: \(answer.problems.first?.message ?? "")")
+            pushed += answer.accepted
+        }
+    }
+    precondition(pushed == total)
+    report("relay ingest (push, verify, store)", pushed, "events", ingestTime, target: 20_000,
+           note: String(format: "  [raw verify on all cores: %.0f/s]", rawVerifyRate))
+    ingestRelay.stop()
+
+    // A fresh client pulls a large log: fetch pages, verify every signature and chain, store, project.
+    let pullCount = scaled(1_000_000)
+    let prepared = temp.appendingPathComponent("relay-pull")
+    try FileManager.default.createDirectory(at: prepared, withIntermediateDirectories: true)
+    let prepareTime = try seconds { _ = try team(at: prepared.appendingPathComponent("relay.sqlite").path, events: pullCount) }
+    let pullTeam = try Ledger(path: prepared.appendingPathComponent("relay.sqlite").path).team()!
+    print("  (prepared a relay log of \(pullCount) events in \(String(format: "%.0f", prepareTime)) s)")
+    let pullRelay = try RelayProcess(team: pullTeam.hex, data: prepared, binary: relayBinary)
+    let fresh = try Ledger(path: temp.appendingPathComponent("fresh.sqlite").path)
+    try fresh.addRemote(name: "origin", url: pullRelay.url)
+    let syncer = try Syncer(ledger: fresh, remote: try fresh.remotes()[0], key: reader, blobs: nil)
+    var summary: Syncer.Summary?
+    let pullTime = try await asyncSeconds { summary = try await syncer.run() }
+    let pulled = summary?.pulled ?? 0
+    let stored = try fresh.eventCount()
+    precondition(pulled == stored, "every pulled event is stored")
+    let pullTarget = 45.0 * Double(pullCount) / 1_000_000
+    print("  \("fresh client pulls, verifies, stores".padding(toLength: 44, withPad: " ", startingAt: 0)) \(String(format: "%.1f s", pullTime)) for \(pulled) events (\(rate(pulled, pullTime)) events/s)  [target < \(String(format: "%.0f", pullTarget)) s: \(pullTime < pullTarget ? "met" : "MISSED")]")
+    let peak = pullRelay.peakMemory() ?? 0
+    print("  \("relay peak memory (VmHWM) during the pull".padding(toLength: 44, withPad: " ", startingAt: 0)) \(peak >> 20) MB  [target < 150 MB: \(peak < 150 << 20 ? "met" : "MISSED")]")
+    pullRelay.stop()
+}
+
+func asyncSeconds(_ body: () async throws -> Void) async rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try await body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
