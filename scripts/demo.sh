@@ -1,21 +1,34 @@
 #!/usr/bin/env bash
-# The main job end to end on the embedded store: a team ledger, runs with params, metrics and
-# artifacts, a model promoted with reasons, the audit trail, and a verification of the whole history.
+# The main job end to end: a relay with its embedded SQLite store, a team lead and a data scientist
+# logging runs offline and syncing, a model promoted with reasons, the audit trail, and a verification
+# of the whole history. The relay keeps running afterwards; the script prints how to stop it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
 bin="$root/.build/debug/mledger"
+relay_bin="$root/.build/debug/mledger-relay"
 demo="$root/demo"
 
+if [ -f "$demo/relay.pid" ]; then kill "$(cat "$demo/relay.pid")" 2>/dev/null || true; fi
 rm -rf "$demo"
-mkdir -p "$demo/project"
-# The demo keeps its own identity, so it never touches yours.
+mkdir -p "$demo/project" "$demo/bob"
+# The demo keeps its own identities, so it never touches yours.
 export MLEDGER_CONFIG_DIR="$demo/config"
 cd "$demo/project"
 
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
+as_bob() { (cd "$demo/bob" && MLEDGER_CONFIG_DIR="$demo/bob-config" "$bin" "$@"); }
 
 step "$bin" init --team vision --name "Ada Lovelace" --email ada@example.org
+team=$("$bin" team list --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["team"])')
+
+# The relay: one command, embedded store, a free port on 127.0.0.1.
+"$relay_bin" serve --data "$demo/relay" --port 0 --team "$team" > "$demo/relay.log" 2>&1 &
+echo $! > "$demo/relay.pid"
+for _ in $(seq 50); do grep -q listening "$demo/relay.log" 2>/dev/null && break; sleep 0.1; done
+url=$(grep -o 'http://127.0.0.1:[0-9]*' "$demo/relay.log")
+step "$bin" remote add origin "$url"
+step "$bin" team protect production --role maintainer
 step "$bin" experiment create mnist --description "Digit classifier baselines"
 
 runs=()
@@ -46,8 +59,26 @@ step "$bin" model promote digits 2 --to production --reason "best final accuracy
 step "$bin" comment add digits@2 "checked on the March holdout set"
 step "$bin" model show digits
 step "$bin" audit digits
+step "$bin" sync
+
+# A data scientist joins, works offline, and syncs.
+bob_key=$(MLEDGER_CONFIG_DIR="$demo/bob-config" "$bin" identity create --name "Bob Tester" >/dev/null &&
+          MLEDGER_CONFIG_DIR="$demo/bob-config" "$bin" identity show --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["publicKey"])')
+step "$bin" team add "$bob_key" --role writer --name "Bob Tester"
+step "$bin" sync
+printf '\n\033[1m$ (bob) mledger init --join %s\033[0m\n' "$url"; as_bob init --join "$url"
+bob_run=$(as_bob run start --experiment mnist --name "bob: wider net")
+as_bob run log-param "$bob_run" lr=0.01 epochs=20 width=512 >/dev/null
+printf '{"step": 20, "metrics": {"loss": 0.08, "acc": 0.982}}\n' | as_bob run log-batch "$bob_run" >/dev/null
+as_bob run finish "$bob_run"
+printf '\n\033[1m$ (bob) mledger model promote digits 2 --to production ...\033[0m\n'
+as_bob model promote digits 2 --to production --reason "bob tries" || echo "(refused: production is protected for maintainers)"
+printf '\n\033[1m$ (bob) mledger sync\033[0m\n'; as_bob sync
+step "$bin" sync
+step "$bin" run list
 step "$bin" model pull digits@production --out "$demo/serving"
 step "$bin" verify
 
 echo
-echo "Workspace: $demo/project (try: cd $demo/project && MLEDGER_CONFIG_DIR=$demo/config $bin run show ${runs[1]:0:8})"
+echo "Relay: $url  (health: $url/healthz, metrics: $url/metrics; stop it with: kill \$(cat $demo/relay.pid))"
+echo "Workspace: $demo/project (try: cd $demo/project && MLEDGER_CONFIG_DIR=$demo/config $bin audit digits)"

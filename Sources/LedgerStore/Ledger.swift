@@ -75,6 +75,7 @@ public final class Ledger: Sendable {
             var writer = ChainWriter(key: key, seq: seq, prev: prev, clock: try Meta.clock(db))
             var unsigned = [UnsignedEvent]()
             unsigned.reserveCapacity(drafts.count)
+            var roles = Authorization.Cache()
             for draft in drafts {
                 let isGenesis = draft.body.kind == .teamGenesis
                 guard isGenesis || team != nil else { throw StoreError.noTeam }
@@ -91,8 +92,13 @@ public final class Ledger: Sendable {
             }
             let signed = Self.sign(unsigned, with: key)
             for (event, draft) in zip(signed, drafts) {
+                // Store nothing the relay would refuse: a refused event would block this device's chain.
+                if draft.body.kind != .teamGenesis, let refusal = try Authorization.checkNow(author: key.publicKey, draft.body, db, cache: &roles) {
+                    throw StoreError.rejected(refusal)
+                }
                 try Self.insert(db, event)
                 try Projector(db: db, team: team ?? event.id).apply(event, draft.body)
+                if draft.body.changesRoles { roles = Authorization.Cache() }
             }
             let clock = writer.clock
             try Meta.setClock(db, clock)
@@ -140,11 +146,9 @@ public final class Ledger: Sendable {
         afterwards: (@Sendable (Database, [LedgerID: IngestResult]) throws -> Void)? = nil
     ) throws(StoreError) -> [LedgerID: IngestResult] {
         // A genesis first (it defines the team), then merge order.
-        let ordered = events.sorted { a, b in
-            let (ga, gb) = (a.envelope.kind == .teamGenesis, b.envelope.kind == .teamGenesis)
-            if ga != gb { return ga }
-            return OrderKey(a) < OrderKey(b)
-        }
+        let ordered = events.map { (event: $0, genesis: $0.envelope.kind == .teamGenesis, key: OrderKey($0)) }
+            .sorted { a, b in a.genesis != b.genesis ? a.genesis : a.key < b.key }
+            .map(\.event)
         return try write { db in
             var session = IngestSession(db: db, team: try Meta.team(db), nowMs: nowMs, enforceRoles: enforceRoles)
             var clock = try Meta.clock(db)

@@ -12,7 +12,7 @@ public struct Syncer: Sendable {
     public let client: RelayClient
     public let blobs: BlobStore?
     public var pushBatch = 2000
-    public var pullPage = 5000
+    public var pullPage = 10_000
 
     public init(ledger: Ledger, remote: Remote, key: SigningKey, blobs: BlobStore?) throws {
         guard let url = URL(string: remote.url), url.scheme == "http" || url.scheme == "https" else {
@@ -54,12 +54,14 @@ public struct Syncer: Sendable {
     }
 
     private func push(beyond frontier: [PublicKey: UInt64], into summary: inout Summary, progress: @Sendable (Phase, Int) -> Void) async throws {
-        var after: Int64 = 0
-        while true {
-            let (events, last) = try ledger.events(beyond: frontier, after: after, limit: pushBatch)
-            after = last
-            if events.isEmpty { break }
-            let response = try await client.push(events)
+        // The next batch is read from the ledger while the relay handles the current one.
+        let ledger = self.ledger, limit = pushBatch
+        var batch = try ledger.events(beyond: frontier, after: 0, limit: limit)
+        while !batch.events.isEmpty {
+            let after = batch.lastRow
+            let reading = Task { try ledger.events(beyond: frontier, after: after, limit: limit) }
+            let response = try await client.push(batch.events)
+            batch = try await reading.value
             summary.pushed += response.accepted + response.forks
             summary.pushDuplicates += response.duplicates
             summary.forks += response.forks

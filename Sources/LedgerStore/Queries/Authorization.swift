@@ -46,6 +46,10 @@ enum Authorization {
 
     /// Checks an arriving event against the team as it stands (the relay's rule).
     static func checkNow(_ event: SignedEvent, _ body: EventBody, _ db: Database, cache: inout Cache) throws -> EventError? {
+        try checkNow(author: event.envelope.author, body, db, cache: &cache)
+    }
+
+    static func checkNow(author: PublicKey, _ body: EventBody, _ db: Database, cache: inout Cache) throws -> EventError? {
         var protections = cache.protections
         let required = Permissions.requiredRole(for: body) { alias in
             if let known = protections[alias] { return known }
@@ -55,7 +59,6 @@ enum Authorization {
         }
         cache.protections = protections
         guard let required else { return nil }
-        let author = event.envelope.author
         let member = try cache.members[author] ?? member(of: author, db)
         cache.members[author] = member
         if case .deviceLink = body, member != author {
