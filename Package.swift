@@ -78,6 +78,7 @@ let package = Package(
         .testTarget(name: "LedgerProtocolTests", dependencies: ["LedgerProtocol"]),
         .testTarget(name: "LedgerModelTests", dependencies: ["LedgerModel"]),
         .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore"]),
+        .testTarget(name: "LedgerRelayTests", dependencies: ["LedgerRelay"]),
         // Starts real relays and runs real clients on 127.0.0.1.
         .testTarget(name: "SyncTests", dependencies: ["LedgerProtocol", "LedgerStore", "LedgerSync", "LedgerTestSupport"]),
         // Starts the built binaries as real processes (tests and benchmarks).

@@ -11,7 +11,7 @@ public struct Syncer: Sendable {
     public let remote: Remote
     public let client: RelayClient
     public let blobs: BlobStore?
-    public var pushBatch = 2000
+    public var pushBatch = 5000
     public var pullPage = 10_000
 
     public init(ledger: Ledger, remote: Remote, key: SigningKey, blobs: BlobStore?) throws {
@@ -41,6 +41,14 @@ public struct Syncer: Sendable {
     public enum Phase: String, Sendable { case push, pull, blobs }
 
     public func run(progress: @escaping @Sendable (Phase, Int) -> Void = { _, _ in }) async throws -> Summary {
+        var summary = try await push(progress: progress)
+        try await pull(into: &summary, progress: progress)
+        if let blobs { try await uploadBlobs(blobs, into: &summary, progress: progress) }
+        return summary
+    }
+
+    /// Only the push half: what the relay lacks, by its frontier.
+    public func push(progress: @escaping @Sendable (Phase, Int) -> Void = { _, _ in }) async throws -> Summary {
         var summary = Summary()
         let frontier = try await client.frontier()
         let localTeam = try ledger.team()
@@ -48,8 +56,6 @@ public struct Syncer: Sendable {
             throw SyncError.teamMismatch(local: localTeam.hex, relay: relayTeam)
         }
         try await push(beyond: frontier.keys, into: &summary, progress: progress)
-        try await pull(into: &summary, progress: progress)
-        if let blobs { try await uploadBlobs(blobs, into: &summary, progress: progress) }
         return summary
     }
 

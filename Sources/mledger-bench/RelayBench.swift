@@ -33,19 +33,14 @@ func runRelayBench(in temp: URL, rawVerifyRate: Double) async throws {
     let ingestCount = scaled(100_000)
     let (source, sourceTeam) = try team(at: temp.appendingPathComponent("source.sqlite").path, events: ingestCount)
     let ingestRelay = try RelayProcess(team: sourceTeam.hex, data: temp.appendingPathComponent("relay-ingest"), binary: relayBinary)
-    let client = try RelayClient(baseURL: URL(string: ingestRelay.url)!, key: admin)
+    try source.addRemote(name: "relay", url: ingestRelay.url)
+    let pusher = try Syncer(ledger: source, remote: try source.remotes()[0], key: admin, blobs: nil)
     let total = try source.eventCount()
     var pushed = 0
     let ingestTime = try await asyncSeconds {
-        var after: Int64 = 0
-        while true {
-            let (events, last) = try source.events(beyond: [:], after: after, limit: 5000)
-            after = last
-            if events.isEmpty { break }
-            let answer = try await client.push(events)
-            precondition(answer.rejected == 0, "bench events must all be accepted: \(answer.problems.first?.message ?? "")")
-            pushed += answer.accepted
-        }
+        let summary = try await pusher.push()
+        precondition(summary.rejectedByRelay.isEmpty, "bench events must all be accepted: \(summary.rejectedByRelay.first ?? "")")
+        pushed = summary.pushed
     }
     precondition(pushed == total)
     report("relay ingest (push, verify, store)", pushed, "events", ingestTime, target: 20_000,

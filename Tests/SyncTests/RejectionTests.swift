@@ -135,3 +135,41 @@ import LedgerTestSupport
         #expect(bobSync.stderr.contains("403"))
     }
 }
+
+@Suite struct RoleAndMetricsTests {
+    /// A writer cannot even sign a move of a protected alias: the local ledger refuses it, so the
+    /// device's chain never holds an event the relay would reject.
+    @Test func protectedAliasesAreEnforcedLocallyToo() throws {
+        let fixture = try TeamFixture()
+        try fixture.admin.ok("team", "protect", "production", "--role", "maintainer")
+        try fixture.admin.ok("model", "create", "digits")
+        let run = try fixture.admin.initRunInExistingWorkspace()
+        try fixture.admin.ok("model", "version", "create", "digits", "--run", run)
+        try fixture.admin.ok("sync")
+        let bob = try fixture.join("Bob", role: "writer")
+        let before = try bob.eventCount()
+        let refused = try bob.run("model", "promote", "digits", "1", "--to", "production", "--reason", "mine")
+        #expect(!refused.ok)
+        #expect(refused.stderr.contains("needs maintainer"))
+        #expect(try bob.eventCount() == before)
+        try bob.ok("model", "promote", "digits", "1", "--to", "staging", "--reason", "unprotected is fine")
+        try bob.ok("sync")
+        try fixture.admin.ok("sync")
+        let staging = (try fixture.admin.json("model", "show", "digits") as? [String: Any])?["aliases"] as? [[String: Any]]
+        #expect(staging?.first?["alias"] as? String == "staging")
+    }
+
+    @Test func healthAndMetricsAreServed() throws {
+        let fixture = try TeamFixture()
+        let base = fixture.relay.url
+        #expect(try String(contentsOf: URL(string: base + "/healthz")!, encoding: .utf8) == "ok\n")
+        _ = try fixture.admin.run("sync")
+        let metrics = try String(contentsOf: URL(string: base + "/metrics")!, encoding: .utf8)
+        for name in ["mledger_events_accepted_total", "mledger_push_duration_seconds_bucket", "mledger_pull_duration_seconds_count",
+                     "mledger_store_bytes", "mledger_events_stored"] {
+            #expect(metrics.contains(name), "\(name) missing from /metrics")
+        }
+        let stored = metrics.split(separator: "\n").first { $0.hasPrefix("mledger_events_stored ") }
+        #expect(stored.flatMap { Double($0.split(separator: " ").last ?? "") } == Double(try fixture.relayEventCount()))
+    }
+}

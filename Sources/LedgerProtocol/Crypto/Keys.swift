@@ -36,6 +36,9 @@ public struct PublicKey: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     public static func < (a: PublicKey, b: PublicKey) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
+
+    /// Hashes the bytes as one block (the synthesized version feeds them to the hasher one at a time).
+    public func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
 }
 
 /// An Ed25519 signing key. Its 32-byte seed is all that needs to be stored.

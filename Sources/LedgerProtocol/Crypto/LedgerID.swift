@@ -23,4 +23,7 @@ public struct LedgerID: Hashable, Comparable, Sendable, CustomStringConvertible 
     public var isZero: Bool { bytes.allSatisfy { $0 == 0 } }
 
     public static func < (a: LedgerID, b: LedgerID) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
+
+    /// Hashes the bytes as one block (the synthesized version feeds them to the hasher one at a time).
+    public func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
 }
