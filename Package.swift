@@ -80,7 +80,10 @@ let package = Package(
         .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore"]),
         .testTarget(name: "LedgerRelayTests", dependencies: ["LedgerRelay"]),
         // Starts real relays and runs real clients on 127.0.0.1.
-        .testTarget(name: "SyncTests", dependencies: ["LedgerProtocol", "LedgerStore", "LedgerSync", "LedgerTestSupport"]),
+        .testTarget(
+            name: "SyncTests",
+            dependencies: ["LedgerProtocol", "LedgerStore", "LedgerSync", "LedgerTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         // Starts the built binaries as real processes (tests and benchmarks).
         .target(name: "LedgerProcesses", path: "Tests/Processes"),
         // Helpers shared by the tests that run the built binaries.

@@ -145,10 +145,19 @@ public final class Ledger: Sendable {
         _ events: [SignedEvent], nowMs: UInt64 = wallClockMs(), signaturesVerified: Bool = false, enforceRoles: Bool = false,
         afterwards: (@Sendable (Database, [LedgerID: IngestResult]) throws -> Void)? = nil
     ) throws(StoreError) -> [LedgerID: IngestResult] {
+        try ingest(decoded: events.map { DecodedEvent(event: $0, body: nil) }, nowMs: nowMs, signaturesVerified: signaturesVerified,
+                   enforceRoles: enforceRoles, afterwards: afterwards)
+    }
+
+    /// `ingest` for events whose bodies were decoded ahead (off the writing thread).
+    public func ingest(
+        decoded events: [DecodedEvent], nowMs: UInt64 = wallClockMs(), signaturesVerified: Bool = false, enforceRoles: Bool = false,
+        afterwards: (@Sendable (Database, [LedgerID: IngestResult]) throws -> Void)? = nil
+    ) throws(StoreError) -> [LedgerID: IngestResult] {
         // A genesis first (it defines the team), then merge order.
-        let ordered = events.map { (event: $0, genesis: $0.envelope.kind == .teamGenesis, key: OrderKey($0)) }
+        let ordered = events.map { (item: $0, genesis: $0.event.envelope.kind == .teamGenesis, key: OrderKey($0.event)) }
             .sorted { a, b in a.genesis != b.genesis ? a.genesis : a.key < b.key }
-            .map(\.event)
+            .map(\.item)
         return try write { db in
             var session = IngestSession(db: db, team: try Meta.team(db), nowMs: nowMs, enforceRoles: enforceRoles)
             var clock = try Meta.clock(db)
@@ -157,13 +166,15 @@ public final class Ledger: Sendable {
             // same batch (clocks are not trusted to be causal): retry those while anything progresses.
             var pending = ordered
             while !pending.isEmpty {
-                var retry = [SignedEvent]()
-                for event in pending {
-                    let result = (!signaturesVerified && !event.hasValidSignature()) ? .rejected(.badSignature) : try session.ingest(event)
+                var retry = [DecodedEvent]()
+                for item in pending {
+                    let event = item.event
+                    let result = (!signaturesVerified && !event.hasValidSignature()) ? .rejected(.badSignature)
+                        : try session.ingest(event, decoded: item.body)
                     results[event.id] = result
                     switch result {
                     case .accepted, .fork: clock = max(clock, event.envelope.clock)
-                    case .rejected(.seqGap), .rejected(.forbidden): retry.append(event)
+                    case .rejected(.seqGap), .rejected(.forbidden): retry.append(item)
                     default: break
                     }
                 }

@@ -11,7 +11,7 @@ public struct Syncer: Sendable {
     public let remote: Remote
     public let client: RelayClient
     public let blobs: BlobStore?
-    public var pushBatch = 5000
+    public var pushBatch = 10_000
     public var pullPage = 10_000
 
     public init(ledger: Ledger, remote: Remote, key: SigningKey, blobs: BlobStore?) throws {
@@ -43,6 +43,13 @@ public struct Syncer: Sendable {
     public func run(progress: @escaping @Sendable (Phase, Int) -> Void = { _, _ in }) async throws -> Summary {
         var summary = try await push(progress: progress)
         try await pull(into: &summary, progress: progress)
+        // A fork's other side is at a seq the relay already has, so the frontier never selects it.
+        let forked = try ledger.forkedEvents()
+        if !forked.isEmpty {
+            let response = try await client.push(forked)
+            summary.pushed += response.accepted + response.forks
+            summary.forks += response.forks
+        }
         if let blobs { try await uploadBlobs(blobs, into: &summary, progress: progress) }
         return summary
     }
@@ -91,7 +98,7 @@ public struct Syncer: Sendable {
             let name = remote.name, newCursor = page.cursor
             // Events refused for now (a clock ahead of ours, a missing predecessor) keep the cursor where
             // it was, so the next sync fetches them again; nothing after them is skipped.
-            let results = try ledger.ingest(valid, signaturesVerified: true) { db, results in
+            let results = try ledger.ingest(decoded: valid, signaturesVerified: true) { db, results in
                 if !results.values.contains(where: \.isTransient) { try Ledger.setCursor(db, remote: name, cursor: newCursor) }
             }
             if results.values.contains(where: \.isTransient) {
@@ -115,7 +122,7 @@ public struct Syncer: Sendable {
         summary.cursor = cursor
     }
 
-    private func fetchAndVerify(after cursor: Int64) -> Task<(RelayClient.Page, [Result<SignedEvent, FrameError>]), Error> {
+    private func fetchAndVerify(after cursor: Int64) -> Task<(RelayClient.Page, [Result<DecodedEvent, FrameError>]), Error> {
         let client = self.client, limit = pullPage
         return Task {
             let page = try await client.pull(after: cursor, limit: limit)

@@ -83,3 +83,34 @@ extension CLI {
         try ok("run", "start", "--experiment", "mnist").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
+
+@Suite struct ForkThroughSyncTests {
+    /// A laptop restored from a backup signs different events at seqs it had already used: the relay
+    /// keeps both as evidence and every client flags the fork the same way.
+    @Test func aRestoredWorkspaceForksAndEveryoneSeesIt() throws {
+        let fixture = try TeamFixture()
+        let alice = fixture.admin
+        let bob = try fixture.join("Bob", role: "writer")
+        try alice.ok("model", "create", "digits")
+        try alice.ok("sync")
+        let backup = alice.root.appendingPathComponent("backup")
+        try FileManager.default.copyItem(at: alice.workspace.appendingPathComponent(".mledger"), to: backup)
+        try alice.ok("experiment", "create", "before-restore")
+        try alice.ok("sync")
+        // The disk dies; the backup comes back, and work goes on from it.
+        try FileManager.default.removeItem(at: alice.workspace.appendingPathComponent(".mledger"))
+        try FileManager.default.copyItem(at: backup, to: alice.workspace.appendingPathComponent(".mledger"))
+        try alice.ok("experiment", "create", "after-restore")
+        let sync = try alice.run("sync")
+        #expect(sync.stdout.contains("FORK"))
+        try bob.ok("sync")
+        for member in [alice, bob] {
+            let audit = try #require(try member.json("audit") as? [String: Any])
+            let forks = try #require(audit["forks"] as? [[String: Any]])
+            #expect(forks.count == 1)
+            #expect((forks.first?["events"] as? [String])?.count == 2)
+        }
+        #expect(try fixture.digest(alice) == fixture.digest(bob))
+        #expect(try fixture.digest(bob) == fixture.relayDigest())
+    }
+}

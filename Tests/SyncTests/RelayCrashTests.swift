@@ -54,3 +54,44 @@ import LedgerTestSupport
         (1...count).map { "{\"key\":\"loss\",\"value\":\(1.0 / Double($0)),\"step\":\($0)}" }.joined(separator: "\n")
     }
 }
+
+@Suite struct InterruptedSyncTests {
+    /// A client killed with SIGKILL in the middle of a large pull resumes where it stopped: the next sync
+    /// completes with every event exactly once and a verifiable ledger.
+    @Test func clientKilledMidPullResumesWithoutDuplicates() throws {
+        let fixture = try TeamFixture()
+        let run = try fixture.admin.initRunInExistingWorkspace()
+        let file = fixture.admin.root.appendingPathComponent("points.jsonl")
+        try (1...12_000).map { "{\"key\":\"loss\",\"value\":\($0),\"step\":\($0)}" }.joined(separator: "\n")
+            .write(to: file, atomically: true, encoding: .utf8)
+        try fixture.admin.ok("run", "log-batch", run, "--file", file.path, "--batch-size", "1")
+        try fixture.admin.ok("sync")
+        let bob = try CLI()
+        try bob.ok("identity", "create", "--name", "Bob")
+        try fixture.admin.ok("team", "add", try TeamFixture.publicKey(of: bob), "--role", "reader")
+        try fixture.admin.ok("sync")
+        let total = try fixture.relayEventCount()
+        let joining = bob.process(["init", "--join", fixture.relay.url])
+        joining.standardOutput = FileHandle.nullDevice
+        joining.standardError = FileHandle.nullDevice
+        try joining.run()
+        // Kill it once some pages are stored but not all.
+        let deadline = Date().addingTimeInterval(60)
+        var partial = 0
+        while Date() < deadline {
+            partial = (try? LedgerCount.events(at: bob.database)) ?? 0
+            if partial > 0 { break }
+            usleep(1000)
+        }
+        kill(joining.processIdentifier, SIGKILL)
+        joining.waitUntilExit()
+        let afterKill = (try? LedgerCount.events(at: bob.database)) ?? 0
+        #expect(afterKill < total, "the kill must land mid-pull (\(afterKill) of \(total))")
+        try bob.ok("sync")
+        // Everything the relay had, plus the profile Bob published on joining, each exactly once.
+        #expect(try fixture.relayEventCount() == total + 1)
+        #expect(try bob.eventCount() == total + 1)
+        #expect(try bob.ok("verify").contains("OK:"))
+        #expect(try fixture.digest(bob) == fixture.relayDigest())
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 import LedgerProtocol
 import LedgerStore
@@ -53,5 +54,16 @@ final class TeamFixture: @unchecked Sendable {
 
     func relayEventCount() throws -> Int {
         try Ledger(path: relay.database).eventCount()
+    }
+}
+
+/// Counts a ledger's events read-only, while its owner may still be creating or writing it.
+enum LedgerCount {
+    static func events(at path: String) throws -> Int {
+        guard FileManager.default.fileExists(atPath: path) else { return 0 }
+        var config = Configuration()
+        config.readonly = true
+        let db = try DatabaseQueue(path: path, configuration: config)
+        return try db.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM events") } ?? 0
     }
 }

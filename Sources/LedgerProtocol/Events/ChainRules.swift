@@ -33,8 +33,9 @@ public enum ChainRules {
     }
 
     /// `place`, also returning the decoded body (nil for a duplicate, whose body was checked before).
+    /// `decoded` is the body if the caller decoded it already (in parallel, ahead of storing).
     public static func check(
-        _ event: SignedEvent, team: LedgerID?, nowMs: UInt64, chain: ChainNeighbourhood
+        _ event: SignedEvent, team: LedgerID?, nowMs: UInt64, chain: ChainNeighbourhood, decoded: EventBody? = nil
     ) throws(EventError) -> (placement: ChainPlacement, body: EventBody?) {
         let env = event.envelope
         if let team {
@@ -43,7 +44,8 @@ public enum ChainRules {
         }
         if chain.sameSeq.contains(event.id) { return (.duplicate, nil) }
         try HybridClock.check(env.clock, nowMs: nowMs)
-        let body = try event.body()
+        let body: EventBody
+        if let decoded { body = decoded } else { body = try event.body() }
         if env.seq > 1, !chain.predecessors.contains(env.prev) {
             if chain.predecessors.isEmpty { throw .seqGap(expected: chain.highestSeq + 1, got: env.seq) }
             throw .wrongPrev(seq: env.seq)

@@ -53,16 +53,26 @@ public final class Background<T: Sendable>: @unchecked Sendable {
 
 /// Decoding and signature checks of received frames, in parallel, keeping their order.
 extension SignedEvent {
-    public static func decodeAll(_ frames: [(bytes: [UInt8], signature: [UInt8])]) -> [Result<SignedEvent, FrameError>] {
+    /// Bodies are decoded here too (nil when invalid: the receiver's own check then reports it in order).
+    public static func decodeAll(_ frames: [(bytes: [UInt8], signature: [UInt8])]) -> [Result<DecodedEvent, FrameError>] {
         Parallel.map(count: frames.count) { i in
             let f = frames[i]
             do throws(EventError) {
-                return .success(try SignedEvent(bytes: f.bytes, signature: f.signature))
+                let event = try SignedEvent(bytes: f.bytes, signature: f.signature)
+                return .success(DecodedEvent(event: event, body: try? event.body()))
             } catch {
                 return .failure(FrameError(id: Hashing.blake2b256(f.bytes), error: error))
             }
         }
     }
+}
+
+/// A received event whose signature checked out, with its body when that decoded.
+public struct DecodedEvent: Sendable {
+    public var event: SignedEvent
+    public var body: EventBody?
+
+    public init(event: SignedEvent, body: EventBody?) { self.event = event; self.body = body }
 }
 
 /// A received frame that is not a valid event, named by the hash of its bytes.

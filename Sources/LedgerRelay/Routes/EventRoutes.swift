@@ -86,8 +86,9 @@ struct EventRoutes {
             guard let decoded = verifying?.wait() else { break }
             verifying = k + 1 < chunks.count ? Background { [chunk = chunks[k + 1]] in SignedEvent.decodeAll(chunk) } : nil
             var refused = [LedgerID: EventError]()
-            var valid = [SignedEvent]()
-            for case .success(let event) in decoded where !seen.contains(event.id) {
+            var valid = [DecodedEvent]()
+            for case .success(let item) in decoded where !seen.contains(item.event.id) {
+                let event = item.event
                 seen.insert(event.id)
                 if event.envelope.kind == .teamGenesis {
                     if let configuredTeam, event.id != configuredTeam {
@@ -99,15 +100,16 @@ struct EventRoutes {
                         continue
                     }
                 }
-                valid.append(event)
+                valid.append(item)
             }
-            let outcomes = try ledger.ingest(valid, signaturesVerified: true, enforceRoles: true)
+            let outcomes = try ledger.ingest(decoded: valid, signaturesVerified: true, enforceRoles: true)
             var reported = Set<LedgerID>()
             for (offset, item) in decoded.enumerated() {
                 let index = k * chunkSize + offset
                 switch item {
                 case .failure(let failure): response.add(index, failure.id, .rejected(failure.error))
-                case .success(let event):
+                case .success(let item):
+                    let event = item.event
                     // A second copy of an event in the same push is a duplicate of the first.
                     let outcome = reported.contains(event.id) ? .duplicate
                         : refused[event.id].map { .rejected($0) } ?? outcomes[event.id] ?? .duplicate

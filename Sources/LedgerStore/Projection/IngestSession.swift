@@ -17,13 +17,13 @@ struct IngestSession {
         self.db = db; self.team = team; self.nowMs = nowMs; self.enforceRoles = enforceRoles
     }
 
-    mutating func ingest(_ event: SignedEvent) throws -> Ledger.IngestResult {
+    mutating func ingest(_ event: SignedEvent, decoded: EventBody? = nil) throws -> Ledger.IngestResult {
         let env = event.envelope
         if team == nil, env.kind != .teamGenesis { return .rejected(.wrongTeam(expected: .zero, got: env.team)) }
         let checked: (placement: ChainPlacement, body: EventBody?)
         let chain = try neighbourhood(env)
         do throws(EventError) {
-            checked = try ChainRules.check(event, team: team, nowMs: nowMs, chain: chain)
+            checked = try ChainRules.check(event, team: team, nowMs: nowMs, chain: chain, decoded: decoded)
         } catch {
             return .rejected(error)
         }

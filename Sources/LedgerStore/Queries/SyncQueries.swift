@@ -157,3 +157,15 @@ extension Ledger {
         try read { db in try Self.chainHead(db, author: author) }
     }
 }
+
+extension Ledger {
+    /// Every event at a forked (author, seq): a frontier cannot show which side the other end lacks.
+    public func forkedEvents() throws(StoreError) -> [SignedEvent] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT bytes, signature FROM events WHERE (author, seq) IN
+                (SELECT author, seq FROM events GROUP BY author, seq HAVING count(*) > 1) ORDER BY rowid
+                """).map { try SignedEvent(bytes: $0.bytes("bytes"), signature: $0.bytes("signature"), verifySignature: false) }
+        }
+    }
+}
