@@ -10,6 +10,7 @@ public struct RelayState: Sendable {
     public let ledger: Ledger
     public let blobs: BlobStore
     let metrics = RelayMetrics()
+    let turns = IngestTurns()
 
     public init(configuration: RelayConfiguration) throws {
         self.configuration = configuration

@@ -46,9 +46,7 @@ public struct Syncer: Sendable {
         // A fork's other side is at a seq the relay already has, so the frontier never selects it.
         let forked = try ledger.forkedEvents()
         if !forked.isEmpty {
-            let response = try await client.push(forked)
-            summary.pushed += response.accepted + response.forks
-            summary.forks += response.forks
+            _ = account(try await client.push(forked), forked, into: &summary)
         }
         if let blobs { try await uploadBlobs(blobs, into: &summary, progress: progress) }
         return summary
@@ -66,22 +64,50 @@ public struct Syncer: Sendable {
         return summary
     }
 
+    /// Two pushes stay in flight: the relay checks one's signatures while it stores the other (it stores
+    /// pushes in arrival order). Events refused for a missing predecessor, which a reordering on the way
+    /// can cause, are pushed again once the others are in.
     private func push(beyond frontier: [PublicKey: UInt64], into summary: inout Summary, progress: @Sendable (Phase, Int) -> Void) async throws {
-        // The next batch is read from the ledger while the relay handles the current one.
-        let ledger = self.ledger, limit = pushBatch
-        var batch = try ledger.events(beyond: frontier, after: 0, limit: limit)
-        while !batch.events.isEmpty {
-            let after = batch.lastRow
-            let reading = Task { try ledger.events(beyond: frontier, after: after, limit: limit) }
-            let response = try await client.push(batch.events)
-            batch = try await reading.value
-            summary.pushed += response.accepted + response.forks
-            summary.pushDuplicates += response.duplicates
-            summary.forks += response.forks
-            summary.rejectedByRelay += response.problems.filter { $0.status == "rejected" }
-                .map { "\($0.id.prefix(12)): \($0.message ?? $0.code ?? "rejected")" }
+        let ledger = self.ledger, limit = pushBatch, client = self.client
+        var inFlight: Task<(events: [SignedEvent], response: RelayClient.PushResponse), Error>?
+        var retry = [SignedEvent]()
+        func settle(_ task: Task<(events: [SignedEvent], response: RelayClient.PushResponse), Error>) async throws {
+            let (events, response) = try await task.value
+            retry += account(response, events, into: &summary)
             progress(.push, summary.pushed + summary.pushDuplicates)
         }
+        var batch = try ledger.events(beyond: frontier, after: 0, limit: limit)
+        while !batch.events.isEmpty {
+            let events = batch.events
+            let sending = Task { (events: events, response: try await client.push(events)) }
+            batch = try ledger.events(beyond: frontier, after: batch.lastRow, limit: limit)
+            if let previous = inFlight { try await settle(previous) }
+            inFlight = sending
+        }
+        if let last = inFlight { try await settle(last) }
+        var attempts = 0
+        while !retry.isEmpty && attempts < 3 {
+            attempts += 1
+            let events = retry
+            retry = account(try await client.push(events), events, into: &summary)
+        }
+        for event in retry { summary.rejectedByRelay.append("\(event.id.short): its predecessor never reached the relay") }
+    }
+
+    /// Adds a push's answer to the summary; returns the events to push again (refused for a gap).
+    private func account(_ response: RelayClient.PushResponse, _ events: [SignedEvent], into summary: inout Summary) -> [SignedEvent] {
+        summary.pushed += response.accepted + response.forks
+        summary.pushDuplicates += response.duplicates
+        summary.forks += response.forks
+        var again = [SignedEvent]()
+        for problem in response.problems where problem.status == "rejected" {
+            if problem.code == "seq_gap", events.indices.contains(problem.index) {
+                again.append(events[problem.index])
+            } else {
+                summary.rejectedByRelay.append("\(problem.id.prefix(12)): \(problem.message ?? problem.code ?? "rejected")")
+            }
+        }
+        return again
     }
 
     /// The next page is fetched and verified while the current one is stored, so network, signature

@@ -64,8 +64,11 @@ struct EventRoutes {
         }
         let ledger = state.ledger
         let configuredTeam = state.configuration.team
+        let turns = state.turns
+        let ticket = turns.ticket()
         let response = try await offload { () throws -> PushResponse in
-            try Self.store(frames, signer: signer, configuredTeam: configuredTeam, in: ledger)
+            defer { turns.done(ticket) }
+            return try Self.store(frames, signer: signer, configuredTeam: configuredTeam, in: ledger) { turns.wait(for: ticket) }
         }
         state.metrics.accepted.increment(by: Int64(response.accepted + response.forks))
         state.metrics.duplicates.increment(by: Int64(response.duplicates))
@@ -76,7 +79,11 @@ struct EventRoutes {
 
     /// Stores a push in chunks: while one chunk is written (one core), the next one's signatures are
     /// checked (all cores). Each chunk commits atomically; every event gets its own answer.
-    static func store(_ frames: [(bytes: [UInt8], signature: [UInt8])], signer: PublicKey, configuredTeam: LedgerID?, in ledger: Ledger) throws -> PushResponse {
+    /// `awaitTurn` blocks until earlier pushes are stored; the first chunk's signatures are checked before.
+    static func store(
+        _ frames: [(bytes: [UInt8], signature: [UInt8])], signer: PublicKey, configuredTeam: LedgerID?, in ledger: Ledger,
+        awaitTurn: () -> Void = {}
+    ) throws -> PushResponse {
         let chunkSize = 1000
         let chunks = stride(from: 0, to: frames.count, by: chunkSize).map { Array(frames[$0..<min($0 + chunkSize, frames.count)]) }
         var response = PushResponse()
@@ -84,6 +91,7 @@ struct EventRoutes {
         var verifying = chunks.first.map { chunk in Background { SignedEvent.decodeAll(chunk) } }
         for (k, _) in chunks.enumerated() {
             guard let decoded = verifying?.wait() else { break }
+            if k == 0 { awaitTurn() }
             verifying = k + 1 < chunks.count ? Background { [chunk = chunks[k + 1]] in SignedEvent.decodeAll(chunk) } : nil
             var refused = [LedgerID: EventError]()
             var valid = [DecodedEvent]()
