@@ -110,50 +110,59 @@ public struct Syncer: Sendable {
         return again
     }
 
-    /// The next page is fetched and verified while the current one is stored, so network, signature
-    /// checks (all cores) and SQLite overlap.
+    /// A three-stage pipeline: while page k is stored (one core), page k+1's signatures are checked
+    /// (all cores) and page k+2 is already on its way, so no stage waits for the network.
     private func pull(into summary: inout Summary, progress: @Sendable (Phase, Int) -> Void) async throws {
         var cursor = try ledger.remotes().first { $0.name == remote.name }?.cursor ?? remote.cursor
-        var next = fetchAndVerify(after: cursor)
+        var fetching = fetch(after: cursor)
+        var verifying: Task<(RelayClient.Page, [Result<DecodedEvent, FrameError>]), Never>?
         while true {
-            let (page, decoded) = try await next.value
-            if page.frames.isEmpty { break }
-            next = fetchAndVerify(after: page.cursor)
-            let valid = decoded.compactMap { try? $0.get() }
-            for case .failure(let f) in decoded { summary.rejectedFromRelay.append("\(f.id.short): \(f.error)") }
-            let name = remote.name, newCursor = page.cursor
-            // Events refused for now (a clock ahead of ours, a missing predecessor) keep the cursor where
-            // it was, so the next sync fetches them again; nothing after them is skipped.
-            let results = try ledger.ingest(decoded: valid, signaturesVerified: true) { db, results in
-                if !results.values.contains(where: \.isTransient) { try Ledger.setCursor(db, remote: name, cursor: newCursor) }
+            let page = try await fetching.value
+            let isLast = page.frames.isEmpty
+            if !isLast { fetching = fetch(after: page.cursor) }
+            let checking = isLast ? nil : Task { (page, SignedEvent.decodeAll(page.frames)) }
+            if let previous = verifying {
+                let (stored, decoded) = await previous.value
+                guard try store(stored, decoded, into: &summary) else { break }
+                cursor = stored.cursor
+                progress(.pull, summary.pulled + summary.pullDuplicates)
             }
-            if results.values.contains(where: \.isTransient) {
-                summary.retryLater = true
-                for (id, result) in results where result.isTransient {
-                    if case .rejected(let error) = result { summary.rejectedFromRelay.append("\(id.short): \(error) (will retry)") }
-                }
-                break
-            }
-            for (id, result) in results {
-                switch result {
-                case .accepted: summary.pulled += 1
-                case .fork: summary.pulled += 1; summary.forks += 1
-                case .duplicate: summary.pullDuplicates += 1
-                case .rejected(let error): summary.rejectedFromRelay.append("\(id.short): \(error)")
-                }
-            }
-            cursor = newCursor
-            progress(.pull, summary.pulled + summary.pullDuplicates)
+            if isLast { break }
+            verifying = checking
         }
         summary.cursor = cursor
     }
 
-    private func fetchAndVerify(after cursor: Int64) -> Task<(RelayClient.Page, [Result<DecodedEvent, FrameError>]), Error> {
+    private func fetch(after cursor: Int64) -> Task<RelayClient.Page, Error> {
         let client = self.client, limit = pullPage
-        return Task {
-            let page = try await client.pull(after: cursor, limit: limit)
-            return (page, SignedEvent.decodeAll(page.frames))
+        return Task { try await client.pull(after: cursor, limit: limit) }
+    }
+
+    /// Stores one verified page with its cursor; false when it held events to retry later (pulling stops
+    /// there and the cursor stays, so the next sync fetches them again and skips nothing).
+    private func store(_ page: RelayClient.Page, _ decoded: [Result<DecodedEvent, FrameError>], into summary: inout Summary) throws -> Bool {
+        let valid = decoded.compactMap { try? $0.get() }
+        for case .failure(let f) in decoded { summary.rejectedFromRelay.append("\(f.id.short): \(f.error)") }
+        let name = remote.name, newCursor = page.cursor
+        let results = try ledger.ingest(decoded: valid, signaturesVerified: true) { db, results in
+            if !results.values.contains(where: \.isTransient) { try Ledger.setCursor(db, remote: name, cursor: newCursor) }
         }
+        if results.values.contains(where: \.isTransient) {
+            summary.retryLater = true
+            for (id, result) in results where result.isTransient {
+                if case .rejected(let error) = result { summary.rejectedFromRelay.append("\(id.short): \(error) (will retry)") }
+            }
+            return false
+        }
+        for (id, result) in results {
+            switch result {
+            case .accepted: summary.pulled += 1
+            case .fork: summary.pulled += 1; summary.forks += 1
+            case .duplicate: summary.pullDuplicates += 1
+            case .rejected(let error): summary.rejectedFromRelay.append("\(id.short): \(error)")
+            }
+        }
+        return true
     }
 
     private func uploadBlobs(_ blobs: BlobStore, into summary: inout Summary, progress: @Sendable (Phase, Int) -> Void) async throws {

@@ -114,3 +114,26 @@ extension CLI {
         #expect(try fixture.digest(bob) == fixture.relayDigest())
     }
 }
+
+@Suite struct DeviceLinkTests {
+    /// A member's second device has its own key; once linked, it acts with the member's role.
+    @Test func aLinkedDeviceActsForItsMember() throws {
+        let fixture = try TeamFixture()
+        try fixture.admin.ok("model", "create", "digits")
+        let run = try fixture.admin.initRunInExistingWorkspace()
+        try fixture.admin.ok("model", "version", "create", "digits", "--run", run)
+        let laptop = try CLI()
+        try laptop.ok("identity", "create", "--name", "Alice (laptop)")
+        try fixture.admin.ok("identity", "link", try TeamFixture.publicKey(of: laptop), "--label", "laptop")
+        try fixture.admin.ok("sync")
+        try laptop.ok("init", "--join", fixture.relay.url)
+        // Only admins may protect aliases: the linked device inherits the admin role.
+        try laptop.ok("team", "protect", "production", "--role", "maintainer")
+        try laptop.ok("model", "promote", "digits", "1", "--to", "production", "--reason", "from the laptop")
+        try laptop.ok("sync")
+        try fixture.admin.ok("sync")
+        #expect(try fixture.digest(laptop) == fixture.digest(fixture.admin))
+        let production = ((try fixture.admin.json("model", "show", "digits") as? [String: Any])?["aliases"] as? [[String: Any]])?.first
+        #expect(production?["reason"] as? String == "from the laptop")
+    }
+}

@@ -12,7 +12,7 @@ struct IdentityCommand: ParsableCommand {
             $XDG_CONFIG_HOME/mledger or ~/.config/mledger), readable only by you. Each device has its own
             key; never copy it to another machine.
             """,
-        subcommands: [Show.self, Create.self]
+        subcommands: [Show.self, Create.self, Link.self]
     )
 
     struct Show: ParsableCommand {
@@ -52,6 +52,26 @@ struct IdentityCommand: ParsableCommand {
             let result = try IdentityCommand.ensureIdentity(name: name, email: email, encrypt: encrypt)
             guard result.created else { throw StoreError.identity("an identity already exists at \(IdentityStore.standard().fileURL.path)") }
             print("Created identity \(result.key.fingerprint) at \(IdentityStore.standard().fileURL.path)")
+        }
+    }
+
+    struct Link: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Link another device's key to you (run on the device whose key is your member key).",
+            usage: "mledger identity link 5b1e...9a --label 'gpu node'",
+            discussion: """
+                The new device keeps its own key (`mledger identity create` there, then `identity show`);
+                once this link is synced, the relay and every client treat its events as yours, with your
+                role. One key never lives on two machines.
+                """
+        )
+        @Argument(help: "The other device's public key (hex).") var key: String
+        @Option(help: "A name for the device.") var label: String?
+
+        func run() throws {
+            guard let device = PublicKey(hex: key) else { throw ValidationError("KEY must be 64 hex digits, as `mledger identity show` prints") }
+            try Session.open().append(DeviceLink(device: device, label: label))
+            print("Linked \(device.fingerprint)\(label.map { " (\($0))" } ?? ""); run `mledger sync` to tell the relay")
         }
     }
 
