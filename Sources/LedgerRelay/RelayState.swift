@@ -15,7 +15,8 @@ public struct RelayState: Sendable {
     public init(configuration: RelayConfiguration) throws {
         self.configuration = configuration
         try FileManager.default.createDirectory(at: configuration.blobDirectory, withIntermediateDirectories: true)
-        ledger = try Ledger(path: configuration.databasePath)
+        // A small cache keeps the relay's memory flat; it mostly appends and serves pages in order.
+        ledger = try Ledger(path: configuration.databasePath, cacheMiB: 16)
         blobs = BlobStore(directory: configuration.blobDirectory)
         if let configured = configuration.team, let stored = try ledger.team(), stored != configured {
             throw StoreError.invalidInput("\(configuration.dataDirectory.path) holds team \(stored.short), not \(configured.short)")

@@ -12,9 +12,10 @@ public final class Ledger: Sendable {
     let queue: DatabaseQueue
     public let path: String
 
-    public init(path: String) throws(StoreError) {
+    /// - Parameter cacheMiB: SQLite page cache; a relay that must stay small passes less.
+    public init(path: String, cacheMiB: Int = 64) throws(StoreError) {
         self.path = path
-        self.queue = try LedgerDatabase.open(path: path)
+        self.queue = try LedgerDatabase.open(path: path, cacheMiB: cacheMiB)
     }
 
     /// Runs `body` in an IMMEDIATE transaction: the write lock is taken up front, so two processes

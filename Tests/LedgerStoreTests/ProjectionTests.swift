@@ -84,6 +84,28 @@ import LedgerProtocol
         #expect(!entry.conflict)
     }
 
+    /// Even when a forbidden promotion reaches a client (a careless or hostile relay), the client's own
+    /// view ignores it: Carol is a writer and `production` needs a maintainer.
+    @Test func clientsIgnoreAliasMovesTheAuthorWasNotAllowedToMake() throws {
+        var scenario = Scenario(seed: 7)
+        let ids = scenario.workOffline(runsPerMember: 1)
+        scenario.add(scenario.alice, AliasProtect(alias: "production", role: .maintainer))
+        let t = try TemporaryLedger()
+        _ = try t.ledger.ingest(scenario.events, nowMs: now)
+        let before = try #require(try t.ledger.aliases(model: ids.model)["production"])
+        let heads = before.heads.map(\.event)
+        let forbidden = scenario.add(scenario.carol, Promote(model: ids.model, version: ids.versions[0], alias: "production", reason: "not mine to move"), heads: heads)
+        #expect(try t.ledger.ingest([forbidden], nowMs: now)[forbidden.id] == .accepted)
+        let after = try #require(try t.ledger.aliases(model: ids.model)["production"])
+        #expect(after.heads.map(\.event) == heads)
+        let entry = try #require(try t.ledger.audit(model: ids.model).first { $0.event == forbidden.id.hex })
+        #expect(!entry.authorized)
+        // The same promotion by a maintainer counts.
+        let allowed = scenario.add(scenario.bob, Promote(model: ids.model, version: ids.versions[0], alias: "production", reason: "agreed"), heads: heads)
+        _ = try t.ledger.ingest([allowed], nowMs: now)
+        #expect(try t.ledger.aliases(model: ids.model)["production"]?.winner?.event == allowed.id)
+    }
+
     @Test func forksAreKeptAsEvidenceAndFlagged() throws {
         var scenario = Scenario(seed: 4)
         _ = scenario.workOffline(runsPerMember: 1)

@@ -124,6 +124,10 @@ import LedgerTestSupport
         // The relay kept serving: the valid original event still goes through.
         #expect(try local.ingest([good])[good.id] == .accepted)
         #expect(firstResult(try await push(relay, [good], as: aliceKey)).status == "accepted")
+        // Pushing the same batch again stores nothing new.
+        let stored = try fixture.relayEventCount()
+        #expect(firstResult(try await push(relay, [good], as: aliceKey)).status == "duplicate")
+        #expect(try fixture.relayEventCount() == stored)
 
         // A removed member is refused from then on.
         try alice.ok("team", "remove", TeamFixture.publicKey(of: bob), "--reason", "left the team")

@@ -34,7 +34,8 @@ struct Audit: ParsableCommand {
             case .versionCreated, .archived: change = e.to.map { "v\($0)" } ?? ""
             default: change = ""
             }
-            let flags = [e.conflict ? "CONFLICT" : nil, e.fork ? "FORK" : nil].compactMap { $0 }.joined(separator: ",")
+            let flags = [e.conflict ? "CONFLICT" : nil, e.fork ? "FORK" : nil, e.authorized ? nil : "NOT-ALLOWED"]
+                .compactMap { $0 }.joined(separator: ",")
             let why = e.reason.map { r in e.evidence.isEmpty ? r : "\(r) [evidence: \(e.evidence.joined(separator: ", "))]" } ?? e.text ?? ""
             return [Output.time(e.time), e.author.label, e.action.rawValue, e.alias ?? "", change,
                     e.signatureVerified ? "ok" : "INVALID", flags, why]
