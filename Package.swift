@@ -76,8 +76,8 @@ let package = Package(
             dependencies: ["LedgerProtocol", "LedgerModel", "LedgerStore", "LedgerSync", "LedgerProcesses"]
         ),
         .testTarget(name: "LedgerProtocolTests", dependencies: ["LedgerProtocol"]),
-        .testTarget(name: "LedgerModelTests", dependencies: ["LedgerModel"]),
-        .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore"]),
+        .testTarget(name: "LedgerModelTests", dependencies: ["LedgerModel", "LedgerTestSupport"]),
+        .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore", "LedgerTestSupport"]),
         .testTarget(name: "LedgerRelayTests", dependencies: ["LedgerRelay"]),
         // Starts real relays and runs real clients on 127.0.0.1.
         .testTarget(

@@ -1,4 +1,5 @@
 import Foundation
+import LedgerTestSupport
 import LedgerModel
 import LedgerProtocol
 @testable import LedgerStore
@@ -86,19 +87,6 @@ struct Scenario {
             if queues[pick]!.isEmpty { queues[pick] = nil }
         }
         return out
-    }
-}
-
-/// A small seeded generator so shuffles are repeatable.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

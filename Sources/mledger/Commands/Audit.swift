@@ -9,7 +9,8 @@ struct Audit: ParsableCommand {
         discussion: """
             Each entry's signature is checked again from the stored bytes. CONFLICT marks concurrent,
             unresolved changes to one alias; FORK marks an author who signed two different events at one
-            position of their chain (a restored or copied key).
+            position of their chain (a restored or copied key); NOT-ALLOWED marks an alias change by an
+            author who lacked the role it needed (shown, but without effect).
             """
     )
     @Argument(help: "The model (default: all models and team membership).") var model: String?
