@@ -5,13 +5,13 @@ import LedgerProtocol
 public enum Permissions {
     /// The least role an author needs for an event, given the role protecting each alias (if any).
     /// A genesis needs no role: it founds the team.
-    public static func requiredRole(for body: EventBody, protection: (String) -> Role?) -> Role? {
+    public static func requiredRole(for body: EventBody, protection: (String) throws -> Role?) rethrows -> Role? {
         switch body {
         case .teamGenesis: nil
         case .memberAdd, .memberRemove, .aliasProtect: .admin
         case .identityProfile, .deviceLink: .reader
-        case .promote(let b): max(.writer, protection(b.alias) ?? .writer)
-        case .demote(let b): max(.writer, protection(b.alias) ?? .writer)
+        case .promote(let b): max(.writer, try protection(b.alias) ?? .writer)
+        case .demote(let b): max(.writer, try protection(b.alias) ?? .writer)
         default: .writer
         }
     }

@@ -9,8 +9,9 @@ public enum RelayApplication {
         let router = Router(context: RelayContext.self)
         router.get("healthz") { _, _ in "ok\n" }
         router.get("metrics") { _, _ -> Response in
-            state.metrics.storeBytes.set(Int64(state.storeBytes()))
-            state.metrics.storedEvents.set(Int64((try? state.ledger.eventCount()) ?? 0))
+            let (bytes, events) = try await offload { (state.storeBytes(), (try? state.ledger.eventCount()) ?? 0) }
+            state.metrics.storeBytes.set(Int64(bytes))
+            state.metrics.storedEvents.set(Int64(events))
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                             body: .init(byteBuffer: ByteBuffer(bytes: state.metrics.render())))
         }

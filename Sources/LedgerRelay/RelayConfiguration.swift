@@ -15,6 +15,8 @@ public struct RelayConfiguration: Sendable {
     public var maxEventsPerPush: Int
     /// Most events in one pull page.
     public var maxPullPage: Int
+    /// Largest artifact blob accepted.
+    public var maxBlobBytes: Int = 8 << 30
 
     public init(
         dataDirectory: URL, host: String = "127.0.0.1", port: Int = 8470, team: LedgerID? = nil,

@@ -22,8 +22,15 @@ struct RequestAuthenticator: RouterMiddleware {
             throw RelayError.unauthorized("requests must be signed with a device key (X-Mledger-* headers): use `mledger sync`")
         }
         let now = wallClockMs()
-        guard signed.timeMs + RequestSignature.maxSkewMs >= now, signed.timeMs <= now + RequestSignature.maxSkewMs else {
+        // The upper bound first: a huge time must not overflow the addition after it.
+        guard signed.timeMs <= now + RequestSignature.maxSkewMs, signed.timeMs + RequestSignature.maxSkewMs >= now else {
             throw RelayError.unauthorized("request time is more than 5 minutes from the relay's clock: check this machine's clock")
+        }
+        // Strangers are turned away before their body is read.
+        let hasTeam = try await offload { try state.ledger.team() != nil }
+        let role = try await offload { try state.ledger.currentRole(of: signed.key) }
+        if hasTeam, role == nil {
+            throw RelayError.forbidden("key \(signed.key.fingerprint) is not a member of this team, or was removed: ask an admin to run `mledger team add`")
         }
         context.uploadLimit = state.configuration.maxBodyBytes
         let bodyHash: [UInt8]
@@ -35,11 +42,6 @@ struct RequestAuthenticator: RouterMiddleware {
         }
         guard signed.isValid(method: request.method.rawValue, target: request.uri.description, bodySHA256: bodyHash) else {
             throw RelayError.unauthorized("request signature does not match its key, target or body")
-        }
-        let hasTeam = try await offload { try state.ledger.team() != nil }
-        let role = try await offload { try state.ledger.currentRole(of: signed.key) }
-        if hasTeam, role == nil {
-            throw RelayError.forbidden("key \(signed.key.fingerprint) is not a member of this team, or was removed: ask an admin to run `mledger team add`")
         }
         // Only members' nonces are recorded, so strangers cannot make the relay write.
         guard try await offload({ try state.ledger.acceptNonce(signed.nonce, timeMs: signed.timeMs, nowMs: now) }) else {

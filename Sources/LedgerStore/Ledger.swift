@@ -218,15 +218,6 @@ public final class Ledger: Sendable {
         return ChainNeighbourhood(highestSeq: highest, predecessors: predecessors, sameSeq: same)
     }
 
-    /// All stored events in the team-wide merge order.
-    public func events() throws(StoreError) -> [SignedEvent] {
-        try read { db in
-            try Row.fetchAll(db, sql: "SELECT bytes, signature FROM events ORDER BY clock, author, seq").map { row in
-                try SignedEvent(bytes: row.bytes("bytes"), signature: row.bytes("signature"), verifySignature: false)
-            }
-        }
-    }
-
     public func eventCount() throws(StoreError) -> Int {
         try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0 }
     }

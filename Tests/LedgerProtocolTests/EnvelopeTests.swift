@@ -93,9 +93,9 @@ import Testing
         }
     }
 
-    @Test func passphraseSealOpensOnlyWithThePassphrase() {
+    @Test func passphraseSealOpensOnlyWithThePassphrase() throws {
         let secret = [UInt8](repeating: 9, count: 32)
-        let sealed = PassphraseSeal.seal(secret, passphrase: "correct horse")
+        let sealed = try #require(PassphraseSeal.seal(secret, passphrase: "correct horse"))
         #expect(sealed.open(passphrase: "correct horse") == secret)
         #expect(sealed.open(passphrase: "wrong") == nil)
         var altered = sealed

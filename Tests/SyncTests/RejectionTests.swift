@@ -62,6 +62,11 @@ import LedgerTestSupport
         #expect(strangerAnswer.status == 403)
         #expect((strangerAnswer.json["message"] as? String)?.contains("not a member") == true)
 
+        // A time at the very end of the clock's range (it must not overflow, nor crash the relay).
+        var farFuture = signed("GET", "/v1/frontier", [], aliceKey).filter { $0.0 != RequestSignature.Header.time }
+        farFuture.append((RequestSignature.Header.time, String(UInt64.max)))
+        #expect(try await send(relay, "GET", "/v1/frontier", headers: farFuture).status == 401)
+
         // A request signature that does not match (signed for another target).
         let wrongTarget = try await send(relay, "GET", "/v1/frontier", headers: signed("GET", "/v1/events", [], aliceKey))
         #expect(wrongTarget.status == 401)
@@ -107,6 +112,11 @@ import LedgerTestSupport
         let version = try local.versionID(model: model, "1")
         let promote = bobWriter.next(Promote(model: model, version: version, alias: "production", reason: "sneaky"), team: team, nowMs: wallClockMs())
         #expect(firstResult(try await push(relay, [promote], as: bobKey)) == ("rejected", "forbidden"))
+
+        // A member claiming another member's key as their own device.
+        var linkWriter = ChainWriter(key: bobKey, seq: bobSeq, prev: bobPrev, clock: wallClockMs() << 16)
+        let takeover = linkWriter.next(DeviceLink(device: aliceKey.publicKey), team: team, nowMs: wallClockMs())
+        #expect(firstResult(try await push(relay, [takeover], as: bobKey)) == ("rejected", "forbidden"))
 
         // An oversized body.
         let huge = [UInt8](repeating: 0, count: 1_100_000)

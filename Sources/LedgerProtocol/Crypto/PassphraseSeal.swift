@@ -9,14 +9,14 @@ public struct PassphraseSeal: Sendable, Equatable, Codable {
     public var opsLimit: UInt64
     public var memLimit: UInt64
 
-    public static func seal(_ secret: [UInt8], passphrase: String) -> PassphraseSeal {
+    /// Nil only when the key derivation fails (out of memory): nothing is sealed under a weak key.
+    public static func seal(_ secret: [UInt8], passphrase: String) -> PassphraseSeal? {
         Sodium.ensureInitialized()
         let salt = Sodium.randomBytes(Int(crypto_pwhash_saltbytes()))
         let nonce = Sodium.randomBytes(Int(crypto_secretbox_noncebytes()))
         let ops = UInt64(crypto_pwhash_opslimit_interactive())
         let mem = UInt64(crypto_pwhash_memlimit_interactive())
-        // Derivation fails only when out of memory; a key of zeros would then fail to open, not leak.
-        let key = deriveKey(passphrase, salt: salt, ops: ops, mem: mem) ?? [UInt8](repeating: 0, count: 32)
+        guard let key = deriveKey(passphrase, salt: salt, ops: ops, mem: mem) else { return nil }
         var ciphertext = [UInt8](repeating: 0, count: secret.count + Int(crypto_secretbox_macbytes()))
         crypto_secretbox_easy(&ciphertext, secret, UInt64(secret.count), nonce, key)
         return PassphraseSeal(salt: salt, nonce: nonce, ciphertext: ciphertext, opsLimit: ops, memLimit: mem)
@@ -26,7 +26,7 @@ public struct PassphraseSeal: Sendable, Equatable, Codable {
     public func open(passphrase: String) -> [UInt8]? {
         let mac = Int(crypto_secretbox_macbytes())
         guard ciphertext.count >= mac, nonce.count == Int(crypto_secretbox_noncebytes()),
-              salt.count == Int(crypto_pwhash_saltbytes()),
+              salt.count == Int(crypto_pwhash_saltbytes()), memLimit <= UInt64(Int.max),
               let key = Self.deriveKey(passphrase, salt: salt, ops: opsLimit, mem: memLimit) else { return nil }
         var plain = [UInt8](repeating: 0, count: ciphertext.count - mac)
         guard crypto_secretbox_open_easy(&plain, ciphertext, UInt64(ciphertext.count), nonce, key) == 0 else { return nil }

@@ -40,8 +40,14 @@ struct BlobRoutes {
         }
         defer { try? fm.removeItem(at: temp) }
         var hasher = SHA256Stream()
+        var received = 0
         do {
             for try await chunk in request.body {
+                received += chunk.readableBytes
+                guard received <= state.configuration.maxBlobBytes else {
+                    throw RelayError(status: .contentTooLarge, code: "blob_too_large",
+                                     message: "blobs are limited to \(state.configuration.maxBlobBytes) bytes on this relay")
+                }
                 chunk.withUnsafeReadableBytes { hasher.update($0) }
                 try handle.write(contentsOf: Data(buffer: chunk))
             }
@@ -54,27 +60,32 @@ struct BlobRoutes {
         guard hasher.finish() == hash else {
             throw RelayError.badRequest("hash_mismatch", "the uploaded bytes do not hash to the blob's name; nothing was stored")
         }
-        let target = state.blobs.url(for: hash)
-        try fm.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-        if !fm.fileExists(atPath: target.path) { try fm.moveItem(at: temp, to: target) }
+        try BlobStore.place(temp, at: state.blobs.url(for: hash))
         return Response(status: .created)
     }
 
     @Sendable func download(_ request: Request, context: RelayContext) async throws -> Response {
         let hash = try requestedHash(context)
-        guard let data = FileManager.default.contents(atPath: state.blobs.url(for: hash).path) else {
+        let path = state.blobs.url(for: hash).path
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil,
+              let file = FileHandle(forReadingAtPath: path) else {
             throw RelayError(status: .notFound, code: "no_blob", message: "no blob \(Hex.encode(hash).prefix(12)) on this relay")
         }
+        defer { try? file.close() }
         var headers: HTTPFields = [.contentType: "application/octet-stream", .acceptRanges: "bytes"]
-        guard let header = request.headers[.range] else {
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        var range = 0..<size
+        let ranged = request.headers[.range] != nil
+        if let header = request.headers[.range] {
+            guard let requested = Self.byteRange(header, size: size) else {
+                throw RelayError(status: .rangeNotSatisfiable, code: "bad_range", message: "the range \(header) is not within \(size) bytes")
+            }
+            range = requested
+            headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(size)"
         }
-        guard let range = Self.byteRange(header, size: data.count) else {
-            headers[.contentRange] = "bytes */\(data.count)"
-            throw RelayError(status: .rangeNotSatisfiable, code: "bad_range", message: "the range \(header) is not within \(data.count) bytes")
-        }
-        headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(data.count)"
-        return Response(status: .partialContent, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data[range])))
+        // Only the requested bytes are read.
+        try file.seek(toOffset: UInt64(range.lowerBound))
+        let data = try file.read(upToCount: range.count) ?? Data()
+        return Response(status: ranged ? .partialContent : .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     /// One range of `bytes=FIRST-LAST`, `bytes=FIRST-` or `bytes=-SUFFIX` (RFC 9110), within `size`.

@@ -66,7 +66,7 @@ struct EventRoutes {
         let configuredTeam = state.configuration.team
         let turns = state.turns
         let ticket = turns.ticket()
-        let response = try await offload { () throws -> PushResponse in
+        let response = try await onOwnThread { () throws -> PushResponse in
             defer { turns.done(ticket) }
             return try Self.store(frames, signer: signer, configuredTeam: configuredTeam, in: ledger) { turns.wait(for: ticket) }
         }

@@ -29,7 +29,7 @@ extension OrderKey: DatabaseValueConvertible {
 extension Row {
     /// Raw bytes of a BLOB column; empty when NULL.
     func bytes(_ column: String) -> [UInt8] {
-        (self[column] as Data?).map { Array($0) } ?? []
+        (Data.fromDatabaseValue(self[column] as DatabaseValue)).map { Array($0) } ?? []
     }
 }
 

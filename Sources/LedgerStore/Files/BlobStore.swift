@@ -38,14 +38,20 @@ public struct BlobStore: Sendable {
             try output.close()
             let hash = hasher.finish()
             let target = url(for: hash)
-            if !fm.fileExists(atPath: target.path) {
-                try fm.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try fm.moveItem(at: temp, to: target)
-            }
+            try Self.place(temp, at: target)
             return (hash, size)
         } catch {
             throw error as? StoreError ?? .blob("cannot store \(source.path): \(error.localizedDescription)")
         }
+    }
+
+    /// Moves a verified temporary file to its content address. Another writer may have placed the same
+    /// bytes there first; that is success, not an error.
+    public static func place(_ temp: URL, at target: URL) throws {
+        let fm = FileManager.default
+        guard !fm.fileExists(atPath: target.path) else { return }
+        try fm.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        do { try fm.moveItem(at: temp, to: target) } catch where fm.fileExists(atPath: target.path) {}
     }
 
     /// Writes a blob to `destination`, checking that its bytes still hash to `sha256`.

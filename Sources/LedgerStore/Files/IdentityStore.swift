@@ -65,7 +65,14 @@ public struct IdentityStore: Sendable {
         if exists { throw .identity("an identity already exists at \(fileURL.path)") }
         let key = seed.flatMap(SigningKey.init(seed:)) ?? SigningKey.generate()
         var file = File(publicKey: key.publicKey.hex, name: name, email: email)
-        if let passphrase { file.sealed = .seal(key.seed, passphrase: passphrase) } else { file.seed = Hex.encode(key.seed) }
+        if let passphrase {
+            guard let sealed = PassphraseSeal.seal(key.seed, passphrase: passphrase) else {
+                throw .identity("could not derive a key from the passphrase (out of memory?): nothing was written")
+            }
+            file.sealed = sealed
+        } else {
+            file.seed = Hex.encode(key.seed)
+        }
         try write(file)
         return (key, file)
     }

@@ -46,7 +46,8 @@ enum TableWrites {
     static let protectionHistory = TableWrite.insert("protection_history", ["alias", "ord", "role"])
     static let protectedAlias = TableWrite.latest("protected_aliases", keys: ["alias"], values: ["role"])
     static let profile = TableWrite.latest("profiles", keys: ["key"], values: ["name", "email"])
-    static let device = TableWrite.latest("devices", keys: ["device"], values: ["member", "label"])
+    /// The first link of a device stands: a later one cannot move it to another member.
+    static let device = TableWrite.earliest("devices", keys: ["device"], values: ["member", "label"])
     static let experiment = TableWrite.earliest("experiments", keys: ["id"], values: ["name", "author", "clock"])
     static let experimentTag = TableWrite.latest("experiment_tags", keys: ["experiment", "key"], values: ["value"])
     static let description = TableWrite.insert("descriptions", ["event", "entity", "text", "clock"])

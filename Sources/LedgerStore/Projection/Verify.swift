@@ -105,13 +105,14 @@ struct StoredRow: Sendable {
     var bytes: [UInt8]
     var signature: [UInt8]
 
+    /// Columns of the wrong type (a tampered row) read as empty or -1, and fail the checks below.
     init(_ row: Row) {
-        rowid = row["rowid"]
+        rowid = row["rowid"] as Int64? ?? -1
         id = row.bytes("id")
         author = row.bytes("author")
-        seq = row["seq"]
-        clock = row["clock"]
-        kind = row["kind"]
+        seq = row["seq"] as Int64? ?? -1
+        clock = row["clock"] as Int64? ?? -1
+        kind = row["kind"] as String? ?? ""
         bytes = row.bytes("bytes")
         signature = row.bytes("signature")
     }

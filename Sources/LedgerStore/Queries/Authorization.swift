@@ -51,9 +51,9 @@ enum Authorization {
 
     static func checkNow(author: PublicKey, _ body: EventBody, _ db: Database, cache: inout Cache) throws -> EventError? {
         var protections = cache.protections
-        let required = Permissions.requiredRole(for: body) { alias in
+        let required = try Permissions.requiredRole(for: body) { alias in
             if let known = protections[alias] { return known }
-            let role = try? currentProtection(of: alias, db)
+            let role = try currentProtection(of: alias, db)
             protections[alias] = role
             return role
         }
@@ -61,8 +61,12 @@ enum Authorization {
         guard let required else { return nil }
         let member = try cache.members[author] ?? member(of: author, db)
         cache.members[author] = member
-        if case .deviceLink = body, member != author {
-            return .forbidden("a device is linked by its member's own key, not by another device")
+        if case .deviceLink(let link) = body {
+            if member != author { return .forbidden("a device is linked by its member's own key, not by another device") }
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM members WHERE member = ?", arguments: [link.device]) == true
+                || Bool.fetchOne(db, sql: "SELECT 1 FROM devices WHERE device = ?", arguments: [link.device]) == true {
+                return .forbidden("\(link.device.fingerprint) is already a member's key or a linked device")
+            }
         }
         let role = try cache.roles[member] ?? currentRole(of: member, db)
         cache.roles[member] = role

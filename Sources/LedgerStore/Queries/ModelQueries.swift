@@ -26,14 +26,9 @@ extension Ledger {
         try aliases(model: model)[alias]?.heads.map(\.event) ?? []
     }
 
-    /// The heads of an entity's description register.
+    /// The heads of an entity's description register (the same rule `description(of:)` resolves).
     public func descriptionHeads(entity: LedgerID) throws(StoreError) -> [LedgerID] {
-        try read { db in
-            try LedgerID.fetchAll(db, sql: """
-                SELECT event FROM descriptions d WHERE entity = ?
-                AND NOT EXISTS (SELECT 1 FROM supersedes s WHERE s.superseded = d.event)
-                """, arguments: [entity])
-        }
+        try read { db in try descriptionRegister(of: entity, db).heads.map(\.event) }
     }
 
     /// Finds a version of a model by display number ("3" or "v3") or a hex prefix of its id.

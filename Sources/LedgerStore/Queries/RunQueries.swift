@@ -79,12 +79,16 @@ extension Ledger {
 
     /// The text of an entity's description register (the winner if concurrent edits conflict).
     func description(of entity: LedgerID, _ db: Database) throws -> String? {
+        try descriptionRegister(of: entity, db).winner?.value
+    }
+
+    func descriptionRegister(of entity: LedgerID, _ db: Database) throws -> RegisterState<String> {
         let writes = try Row.fetchAll(db, sql: "SELECT event, text, clock FROM descriptions WHERE entity = ?", arguments: [entity])
             .map { row in
                 RegisterWrite(event: row["event"], clock: UInt64(bitPattern: row["clock"]),
                               heads: try supersededBy(row["event"], db), value: row["text"] as String)
             }
-        return RegisterState(writes: writes).winner?.value
+        return RegisterState(writes: writes)
     }
 
     /// The heads an event named (the writes it replaced).

@@ -5,7 +5,11 @@ import Glibc
 
 /// HTTP/1.1 over a plain TCP socket, one connection per request. Small and predictable: it blocks a
 /// dispatch thread while it waits instead of polling, so a sync leaves the CPU to signature checks.
+/// Answers are bounded (headers 64 KiB, bodies `maxBody`), so a hostile server cannot exhaust memory.
 public struct SocketTransport: HTTPTransport {
+    public static let maxHeaderBytes = 64 << 10
+    public static let maxBody = 1 << 30
+
     public let host: String
     public let port: Int
 
@@ -86,6 +90,7 @@ public struct SocketTransport: HTTPTransport {
         var headerEnd: Int?
         while headerEnd == nil {
             if let r = buffer.firstRange(of: separator) { headerEnd = r.upperBound; break }
+            guard buffer.count <= maxHeaderBytes else { throw SyncError.badResponse("response headers over \(maxHeaderBytes) bytes") }
             guard try fill() else { throw SyncError.badResponse("connection closed before the response headers") }
         }
         let end = headerEnd ?? 0
@@ -101,6 +106,7 @@ public struct SocketTransport: HTTPTransport {
         if method == "HEAD" || status == 204 || status == 304 {
             body = []
         } else if let length = headers["content-length"].flatMap(Int.init) {
+            guard (0...maxBody).contains(length) else { throw SyncError.badResponse("bad Content-Length \(length)") }
             while body.count < length {
                 buffer = []
                 guard try fill() else { throw SyncError.badResponse("connection closed mid-body") }
@@ -114,6 +120,7 @@ public struct SocketTransport: HTTPTransport {
                 buffer = []
                 guard try fill() else { break }
                 body += buffer
+                guard body.count <= maxBody else { throw SyncError.badResponse("response body over \(maxBody) bytes") }
             }
         }
         return HTTPResponse(status: status, headers: headers, body: body)
@@ -133,7 +140,8 @@ public struct SocketTransport: HTTPTransport {
             }
         }
         while true {
-            guard let size = Int(try line().split(separator: ";").first ?? "", radix: 16) else {
+            guard let size = Int(try line().split(separator: ";").first ?? "", radix: 16), (0...maxBody).contains(size),
+                  out.count + size <= maxBody else {
                 throw SyncError.badResponse("bad chunk size")
             }
             if size == 0 { return out }

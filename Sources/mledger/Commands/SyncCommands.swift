@@ -92,7 +92,7 @@ struct Sync: AsyncParsableCommand {
             let again = try await syncer.run()
             summary.pushed += again.pushed
         }
-        bar.status("done")
+        bar.clear()
         return summary
     }
 }

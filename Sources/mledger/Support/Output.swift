@@ -59,6 +59,12 @@ struct Progress: Sendable {
     let label: String
     let enabled = isatty(STDERR_FILENO) != 0 && isatty(STDOUT_FILENO) != 0
 
+    /// Clears the progress line, so the summary that follows starts on a clean line.
+    func clear() {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\r\u{1b}[K".utf8))
+    }
+
     /// A progress line without a known total.
     func status(_ text: String) {
         guard enabled else { return }
