@@ -163,23 +163,33 @@ public final class Ledger: Sendable {
             var session = IngestSession(db: db, team: try Meta.team(db), nowMs: nowMs, enforceRoles: enforceRoles)
             var clock = try Meta.clock(db)
             var results = [LedgerID: IngestResult]()
-            // An event refused for a missing predecessor or role may be unblocked by a later event of the
-            // same batch (clocks are not trusted to be causal): retry those while anything progresses.
+            // Clocks are not trusted to be causal, so an event may come before what it needs in the same
+            // batch. One refused for a gap waits for its predecessor and is stored right after it (linear
+            // even for a chain in reverse); one refused for its role is retried while passes progress.
+            var waiting = [PublicKey: [UInt64: [DecodedEvent]]]()
             var pending = ordered
             while !pending.isEmpty {
                 var retry = [DecodedEvent]()
-                for item in pending {
-                    let event = item.event
-                    let result = (!signaturesVerified && !event.hasValidSignature()) ? .rejected(.badSignature)
-                        : try session.ingest(event, decoded: item.body)
-                    results[event.id] = result
-                    switch result {
-                    case .accepted, .fork: clock = max(clock, event.envelope.clock)
-                    case .rejected(.seqGap), .rejected(.forbidden): retry.append(item)
-                    default: break
+                var progressed = false
+                for first in pending {
+                    var stack = [first]
+                    while let item = stack.popLast() {
+                        let event = item.event, env = event.envelope
+                        let result = (!signaturesVerified && !event.hasValidSignature()) ? .rejected(.badSignature)
+                            : try session.ingest(event, decoded: item.body)
+                        results[event.id] = result
+                        switch result {
+                        case .accepted, .fork:
+                            progressed = true
+                            clock = max(clock, env.clock)
+                            if let next = waiting[env.author]?.removeValue(forKey: env.seq + 1) { stack += next }
+                        case .rejected(.seqGap): waiting[env.author, default: [:]][env.seq, default: []].append(item)
+                        case .rejected(.forbidden): retry.append(item)
+                        default: break
+                        }
                     }
                 }
-                if retry.count == pending.count { break }
+                guard progressed else { break }
                 pending = retry
             }
             try Meta.setClock(db, clock)

@@ -106,6 +106,26 @@ import LedgerProtocol
         #expect(try t.ledger.aliases(model: ids.model)["production"]?.winner?.event == allowed.id)
     }
 
+    /// Clocks are not trusted to be causal: a chain whose clocks fall arrives in reverse merge order and
+    /// is still stored whole, each event right after its predecessor.
+    @Test func aChainWithFallingClocksIsStoredInOneBatch() throws {
+        let scenario = Scenario(seed: 8)
+        let key = scenario.alice
+        var events = [SignedEvent]()
+        var prev = scenario.events.last { $0.envelope.author == key.publicKey }!
+        for i in 0..<2000 {
+            let env = Envelope(team: scenario.team, author: key.publicKey, seq: prev.envelope.seq + 1, prev: prev.id,
+                               clock: (now - UInt64(i)) << 16, kind: .experimentCreate, body: ExperimentCreate(name: "e\(i)").encoded())
+            prev = SignedEvent(signing: env, with: key)
+            events.append(prev)
+        }
+        let t = try TemporaryLedger()
+        _ = try t.ledger.ingest(scenario.events, nowMs: now)
+        let results = try t.ledger.ingest(events, nowMs: now)
+        #expect(results.values.filter { $0 == .accepted }.count == 2000)
+        #expect(try t.ledger.verify().ok)
+    }
+
     @Test func forksAreKeptAsEvidenceAndFlagged() throws {
         var scenario = Scenario(seed: 4)
         _ = scenario.workOffline(runsPerMember: 1)
