@@ -36,11 +36,10 @@ struct IngestSession {
         try Ledger.insert(db, event)
         try Projector(db: db, team: team ?? event.id).apply(event, body)
         if body.changesRoles { roles = Authorization.Cache() }
-        let head = heads[env.author]
-        if head == nil || env.seq > head!.seq {
+        if let head = heads[env.author], env.seq <= head.seq {
+            if env.seq == head.seq { heads[env.author]?.ids.append(event.id) }
+        } else {
             heads[env.author] = (env.seq, [event.id])
-        } else if env.seq == head!.seq {
-            heads[env.author]?.ids.append(event.id)
         }
         if case .fork = checked.placement { return .fork }
         return .accepted
@@ -54,8 +53,7 @@ struct IngestSession {
                 db.cachedStatement(sql: "SELECT id FROM events WHERE author = ? AND seq = ?"), arguments: [env.author, Int64(seq)])
             heads[env.author] = (seq, ids)
         }
-        // Just fetched or updated above, so present.
-        let head = heads[env.author]!
+        guard let head = heads[env.author] else { return try Ledger.neighbourhood(db, env) }
         if env.seq == head.seq + 1 { return ChainNeighbourhood(highestSeq: head.seq, predecessors: head.ids, sameSeq: []) }
         if env.seq > head.seq + 1 { return ChainNeighbourhood(highestSeq: head.seq, predecessors: [], sameSeq: []) }
         return try Ledger.neighbourhood(db, env)
