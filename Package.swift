@@ -41,6 +41,8 @@ let package = Package(
         ),
         // Client side of the sync API: signed requests, push, pull, blobs.
         .target(name: "LedgerSync", dependencies: ["LedgerProtocol", "LedgerModel", "LedgerStore"]),
+        // Dashboard pieces as pure functions of the model: escaping, SVG charts.
+        .target(name: "LedgerWeb", dependencies: ["LedgerProtocol", "LedgerModel"]),
         // The relay as a library: routes, request authentication, roles, metrics.
         .target(
             name: "LedgerRelay",
@@ -79,6 +81,7 @@ let package = Package(
         .testTarget(name: "LedgerModelTests", dependencies: ["LedgerModel", "LedgerTestSupport"]),
         .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore", "LedgerTestSupport"]),
         .testTarget(name: "LedgerRelayTests", dependencies: ["LedgerRelay"]),
+        .testTarget(name: "LedgerWebTests", dependencies: ["LedgerWeb", "LedgerModel"]),
         // Starts real relays and runs real clients on 127.0.0.1.
         .testTarget(
             name: "SyncTests",

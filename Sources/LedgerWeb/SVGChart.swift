@@ -1,0 +1,65 @@
+import Foundation
+import LedgerModel
+import LedgerProtocol
+
+/// Line charts of metric series as inline SVG: axes with ticks, a legend, and a hover title on every
+/// drawn point. Series are downsampled on the server (LTTB), so a million-point series stays light.
+public struct SVGChart: Sendable {
+    public struct Series: Sendable {
+        public var name: String
+        public var points: [MetricPoint]
+        public init(name: String, points: [MetricPoint]) { self.name = name; self.points = points }
+    }
+
+    public var width = 640.0
+    public var height = 320.0
+    /// Points drawn per series at most.
+    public var maxPoints = 1000
+    static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"]
+
+    public init() {}
+
+    public func render(_ series: [Series], title: String) -> HTML {
+        let drawn = series.map { Series(name: $0.name, points: Downsampling.lttb($0.points, threshold: maxPoints)) }
+        let all = drawn.flatMap(\.points)
+        let margin = (left: 56.0, right: 16.0, top: 28.0, bottom: 36.0)
+        let plotW = width - margin.left - margin.right, plotH = height - margin.top - margin.bottom
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" class=\"chart\">"
+        svg += "<title>\(HTML.escape(title))</title>"
+        guard let minX = all.map(\.step).min(), let maxX = all.map(\.step).max(),
+              let minY = all.map(\.value).min(), let maxY = all.map(\.value).max() else {
+            return HTML(markup: svg + "<text x=\"20\" y=\"40\">no points</text></svg>")
+        }
+        let spanX = Double(max(1, maxX - minX)), spanY = maxY > minY ? maxY - minY : 1
+        func x(_ step: Int64) -> Double { margin.left + Double(step - minX) / spanX * plotW }
+        func y(_ v: Double) -> Double { margin.top + (1 - (v - minY) / spanY) * plotH }
+        svg += "<g class=\"axes\" stroke=\"#888\" fill=\"none\"><line x1=\"\(f(margin.left))\" y1=\"\(f(margin.top + plotH))\" x2=\"\(f(margin.left + plotW))\" y2=\"\(f(margin.top + plotH))\"/>"
+        svg += "<line x1=\"\(f(margin.left))\" y1=\"\(f(margin.top))\" x2=\"\(f(margin.left))\" y2=\"\(f(margin.top + plotH))\"/></g>"
+        svg += "<g class=\"ticks\" font-size=\"10\" fill=\"#444\">"
+        for i in 0...4 {
+            let v = minY + spanY * Double(i) / 4
+            svg += "<text x=\"\(f(margin.left - 6))\" y=\"\(f(y(v) + 3))\" text-anchor=\"end\">\(HTML.escape(Self.label(v)))</text>"
+            let s = minX + Int64(Double(maxX - minX) * Double(i) / 4)
+            svg += "<text x=\"\(f(x(s)))\" y=\"\(f(margin.top + plotH + 14))\" text-anchor=\"middle\">\(s)</text>"
+        }
+        svg += "</g>"
+        for (i, s) in drawn.enumerated() where !s.points.isEmpty {
+            let color = Self.palette[i % Self.palette.count]
+            let path = s.points.map { "\(f(x($0.step))),\(f(y($0.value)))" }.joined(separator: " ")
+            svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\" points=\"\(path)\"/>"
+            svg += "<g fill=\"\(color)\">"
+            for p in s.points.count <= 200 ? s.points : [] {
+                svg += "<circle cx=\"\(f(x(p.step)))\" cy=\"\(f(y(p.value)))\" r=\"2\"><title>\(HTML.escape(s.name)) step \(p.step): \(HTML.escape(Self.label(p.value)))</title></circle>"
+            }
+            svg += "</g>"
+            svg += "<text x=\"\(f(margin.left + 8 + Double(i) * 110))\" y=\"16\" font-size=\"11\" fill=\"\(color)\">\(HTML.escape(s.name))</text>"
+        }
+        return HTML(markup: svg + "</svg>")
+    }
+
+    private func f(_ v: Double) -> String { String(format: "%.1f", v) }
+
+    static func label(_ v: Double) -> String {
+        v == v.rounded() && abs(v) < 1e9 ? String(Int64(v)) : String(format: "%.4g", v)
+    }
+}
