@@ -1,0 +1,119 @@
+import Foundation
+import LedgerProtocol
+
+/// A filter over runs, as people type it in the runs table: comparisons joined by `and`, e.g.
+/// `metrics.acc > 0.9 and params.lr = 0.01 and status = finished`. Metrics compare their last value
+/// numerically; params, tags and the run's own fields compare as numbers when both sides are numbers,
+/// else as text. Quotes allow spaces: `tags.note = "first try"`.
+public struct RunFilter: Sendable, Equatable {
+    public enum Field: Sendable, Equatable {
+        case metric(String), param(String), tag(String), attribute(String)
+    }
+
+    public enum Operator: String, Sendable, CaseIterable {
+        case lessOrEqual = "<=", greaterOrEqual = ">=", notEqual = "!=", equal = "=", less = "<", greater = ">"
+    }
+
+    public struct Clause: Sendable, Equatable {
+        public var field: Field
+        public var op: Operator
+        public var value: String
+    }
+
+    public var clauses: [Clause]
+
+    public struct ParseError: Error, Equatable, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
+    }
+
+    public init(parsing text: String) throws(ParseError) {
+        clauses = []
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty else { return }
+        for part in Self.splitOnAnd(trimmed) {
+            guard let op = Operator.allCases.first(where: { part.contains($0.rawValue) }),
+                  let range = part.range(of: op.rawValue) else {
+                throw ParseError(message: "'\(part)' has no comparison (use =, !=, <, <=, >, >=)")
+            }
+            let name = part[..<range.lowerBound].trimmingCharacters(in: .whitespaces)
+            var value = part[range.upperBound...].trimmingCharacters(in: .whitespaces)
+            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
+            clauses.append(Clause(field: try Self.field(name), op: op, value: value))
+        }
+    }
+
+    private static func field(_ name: String) throws(ParseError) -> Field {
+        let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
+        switch (parts.first, parts.count) {
+        case ("metrics", 2): return .metric(parts[1])
+        case ("params", 2): return .param(parts[1])
+        case ("tags", 2): return .tag(parts[1])
+        case (_, 1) where ["name", "status", "author", "experiment", "host", "git"].contains(name): return .attribute(name)
+        default: throw ParseError(message: "unknown field '\(name)': use metrics.KEY, params.KEY, tags.KEY, name, status, author, experiment, host or git")
+        }
+    }
+
+    /// Splits on the word `and` outside quotes.
+    private static func splitOnAnd(_ text: String) -> [String] {
+        var parts = [String](), current = "", quoted = false
+        let words = text.split(separator: " ", omittingEmptySubsequences: false)
+        for word in words {
+            if !quoted && word.lowercased() == "and" {
+                parts.append(current.trimmingCharacters(in: .whitespaces))
+                current = ""
+                continue
+            }
+            quoted = word.filter { $0 == "\"" }.count % 2 == 1 ? !quoted : quoted
+            current += (current.isEmpty ? "" : " ") + word
+        }
+        parts.append(current.trimmingCharacters(in: .whitespaces))
+        return parts.filter { !$0.isEmpty }
+    }
+
+    public func matches(_ run: RunView) -> Bool {
+        clauses.allSatisfy { clause in
+            switch clause.field {
+            case .metric(let key):
+                guard let v = run.metrics[key]?.last?.value, let target = Double(clause.value) else { return false }
+                return Self.compare(v, target, clause.op)
+            case .param(let key): return Self.compare(text: run.params[key], clause)
+            case .tag(let key): return Self.compare(text: run.tags[key], clause)
+            case .attribute(let name):
+                let value: String? = switch name {
+                case "name": run.name
+                case "status": run.status.rawValue
+                case "author": run.author.name ?? run.author.fingerprint
+                case "experiment": run.experiment
+                case "host": run.host
+                default: run.gitCommit
+                }
+                return Self.compare(text: value, clause)
+            }
+        }
+    }
+
+    private static func compare(text: String?, _ clause: Clause) -> Bool {
+        guard let text else { return clause.op == .notEqual }
+        if let a = Double(text), let b = Double(clause.value) { return compare(a, b, clause.op) }
+        switch clause.op {
+        case .equal: return text == clause.value
+        case .notEqual: return text != clause.value
+        case .less: return text < clause.value
+        case .lessOrEqual: return text <= clause.value
+        case .greater: return text > clause.value
+        case .greaterOrEqual: return text >= clause.value
+        }
+    }
+
+    private static func compare(_ a: Double, _ b: Double, _ op: Operator) -> Bool {
+        switch op {
+        case .equal: a == b
+        case .notEqual: a != b
+        case .less: a < b
+        case .lessOrEqual: a <= b
+        case .greater: a > b
+        case .greaterOrEqual: a >= b
+        }
+    }
+}
