@@ -1,4 +1,5 @@
 import Hummingbird
+import LedgerProtocol
 import LedgerStore
 import Logging
 import NIOCore

@@ -39,10 +39,3 @@ func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async 
         Thread { continuation.resume(with: Result { try work() }) }.start()
     }
 }
-
-/// Runs blocking work (SQLite, signature checks) off the async executor's few threads.
-func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
-    }
-}

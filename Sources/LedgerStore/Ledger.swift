@@ -219,12 +219,16 @@ public final class Ledger: Sendable {
         return (UInt64(bitPattern: row["seq"]), id)
     }
 
+    /// Ids stored at one seq of an author's chain (several after a fork).
+    static func ids(_ db: Database, author: PublicKey, seq: UInt64) throws -> [LedgerID] {
+        try LedgerID.fetchAll(db.cachedStatement(sql: "SELECT id FROM events WHERE author = ? AND seq = ?"),
+                              arguments: [author, Int64(bitPattern: seq)])
+    }
+
     static func neighbourhood(_ db: Database, _ env: Envelope) throws -> ChainNeighbourhood {
         let (highest, _) = try chainHead(db, author: env.author)
-        let statement = try db.cachedStatement(sql: "SELECT id FROM events WHERE author = ? AND seq = ?")
-        let same = try LedgerID.fetchAll(statement, arguments: [env.author, Int64(bitPattern: env.seq)])
-        let predecessors = env.seq > 1
-            ? try LedgerID.fetchAll(statement, arguments: [env.author, Int64(bitPattern: env.seq - 1)]) : []
+        let same = try ids(db, author: env.author, seq: env.seq)
+        let predecessors = env.seq > 1 ? try ids(db, author: env.author, seq: env.seq - 1) : []
         return ChainNeighbourhood(highestSeq: highest, predecessors: predecessors, sameSeq: same)
     }
 

@@ -31,6 +31,14 @@ public enum Parallel {
     }
 }
 
+/// Runs blocking work (SQLite, sockets, signature checks) on a dispatch thread, off the async executor's
+/// few threads.
+public func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+    }
+}
+
 /// Work started on another thread, whose result the caller waits for later (to overlap two stages).
 public final class Background<T: Sendable>: @unchecked Sendable {
     private let group = DispatchGroup()

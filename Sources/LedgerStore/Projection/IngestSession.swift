@@ -49,8 +49,7 @@ struct IngestSession {
     private mutating func neighbourhood(_ env: Envelope) throws -> ChainNeighbourhood {
         if heads[env.author] == nil {
             let (seq, _) = try Ledger.chainHead(db, author: env.author)
-            let ids = seq == 0 ? [] : try LedgerID.fetchAll(
-                db.cachedStatement(sql: "SELECT id FROM events WHERE author = ? AND seq = ?"), arguments: [env.author, Int64(seq)])
+            let ids = seq == 0 ? [] : try Ledger.ids(db, author: env.author, seq: seq)
             heads[env.author] = (seq, ids)
         }
         guard let head = heads[env.author] else { return try Ledger.neighbourhood(db, env) }

@@ -97,8 +97,7 @@ extension Ledger {
             LEFT JOIN version_archived a ON a.version = v.id WHERE v.model = ?
             """, arguments: [id]).map { v -> VersionView in
             let vid: LedgerID = v["id"]
-            let files = try Row.fetchAll(db, sql: "SELECT path, sha256, size FROM version_files WHERE version = ? ORDER BY path", arguments: [vid])
-                .map { ArtifactView(ArtifactFile(path: $0["path"], sha256: $0.bytes("sha256"), size: UInt64($0["size"] as Int64))) }
+            let files = try Self.artifactFiles(.version, vid, db).map(ArtifactView.init)
             let assigned = numbers[vid] ?? .init(number: 0, renumbered: false)
             return VersionView(
                 id: vid.hex, number: assigned.number, claimedNumber: UInt64(v["claimed_number"] as Int64),
@@ -115,19 +114,30 @@ extension Ledger {
         try Row.fetchOne(db, sql: "SELECT * FROM alias_events WHERE event = ?", arguments: [event])
     }
 
-    /// Signed bytes of artifact files of a model version, to materialize it.
+    /// The artifact files of a model version, to materialize it.
     public func versionFiles(_ version: LedgerID) throws(StoreError) -> [ArtifactFile] {
-        try read { db in
-            try Row.fetchAll(db, sql: "SELECT path, sha256, size FROM version_files WHERE version = ? ORDER BY path", arguments: [version])
-                .map { ArtifactFile(path: $0["path"], sha256: $0.bytes("sha256"), size: UInt64($0["size"] as Int64)) }
-        }
+        try read { db in try Self.artifactFiles(.version, version, db) }
     }
 
     /// The artifact files a run recorded.
     public func runFiles(_ run: LedgerID) throws(StoreError) -> [ArtifactFile] {
-        try read { db in
-            try Row.fetchAll(db, sql: "SELECT path, sha256, size FROM run_artifacts WHERE run = ? ORDER BY path", arguments: [run])
-                .map { ArtifactFile(path: $0["path"], sha256: $0.bytes("sha256"), size: UInt64($0["size"] as Int64)) }
+        try read { db in try Self.artifactFiles(.run, run, db) }
+    }
+
+    enum FileOwner {
+        case run, version
+        var sql: String {
+            switch self {
+            case .run: "SELECT path, sha256, size FROM run_artifacts WHERE run = ? ORDER BY path"
+            case .version: "SELECT path, sha256, size FROM version_files WHERE version = ? ORDER BY path"
+            }
+        }
+    }
+
+    /// Artifact files of a run or a version, by path.
+    static func artifactFiles(_ owner: FileOwner, _ id: LedgerID, _ db: Database) throws -> [ArtifactFile] {
+        try Row.fetchAll(db, sql: owner.sql, arguments: [id]).map {
+            ArtifactFile(path: $0["path"], sha256: $0.bytes("sha256"), size: UInt64($0["size"] as Int64))
         }
     }
 

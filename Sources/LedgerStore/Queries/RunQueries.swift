@@ -49,8 +49,7 @@ extension Ledger {
         for m in try Row.fetchAll(db, sql: "SELECT * FROM metric_summary WHERE run = ?", arguments: [id]) {
             metrics[m["key"]] = MetricSummary(row: m)
         }
-        let artifacts = try Row.fetchAll(db, sql: "SELECT path, sha256, size FROM run_artifacts WHERE run = ? ORDER BY path", arguments: [id])
-            .map { ArtifactView(ArtifactFile(path: $0["path"], sha256: $0.bytes("sha256"), size: UInt64($0["size"] as Int64))) }
+        let artifacts = try Self.artifactFiles(.run, id, db).map(ArtifactView.init)
         let experiment: LedgerID = row["experiment"]
         return RunView(
             id: id.hex, experimentID: experiment.hex, experiment: row["experiment_name"], name: row["name"],

@@ -1,4 +1,5 @@
 import Foundation
+import LedgerProtocol
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -17,11 +18,7 @@ public struct SocketTransport: HTTPTransport {
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         let host = self.host, port = self.port
-        return try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try Self.exchange(request, host: host, port: port) })
-            }
-        }
+        return try await offload { try Self.exchange(request, host: host, port: port) }
     }
 
     static func exchange(_ request: HTTPRequest, host: String, port: Int) throws -> HTTPResponse {
