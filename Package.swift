@@ -43,11 +43,20 @@ let package = Package(
         .target(name: "LedgerSync", dependencies: ["LedgerProtocol", "LedgerModel", "LedgerStore"]),
         // Dashboard pieces as pure functions of the model: escaping, SVG charts.
         .target(name: "LedgerWeb", dependencies: ["LedgerProtocol", "LedgerModel"]),
+        // The dashboard as Hummingbird routes: sign-in, sessions, pages, and the local dashboard's forms.
+        .target(
+            name: "LedgerDashboard",
+            dependencies: [
+                "LedgerProtocol", "LedgerModel", "LedgerStore", "LedgerWeb",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
         // The relay as a library: routes, request authentication, roles, metrics.
         .target(
             name: "LedgerRelay",
             dependencies: [
-                "LedgerProtocol", "LedgerModel", "LedgerStore",
+                "LedgerProtocol", "LedgerModel", "LedgerStore", "LedgerDashboard",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -66,8 +75,9 @@ let package = Package(
         .executableTarget(
             name: "mledger",
             dependencies: [
-                "LedgerProtocol", "LedgerModel", "LedgerStore", "LedgerSync",
+                "LedgerProtocol", "LedgerModel", "LedgerStore", "LedgerSync", "LedgerWeb", "LedgerDashboard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
         // Writes protocol/vectors from fixed seeds.
@@ -75,7 +85,7 @@ let package = Package(
         // Benchmarks printed by `make bench`.
         .executableTarget(
             name: "mledger-bench",
-            dependencies: ["LedgerProtocol", "LedgerModel", "LedgerStore", "LedgerSync", "LedgerProcesses"]
+            dependencies: ["LedgerProtocol", "LedgerModel", "LedgerStore", "LedgerSync", "LedgerWeb", "LedgerDashboard", "LedgerProcesses"]
         ),
         .testTarget(name: "LedgerProtocolTests", dependencies: ["LedgerProtocol"]),
         .testTarget(name: "LedgerModelTests", dependencies: ["LedgerModel", "LedgerTestSupport"]),
@@ -91,6 +101,11 @@ let package = Package(
         .target(name: "LedgerProcesses", path: "Tests/Processes"),
         // Helpers shared by the tests that run the built binaries.
         .target(name: "LedgerTestSupport", dependencies: ["LedgerProcesses"], path: "Tests/TestSupport"),
+        // The dashboard over real HTTP from real relays and `mledger ui`, and in a headless Chromium.
+        .testTarget(
+            name: "DashboardTests",
+            dependencies: ["LedgerProtocol", "LedgerStore", "LedgerSync", "LedgerWeb", "LedgerTestSupport"]
+        ),
         // Runs the built `mledger` binary in temporary workspaces.
         .testTarget(
             name: "CLITests",

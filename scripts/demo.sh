@@ -79,6 +79,12 @@ step "$bin" run list
 step "$bin" model pull digits@production --out "$demo/serving"
 step "$bin" verify
 
+dashboard=$("$bin" open --page /models --no-browser)
+
 echo
+echo "Dashboard: $dashboard"
+echo "  (a sign-in link signed by Ada's key, valid once for five minutes; for a new one:"
+echo "   cd $demo/project && MLEDGER_CONFIG_DIR=$demo/config $bin open)"
+echo "Local dashboard, offline: cd $demo/project && MLEDGER_CONFIG_DIR=$demo/config $bin ui"
 echo "Relay: $url  (health: $url/healthz, metrics: $url/metrics; stop it with: kill \$(cat $demo/relay.pid))"
 echo "Workspace: $demo/project (try: cd $demo/project && MLEDGER_CONFIG_DIR=$demo/config $bin audit digits)"

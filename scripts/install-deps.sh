@@ -2,7 +2,8 @@
 # Installs the system packages ModelLedger builds against, if any is missing (Debian/Ubuntu).
 set -euo pipefail
 
-packages=(pkg-config libsodium-dev libsqlite3-dev libcurl4-openssl-dev)
+# chromium: the dashboard's browser tests render its pages in a real headless browser.
+packages=(pkg-config libsodium-dev libsqlite3-dev libcurl4-openssl-dev chromium)
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

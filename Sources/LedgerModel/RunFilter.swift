@@ -6,8 +6,50 @@ import LedgerProtocol
 /// numerically; params, tags and the run's own fields compare as numbers when both sides are numbers,
 /// else as text. Quotes allow spaces: `tags.note = "first try"`.
 public struct RunFilter: Sendable, Equatable {
-    public enum Field: Sendable, Equatable {
+    public enum Field: Sendable, Hashable {
         case metric(String), param(String), tag(String), attribute(String)
+
+        /// `metrics.KEY`, `params.KEY`, `tags.KEY` or one of the run's own fields.
+        public init(parsing name: String) throws(ParseError) {
+            let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
+            switch (parts.first, parts.count) {
+            case ("metrics", 2): self = .metric(parts[1])
+            case ("params", 2): self = .param(parts[1])
+            case ("tags", 2): self = .tag(parts[1])
+            case (_, 1) where Self.attributes.contains(name): self = .attribute(name)
+            default: throw ParseError(message: "unknown field '\(name)': use metrics.KEY, params.KEY, tags.KEY, name, status, author, experiment, host or git")
+            }
+        }
+
+        static let attributes = ["name", "status", "author", "experiment", "host", "git"]
+
+        /// How people write the field, the inverse of `init(parsing:)`.
+        public var name: String {
+            switch self {
+            case .metric(let k): "metrics.\(k)"
+            case .param(let k): "params.\(k)"
+            case .tag(let k): "tags.\(k)"
+            case .attribute(let a): a
+            }
+        }
+
+        /// The field's text in a run; metrics have none (they are numbers, see `MetricSummary`).
+        public func text(of run: RunView) -> String? {
+            switch self {
+            case .metric: nil
+            case .param(let key): run.params[key]
+            case .tag(let key): run.tags[key]
+            case .attribute(let name):
+                switch name {
+                case "name": run.name
+                case "status": run.status.rawValue
+                case "author": run.author.name ?? run.author.fingerprint
+                case "experiment": run.experiment
+                case "host": run.host
+                default: run.gitCommit
+                }
+            }
+        }
     }
 
     public enum Operator: String, Sendable, CaseIterable {
@@ -21,6 +63,9 @@ public struct RunFilter: Sendable, Equatable {
     }
 
     public var clauses: [Clause]
+
+    /// Matches every run.
+    public init() { clauses = [] }
 
     public struct ParseError: Error, Equatable, CustomStringConvertible {
         public var message: String
@@ -39,18 +84,7 @@ public struct RunFilter: Sendable, Equatable {
             let name = part[..<range.lowerBound].trimmingCharacters(in: .whitespaces)
             var value = part[range.upperBound...].trimmingCharacters(in: .whitespaces)
             if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
-            clauses.append(Clause(field: try Self.field(name), op: op, value: value))
-        }
-    }
-
-    private static func field(_ name: String) throws(ParseError) -> Field {
-        let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
-        switch (parts.first, parts.count) {
-        case ("metrics", 2): return .metric(parts[1])
-        case ("params", 2): return .param(parts[1])
-        case ("tags", 2): return .tag(parts[1])
-        case (_, 1) where ["name", "status", "author", "experiment", "host", "git"].contains(name): return .attribute(name)
-        default: throw ParseError(message: "unknown field '\(name)': use metrics.KEY, params.KEY, tags.KEY, name, status, author, experiment, host or git")
+            clauses.append(Clause(field: try Field(parsing: name), op: op, value: value))
         }
     }
 
@@ -77,18 +111,7 @@ public struct RunFilter: Sendable, Equatable {
             case .metric(let key):
                 guard let v = run.metrics[key]?.last?.value, let target = Double(clause.value) else { return false }
                 return Self.compare(v, target, clause.op)
-            case .param(let key): return Self.compare(text: run.params[key], clause)
-            case .tag(let key): return Self.compare(text: run.tags[key], clause)
-            case .attribute(let name):
-                let value: String? = switch name {
-                case "name": run.name
-                case "status": run.status.rawValue
-                case "author": run.author.name ?? run.author.fingerprint
-                case "experiment": run.experiment
-                case "host": run.host
-                default: run.gitCommit
-                }
-                return Self.compare(text: value, clause)
+            default: return Self.compare(text: clause.field.text(of: run), clause)
             }
         }
     }

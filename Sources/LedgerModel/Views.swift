@@ -241,3 +241,17 @@ public struct MemberView: Codable, Sendable, Equatable {
         self.author = author; self.role = role; self.active = active
     }
 }
+
+/// A signed comment on a run, model, version, promotion or another comment.
+public struct CommentView: Codable, Sendable, Equatable {
+    public var id: String
+    public var target: String
+    public var replyTo: String?
+    public var author: AuthorView
+    public var time: Int64
+    public var text: String
+
+    public init(id: String, target: String, replyTo: String?, author: AuthorView, time: Int64, text: String) {
+        self.id = id; self.target = target; self.replyTo = replyTo; self.author = author; self.time = time; self.text = text
+    }
+}

@@ -1,10 +1,12 @@
 import Hummingbird
+import LedgerDashboard
 import LedgerProtocol
 import LedgerStore
 import Logging
 import NIOCore
 
-/// Builds the relay: health and metrics in the open, everything under /v1 signed by a member's key.
+/// Builds the relay: health and metrics in the open, everything under /v1 signed by a member's key, and
+/// the team's read-only dashboard behind a sign-in link from `mledger open`.
 public enum RelayApplication {
     public static func router(state: RelayState) -> Router<RelayContext> {
         let router = Router(context: RelayContext.self)
@@ -19,6 +21,7 @@ public enum RelayApplication {
         let v1 = router.group("v1").add(middleware: RequestAuthenticator(state: state))
         EventRoutes(state: state).register(on: v1)
         BlobRoutes(state: state).register(on: v1)
+        DashboardSite(ledger: state.ledger, login: SignedLinkLogin(ledger: state.ledger)).register(on: router)
         return router
     }
 

@@ -15,6 +15,8 @@ public struct SVGChart: Sendable {
     public var height = 320.0
     /// Points drawn per series at most.
     public var maxPoints = 1000
+    /// Hover strips across the plot, each showing the values nearest to it.
+    public var hoverBandCount = 80
     static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"]
 
     public init() {}
@@ -22,7 +24,8 @@ public struct SVGChart: Sendable {
     public func render(_ series: [Series], title: String) -> HTML {
         let drawn = series.map { Series(name: $0.name, points: Downsampling.lttb($0.points, threshold: maxPoints)) }
         let all = drawn.flatMap(\.points)
-        let margin = (left: 56.0, right: 16.0, top: 28.0, bottom: 36.0)
+        let legend = Self.legendLayout(drawn.map(\.name), left: 64, width: width - 80)
+        let margin = (left: 56.0, right: 16.0, top: 14.0 + 14.0 * Double(legend.rows), bottom: 36.0)
         let plotW = width - margin.left - margin.right, plotH = height - margin.top - margin.bottom
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" class=\"chart\">"
         svg += "<title>\(HTML.escape(title))</title>"
@@ -52,9 +55,55 @@ public struct SVGChart: Sendable {
                 svg += "<circle cx=\"\(f(x(p.step)))\" cy=\"\(f(y(p.value)))\" r=\"2\"><title>\(HTML.escape(s.name)) step \(p.step): \(HTML.escape(Self.label(p.value)))</title></circle>"
             }
             svg += "</g>"
-            svg += "<text x=\"\(f(margin.left + 8 + Double(i) * 110))\" y=\"16\" font-size=\"11\" fill=\"\(color)\">\(HTML.escape(s.name))</text>"
+            let at = legend.positions[i]
+            svg += "<text x=\"\(f(at.x))\" y=\"\(f(at.y))\" font-size=\"11\" fill=\"\(color)\">\(HTML.escape(legend.labels[i]))</text>"
         }
+        svg += hoverBands(drawn, minX: minX, maxX: maxX, left: margin.left, top: margin.top, width: plotW, height: plotH)
         return HTML(markup: svg + "</svg>")
+    }
+
+    /// Invisible vertical strips across the plot, each titled with every series' value nearest its
+    /// middle: hovering anywhere shows values, whatever the number of points, with no script.
+    private func hoverBands(_ drawn: [Series], minX: Int64, maxX: Int64, left: Double, top: Double, width: Double, height: Double) -> String {
+        let count = Int(min(Int64(hoverBandCount), maxX - minX + 1))
+        guard count > 0 else { return "" }
+        let bandW = width / Double(count)
+        var out = "<g class=\"bands\">"
+        for i in 0..<count {
+            let step = minX + Int64((Double(maxX - minX) * (Double(i) + 0.5) / Double(count)).rounded())
+            let values = drawn.compactMap { s in Self.nearest(s.points, to: step).map { "\(s.name): \(Self.label($0.value)) (step \($0.step))" } }
+            out += "<rect class=\"band\" x=\"\(f(left + Double(i) * bandW))\" y=\"\(f(top))\" width=\"\(f(bandW))\" height=\"\(f(height))\"><title>\(HTML.escape(values.joined(separator: "\n")))</title></rect>"
+        }
+        return out + "</g>"
+    }
+
+    /// Legend entries left to right, wrapping to a new row when the next would not fit; names are
+    /// shortened to 40 characters (the full name is in the hover titles).
+    static func legendLayout(_ names: [String], left: Double, width: Double) -> (labels: [String], positions: [(x: Double, y: Double)], rows: Int) {
+        let charWidth = 6.2, gap = 14.0
+        var x = left, row = 0
+        var positions = [(x: Double, y: Double)](), labels = [String]()
+        for name in names {
+            let label = name.count > 40 ? String(name.prefix(39)) + "…" : name
+            let w = Double(label.count) * charWidth
+            if x > left, x + w > left + width { row += 1; x = left }
+            positions.append((x, 14 + 14 * Double(row)))
+            labels.append(label)
+            x += w + gap
+        }
+        return (labels, positions, names.isEmpty ? 1 : row + 1)
+    }
+
+    /// The point whose step is closest to `step`, in points sorted by step.
+    static func nearest(_ points: [MetricPoint], to step: Int64) -> MetricPoint? {
+        guard !points.isEmpty else { return nil }
+        var lo = 0, hi = points.count - 1
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if points[mid].step < step { lo = mid + 1 } else { hi = mid }
+        }
+        if lo > 0, step - points[lo - 1].step <= points[lo].step - step { return points[lo - 1] }
+        return points[lo]
     }
 
     private func f(_ v: Double) -> String { String(format: "%.1f", v) }

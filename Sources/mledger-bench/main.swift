@@ -2,7 +2,7 @@ import Foundation
 
 // `make bench`: the throughput of this machine, next to the physical limits it runs into (libsodium's
 // Ed25519 sign and verify rates). Every figure is printed with its inputs. BENCH_SCALE=0.1 runs a
-// smaller version.
+// smaller version; BENCH_ONLY=dashboard (or core, relay; comma-separated) runs some sections.
 
 let temp = FileManager.default.temporaryDirectory.appendingPathComponent("mledger-bench-\(UUID().uuidString)")
 try FileManager.default.createDirectory(at: temp, withIntermediateDirectories: true)
@@ -11,6 +11,13 @@ defer { try? FileManager.default.removeItem(at: temp) }
 print("ModelLedger benchmark")
 print("machine: \(machine())")
 print("")
-let rawVerifyRate = try runCoreBench(in: temp)
-print("")
-try await runRelayBench(in: temp, rawVerifyRate: rawVerifyRate)
+let sections = Set((ProcessInfo.processInfo.environment["BENCH_ONLY"] ?? "core,relay,dashboard").split(separator: ","))
+if sections.contains("core") || sections.contains("relay") {
+    let rawVerifyRate = try runCoreBench(in: temp)
+    print("")
+    if sections.contains("relay") {
+        try await runRelayBench(in: temp, rawVerifyRate: rawVerifyRate)
+        print("")
+    }
+}
+if sections.contains("dashboard") { try await runDashboardBench(in: temp) }

@@ -103,3 +103,23 @@ import Testing
         #expect(altered.open(passphrase: "correct horse") == nil)
     }
 }
+
+@Suite struct LoginLinkTests {
+    @Test func aLinkVerifiesOnlyWithItsTeamPageAndKey() throws {
+        let key = SigningKey.generate()
+        let team = Hashing.blake2b256(Array("team".utf8))
+        let link = LoginLink.sign(team: team, next: "/models", key: key, nowMs: 1_000)
+        let items = Dictionary(uniqueKeysWithValues: link.queryItems)
+        let parsed = try #require(LoginLink(parameter: { items[$0] }))
+        #expect(parsed == link && parsed.isSignedByItsKey)
+        var moved = parsed
+        moved.next = "/audit"
+        #expect(!moved.isSignedByItsKey)
+        moved = parsed
+        moved.team = Hashing.blake2b256(Array("other".utf8))
+        #expect(!moved.isSignedByItsKey)
+        #expect(LoginLink(parameter: { $0 == "signature" ? nil : items[$0] }) == nil)
+        // A login signature is not a request signature for the same target.
+        #expect(!link.signature.isValid(method: "GET", target: "\(team.hex)\n/models", bodySHA256: []))
+    }
+}

@@ -12,8 +12,11 @@ extension Ledger {
     }
 
     public func model(named name: String) throws(StoreError) -> ModelView {
-        let id = try modelID(named: name)
-        return try read { db in try modelView(id, db, Authors(names: try names(db))) }
+        try model(try modelID(named: name))
+    }
+
+    public func model(_ id: LedgerID) throws(StoreError) -> ModelView {
+        try read { db in try modelView(id, db, Authors(names: try names(db))) }
     }
 
     /// The current state of every alias register of a model, with conflicts.

@@ -50,16 +50,21 @@ extension Ledger {
             metrics[m["key"]] = MetricSummary(row: m)
         }
         let artifacts = try Self.artifactFiles(.run, id, db).map(ArtifactView.init)
+        return Self.runView(row, authors: authors, params: try pairs("SELECT key, value FROM params WHERE run = ?"),
+                            tags: try pairs("SELECT key, value FROM run_tags WHERE run = ?"), metrics: metrics, artifacts: artifacts)
+    }
+
+    /// A run from its row (runs joined with its experiment's name and status) and its details.
+    static func runView(_ row: Row, authors: Authors, params: [String: String], tags: [String: String],
+                        metrics: [String: MetricSummary], artifacts: [ArtifactView]) -> RunView {
+        let id: LedgerID = row["id"]
         let experiment: LedgerID = row["experiment"]
         return RunView(
             id: id.hex, experimentID: experiment.hex, experiment: row["experiment_name"], name: row["name"],
             author: authors.view(row), status: (row["status"] as String?).flatMap(RunStatus.init) ?? .running,
             startTime: row["start_time"], endTime: row["end_time"], exitCode: row["exit_code"],
             gitCommit: row["git_commit"], gitDirty: row["git_dirty"], command: row["command"], host: row["host"],
-            environment: row["environment"],
-            params: try pairs("SELECT key, value FROM params WHERE run = ?"),
-            tags: try pairs("SELECT key, value FROM run_tags WHERE run = ?"),
-            metrics: metrics, artifacts: artifacts)
+            environment: row["environment"], params: params, tags: tags, metrics: metrics, artifacts: artifacts)
     }
 
     /// Every point of one metric of a run, by step, then timestamp, then merge order.
@@ -69,6 +74,8 @@ extension Ledger {
             for row in try Row.fetchAll(db, sql: "SELECT points FROM metric_chunks WHERE run = ? AND key = ? ORDER BY ord", arguments: [run, key]) {
                 points += MetricPoint.unpack(row.bytes("points")) ?? []
             }
+            // Series are usually logged in order: a million points then need no sort.
+            if zip(points, points.dropFirst()).allSatisfy({ ($0.step, $0.timestamp) <= ($1.step, $1.timestamp) }) { return points }
             // A stable sort keeps merge order among equal (step, timestamp).
             return points.enumerated().sorted { a, b in
                 (a.element.step, a.element.timestamp, a.offset) < (b.element.step, b.element.timestamp, b.offset)

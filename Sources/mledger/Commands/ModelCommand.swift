@@ -110,9 +110,9 @@ struct ModelCommand: ParsableCommand {
             let session = try Session.open()
             let modelID = try session.ledger.modelID(named: model)
             let versionID = try session.ledger.versionID(model: modelID, version)
-            let heads = try session.ledger.aliasHeads(model: modelID, alias: to)
-            try session.append(LedgerProtocol.Promote(model: modelID, version: versionID, alias: to, reason: reason, evidence: evidence), heads: heads)
-            print("\(model): \(to) -> \(version)\(heads.count > 1 ? " (resolves a conflict of \(heads.count) changes)" : "")")
+            let (_, replaced) = try session.ledger.promote(
+                model: modelID, version: versionID, alias: to, reason: reason, evidence: evidence, signer: try session.signer())
+            print("\(model): \(to) -> \(version)\(replaced > 1 ? " (resolves a conflict of \(replaced) changes)" : "")")
         }
     }
 
@@ -127,9 +127,7 @@ struct ModelCommand: ParsableCommand {
         func run() throws {
             let session = try Session.open()
             let modelID = try session.ledger.modelID(named: model)
-            let heads = try session.ledger.aliasHeads(model: modelID, alias: from)
-            guard !heads.isEmpty else { throw StoreError.notFound(what: "alias of \(model)", name: from) }
-            try session.append(LedgerProtocol.Demote(model: modelID, alias: from, reason: reason), heads: heads)
+            try session.ledger.demote(model: modelID, alias: from, reason: reason, signer: try session.signer())
             print("\(model): \(from) removed")
         }
     }

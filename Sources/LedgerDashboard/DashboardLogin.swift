@@ -1,0 +1,81 @@
+import Foundation
+import LedgerProtocol
+import LedgerStore
+import LedgerWeb
+
+/// How a browser proves who it is before it sees any data.
+public protocol DashboardLogin: Sendable {
+    /// Checks the sign-in link's query; returns who signs in, or throws what is wrong with the link.
+    func signIn(_ query: FormData) async throws(LoginRefusal) -> String
+    /// What the sign-in page tells a visitor without a session.
+    var howTo: String { get }
+}
+
+public struct LoginRefusal: Error, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// The relay's sign-in: a link from `mledger open`, signed by the key of a device of a current member,
+/// fresh (within five minutes of its signing) and never used before.
+public struct SignedLinkLogin: DashboardLogin {
+    let ledger: Ledger
+
+    public init(ledger: Ledger) { self.ledger = ledger }
+
+    public var howTo: String {
+        "Run `mledger open` in a workspace that syncs with this relay: it prints a sign-in link, valid for five minutes, signed by your device key."
+    }
+
+    public func signIn(_ query: FormData) async throws(LoginRefusal) -> String {
+        guard let link = LoginLink(parameter: { query[$0] }) else {
+            throw LoginRefusal("This sign-in link is incomplete. Run `mledger open` again and use the whole link.")
+        }
+        let now = wallClockMs()
+        let time = link.signature.timeMs
+        guard time <= now + RequestSignature.maxSkewMs, time + RequestSignature.maxSkewMs >= now else {
+            throw LoginRefusal("This sign-in link has expired (links last five minutes). Run `mledger open` again.")
+        }
+        guard link.isSignedByItsKey else { throw LoginRefusal("This sign-in link's signature is not valid.") }
+        do {
+            guard let team = try ledger.team(), team == link.team else {
+                throw LoginRefusal("This link is for another team's relay.")
+            }
+            guard try ledger.currentRole(of: link.signature.key) != nil else {
+                throw LoginRefusal("Key \(link.signature.key.fingerprint) is not a member of this team, or was removed.")
+            }
+            guard try ledger.acceptNonce(link.signature.nonce, timeMs: time, nowMs: now) else {
+                throw LoginRefusal("This sign-in link was already used. Run `mledger open` again for a new one.")
+            }
+            return try ledger.author(link.signature.key).label
+        } catch let refusal as LoginRefusal {
+            throw refusal
+        } catch {
+            throw LoginRefusal("The relay could not check the link: \(error)")
+        }
+    }
+}
+
+/// The local dashboard's sign-in: the secret token in the address `mledger ui` prints, so other users
+/// of the machine cannot read or sign through it.
+public struct TokenLogin: DashboardLogin {
+    let token: String
+    let viewer: String
+
+    public init(token: String, viewer: String) { self.token = token; self.viewer = viewer }
+
+    public var howTo: String { "Open the address `mledger ui` printed (it carries a secret token)." }
+
+    public func signIn(_ query: FormData) async throws(LoginRefusal) -> String {
+        guard let given = query["token"], Self.constantTimeEqual(Array(given.utf8), Array(token.utf8)) else {
+            throw LoginRefusal("This address's token does not match: use the one `mledger ui` printed.")
+        }
+        return viewer
+    }
+
+    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        return zip(a, b).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}

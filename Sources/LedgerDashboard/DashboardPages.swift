@@ -1,0 +1,79 @@
+import LedgerModel
+import LedgerProtocol
+import LedgerStore
+import LedgerWeb
+
+/// Every dashboard page as a function of the ledger: reads the views, renders HTML. Free of HTTP, so
+/// tests and benchmarks measure exactly what a request costs the server.
+public struct DashboardPages: Sendable {
+    public let ledger: Ledger
+    let cache = RunTableCache()
+
+    public init(ledger: Ledger) { self.ledger = ledger }
+
+    public func experiments(_ context: PageContext) throws -> HTML {
+        ExperimentsPage.render(try ledger.experiments(), context: context)
+    }
+
+    public func runsTable(experiment text: String, _ form: FormData, _ context: PageContext) async throws -> HTML {
+        let id = try Self.id(text, "experiment")
+        guard let experiment = try ledger.experiments().first(where: { $0.id == id.hex }) else {
+            throw DashboardError.notFound("No experiment \(Format.short(text)) in this ledger.")
+        }
+        let runs = try await runs(of: id)
+        let request = RunsTableRequest(form)
+        let (query, columns, problem) = request.resolve { RunTable.defaultColumns(for: runs) }
+        return RunsPage.render(experiment: experiment, request: request, columns: columns, page: RunTable.page(runs, query),
+                               total: runs.count, problem: problem, context: context)
+    }
+
+    /// The runs of an experiment, from the cache while the ledger is unchanged.
+    func runs(of experiment: LedgerID) async throws -> [RunView] {
+        let mark = try ledger.changeMark()
+        if let cached = await cache.runs(experiment, mark: mark) { return cached }
+        let runs = try ledger.runSummaries(experiment: experiment)
+        await cache.keep(runs, experiment, mark: mark)
+        return runs
+    }
+
+    public func run(_ text: String, _ context: PageContext) throws -> HTML {
+        let id = try ledger.runID(text)
+        let run = try ledger.run(id)
+        var series = [String: [MetricPoint]]()
+        for key in run.metrics.keys { series[key] = try ledger.metricHistory(run: id, key: key) }
+        return RunPage.render(run, series: series, comments: try ledger.comments(on: [id]), context: context)
+    }
+
+    public func compare(_ texts: [String], _ context: PageContext) throws -> HTML {
+        let ids = try texts.flatMap { $0.split(separator: ",").map(String.init) }.map { try ledger.runID($0) }
+        let unique = ids.reduce(into: [LedgerID]()) { if !$0.contains($1) { $0.append($1) } }
+        guard ComparePage.runLimit.contains(unique.count) else {
+            throw DashboardError.badRequest("Pick between 2 and 10 runs to compare (got \(unique.count)).")
+        }
+        let runs = try unique.map { try ledger.run($0) }
+        var series = [String: [String: [MetricPoint]]]()
+        for (id, run) in zip(unique, runs) {
+            for key in run.metrics.keys { series[key, default: [:]][run.id] = try ledger.metricHistory(run: id, key: key) }
+        }
+        return ComparePage.render(runs, series: series, context: context)
+    }
+
+    public func models(_ context: PageContext) throws -> HTML {
+        ModelsPage.render(try ledger.models(), context: context)
+    }
+
+    public func model(_ text: String, notice: String? = nil, _ context: PageContext) throws -> HTML {
+        let id = try Self.id(text, "model")
+        let model = try ledger.model(id)
+        return ModelPage.render(model, audit: try ledger.audit(model: id), notice: notice, context: context)
+    }
+
+    public func audit(_ context: PageContext) throws -> HTML {
+        AuditPage.render(try ledger.audit(), models: try ledger.models(), forks: try ledger.forks(), context: context)
+    }
+
+    static func id(_ text: String, _ what: String) throws -> LedgerID {
+        guard let id = LedgerID(hex: text) else { throw DashboardError.notFound("'\(text)' is not a \(what) id.") }
+        return id
+    }
+}

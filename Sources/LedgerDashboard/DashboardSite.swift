@@ -1,0 +1,165 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import LedgerProtocol
+import LedgerStore
+import LedgerWeb
+import NIOCore
+
+/// The dashboard as routes on any Hummingbird router: the relay mounts it for the team, `mledger ui`
+/// for one workspace. Every page needs a session; only the sign-in route and the stylesheet are open.
+public struct DashboardSite: Sendable {
+    public let pages: DashboardPages
+    let login: any DashboardLogin
+    let sessions: DashboardSessions
+    /// Nil on the relay: its pages are read-only.
+    let writer: DashboardWriter?
+
+    public init(ledger: Ledger, login: any DashboardLogin, writer: DashboardWriter? = nil, sessions: DashboardSessions = DashboardSessions()) {
+        pages = DashboardPages(ledger: ledger)
+        self.login = login
+        self.writer = writer
+        self.sessions = sessions
+    }
+
+    public func register<Context: RequestContext>(on router: Router<Context>) {
+        router.get("static/style.css") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
+                     body: .init(byteBuffer: ByteBuffer(string: Stylesheet.css)))
+        }
+        router.get("login") { request, _ in try await signIn(request) }
+        router.post("logout") { request, _ in
+            await sessions.end(request.cookies[DashboardSessions.cookieName]?.value)
+            return Self.html(.ok, MessagePages.signIn(howTo: login.howTo), cookie: Self.sessionCookie("", maxAge: 0))
+        }
+        page(router, "/") { _, _, ctx in try await offload { try pages.experiments(ctx) } }
+        page(router, "experiments/:id") { request, id, ctx in
+            try await pages.runsTable(experiment: id, Self.query(request), ctx)
+        }
+        page(router, "runs/:id") { _, id, ctx in try await offload { try pages.run(id, ctx) } }
+        page(router, "compare") { request, _, ctx in
+            let runs = Self.query(request).all("run")
+            return try await offload { try pages.compare(runs, ctx) }
+        }
+        page(router, "models") { _, _, ctx in try await offload { try pages.models(ctx) } }
+        page(router, "models/:id") { _, id, ctx in try await offload { try pages.model(id, ctx) } }
+        page(router, "audit") { _, _, ctx in try await offload { try pages.audit(ctx) } }
+        if let writer { registerWrites(on: router, writer) }
+    }
+
+    /// A GET page behind the session check; `:id` (if any) is passed on.
+    private func page<Context: RequestContext>(
+        _ router: Router<Context>, _ path: RouterPath,
+        _ render: @escaping @Sendable (Request, String, PageContext) async throws -> HTML
+    ) {
+        router.get(path) { request, context in
+            guard let session = await sessions.session(request.cookies[DashboardSessions.cookieName]?.value) else {
+                return Self.html(.unauthorized, MessagePages.signIn(howTo: login.howTo))
+            }
+            let ctx = PageContext(viewer: session.viewer, formToken: writer == nil ? nil : session.formToken)
+            do {
+                return Self.html(.ok, try await render(request, context.parameters.get("id") ?? "", ctx))
+            } catch {
+                let e = DashboardError.from(error)
+                return Self.html(HTTPResponse.Status(code: e.status), MessagePages.error(status: e.status, message: e.message, context: ctx))
+            }
+        }
+    }
+
+    private func registerWrites<Context: RequestContext>(on router: Router<Context>, _ writer: DashboardWriter) {
+        post(router, "comments") { form, _ in
+            guard let target = form["target"].flatMap(LedgerID.init(hex:)), let text = form["text"], !text.allSatisfy(\.isWhitespace) else {
+                throw DashboardError.badRequest("A comment needs a target and some text.")
+            }
+            try writer.comment(on: target, text: text)
+            return Self.localPath(form["return"])
+        }
+        post(router, "models/:id/promote") { form, id in
+            let model = try DashboardPages.id(id, "model")
+            guard let version = form["version"].flatMap(LedgerID.init(hex:)), let alias = Self.nonBlank(form["alias"]),
+                  let reason = Self.nonBlank(form["reason"]) else {
+                throw DashboardError.badRequest("A promotion needs a version, an alias and a reason.")
+            }
+            let evidence = (form["evidence"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            try writer.promote(model: model, version: version, alias: alias, reason: reason, evidence: evidence)
+            return Links.model(id)
+        }
+        post(router, "models/:id/demote") { form, id in
+            let model = try DashboardPages.id(id, "model")
+            guard let alias = Self.nonBlank(form["alias"]), let reason = Self.nonBlank(form["reason"]) else {
+                throw DashboardError.badRequest("A demotion needs an alias and a reason.")
+            }
+            try writer.demote(model: model, alias: alias, reason: reason)
+            return Links.model(id)
+        }
+    }
+
+    /// A form post: session and form token checked, the write made, then a redirect to the page to show.
+    private func post<Context: RequestContext>(
+        _ router: Router<Context>, _ path: RouterPath,
+        _ write: @escaping @Sendable (FormData, String) throws -> String
+    ) {
+        router.post(path) { request, context in
+            let cookie = request.cookies[DashboardSessions.cookieName]?.value
+            guard let session = await sessions.session(cookie) else {
+                return Self.html(.unauthorized, MessagePages.signIn(howTo: login.howTo))
+            }
+            let ctx = PageContext(viewer: session.viewer, formToken: session.formToken)
+            let body = try await request.body.collect(upTo: 256 * 1024)
+            let form = FormData(parsing: String(decoding: body.readableBytesView, as: UTF8.self))
+            guard let token = form["token"], TokenLogin.constantTimeEqual(Array(token.utf8), Array(session.formToken.utf8)) else {
+                return Self.html(.forbidden, MessagePages.error(status: 403, message: "This form is stale or came from another site: reload the page and try again.", context: ctx))
+            }
+            let id = context.parameters.get("id") ?? ""
+            do {
+                let next = try await offload { try write(form, id) }
+                return Response(status: .seeOther, headers: [.location: next])
+            } catch {
+                let e = DashboardError.from(error)
+                return Self.html(HTTPResponse.Status(code: e.status), MessagePages.error(status: e.status, message: e.message, context: ctx))
+            }
+        }
+    }
+
+    private func signIn(_ request: Request) async throws -> Response {
+        let query = Self.query(request)
+        do {
+            let viewer = try await login.signIn(query)
+            let cookie = await sessions.create(viewer: viewer)
+            return Self.html(.ok, MessagePages.signedIn(next: Self.localPath(query["next"])),
+                             cookie: Self.sessionCookie(cookie, maxAge: sessions.lifetimeSeconds))
+        } catch {
+            return Self.html(.unauthorized, MessagePages.signIn(problem: error.message, howTo: login.howTo))
+        }
+    }
+
+    static func query(_ request: Request) -> FormData { FormData(parsing: request.uri.query ?? "") }
+
+    /// Only paths on this server: an absolute address or `//host` would make the link an open redirect.
+    static func localPath(_ text: String?) -> String {
+        guard let text, text.hasPrefix("/"), !text.hasPrefix("//"), !text.contains("\\"),
+              !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return "/" }
+        return text
+    }
+
+    static func nonBlank(_ text: String?) -> String? {
+        guard let t = text?.trimmingCharacters(in: .whitespacesAndNewlines), !t.isEmpty else { return nil }
+        return t
+    }
+
+    static func sessionCookie(_ value: String, maxAge: Int) -> Cookie {
+        Cookie(name: DashboardSessions.cookieName, value: value, maxAge: maxAge, path: "/", httpOnly: true, sameSite: .strict)
+    }
+
+    /// A page with headers that keep it from running scripts, being framed or cached.
+    static func html(_ status: HTTPResponse.Status, _ page: HTML, cookie: Cookie? = nil) -> Response {
+        var headers: HTTPFields = [
+            .contentType: "text/html; charset=utf-8",
+            .contentSecurityPolicy: "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+            .xContentTypeOptions: "nosniff",
+            .cacheControl: "no-store",
+        ]
+        if let cookie { headers[.setCookie] = cookie.description }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: page.markup)))
+    }
+}

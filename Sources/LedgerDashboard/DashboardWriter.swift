@@ -1,0 +1,23 @@
+import LedgerProtocol
+import LedgerStore
+
+/// Writes the local dashboard can make, each a signed event of this device. The relay's dashboard has
+/// none: the relay holds no member's key.
+public struct DashboardWriter: Sendable {
+    let ledger: Ledger
+    let key: SigningKey
+
+    public init(ledger: Ledger, key: SigningKey) { self.ledger = ledger; self.key = key }
+
+    func comment(on target: LedgerID, text: String) throws(StoreError) {
+        try ledger.append(try Ledger.Draft(CommentAdd(target: target, text: text)), signer: key)
+    }
+
+    func promote(model: LedgerID, version: LedgerID, alias: String, reason: String, evidence: [String]) throws(StoreError) {
+        try ledger.promote(model: model, version: version, alias: alias, reason: reason, evidence: evidence, signer: key)
+    }
+
+    func demote(model: LedgerID, alias: String, reason: String) throws(StoreError) {
+        try ledger.demote(model: model, alias: alias, reason: reason, signer: key)
+    }
+}

@@ -1,0 +1,42 @@
+/// Every address the dashboard links to, in one place. Entities are addressed by their hex ids, so no
+/// user-chosen name ever becomes part of a path.
+public enum Links {
+    public static let experiments = "/"
+    public static let models = "/models"
+    public static let audit = "/audit"
+    public static let stylesheet = "/static/style.css"
+
+    public static func experiment(_ id: String, _ query: String = "") -> String {
+        "/experiments/\(id)" + (query.isEmpty ? "" : "?" + query)
+    }
+
+    public static func run(_ id: String) -> String { "/runs/\(id)" }
+    public static func model(_ id: String) -> String { "/models/\(id)" }
+
+    public static func compare(_ runs: [String]) -> String {
+        "/compare?" + runs.map { "run=\($0)" }.joined(separator: "&")
+    }
+
+    /// A query string from pairs, percent-encoded; empty values are left out.
+    public static func query(_ pairs: [(String, String)]) -> String {
+        pairs.filter { !$0.1.isEmpty }.map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&")
+    }
+
+    public static func encode(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.unicodeScalars.append(UnicodeScalar(byte))
+            default:
+                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            }
+        }
+        return out
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}

@@ -1,0 +1,56 @@
+import LedgerModel
+
+/// Audit entries as a timeline, newest first: who (name and key fingerprint), when, what changed from
+/// and to, why, the evidence, whether the signature verifies, and every conflict, fork or change made
+/// without the needed role.
+public enum AuditTimeline {
+    public static func render(_ entries: [AuditEntry], modelNames: [String: String]) -> HTML {
+        guard !entries.isEmpty else { return "<p class=\"muted\">Nothing recorded yet.</p>" }
+        return "<ol class=\"timeline\">\(HTML.each(entries.reversed()) { entry($0, modelNames) })</ol>"
+    }
+
+    static func entry(_ e: AuditEntry, _ modelNames: [String: String]) -> HTML {
+        let model: HTML = HTML.when(e.model != nil && !modelNames.isEmpty,
+                                    "<a href=\"\(Links.model(e.model ?? ""))\">\(modelNames[e.model ?? ""] ?? Format.short(e.model ?? ""))</a> ")
+        let from = e.from.map { "v\($0)" }.joined(separator: ", ")
+        let what: HTML = switch e.action {
+        case .promoted: "promoted <strong>\(e.alias)</strong>: \(from.isEmpty ? "unset" : from) → v\(e.to.map(String.init) ?? "?")"
+        case .demoted: "removed <strong>\(e.alias)</strong> (was \(from.isEmpty ? "unset" : from))"
+        case .versionCreated: "created version v\(e.to.map(String.init) ?? "?")"
+        case .archived: "archived v\(e.to.map(String.init) ?? "?")"
+        case .commented: "commented"
+        case .memberAdded: "added a member"
+        case .memberRemoved: "removed a member"
+        }
+        let flags: HTML = """
+            \(e.signatureVerified ? "<span class=\"flag ok\" title=\"Ed25519 signature checked against the stored event bytes\">SIGNATURE VERIFIED</span>" as HTML : "<span class=\"flag bad\">SIGNATURE INVALID</span>")\
+            \(HTML.when(e.conflict, "<span class=\"flag conflict\" title=\"concurrent, unresolved change to the same alias\">CONFLICT</span>"))\
+            \(HTML.when(e.fork, "<span class=\"flag fork\" title=\"the author signed two different events at one position\">FORK</span>"))\
+            \(HTML.when(!e.authorized, "<span class=\"flag bad\" title=\"the author lacked the role this alias needs: no effect\">NOT ALLOWED</span>"))
+            """
+        let needsReason = [.promoted, .demoted, .archived].contains(e.action)
+        return """
+            <li class="\(e.action.rawValue)" id="e-\(e.event)"><div><span class="muted">\(Format.time(e.time))</span> \(Layout.author(e.author)) \(model)\(what)\(flags)</div>\
+            \(HTML.when(needsReason, "<div class=\"reason\">Reason: \(reason(e.reason))</div>"))\
+            \(HTML.when(!e.evidence.isEmpty, "<div>Evidence: \(HTML.each(e.evidence) { evidence($0) })</div>"))\
+            \(HTML.when(e.text != nil, "<p class=\"comment-text\">\(e.text)</p>"))\
+            <div class="muted">event <code>\(Format.short(e.event))</code></div></li>
+            """
+    }
+
+    /// A reason as text, or a flag when the change arrived without one.
+    static func reason(_ text: String?) -> HTML {
+        PromotionReason.isMissing(text) ? "<span class=\"flag missing\">REASON MISSING</span>" : "<q>\(text)</q>"
+    }
+
+    /// Evidence links where they point at something the dashboard shows (`run:ID`) or at a web page.
+    static func evidence(_ item: String) -> HTML {
+        if item.hasPrefix("run:"), case let id = item.dropFirst(4), id.count >= 4, id.allSatisfy(\.isHexDigit) {
+            return "<a class=\"evidence\" href=\"\(Links.run(String(id).lowercased()))\">\(item)</a> "
+        }
+        if item.hasPrefix("https://") || item.hasPrefix("http://") {
+            return "<a class=\"evidence\" rel=\"noreferrer nofollow\" href=\"\(item)\">\(item)</a> "
+        }
+        return "<code>\(item)</code> "
+    }
+}
