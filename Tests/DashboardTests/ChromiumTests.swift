@@ -22,7 +22,7 @@ import LedgerTestSupport
     }
 
     /// Opens `url` in a fresh profile, waits for the sign-in redirect and the page, and returns the final DOM.
-    static func render(_ url: String, screenshot name: String) throws -> Rendered {
+    static func render(_ url: String, screenshot name: String, window: String = "1280,1000") throws -> Rendered {
         let browser = try #require(chromium, "Chromium is required for the browser tests: `make deps` installs Debian's chromium package")
         try FileManager.default.createDirectory(at: screenshots, withIntermediateDirectories: true)
         let profile = FileManager.default.temporaryDirectory.appendingPathComponent("mledger-chromium-\(UUID().uuidString)")
@@ -33,7 +33,7 @@ import LedgerTestSupport
         p.executableURL = URL(fileURLWithPath: browser)
         p.arguments = [
             "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run", "--user-data-dir=\(profile.path)",
-            "--enable-logging=stderr", "--window-size=1280,1000", "--virtual-time-budget=4000",
+            "--enable-logging=stderr", "--window-size=\(window)", "--virtual-time-budget=4000",
             "--screenshot=\(png.path)", "--dump-dom", url,
         ]
         let out = Pipe(), err = Pipe()
@@ -52,15 +52,16 @@ import LedgerTestSupport
 
     @Test func pagesRenderInARealBrowser() throws {
         let f = try DashboardFixture()
-        let pages: [(name: String, path: String, mustShow: [String])] = [
-            ("runs-table", "/experiments/\(try f.experimentID)", ["Compare selected runs", "second", "params.lr"]),
-            ("run-page", "/runs/\(f.run)", ["<svg", "<polyline", "Metrics", "looks good"]),
-            ("compare", "/compare?run=\(f.run)&run=\(f.otherRun)", ["Compare 2 runs", "class=\"diff\"", "<polyline"]),
-            ("audit-timeline", "/models/\(try f.modelID)", ["Audit timeline", "SIGNATURE VERIFIED", "promoted"]),
-            ("team-audit", "/audit", ["Audit trail", "added a member"]),
+        let pages: [(name: String, path: String, mustShow: [String], window: String)] = [
+            ("runs-table", "/experiments/\(try f.experimentID)", ["Compare selected runs", "second", "params.lr"], "1280,1000"),
+            ("run-page", "/runs/\(f.run)", ["<svg", "<polyline", "Metrics", "looks good"], "1280,1000"),
+            ("compare", "/compare?run=\(f.run)&run=\(f.otherRun)", ["Compare 2 runs", "class=\"diff\"", "<polyline"], "1280,1000"),
+            ("audit-timeline", "/models/\(try f.modelID)", ["Audit timeline", "SIGNATURE VERIFIED", "promoted"], "1280,1000"),
+            ("audit-timeline-phone", "/models/\(try f.modelID)", ["Audit timeline", "SIGNATURE VERIFIED"], "390,844"),
+            ("team-audit", "/audit", ["Audit trail", "added a member"], "1280,1000"),
         ]
         for page in pages {
-            let r = try Self.render(try f.signInLink(page: page.path), screenshot: page.name)
+            let r = try Self.render(try f.signInLink(page: page.path), screenshot: page.name, window: page.window)
             #expect(!r.dom.contains("<h1>Sign in</h1>"), "\(page.name): the sign-in link did not open a session")
             for text in page.mustShow { #expect(r.dom.contains(text), "\(page.name) lacks \(text)") }
             #expect(r.dom.contains("<main>") && r.dom.count > 2_000, "\(page.name) rendered almost nothing")

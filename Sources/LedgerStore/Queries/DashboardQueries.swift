@@ -9,20 +9,22 @@ extension Ledger {
     public func runSummaries(experiment: LedgerID) throws(StoreError) -> [RunView] {
         try read { db in
             let authors = Authors(names: try names(db))
-            let scope = "SELECT id FROM runs WHERE experiment = ?1"
-            // Cursors and column positions: this reads tens of thousands of rows per page view.
-            func pairs(_ table: String) throws -> [LedgerID: [String: String]] {
-                var byRun = [LedgerID: [String: String]]()
-                let rows = try Row.fetchCursor(db, sql: "SELECT run, key, value FROM \(table) WHERE run IN (\(scope))", arguments: [experiment])
+            // Cursors, column positions and runs keyed by rowid: this reads tens of thousands of rows per page view.
+            func pairs(_ table: String) throws -> [Int64: [String: String]] {
+                var byRun = [Int64: [String: String]]()
+                let rows = try Row.fetchCursor(db, sql: """
+                    SELECT r.rowid, t.key, t.value FROM runs r JOIN \(table) t ON t.run = r.id WHERE r.experiment = ?1
+                    """, arguments: [experiment])
                 while let row = try rows.next() {
-                    byRun[row[0] as LedgerID, default: [:]][row[1] as String] = row[2] as String
+                    byRun[row[0] as Int64, default: [:]][row[1] as String] = row[2] as String
                 }
                 return byRun
             }
             let params = try pairs("params"), tags = try pairs("run_tags")
-            var metrics = [LedgerID: [String: MetricSummary]]()
+            var metrics = [Int64: [String: MetricSummary]]()
             let summaryRows = try Row.fetchCursor(db, sql: """
-                SELECT run, key, count, min, max, last_step, last_time, last_bits FROM metric_summary WHERE run IN (\(scope))
+                SELECT r.rowid, m.key, m.count, m.min, m.max, m.last_step, m.last_time, m.last_bits
+                FROM runs r JOIN metric_summary m ON m.run = r.id WHERE r.experiment = ?1
                 """, arguments: [experiment])
             while let row = try summaryRows.next() {
                 var m = MetricSummary()
@@ -30,18 +32,18 @@ extension Ledger {
                 m.min = row[3]
                 m.max = row[4]
                 m.last = MetricPoint(step: row[5], timestamp: row[6], value: Double(bitPattern: UInt64(bitPattern: row[7])))
-                metrics[row[0] as LedgerID, default: [:]][row[1] as String] = m
+                metrics[row[0] as Int64, default: [:]][row[1] as String] = m
             }
             var views = [PublicKey: AuthorView]()
             var runs = [RunView]()
             let runRows = try Row.fetchCursor(db, sql: """
                 SELECT r.id, r.name, r.author, r.start_time, r.git_commit, r.git_dirty, r.command, r.host, r.environment,
-                       e.name, s.status, s.end_time, s.exit_code
+                       e.name, s.status, s.end_time, s.exit_code, r.rowid
                 FROM runs r JOIN experiments e ON e.id = r.experiment LEFT JOIN run_status s ON s.run = r.id
                 WHERE r.experiment = ?1 ORDER BY r.clock DESC, r.id
                 """, arguments: [experiment])
             while let row = try runRows.next() {
-                let id: LedgerID = row[0]
+                let id: LedgerID = row[0], rowid: Int64 = row[13]
                 let key: PublicKey = row[2]
                 let author = views[key] ?? authors.view(key)
                 views[key] = author
@@ -49,7 +51,7 @@ extension Ledger {
                     id: id.hex, experimentID: experiment.hex, experiment: row[9], name: row[1], author: author,
                     status: (row[10] as String?).flatMap(RunStatus.init) ?? .running, startTime: row[3], endTime: row[11],
                     exitCode: row[12], gitCommit: row[4], gitDirty: row[5], command: row[6], host: row[7], environment: row[8],
-                    params: params[id] ?? [:], tags: tags[id] ?? [:], metrics: metrics[id] ?? [:], artifacts: []))
+                    params: params[rowid] ?? [:], tags: tags[rowid] ?? [:], metrics: metrics[rowid] ?? [:], artifacts: []))
             }
             return runs
         }
