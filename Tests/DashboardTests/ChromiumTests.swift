@@ -32,7 +32,7 @@ import LedgerTestSupport
         let p = Process()
         p.executableURL = URL(fileURLWithPath: browser)
         p.arguments = [
-            "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run", "--user-data-dir=\(profile.path)",
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars", "--no-first-run", "--user-data-dir=\(profile.path)",
             "--enable-logging=stderr", "--window-size=\(window)", "--virtual-time-budget=4000",
             "--screenshot=\(png.path)", "--dump-dom", url,
         ]
@@ -58,7 +58,7 @@ import LedgerTestSupport
             ("compare", "/compare?run=\(f.run)&run=\(f.otherRun)", ["Compare 2 runs", "class=\"diff\"", "<polyline"], "1280,1000"),
             ("audit-timeline", "/models/\(try f.modelID)", ["Audit timeline", "SIGNATURE VERIFIED", "promoted"], "1280,1000"),
             ("audit-timeline-phone", "/models/\(try f.modelID)", ["Audit timeline", "SIGNATURE VERIFIED"], "390,844"),
-            ("team-audit", "/audit", ["Audit trail", "added a member"], "1280,1000"),
+            ("team-audit", "/audit", ["Audit trail", "added member"], "1280,1000"),
         ]
         for page in pages {
             let r = try Self.render(try f.signInLink(page: page.path), screenshot: page.name, window: page.window)

@@ -110,7 +110,7 @@ import LedgerWeb
         #expect(!model.text.contains("<form"), "the relay's dashboard is read-only")
 
         let audit = try await web.get("/audit")
-        #expect(audit.text.contains("commented") && audit.text.contains("added a member"))
+        #expect(audit.text.contains("commented") && audit.text.contains("added member Ada &lt;b&gt;Lovelace&lt;/b&gt;") && audit.text.contains("as admin, founding team vision"))
 
         for page in [home, table, run, compare, models, model, audit] { expectNoInjectedMarkup(page.text) }
         #expect(try await web.get("/runs/ffffffff").status == 404)

@@ -72,9 +72,20 @@ extension Ledger {
                 }
             }
             if model == nil {
-                for r in try Row.fetchAll(db, sql: "SELECT id, kind FROM events WHERE kind IN ('team.member.add', 'team.member.remove', 'team.genesis')") {
+                for r in try Row.fetchAll(db, sql: """
+                    SELECT id, kind, bytes, signature FROM events WHERE kind IN ('team.member.add', 'team.member.remove', 'team.genesis')
+                    """) {
                     let kind: String = r["kind"]
-                    try entry(r["id"], kind == "team.member.remove" ? .memberRemoved : .memberAdded, model: nil) { _ in }
+                    let body = try? SignedEvent(bytes: r.bytes("bytes"), signature: r.bytes("signature"), verifySignature: false).body()
+                    try entry(r["id"], kind == "team.member.remove" ? .memberRemoved : .memberAdded, model: nil) { e in
+                        // Who was added or removed, in the words of the event itself.
+                        switch body {
+                        case .memberAdd(let m): e.text = "\(m.name.map { "\($0) " } ?? "")(\(m.member.fingerprint)) as \(m.role.rawValue)"
+                        case .memberRemove(let m): e.text = authors.view(m.member).label; e.reason = m.reason
+                        case .teamGenesis(let g): e.text = "\(e.author.label) as admin, founding team \(g.name)"
+                        default: break
+                        }
+                    }
                 }
             }
             return entries.sorted { ($0.time, $0.event) < ($1.time, $1.event) }

@@ -19,8 +19,8 @@ public enum AuditTimeline {
         case .versionCreated: "created version v\(e.to.map(String.init) ?? "?")"
         case .archived: "archived v\(e.to.map(String.init) ?? "?")"
         case .commented: "commented"
-        case .memberAdded: "added a member"
-        case .memberRemoved: "removed a member"
+        case .memberAdded: "added member \(e.text ?? "")"
+        case .memberRemoved: "removed member \(e.text ?? "")"
         }
         let flags: HTML = """
             \(e.signatureVerified ? "<span class=\"flag ok\" title=\"Ed25519 signature checked against the stored event bytes\">SIGNATURE VERIFIED</span>" as HTML : "<span class=\"flag bad\">SIGNATURE INVALID</span>")\
@@ -28,12 +28,12 @@ public enum AuditTimeline {
             \(HTML.when(e.fork, "<span class=\"flag fork\" title=\"the author signed two different events at one position\">FORK</span>"))\
             \(HTML.when(!e.authorized, "<span class=\"flag bad\" title=\"the author lacked the role this alias needs: no effect\">NOT ALLOWED</span>"))
             """
-        let needsReason = [.promoted, .demoted, .archived].contains(e.action)
+        let needsReason = [.promoted, .demoted, .archived, .memberRemoved].contains(e.action)
         return """
             <li class="\(e.action.rawValue)" id="e-\(e.event)"><div><span class="muted">\(Format.time(e.time))</span> \(Layout.author(e.author)) \(model)\(what)\(flags)</div>\
             \(HTML.when(needsReason, "<div class=\"reason\">Reason: \(reason(e.reason))</div>"))\
             \(HTML.when(!e.evidence.isEmpty, "<div>Evidence: \(HTML.each(e.evidence) { evidence($0) })</div>"))\
-            \(HTML.when(e.text != nil, "<p class=\"comment-text\">\(e.text)</p>"))\
+            \(HTML.when(e.action == .commented, "<p class=\"comment-text\">\(e.text)</p>"))\
             <div class="muted">event <code>\(Format.short(e.event))</code></div></li>
             """
     }
