@@ -17,7 +17,8 @@ public struct DashboardPages: Sendable {
 
     public func runsTable(experiment text: String, _ form: FormData, _ context: PageContext) async throws -> HTML {
         let id = try Self.id(text, "experiment")
-        guard let experiment = try ledger.experiments().first(where: { $0.id == id.hex }) else {
+        let ledger = ledger
+        guard let experiment = try await offload({ try ledger.experiments() }).first(where: { $0.id == id.hex }) else {
             throw DashboardError.notFound("No experiment \(Format.short(text)) in this ledger.")
         }
         let runs = try await runs(of: id)
@@ -27,11 +28,13 @@ public struct DashboardPages: Sendable {
                                total: runs.count, problem: problem, context: context)
     }
 
-    /// The runs of an experiment, from the cache while the ledger is unchanged.
+    /// The runs of an experiment, from the cache while the ledger is unchanged. Reads run off the
+    /// server's event loops, like every other page's.
     func runs(of experiment: LedgerID) async throws -> [RunView] {
-        let mark = try ledger.changeMark()
+        let ledger = ledger
+        let mark = try await offload { try ledger.changeMark() }
         if let cached = await cache.runs(experiment, mark: mark) { return cached }
-        let runs = try ledger.runSummaries(experiment: experiment)
+        let runs = try await offload { try ledger.runSummaries(experiment: experiment) }
         await cache.keep(runs, experiment, mark: mark)
         return runs
     }

@@ -9,6 +9,10 @@ final class DashboardFixture: @unchecked Sendable {
     static let reason = "<img src=x onerror=alert(\"reason\")>"
     static let comment = "<script>alert(\"comment\")</script> looks good"
 
+    static let artifact = "model weights"
+    /// SHA-256 of `artifact`.
+    static let artifactHash = "a2d42c4aa884e21216cbb8da4c7ba2fcf9b6033b2331666e666145c24caf7a38"
+
     let cli: CLI
     let relay: RelayProcess
     let run: String
@@ -24,6 +28,8 @@ final class DashboardFixture: @unchecked Sendable {
         try cli.ok("run", "log-param", otherRun, "lr=0.02", "epochs=10")
         try cli.ok("run", "log-batch", run, stdin: Self.series(points: 200, scale: 1))
         try cli.ok("run", "log-batch", otherRun, stdin: Self.series(points: 100, scale: 2))
+        try Data(Self.artifact.utf8).write(to: cli.workspace.appendingPathComponent("weights.bin"))
+        try cli.ok("run", "artifact", run, "weights.bin")
         try cli.ok("run", "finish", run)
         try cli.ok("model", "create", model)
         try cli.ok("model", "version", "create", model, "--run", run)

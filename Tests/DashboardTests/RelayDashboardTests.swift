@@ -93,6 +93,7 @@ import LedgerWeb
         #expect(run.text.contains("<svg") && run.text.contains("<polyline") && run.text.contains("<rect class=\"band\"") && run.text.contains("<title>loss step 0: 1</title>") && run.text.contains("<title>loss: "))
         #expect(run.text.contains(escapedRun) && run.text.contains("&lt;script&gt;alert(&quot;comment&quot;)&lt;/script&gt; looks good"))
         #expect(run.text.contains("lr") && run.text.contains("0.01"))
+        #expect(run.text.contains("weights.bin") && run.text.contains(DashboardFixture.artifactHash))
 
         let compare = try await web.get("/compare?run=\(f.run)&run=\(f.otherRun)")
         #expect(compare.status == 200 && compare.text.contains("Compare 2 runs"))
