@@ -18,7 +18,8 @@ public struct DashboardError: Error, CustomStringConvertible {
         case let e as DashboardError: e
         case let e as StoreError:
             if case .notFound = e { .notFound(e.description) } else { .init(status: 400, e.description) }
-        default: .init(status: 500, "\(error)")
+        // Internal details (SQL, paths) stay out of the page.
+        default: .init(status: 500, "The ledger could not be read. The server's log has the details.")
         }
     }
 }

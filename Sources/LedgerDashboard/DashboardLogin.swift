@@ -6,9 +6,18 @@ import LedgerWeb
 /// How a browser proves who it is before it sees any data.
 public protocol DashboardLogin: Sendable {
     /// Checks the sign-in link's query; returns who signs in, or throws what is wrong with the link.
-    func signIn(_ query: FormData) async throws(LoginRefusal) -> String
+    func signIn(_ query: FormData) async throws(LoginRefusal) -> SignedIn
+    /// Whether a session opened earlier may still see the dashboard: a member removed since may not.
+    func stillAllowed(_ session: SignedIn) async -> Bool
     /// What the sign-in page tells a visitor without a session.
     var howTo: String { get }
+}
+
+/// Who a session belongs to.
+public struct SignedIn: Sendable {
+    public var viewer: String
+    /// The device key that signed the sign-in link, if one did.
+    public var key: PublicKey?
 }
 
 public struct LoginRefusal: Error, CustomStringConvertible {
@@ -28,7 +37,7 @@ public struct SignedLinkLogin: DashboardLogin {
         "Run `mledger open` in a workspace that syncs with this relay: it prints a sign-in link, valid for five minutes, signed by your device key."
     }
 
-    public func signIn(_ query: FormData) async throws(LoginRefusal) -> String {
+    public func signIn(_ query: FormData) async throws(LoginRefusal) -> SignedIn {
         guard let link = LoginLink(parameter: { query[$0] }) else {
             throw LoginRefusal("This sign-in link is incomplete. Run `mledger open` again and use the whole link.")
         }
@@ -38,22 +47,29 @@ public struct SignedLinkLogin: DashboardLogin {
             throw LoginRefusal("This sign-in link has expired (links last five minutes). Run `mledger open` again.")
         }
         guard link.isSignedByItsKey else { throw LoginRefusal("This sign-in link's signature is not valid.") }
+        let ledger = ledger
+        let outcome: Result<SignedIn, LoginRefusal>
         do {
-            guard let team = try ledger.team(), team == link.team else {
-                throw LoginRefusal("This link is for another team's relay.")
+            outcome = try await offload { () throws -> Result<SignedIn, LoginRefusal> in
+                guard let team = try ledger.team(), team == link.team else { return .failure(LoginRefusal("This link is for another team's relay.")) }
+                guard try ledger.currentRole(of: link.signature.key) != nil else {
+                    return .failure(LoginRefusal("Key \(link.signature.key.fingerprint) is not a member of this team, or was removed."))
+                }
+                guard try ledger.acceptNonce(link.signature.nonce, timeMs: time, nowMs: now) else {
+                    return .failure(LoginRefusal("This sign-in link was already used. Run `mledger open` again for a new one."))
+                }
+                return .success(SignedIn(viewer: try ledger.author(link.signature.key).label, key: link.signature.key))
             }
-            guard try ledger.currentRole(of: link.signature.key) != nil else {
-                throw LoginRefusal("Key \(link.signature.key.fingerprint) is not a member of this team, or was removed.")
-            }
-            guard try ledger.acceptNonce(link.signature.nonce, timeMs: time, nowMs: now) else {
-                throw LoginRefusal("This sign-in link was already used. Run `mledger open` again for a new one.")
-            }
-            return try ledger.author(link.signature.key).label
-        } catch let refusal as LoginRefusal {
-            throw refusal
         } catch {
             throw LoginRefusal("The relay could not check the link: \(error)")
         }
+        return try outcome.get()
+    }
+
+    public func stillAllowed(_ session: SignedIn) async -> Bool {
+        guard let key = session.key else { return false }
+        let ledger = ledger
+        return (try? await offload { try ledger.currentRole(of: key) != nil }) ?? false
     }
 }
 
@@ -67,15 +83,19 @@ public struct TokenLogin: DashboardLogin {
 
     public var howTo: String { "Open the address `mledger ui` printed (it carries a secret token)." }
 
-    public func signIn(_ query: FormData) async throws(LoginRefusal) -> String {
-        guard let given = query["token"], Self.constantTimeEqual(Array(given.utf8), Array(token.utf8)) else {
+    public func signIn(_ query: FormData) async throws(LoginRefusal) -> SignedIn {
+        guard let given = query["token"], sameSecret(given, token) else {
             throw LoginRefusal("This address's token does not match: use the one `mledger ui` printed.")
         }
-        return viewer
+        return SignedIn(viewer: viewer, key: nil)
     }
 
-    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        return zip(a, b).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
-    }
+    public func stillAllowed(_ session: SignedIn) async -> Bool { true }
+}
+
+/// Compares secrets in time that does not depend on where they differ.
+func sameSecret(_ a: String, _ b: String) -> Bool {
+    let x = Array(a.utf8), y = Array(b.utf8)
+    guard x.count == y.count else { return false }
+    return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
 }

@@ -22,10 +22,12 @@ public struct DashboardPages: Sendable {
             throw DashboardError.notFound("No experiment \(Format.short(text)) in this ledger.")
         }
         let runs = try await runs(of: id)
-        let request = RunsTableRequest(form)
-        let (query, columns, problem) = request.resolve { RunTable.defaultColumns(for: runs) }
-        return RunsPage.render(experiment: experiment, request: request, columns: columns, page: RunTable.page(runs, query),
-                               total: runs.count, problem: problem, context: context)
+        return try await offload {
+            let request = RunsTableRequest(form)
+            let (query, columns, problem) = request.resolve { RunTable.defaultColumns(for: runs) }
+            return RunsPage.render(experiment: experiment, request: request, columns: columns, page: RunTable.page(runs, query),
+                                   total: runs.count, problem: problem, context: context)
+        }
     }
 
     /// The runs of an experiment, from the cache while the ledger is unchanged. Reads run off the
@@ -48,11 +50,13 @@ public struct DashboardPages: Sendable {
     }
 
     public func compare(_ texts: [String], _ context: PageContext) throws -> HTML {
-        let ids = try texts.flatMap { $0.split(separator: ",").map(String.init) }.map { try ledger.runID($0) }
-        let unique = ids.reduce(into: [LedgerID]()) { if !$0.contains($1) { $0.append($1) } }
-        guard ComparePage.runLimit.contains(unique.count) else {
-            throw DashboardError.badRequest("Pick between 2 and 10 runs to compare (got \(unique.count)).")
+        // Counted before any lookup, so a long address costs nothing.
+        var seen = Set<String>()
+        let asked = texts.flatMap { $0.split(separator: ",").map { $0.lowercased() } }.filter { seen.insert($0).inserted }
+        guard ComparePage.runLimit.contains(asked.count) else {
+            throw DashboardError.badRequest("Pick between 2 and 10 runs to compare (got \(asked.count)).")
         }
+        let unique = try asked.map { try ledger.runID($0) }
         let runs = try unique.map { try ledger.run($0) }
         var series = [String: [String: [MetricPoint]]]()
         for (id, run) in zip(unique, runs) {

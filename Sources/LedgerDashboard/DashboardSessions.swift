@@ -5,7 +5,8 @@ import LedgerStore
 /// everyone out, which costs one `mledger open` and leaves nothing on disk to steal.
 public actor DashboardSessions {
     public struct Session: Sendable {
-        public var viewer: String
+        public var owner: SignedIn
+        public var viewer: String { owner.viewer }
         /// Carried by every form of this session; see `PageContext.formToken`.
         public var formToken: String
         var expiresMs: UInt64
@@ -18,10 +19,10 @@ public actor DashboardSessions {
     public init(lifetimeSeconds: Int = 12 * 3600) { self.lifetimeSeconds = lifetimeSeconds }
 
     /// A new session; returns its cookie value.
-    func create(viewer: String, nowMs: UInt64 = wallClockMs()) -> String {
+    func create(for owner: SignedIn, nowMs: UInt64 = wallClockMs()) -> String {
         sessions = sessions.filter { $0.value.expiresMs > nowMs }
         let cookie = Hex.encode(secureRandomBytes(32))
-        sessions[cookie] = Session(viewer: viewer, formToken: Hex.encode(secureRandomBytes(16)),
+        sessions[cookie] = Session(owner: owner, formToken: Hex.encode(secureRandomBytes(16)),
                                    expiresMs: nowMs + UInt64(lifetimeSeconds) * 1000)
         return cookie
     }

@@ -53,7 +53,7 @@ public struct DashboardSite: Sendable {
         _ render: @escaping @Sendable (Request, String, PageContext) async throws -> HTML
     ) {
         router.get(path) { request, context in
-            guard let session = await sessions.session(request.cookies[DashboardSessions.cookieName]?.value) else {
+            guard let session = await session(request) else {
                 return Self.html(.unauthorized, MessagePages.signIn(howTo: login.howTo))
             }
             let ctx = PageContext(viewer: session.viewer, formToken: writer == nil ? nil : session.formToken)
@@ -61,6 +61,7 @@ public struct DashboardSite: Sendable {
                 return Self.html(.ok, try await render(request, context.parameters.get("id") ?? "", ctx))
             } catch {
                 let e = DashboardError.from(error)
+                if e.status == 500 { context.logger.error("dashboard: \(error)") }
                 return Self.html(HTTPResponse.Status(code: e.status), MessagePages.error(status: e.status, message: e.message, context: ctx))
             }
         }
@@ -100,14 +101,13 @@ public struct DashboardSite: Sendable {
         _ write: @escaping @Sendable (FormData, String) throws -> String
     ) {
         router.post(path) { request, context in
-            let cookie = request.cookies[DashboardSessions.cookieName]?.value
-            guard let session = await sessions.session(cookie) else {
+            guard let session = await session(request) else {
                 return Self.html(.unauthorized, MessagePages.signIn(howTo: login.howTo))
             }
             let ctx = PageContext(viewer: session.viewer, formToken: session.formToken)
             let body = try await request.body.collect(upTo: 256 * 1024)
             let form = FormData(parsing: String(decoding: body.readableBytesView, as: UTF8.self))
-            guard let token = form["token"], TokenLogin.constantTimeEqual(Array(token.utf8), Array(session.formToken.utf8)) else {
+            guard let token = form["token"], sameSecret(token, session.formToken) else {
                 return Self.html(.forbidden, MessagePages.error(status: 403, message: "This form is stale or came from another site: reload the page and try again.", context: ctx))
             }
             let id = context.parameters.get("id") ?? ""
@@ -116,22 +116,38 @@ public struct DashboardSite: Sendable {
                 return Response(status: .seeOther, headers: [.location: next])
             } catch {
                 let e = DashboardError.from(error)
+                if e.status == 500 { context.logger.error("dashboard: \(error)") }
                 return Self.html(HTTPResponse.Status(code: e.status), MessagePages.error(status: e.status, message: e.message, context: ctx))
             }
         }
     }
 
+    /// The request's session, if it has one that is still allowed.
+    private func session(_ request: Request) async -> DashboardSessions.Session? {
+        let cookie = request.cookies[DashboardSessions.cookieName]?.value
+        guard let session = await sessions.session(cookie) else { return nil }
+        guard await login.stillAllowed(session.owner) else {
+            await sessions.end(cookie)
+            return nil
+        }
+        return session
+    }
+
     private func signIn(_ request: Request) async throws -> Response {
         let query = Self.query(request)
         do {
-            let viewer = try await login.signIn(query)
-            let cookie = await sessions.create(viewer: viewer)
+            let owner = try await login.signIn(query)
+            let cookie = await sessions.create(for: owner)
+            // Behind a TLS proxy the cookie must never travel over plain HTTP.
+            let secure = Self.forwardedProto.flatMap { request.headers[$0] } == "https"
             return Self.html(.ok, MessagePages.signedIn(next: Self.localPath(query["next"])),
-                             cookie: Self.sessionCookie(cookie, maxAge: sessions.lifetimeSeconds))
+                             cookie: Self.sessionCookie(cookie, maxAge: sessions.lifetimeSeconds, secure: secure))
         } catch {
             return Self.html(.unauthorized, MessagePages.signIn(problem: error.message, howTo: login.howTo))
         }
     }
+
+    static let forwardedProto = HTTPField.Name("X-Forwarded-Proto")
 
     static func query(_ request: Request) -> FormData { FormData(parsing: request.uri.query ?? "") }
 
@@ -147,8 +163,8 @@ public struct DashboardSite: Sendable {
         return t
     }
 
-    static func sessionCookie(_ value: String, maxAge: Int) -> Cookie {
-        Cookie(name: DashboardSessions.cookieName, value: value, maxAge: maxAge, path: "/", httpOnly: true, sameSite: .strict)
+    static func sessionCookie(_ value: String, maxAge: Int, secure: Bool = false) -> Cookie {
+        Cookie(name: DashboardSessions.cookieName, value: value, maxAge: maxAge, path: "/", secure: secure, httpOnly: true, sameSite: .strict)
     }
 
     /// A page with headers that keep it from running scripts, being framed or cached.

@@ -10,7 +10,7 @@ public struct DashboardWriter: Sendable {
     public init(ledger: Ledger, key: SigningKey) { self.ledger = ledger; self.key = key }
 
     func comment(on target: LedgerID, text: String) throws(StoreError) {
-        try ledger.append(try Ledger.Draft(CommentAdd(target: target, text: text)), signer: key)
+        try ledger.comment(on: target, text: text, signer: key)
     }
 
     func promote(model: LedgerID, version: LedgerID, alias: String, reason: String, evidence: [String]) throws(StoreError) {

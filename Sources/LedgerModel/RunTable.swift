@@ -16,22 +16,23 @@ public enum RunTable {
             self.field = field; self.aggregate = aggregate
         }
 
-        /// `metrics.acc`, `metrics.loss:min`, `params.lr`, `name`.
+        /// `metrics.acc`, `metrics.loss:min`, `params.lr`, `name`. Only a metric takes an aggregate, and
+        /// only after its last colon, so keys may contain colons (`metrics.val:acc:max`).
         public init(parsing text: String) throws(RunFilter.ParseError) {
-            let parts = text.trimmingCharacters(in: .whitespaces).split(separator: ":", maxSplits: 1).map(String.init)
-            let field = try RunFilter.Field(parsing: parts.first ?? "")
-            var aggregate = Aggregate.last
-            if parts.count == 2 {
-                guard case .metric = field, let a = Aggregate(rawValue: parts[1]) else {
-                    throw RunFilter.ParseError(message: "'\(text)': only metrics take :last, :min or :max")
-                }
-                aggregate = a
+            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            if trimmed.hasPrefix("metrics."), let colon = trimmed.lastIndex(of: ":"),
+               let aggregate = Aggregate(rawValue: String(trimmed[trimmed.index(after: colon)...])) {
+                self.init(field: try RunFilter.Field(parsing: String(trimmed[..<colon])), aggregate: aggregate)
+            } else {
+                self.init(field: try RunFilter.Field(parsing: trimmed))
             }
-            self.init(field: field, aggregate: aggregate)
         }
 
         /// The text `init(parsing:)` reads back.
-        public var spec: String { aggregate == .last ? field.name : "\(field.name):\(aggregate.rawValue)" }
+        public var spec: String {
+            if case .metric(let key) = field, aggregate != .last || key.contains(":") { return "\(field.name):\(aggregate.rawValue)" }
+            return field.name
+        }
 
         public func value(of run: RunView) -> Value? {
             if case .metric(let key) = field {

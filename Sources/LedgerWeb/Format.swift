@@ -7,12 +7,15 @@ public enum Format {
     public static func time(_ ms: Int64) -> String {
         var t = time_t(ms / 1000)
         var parts = tm()
-        gmtime_r(&t, &parts)
-        return String(format: "%04d-%02d-%02d %02d:%02d:%02d UTC", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
+        guard gmtime_r(&t, &parts) != nil else { return "?" }
+        return String(format: "%04ld-%02d-%02d %02d:%02d:%02d UTC", Int(parts.tm_year) + 1900, parts.tm_mon + 1, parts.tm_mday,
                       parts.tm_hour, parts.tm_min, parts.tm_sec)
     }
 
-    public static func duration(ms: Int64) -> String {
+    /// Times come from other people's events, so the difference is taken without overflowing.
+    public static func duration(from start: Int64, to end: Int64) -> String {
+        let (ms, overflow) = end.subtractingReportingOverflow(start)
+        guard !overflow, ms >= 0 else { return "?" }
         let s = ms / 1000
         if s < 60 { return "\(s)s" }
         if s < 3600 { return "\(s / 60)m \(s % 60)s" }

@@ -35,7 +35,10 @@ public enum Layout {
             <title>\(title) · mledger</title><link rel="stylesheet" href="\(Links.stylesheet)"></head>\
             <body><header><a class="brand" href="/">mledger</a><nav>\
             \(nav("Experiments", Links.experiments, .experiments))\(nav("Models", Links.models, .models))\(nav("Audit", Links.audit, .audit))\
-            </nav>\(HTML.when(context.viewer != nil, "<span class=\"viewer\">\(context.viewer)</span>"))</header>\
+            </nav>\(HTML.when(context.viewer != nil, """
+                <span class="viewer">\(context.viewer)</span>\
+                <form class="signout" method="post" action="/logout"><button type="submit">Sign out</button></form>
+                """))</header>\
             <main>\(body)</main></body></html>
             """
     }

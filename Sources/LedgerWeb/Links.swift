@@ -13,10 +13,6 @@ public enum Links {
     public static func run(_ id: String) -> String { "/runs/\(id)" }
     public static func model(_ id: String) -> String { "/models/\(id)" }
 
-    public static func compare(_ runs: [String]) -> String {
-        "/compare?" + runs.map { "run=\($0)" }.joined(separator: "&")
-    }
-
     /// A query string from pairs, percent-encoded; empty values are left out.
     public static func query(_ pairs: [(String, String)]) -> String {
         pairs.filter { !$0.1.isEmpty }.map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&")

@@ -33,8 +33,11 @@ public struct SVGChart: Sendable {
               let minY = all.map(\.value).min(), let maxY = all.map(\.value).max() else {
             return HTML(markup: svg + "<text x=\"20\" y=\"40\">no points</text></svg>")
         }
-        let spanX = Double(max(1, maxX - minX)), spanY = maxY > minY ? maxY - minY : 1
-        func x(_ step: Int64) -> Double { margin.left + Double(step - minX) / spanX * plotW }
+        // Steps are signed 64-bit values from other people's events: spans are taken in Double, where
+        // no pair of steps can overflow.
+        let lo = Double(minX), hi = Double(maxX)
+        let spanX = max(1, hi - lo), spanY = maxY > minY ? maxY - minY : 1
+        func x(_ step: Double) -> Double { margin.left + (step - lo) / spanX * plotW }
         func y(_ v: Double) -> Double { margin.top + (1 - (v - minY) / spanY) * plotH }
         svg += "<g class=\"axes\" stroke=\"#888\" fill=\"none\"><line x1=\"\(f(margin.left))\" y1=\"\(f(margin.top + plotH))\" x2=\"\(f(margin.left + plotW))\" y2=\"\(f(margin.top + plotH))\"/>"
         svg += "<line x1=\"\(f(margin.left))\" y1=\"\(f(margin.top))\" x2=\"\(f(margin.left))\" y2=\"\(f(margin.top + plotH))\"/></g>"
@@ -42,35 +45,35 @@ public struct SVGChart: Sendable {
         for i in 0...4 {
             let v = minY + spanY * Double(i) / 4
             svg += "<text x=\"\(f(margin.left - 6))\" y=\"\(f(y(v) + 3))\" text-anchor=\"end\">\(HTML.escape(Self.label(v)))</text>"
-            let s = minX + Int64(Double(maxX - minX) * Double(i) / 4)
-            svg += "<text x=\"\(f(x(s)))\" y=\"\(f(margin.top + plotH + 14))\" text-anchor=\"middle\">\(s)</text>"
+            let s = (lo + (hi - lo) * Double(i) / 4).rounded()
+            svg += "<text x=\"\(f(x(s)))\" y=\"\(f(margin.top + plotH + 14))\" text-anchor=\"middle\">\(HTML.escape(Self.label(s)))</text>"
         }
         svg += "</g>"
         for (i, s) in drawn.enumerated() where !s.points.isEmpty {
             let color = Self.palette[i % Self.palette.count]
-            let path = s.points.map { "\(f(x($0.step))),\(f(y($0.value)))" }.joined(separator: " ")
+            let path = s.points.map { "\(f(x(Double($0.step)))),\(f(y($0.value)))" }.joined(separator: " ")
             svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\" points=\"\(path)\"/>"
             svg += "<g fill=\"\(color)\">"
             for p in s.points.count <= 200 ? s.points : [] {
-                svg += "<circle cx=\"\(f(x(p.step)))\" cy=\"\(f(y(p.value)))\" r=\"2\"><title>\(HTML.escape(s.name)) step \(p.step): \(HTML.escape(Self.label(p.value)))</title></circle>"
+                svg += "<circle cx=\"\(f(x(Double(p.step))))\" cy=\"\(f(y(p.value)))\" r=\"2\"><title>\(HTML.escape(s.name)) step \(p.step): \(HTML.escape(Self.label(p.value)))</title></circle>"
             }
             svg += "</g>"
             let at = legend.positions[i]
             svg += "<text x=\"\(f(at.x))\" y=\"\(f(at.y))\" font-size=\"11\" fill=\"\(color)\">\(HTML.escape(legend.labels[i]))</text>"
         }
-        svg += hoverBands(drawn, minX: minX, maxX: maxX, left: margin.left, top: margin.top, width: plotW, height: plotH)
+        svg += hoverBands(drawn, minX: lo, maxX: hi, left: margin.left, top: margin.top, width: plotW, height: plotH)
         return HTML(markup: svg + "</svg>")
     }
 
     /// Invisible vertical strips across the plot, each titled with every series' value nearest its
     /// middle: hovering anywhere shows values, whatever the number of points, with no script.
-    private func hoverBands(_ drawn: [Series], minX: Int64, maxX: Int64, left: Double, top: Double, width: Double, height: Double) -> String {
-        let count = Int(min(Int64(hoverBandCount), maxX - minX + 1))
+    private func hoverBands(_ drawn: [Series], minX: Double, maxX: Double, left: Double, top: Double, width: Double, height: Double) -> String {
+        let count = Int(min(Double(hoverBandCount), maxX - minX + 1))
         guard count > 0 else { return "" }
         let bandW = width / Double(count)
         var out = "<g class=\"bands\">"
         for i in 0..<count {
-            let step = minX + Int64((Double(maxX - minX) * (Double(i) + 0.5) / Double(count)).rounded())
+            let step = minX + (maxX - minX) * (Double(i) + 0.5) / Double(count)
             let values = drawn.compactMap { s in Self.nearest(s.points, to: step).map { "\(s.name): \(Self.label($0.value)) (step \($0.step))" } }
             out += "<rect class=\"band\" x=\"\(f(left + Double(i) * bandW))\" y=\"\(f(top))\" width=\"\(f(bandW))\" height=\"\(f(height))\"><title>\(HTML.escape(values.joined(separator: "\n")))</title></rect>"
         }
@@ -95,14 +98,14 @@ public struct SVGChart: Sendable {
     }
 
     /// The point whose step is closest to `step`, in points sorted by step.
-    static func nearest(_ points: [MetricPoint], to step: Int64) -> MetricPoint? {
+    static func nearest(_ points: [MetricPoint], to step: Double) -> MetricPoint? {
         guard !points.isEmpty else { return nil }
         var lo = 0, hi = points.count - 1
         while lo < hi {
             let mid = (lo + hi) / 2
-            if points[mid].step < step { lo = mid + 1 } else { hi = mid }
+            if Double(points[mid].step) < step { lo = mid + 1 } else { hi = mid }
         }
-        if lo > 0, step - points[lo - 1].step <= points[lo].step - step { return points[lo - 1] }
+        if lo > 0, step - Double(points[lo - 1].step) <= Double(points[lo].step) - step { return points[lo - 1] }
         return points[lo]
     }
 

@@ -9,6 +9,7 @@ public enum Stylesheet {
         header nav{display:flex;gap:.9rem}
         header nav a[aria-current]{font-weight:600;text-decoration:underline}
         header .viewer{margin-left:auto;color:var(--muted);font-size:.9em}
+        header form.signout button{background:none;color:var(--accent);border:none;padding:0;text-decoration:underline;font-size:.9em}
         main{padding:1rem;max-width:1400px;margin:0 auto}
         h1{font-size:1.4rem;margin:.2rem 0 .8rem}h2{font-size:1.1rem;margin:1.4rem 0 .5rem}
         a{color:var(--accent)}

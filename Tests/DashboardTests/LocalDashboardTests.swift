@@ -38,6 +38,11 @@ import LedgerTestSupport
         #expect(try await web.get("/").status == 401)
         let wrong = try await web.signIn(ui.url.replacingOccurrences(of: "token=", with: "token=0"))
         #expect(wrong.status == 401 && web.cookie == nil)
+        // The page after signing in is always on this server, whatever `next` says.
+        for next in ["//evil.example/x", "/\\evil.example", "https://evil.example", "javascript:alert(1)"] {
+            let page = try await WebClient(url: ui.url).signIn(ui.url.replacingOccurrences(of: "next=/", with: "next=" + WebClient.encode(next)))
+            #expect(page.status == 200 && page.text.contains("content=\"0;url=/\""), "next=\(next)")
+        }
         #expect(try await web.signIn(ui.url).status == 200)
 
         let runPage = try await web.get("/runs/\(f.run)")
@@ -60,6 +65,12 @@ import LedgerTestSupport
         let modelID = try f.modelID
         let noReason = try await web.post("/models/\(modelID)/promote", form: [("token", String(token)), ("version", version), ("alias", "staging"), ("reason", "  ")])
         #expect(noReason.status == 400)
+        let strayVersion = try await web.post("/models/\(modelID)/promote", form: [
+            ("token", String(token)), ("version", String(repeating: "ab", count: 32)), ("alias", "staging"), ("reason", "stale form"),
+        ])
+        #expect(strayVersion.status == 404, "a version of no model (or another model) is not promoted")
+        let strayTarget = try await web.post("/comments", form: [("token", String(token)), ("target", String(repeating: "cd", count: 32)), ("text", "lost")])
+        #expect(strayTarget.status == 404)
         let promoted = try await web.post("/models/\(modelID)/promote", form: [
             ("token", String(token)), ("version", version), ("alias", "staging"), ("reason", "passes the dashboard review"), ("evidence", "acc=0.99, run:\(f.run.prefix(8))"),
         ])

@@ -69,6 +69,26 @@ import LedgerWeb
         #expect(outward.status == 401)
     }
 
+    @Test func aRemovedMemberLosesTheirSession() async throws {
+        let f = try DashboardFixture()
+        let bob = try CLI()
+        try bob.ok("identity", "create", "--name", "Bob")
+        let bobKey = try #require((try bob.json("identity", "show") as? [String: Any])?["publicKey"] as? String)
+        try f.cli.ok("team", "add", bobKey, "--role", "writer", "--name", "Bob")
+        try f.cli.ok("sync")
+        try bob.ok("init", "--join", f.relay.url)
+        let link = try #require((try bob.json("open", "--no-browser") as? [String: Any])?["url"] as? String)
+        let web = try WebClient(url: f.relay.url)
+        #expect(try await web.signIn(link).status == 200)
+        #expect(try await web.get("/models").status == 200)
+
+        try f.cli.ok("team", "remove", bobKey, "--reason", "left the team")
+        try f.cli.ok("sync")
+        #expect(try await web.get("/models").status == 401)
+        let audit = try await WebClient(url: f.relay.url).signIn(try f.signInLink(page: "/audit"))
+        #expect(audit.status == 200)
+    }
+
     @Test func everyPageRendersTheLedgerWithUntrustedTextEscaped() async throws {
         let f = try DashboardFixture()
         let web = try WebClient(url: f.relay.url)
@@ -108,7 +128,7 @@ import LedgerWeb
         #expect(model.text.contains("&lt;img src=x onerror=alert(&quot;reason&quot;)&gt;"))
         #expect(model.text.contains("SIGNATURE VERIFIED") && model.text.contains("promoted <strong>production</strong>"))
         #expect(model.text.contains("Ada &lt;b&gt;Lovelace&lt;/b&gt;") && model.text.contains("href=\"/runs/\(f.run.prefix(8))\""))
-        #expect(!model.text.contains("<form"), "the relay's dashboard is read-only")
+        #expect(!model.text.contains("/promote") && !model.text.contains("action=\"/comments\""), "the relay's dashboard is read-only")
 
         let audit = try await web.get("/audit")
         #expect(audit.text.contains("commented") && audit.text.contains("added member Ada &lt;b&gt;Lovelace&lt;/b&gt;") && audit.text.contains("as admin, founding team vision"))

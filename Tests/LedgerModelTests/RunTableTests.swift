@@ -17,8 +17,12 @@ import LedgerProtocol
         for spec in ["metrics.acc", "metrics.loss:min", "metrics.acc:max", "params.lr", "tags.note", "name", "status"] {
             #expect(try RunTable.Column(parsing: spec).spec == spec)
         }
-        #expect(throws: RunFilter.ParseError.self) { try RunTable.Column(parsing: "params.lr:max") }
-        #expect(throws: RunFilter.ParseError.self) { try RunTable.Column(parsing: "metrics.acc:median") }
+        // Keys may hold colons: only a metric's last `:last|min|max` is an aggregate.
+        #expect(try RunTable.Column(parsing: "params.lr:max") == .init(field: .param("lr:max")))
+        #expect(try RunTable.Column(parsing: "metrics.acc:median") == .init(field: .metric("acc:median")))
+        let colon = try RunTable.Column(parsing: "metrics.val:acc:max")
+        #expect(colon == .init(field: .metric("val:acc"), aggregate: .max))
+        #expect(try RunTable.Column(parsing: RunTable.Column(field: .metric("a:min")).spec) == .init(field: .metric("a:min")))
         #expect(throws: RunFilter.ParseError.self) { try RunTable.Column(parsing: "nonsense") }
     }
 

@@ -68,10 +68,10 @@ import LedgerProtocol
             AuditEntry(event: "e", time: 0, author: author, action: .promoted, alias: "production", from: [1], to: 2, reason: reason,
                        evidence: ["run:abcd1234"], signatureVerified: false, conflict: false, fork: false)
         }
-        let missing = AuditTimeline.render([entry(PromotionReason.missing)], modelNames: [:]).markup
+        let missing = AuditTimeline.render([entry(PromotionReason.missing)], modelNames: nil).markup
         #expect(missing.contains("REASON MISSING") && missing.contains("SIGNATURE INVALID") && missing.contains("v1 → v2"))
         #expect(missing.contains("href=\"/runs/abcd1234\""))
-        let given = AuditTimeline.render([entry("beats v1")], modelNames: [:]).markup
+        let given = AuditTimeline.render([entry("beats v1")], modelNames: nil).markup
         #expect(!given.contains("REASON MISSING") && given.contains("<q>beats v1</q>"))
     }
 

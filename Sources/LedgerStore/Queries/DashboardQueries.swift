@@ -77,10 +77,3 @@ extension Ledger {
         try read { db in try Int64.fetchOne(db, sql: "SELECT coalesce(max(rowid), 0) FROM events") ?? 0 }
     }
 }
-
-extension Ledger {
-    /// A key with the display name its member published, if any.
-    public func author(_ key: PublicKey) throws(StoreError) -> AuthorView {
-        try read { db in Authors(names: try names(db)).view(key) }
-    }
-}

@@ -74,3 +74,10 @@ extension Ledger {
         }
     }
 }
+
+extension Ledger {
+    /// A key with the display name its member published, if any.
+    public func author(_ key: PublicKey) throws(StoreError) -> AuthorView {
+        try read { db in Authors(names: try names(db)).view(key) }
+    }
+}

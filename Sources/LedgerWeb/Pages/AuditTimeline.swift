@@ -4,14 +4,18 @@ import LedgerModel
 /// and to, why, the evidence, whether the signature verifies, and every conflict, fork or change made
 /// without the needed role.
 public enum AuditTimeline {
-    public static func render(_ entries: [AuditEntry], modelNames: [String: String]) -> HTML {
+    /// - Parameter modelNames: for a team-wide trail, the names of the models entries link to; nil on
+    ///   one model's page, where the model goes without saying.
+    public static func render(_ entries: [AuditEntry], modelNames: [String: String]?) -> HTML {
         guard !entries.isEmpty else { return "<p class=\"muted\">Nothing recorded yet.</p>" }
         return "<ol class=\"timeline\">\(HTML.each(entries.reversed()) { entry($0, modelNames) })</ol>"
     }
 
-    static func entry(_ e: AuditEntry, _ modelNames: [String: String]) -> HTML {
-        let model: HTML = HTML.when(e.model != nil && !modelNames.isEmpty,
-                                    "<a href=\"\(Links.model(e.model ?? ""))\">\(modelNames[e.model ?? ""] ?? Format.short(e.model ?? ""))</a> ")
+    static func entry(_ e: AuditEntry, _ modelNames: [String: String]?) -> HTML {
+        var model = HTML.empty
+        if let modelNames, let id = e.model {
+            model = "<a href=\"\(Links.model(id))\">\(modelNames[id] ?? Format.short(id))</a> "
+        }
         let from = e.from.map { "v\($0)" }.joined(separator: ", ")
         let what: HTML = switch e.action {
         case .promoted: "promoted <strong>\(e.alias)</strong>: \(from.isEmpty ? "unset" : from) → v\(e.to.map(String.init) ?? "?")"

@@ -38,7 +38,7 @@ public enum ComparePage {
         return Layout.page(title: "Compare runs", section: .experiments, context: context, body)
     }
 
-    /// A run's name, or its short id when unnamed; runs with equal names get their id appended.
+    /// A run's name with the start of its id (runs often share names), or its short id when unnamed.
     static func label(_ run: RunView) -> String {
         run.name.isEmpty ? Format.short(run.id) : "\(run.name) \(Format.short(run.id).prefix(4))"
     }

@@ -26,7 +26,7 @@ public enum ModelPage {
             <h2>Aliases</h2>\(model.aliases.isEmpty ? "<p class=\"muted\">No aliases set.</p>" : Layout.table("<tr><th>Alias</th><th>Version</th><th>Set by</th><th>When</th><th>Reason</th></tr>", aliasRows))\
             \(HTML.when(context.canWrite, forms(model, context)))\
             <h2>Versions</h2>\(model.versions.isEmpty ? "<p class=\"muted\">No versions.</p>" : Layout.table("<tr><th>Version</th><th>Source run</th><th>Author</th><th>Created</th><th>Aliases</th><th>Files</th><th>Description</th></tr>", versionRows))\
-            <h2>Audit timeline</h2>\(AuditTimeline.render(audit, modelNames: [:]))\
+            <h2>Audit timeline</h2>\(AuditTimeline.render(audit, modelNames: nil))\
             \(HTML.when(context.canWrite, "<h2>Comment</h2>\(Comments.form(target: model.id, returnTo: Links.model(model.id), context: context))"))
             """
         return Layout.page(title: model.name, section: .models, context: context, body)

@@ -11,7 +11,7 @@ public enum RunPage {
             ("Status", "<span class=\"status-\(run.status.rawValue)\">\(run.status.rawValue)</span>\(HTML.when(run.exitCode != nil, " (exit \(run.exitCode ?? 0))"))"),
             ("Author", Layout.author(run.author)),
             ("Started", HTML.text(Format.time(run.startTime))),
-            ("Ended", run.endTime.map { HTML.text("\(Format.time($0)) (\(Format.duration(ms: $0 - run.startTime)))") }),
+            ("Ended", run.endTime.map { HTML.text("\(Format.time($0)) (\(Format.duration(from: run.startTime, to: $0)))") }),
             ("Git commit", git),
             ("Command", run.command.map { "<code>\($0)</code>" }),
             ("Host", run.host.map(HTML.text)),

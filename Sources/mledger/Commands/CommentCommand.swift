@@ -22,7 +22,7 @@ struct CommentCommand: ParsableCommand {
             let session = try Session.open()
             let targetID = try session.ledger.commentTarget(target)
             let reply = try replyTo.map { try session.ledger.commentTarget($0) }
-            let event = try session.append(CommentAdd(target: targetID, text: text, replyTo: reply))
+            let event = try session.ledger.comment(on: targetID, text: text, replyTo: reply, signer: try session.signer())
             print("Comment \(event.id.short) on \(targetID.short)")
         }
     }
