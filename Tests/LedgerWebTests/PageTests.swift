@@ -75,6 +75,17 @@ import LedgerProtocol
         #expect(!given.contains("REASON MISSING") && given.contains("<q>beats v1</q>"))
     }
 
+    @Test func extremeSignedValuesRenderWithoutOverflow() {
+        let author = AuthorView(key: SigningKey.generate().publicKey, name: nil)
+        let run = RunView(id: "r", experimentID: "e", name: "edge", author: author, status: .finished, startTime: .max, endTime: .min,
+                          params: [:], tags: [:], metrics: ["x": MetricSummary([MetricPoint(step: .min, timestamp: .min, value: 1)])], artifacts: [])
+        let points = [MetricPoint(step: .min, timestamp: 0, value: -.greatestFiniteMagnitude), MetricPoint(step: 0, timestamp: 0, value: 0),
+                      MetricPoint(step: .max, timestamp: .max, value: .greatestFiniteMagnitude)]
+        let page = RunPage.render(run, series: ["x": points], comments: [], context: PageContext()).markup
+        #expect(page.contains("<polyline") && page.contains("(?)"))
+        #expect(Format.time(.max) == "?" || Format.time(.max).hasSuffix("UTC"))
+    }
+
     @Test func signInRedirectTargetsStayOnTheServer() {
         let page = MessagePages.signedIn(next: "/models").markup
         #expect(page.contains("content=\"0;url=/models\""))
