@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "LedgerSync", targets: ["LedgerSync"]),
         .library(name: "LedgerRelay", targets: ["LedgerRelay"]),
         .executable(name: "mledger-relay", targets: ["mledger-relay"]),
+        .library(name: "LedgerMLflow", targets: ["LedgerMLflow"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -68,6 +69,7 @@ let package = Package(
             dependencies: [
                 "LedgerProtocol", "LedgerModel", "LedgerStore", "LedgerSync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "LedgerMLflow", .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
         // Writes protocol/vectors from fixed seeds.
@@ -96,5 +98,16 @@ let package = Package(
             name: "CLITests",
             dependencies: ["LedgerProtocol", "LedgerTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+            // MLflow REST compatibility: MLflow's routes translated into signed ledger events.
+        .target(
+            name: "LedgerMLflow",
+            dependencies: [
+                "LedgerProtocol", "LedgerModel", "LedgerStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(name: "LedgerMLflowTests", dependencies: ["LedgerMLflow", "LedgerModel"]),
+        // Runs the real `mlflow` client against `mledger serve` and a real `mlflow server`.
+        .testTarget(name: "MLflowCompatTests", dependencies: ["LedgerTestSupport"]),
     ]
 )
