@@ -1,4 +1,5 @@
 import Foundation
+import LedgerModel
 
 /// MLflow's search filter syntax: comparisons joined by AND, e.g.
 /// `metrics.acc > 0.9 and params.lr = '0.01' and attributes.status = 'FINISHED'`.
@@ -67,16 +68,10 @@ public struct SearchFilter: Sendable, Equatable {
         case number(Double), text(String)
     }
 
+    /// `a op b` for the ordering operators (LIKE and ILIKE never hold between numbers).
     static func ordered<T: Comparable>(_ a: T, _ b: T, _ op: Operator) -> Bool {
-        switch op {
-        case .equal: a == b
-        case .notEqual: a != b
-        case .less: a < b
-        case .lessOrEqual: a <= b
-        case .greater: a > b
-        case .greaterOrEqual: a >= b
-        case .like, .ilike: false
-        }
+        guard let common = RunFilter.Operator(rawValue: op.rawValue) else { return false }
+        return RunFilter.compare(a, b, common)
     }
 
     static func compare(_ a: String, _ b: String, _ op: Operator) -> Bool {

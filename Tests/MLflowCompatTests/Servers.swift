@@ -102,16 +102,8 @@ final class ServerProcess: @unchecked Sendable {
         p.standardOutput = out
         p.standardError = FileHandle.nullDevice
         try p.run()
-        var text = ""
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
-            if let range = text.range(of: #"http://127\.0\.0\.1:\d+"#, options: .regularExpression) {
-                return ServerProcess(p, uri: String(text[range]))
-            }
-        }
+        let (address, text) = ListeningLine.read(out, seconds: 30)
+        if let address { return ServerProcess(p, uri: "http://\(address)") }
         p.terminate()
         throw TimedOut(what: "mledger serve (printed: \(text))")
     }
