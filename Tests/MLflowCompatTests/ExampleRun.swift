@@ -40,9 +40,11 @@ struct ExampleRun {
 
     /// The read-back with run ids replaced by which example made them, to compare across servers.
     var comparable: String {
-        canonical(readBack)
+        let labelled = canonical(readBack)
             .replacingOccurrences(of: basicRun, with: "<basic-run>")
             .replacingOccurrences(of: trainingRun, with: "<training-run>")
+        // Sorted again: the labels sort differently from the ids they replace.
+        return canonical(try? JSONSerialization.jsonObject(with: Data(labelled.utf8)))
     }
 }
 

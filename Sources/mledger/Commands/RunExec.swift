@@ -11,13 +11,13 @@ extension RunCommand {
             abstract: "Run a training command as a run, with an MLflow tracking URI for the mlflow client.",
             usage: "mledger run --experiment mnist -- python train.py --lr 0.01",
             discussion: """
-                Starts a run (git commit and dirty flag, command line, host, environment fingerprint), makes
-                sure an MLflow-compatible endpoint serves this workspace (a running `mledger serve`, else one
-                in this process), and runs the command with MLFLOW_TRACKING_URI, MLFLOW_EXPERIMENT_NAME and
+                Starts a run (git commit and dirty flag, command line, host, environment fingerprint), makes \
+                sure an MLflow-compatible endpoint serves this workspace (a running `mledger serve`, else one \
+                in this process), and runs the command with MLFLOW_TRACKING_URI, MLFLOW_EXPERIMENT_NAME and \
                 MLFLOW_RUN_ID set, so `mlflow.start_run()` logs into this run. Its output streams through.
 
-                When it ends, the run finishes with its status (failed on a non-zero exit, killed by a
-                signal), with its CPU time, peak memory and wall time as metrics (system/...), and mledger
+                When it ends, the run finishes with its status (failed on a non-zero exit, killed by a \
+                signal), with its CPU time, peak memory and wall time as metrics (system/...), and mledger \
                 exits with the command's status. SIGINT and SIGTERM are passed on to the command.
                 """
         )

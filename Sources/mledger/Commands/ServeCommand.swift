@@ -13,14 +13,14 @@ struct ServeCommand: AsyncParsableCommand {
               MLFLOW_TRACKING_URI=http://127.0.0.1:5000 python train.py
             """,
         discussion: """
-            Implements the part of MLflow's REST API (/api/2.0/mlflow/...) and proxied artifact routes
-            that the mlflow Python client uses for experiments, runs, params, metrics, tags, artifacts,
-            registered models, versions, stages and aliases. Every write is an event signed by this
-            device, so it shows in `mledger run list`, the audit trail and sync. Stage and alias changes
-            take their reason from the version's `mledger.reason` tag or its description; without one the
+            Implements the part of MLflow's REST API (/api/2.0/mlflow/...) and proxied artifact routes \
+            that the mlflow Python client uses for experiments, runs, params, metrics, tags, artifacts, \
+            registered models, versions, stages and aliases. Every write is an event signed by this \
+            device, so it shows in `mledger run list`, the audit trail and sync. Stage and alias changes \
+            take their reason from the version's `mledger.reason` tag or its description; without one the \
             audit trail marks the reason as missing.
 
-            The endpoint has no authentication: keep it on 127.0.0.1. While it runs, `mledger run`
+            The endpoint has no authentication: keep it on 127.0.0.1. While it runs, `mledger run` \
             in this workspace uses it instead of starting its own. Stop it with Ctrl-C.
             """
     )
