@@ -34,14 +34,16 @@ enum LoggingBody {
             let c = try decoder.singleValueContainer()
             if let v = try? c.decode(T.self) { value = v; return }
             let text = try c.decode(String.self)
-            let special: [String: Double] = ["NaN": .nan, "Infinity": .infinity, "-Infinity": -.infinity]
-            if T.self == Double.self, let d = special[text] as? T { value = d; return }
+            if let d = LoggingBody.nonFinite[text] as? T { value = d; return }
             guard let v = T(text) else {
                 throw DecodingError.dataCorruptedError(in: c, debugDescription: "'\(text)' is not a number")
             }
             value = v
         }
     }
+
+    /// How protobuf JSON writes the floats JSON has no numbers for.
+    static let nonFinite: [String: Double] = ["NaN": .nan, "Infinity": .infinity, "-Infinity": -.infinity]
 
     static func decode<T: Decodable>(_ type: T.Type, _ body: [UInt8]) throws(MLflowError) -> T {
         do { return try JSONDecoder().decode(type, from: Data(body)) } catch {

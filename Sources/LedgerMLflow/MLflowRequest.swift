@@ -61,14 +61,8 @@ public struct MLflowRequest {
         case nil, is NSNull: return nil
         case let n as NSNumber: return n.doubleValue
         case let s as String:
-            switch s {
-            case "NaN": return .nan
-            case "Infinity": return .infinity
-            case "-Infinity": return -.infinity
-            default:
-                guard let v = Double(s) else { throw .invalid("'\(key)' must be a number, not '\(s)'") }
-                return v
-            }
+            guard let v = LoggingBody.nonFinite[s] ?? Double(s) else { throw .invalid("'\(key)' must be a number, not '\(s)'") }
+            return v
         default: throw .invalid("'\(key)' must be a number")
         }
     }

@@ -9,6 +9,8 @@ JSON bodies built ahead, which leaves out the client's own serialization (about 
 here): the server's share of a log_batch call.
 """
 import argparse
+import contextlib
+import io
 import os
 import platform
 import re
@@ -87,7 +89,8 @@ def measure(uri, calls, batches, batch_size):
         points = [Metric("acc", (b * batch_size + i) / 1e6, now, b * batch_size + i) for i in range(batch_size)]
         client.log_batch(run, metrics=points)
     batch_seconds = time.perf_counter() - start
-    client.set_terminated(run)
+    with contextlib.redirect_stdout(io.StringIO()):  # the client prints a link to the run's web page
+        client.set_terminated(run)
 
     # The same batches as bodies built ahead: the server's share, without the client's serialization.
     bodies = [message_to_json(LogBatch(run_id=run, metrics=[
