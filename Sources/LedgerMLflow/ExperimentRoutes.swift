@@ -26,7 +26,9 @@ struct ExperimentRoutes {
             }
         }
         router.mlflow(.get, "/api/2.0/mlflow/experiments/get") { r in
-            ["experiment": Translation.experiment(try s.experiment(try r.required("experiment_id")))]
+            let id = try r.required("experiment_id")
+            if id == Translation.defaultExperimentID, (try? s.experiment(id)) == nil { return ["experiment": Translation.unusedDefaultExperiment] }
+            return ["experiment": Translation.experiment(try s.experiment(id))]
         }
         router.mlflow(.get, "/api/2.0/mlflow/experiments/get-by-name") { r in
             let name = try r.required("experiment_name")

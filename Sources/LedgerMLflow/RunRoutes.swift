@@ -55,6 +55,8 @@ struct RunRoutes {
             let orders = try r.strings("order_by").map { text throws(MLflowError) in try SearchOrder(parsing: text) }
             var runs = [RunView]()
             for experiment in r.strings("experiment_ids") {
+                // "Default" has no runs until the first one creates it.
+                if experiment == Translation.defaultExperimentID, (try? s.experiment(experiment)) == nil { continue }
                 guard let id = LedgerID(hex: try s.experiment(experiment).id) else { continue }
                 runs += try s.ledger.runs(experiment: id)
             }

@@ -12,6 +12,13 @@ public enum Translation {
         name == defaultExperimentName ? defaultExperimentID : hex
     }
 
+    /// The experiment "Default" before anything was logged into it: MLflow always has one, the ledger
+    /// creates it with the first run logged there.
+    public static var unusedDefaultExperiment: [String: Any] { [
+        "experiment_id": defaultExperimentID, "name": defaultExperimentName, "artifact_location": "mlflow-artifacts:/0",
+        "lifecycle_stage": "active", "tags": [[String: Any]](),
+    ] }
+
     public static func status(_ s: RunStatus) -> String {
         switch s {
         case .running: "RUNNING"

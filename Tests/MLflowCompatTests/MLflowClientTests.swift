@@ -21,6 +21,7 @@ struct MLflowClientTests {
             ours = try ExampleRun(python: python, uri: ledgerServer.uri)
             theirs = try ExampleRun(python: python, uri: mlflowServer.uri)
             try expectSameErrors(ledgerServer, mlflowServer, run: ours.basicRun, theirRun: theirs.basicRun)
+            try expectSameDefaultExperiment(ledgerServer, mlflowServer)
         }
 
         for side in [ours, theirs] {
@@ -107,6 +108,18 @@ struct MLflowClientTests {
         let unknown = try ours.request("POST", "/api/2.0/mlflow/runs/no-such-endpoint", json: "{}")
         #expect(unknown.status == 404)
         #expect((unknown.body as? [String: Any])?["error_code"] as? String == "ENDPOINT_NOT_FOUND")
+    }
+
+    /// Experiment "0" ("Default") exists for the client before anything is logged into it.
+    func expectSameDefaultExperiment(_ ours: ServerProcess, _ theirs: ServerProcess) throws {
+        for server in [ours, theirs] {
+            let got = try server.request("GET", "/api/2.0/mlflow/experiments/get?experiment_id=0")
+            #expect(got.status == 200)
+            #expect(((got.body as? [String: Any])?["experiment"] as? [String: Any])?["name"] as? String == "Default")
+            let search = try server.request("POST", "/api/2.0/mlflow/runs/search", json: #"{"experiment_ids": ["0"]}"#)
+            #expect(search.status == 200)
+            #expect(((search.body as? [String: Any])?["runs"] as? [Any])?.isEmpty ?? true)
+        }
     }
 
     @Test func mledgerRunGivesTheChildItsRun() throws {
