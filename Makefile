@@ -20,6 +20,8 @@ bench: deps
 	$(SWIFT) build -c release --product mledger-relay
 	$(SWIFT) build -c release --product mledger-bench
 	.build/release/mledger-bench
+	$(SWIFT) build -c release --product mledger
+	"$$(scripts/mlflow-venv.sh)" client/bench/mlflow_logging.py --mledger .build/release/mledger
 
 # Regenerates protocol/vectors from fixed seeds (the tests check the result is unchanged).
 vectors: build

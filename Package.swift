@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "LedgerSync", targets: ["LedgerSync"]),
         .library(name: "LedgerRelay", targets: ["LedgerRelay"]),
         .executable(name: "mledger-relay", targets: ["mledger-relay"]),
+        .library(name: "LedgerMLflow", targets: ["LedgerMLflow"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -77,7 +78,7 @@ let package = Package(
             dependencies: [
                 "LedgerProtocol", "LedgerModel", "LedgerStore", "LedgerSync", "LedgerWeb", "LedgerDashboard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Hummingbird", package: "hummingbird"),
+                "LedgerMLflow", .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
         // Writes protocol/vectors from fixed seeds.
@@ -111,5 +112,16 @@ let package = Package(
             name: "CLITests",
             dependencies: ["LedgerProtocol", "LedgerTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+            // MLflow REST compatibility: MLflow's routes translated into signed ledger events.
+        .target(
+            name: "LedgerMLflow",
+            dependencies: [
+                "LedgerProtocol", "LedgerModel", "LedgerStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(name: "LedgerMLflowTests", dependencies: ["LedgerMLflow", "LedgerModel"]),
+        // Runs the real `mlflow` client against `mledger serve` and a real `mlflow server`.
+        .testTarget(name: "MLflowCompatTests", dependencies: ["LedgerTestSupport"]),
     ]
 )

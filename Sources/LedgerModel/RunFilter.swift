@@ -129,7 +129,8 @@ public struct RunFilter: Sendable, Equatable {
         }
     }
 
-    private static func compare(_ a: Double, _ b: Double, _ op: Operator) -> Bool {
+    /// Whether `a op b` holds (also used by other filter syntaxes over the same comparisons).
+    public static func compare<T: Comparable>(_ a: T, _ b: T, _ op: Operator) -> Bool {
         switch op {
         case .equal: a == b
         case .notEqual: a != b

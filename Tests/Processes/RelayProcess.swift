@@ -30,16 +30,10 @@ public final class RelayProcess: @unchecked Sendable {
         p.standardError = FileHandle.nullDevice
         try p.run()
         process = p
-        var text = ""
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
-            if let range = text.range(of: #"127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
-                port = Int(text[range].split(separator: ":").last ?? "") ?? 0
-                return
-            }
+        let (address, text) = ListeningLine.read(out, seconds: 30)
+        if let address {
+            port = Int(address.split(separator: ":").last ?? "") ?? 0
+            return
         }
         p.terminate()
         throw RelayStartError(output: text)
@@ -76,6 +70,23 @@ public final class RelayProcess: @unchecked Sendable {
     deinit {
         stop()
         try? FileManager.default.removeItem(at: data)
+    }
+}
+
+/// The `127.0.0.1:PORT` a starting server prints when it listens.
+public enum ListeningLine {
+    /// Reads a process's output until it names its address (or ends, or `seconds` pass); returns the
+    /// address, if any, and everything read.
+    public static func read(_ pipe: Pipe, seconds: Double) -> (address: String?, output: String) {
+        var text = ""
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            let chunk = pipe.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+            if let range = text.range(of: #"127\.0\.0\.1:\d+"#, options: .regularExpression) { return (String(text[range]), text) }
+        }
+        return (nil, text)
     }
 }
 

@@ -45,6 +45,26 @@ public struct BlobStore: Sendable {
         }
     }
 
+    /// Stores bytes received whole (an upload): written to a temporary file, then renamed to their hash.
+    public func put(bytes: [UInt8]) throws(StoreError) -> (sha256: [UInt8], size: UInt64) {
+        let hash = Hashing.sha256(bytes)
+        guard !contains(hash) else { return (hash, UInt64(bytes.count)) }
+        let temp = directory.appendingPathComponent(".incoming-\(UUID().uuidString)")
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: temp) }
+            guard FileManager.default.createFile(atPath: temp.path, contents: nil) else { throw StoreError.blob("cannot write \(temp.path)") }
+            let handle = try FileHandle(forWritingTo: temp)
+            try handle.write(contentsOf: bytes)
+            try handle.synchronize()
+            try handle.close()
+            try Self.place(temp, at: url(for: hash))
+        } catch {
+            throw .blob("cannot store an upload of \(bytes.count) bytes: \(error.localizedDescription)")
+        }
+        return (hash, UInt64(bytes.count))
+    }
+
     /// Moves a verified temporary file to its content address. Another writer may have placed the same
     /// bytes there first; that is success, not an error.
     public static func place(_ temp: URL, at target: URL) throws {

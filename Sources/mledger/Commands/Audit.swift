@@ -10,22 +10,37 @@ struct Audit: ParsableCommand {
             Each entry's signature is checked again from the stored bytes. CONFLICT marks concurrent,
             unresolved changes to one alias; FORK marks an author who signed two different events at one
             position of their chain (a restored or copied key); NOT-ALLOWED marks an alias change by an
-            author who lacked the role it needed (shown, but without effect).
+            author who lacked the role it needed (shown, but without effect). REASON MISSING marks a
+            promotion, demotion or archival that arrived without a reason (for example through the
+            MLflow-compatible endpoint): the ledger records a marker instead of inventing one.
             """
     )
     @Argument(help: "The model (default: all models and team membership).") var model: String?
     @OptionGroup var output: OutputOptions
 
     struct Report: Encodable {
-        var entries: [AuditEntry]
+        var entries: [Line]
         var forks: [ForkView]
+    }
+
+    /// An entry as printed by --json: its own fields, plus `reasonMissing` where a reason belongs.
+    struct Line: Encodable {
+        var entry: AuditEntry
+        enum Key: String, CodingKey { case reasonMissing }
+
+        func encode(to encoder: Encoder) throws {
+            try entry.encode(to: encoder)
+            guard entry.needsReason else { return }
+            var extra = encoder.container(keyedBy: Key.self)
+            try extra.encode(PromotionReason.isMissing(entry.reason), forKey: .reasonMissing)
+        }
     }
 
     func run() throws {
         let ledger = try Session.open().ledger
         let entries = try ledger.audit(model: try model.map { try ledger.modelID(named: $0) })
         let forks = try ledger.forks()
-        if output.json { return try Output.json(Report(entries: entries, forks: forks)) }
+        if output.json { return try Output.json(Report(entries: entries.map(Line.init), forks: forks)) }
         if entries.isEmpty { print("Nothing in the audit trail yet.") }
         Output.table(["TIME", "WHO", "ACTION", "ALIAS", "CHANGE", "SIG", "FLAGS", "REASON"], entries.map { e in
             let change: String
@@ -35,7 +50,8 @@ struct Audit: ParsableCommand {
             case .versionCreated, .archived: change = e.to.map { "v\($0)" } ?? ""
             default: change = ""
             }
-            let flags = [e.conflict ? "CONFLICT" : nil, e.fork ? "FORK" : nil, e.authorized ? nil : "NOT-ALLOWED"]
+            let flags = [e.conflict ? "CONFLICT" : nil, e.fork ? "FORK" : nil, e.authorized ? nil : "NOT-ALLOWED",
+                         e.needsReason && PromotionReason.isMissing(e.reason) ? "REASON MISSING" : nil]
                 .compactMap { $0 }.joined(separator: ",")
             let why = e.reason.map { r in e.evidence.isEmpty ? r : "\(r) [evidence: \(e.evidence.joined(separator: ", "))]" } ?? e.text ?? ""
             return [Output.time(e.time), e.author.label, e.action.rawValue, e.alias ?? "", change,
@@ -45,4 +61,9 @@ struct Audit: ParsableCommand {
             print("FORK: \(f.author.label) signed \(f.events.count) different events at seq \(f.seq): \(f.events.map { String($0.prefix(12)) }.joined(separator: ", "))")
         }
     }
+}
+
+extension AuditEntry {
+    /// Promotions, demotions and archivals must say why.
+    var needsReason: Bool { [.promoted, .demoted, .archived].contains(action) }
 }

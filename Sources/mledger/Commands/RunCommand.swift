@@ -8,11 +8,16 @@ struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Start runs, log params, metrics, tags and artifacts, and review runs.",
-        discussion: "RUN is a run id or a unique prefix of it (at least 4 hex digits), as printed by `run start`.",
+        discussion: """
+            RUN is a run id or a unique prefix of it (at least 4 hex digits), as printed by `run start`.
+            `mledger run --experiment NAME -- COMMAND...` runs a training command as a run (see `run exec --help`).
+            """,
         subcommands: [
             Start.self, LogParam.self, LogMetric.self, LogBatch.self, Tag.self, Artifact.self, Finish.self,
             List.self, Show.self, Compare.self,
-        ]
+            Exec.self,
+        ],
+        defaultSubcommand: Exec.self
     )
 
     struct Start: ParsableCommand {
@@ -31,19 +36,8 @@ struct RunCommand: ParsableCommand {
 
         func run() throws {
             let session = try Session.open()
-            let team = try session.team()
-            let experimentID = EntityID.experiment(team: team, name: experiment)
-            var drafts = [Ledger.Draft]()
-            if (try? session.ledger.experimentID(named: experiment)) == nil {
-                drafts.append(try .init(ExperimentCreate(name: experiment)))
-            }
-            let git = GitState.current()
-            drafts.append(try .init(RunStart(
-                experiment: experimentID, name: name, gitCommit: git?.commit, gitDirty: git?.dirty, command: command,
-                host: ProcessInfo.processInfo.hostName, environment: EnvironmentFingerprint.current(),
-                startTime: Int64(wallClockMs()))))
-            let events = try session.ledger.append(drafts, signer: try session.signer())
-            let runID = events[events.count - 1].id
+            let runID = try RunStarter.start(session, signer: try session.signer(), experiment: experiment, name: name, command: command)
+            let experimentID = EntityID.experiment(team: try session.team(), name: experiment)
             if output.json { return try Output.json(["run": runID.hex, "experiment": experimentID.hex]) }
             print(runID.hex)
         }

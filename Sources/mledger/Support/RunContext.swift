@@ -61,3 +61,22 @@ enum ArtifactFiles {
         return ArtifactFile(path: name, sha256: hash, size: size)
     }
 }
+
+/// Starts a run the way `run start` and `run --experiment ... -- COMMAND` both do: creates the
+/// experiment if needed and records git state, host and environment fingerprint.
+enum RunStarter {
+    static func start(_ session: Session, signer: SigningKey, experiment: String, name: String, command: String?) throws -> LedgerID {
+        let experimentID = EntityID.experiment(team: try session.team(), name: experiment)
+        var drafts = [Ledger.Draft]()
+        if (try? session.ledger.experimentID(named: experiment)) == nil {
+            drafts.append(try .init(ExperimentCreate(name: experiment)))
+        }
+        let git = GitState.current()
+        drafts.append(try .init(RunStart(
+            experiment: experimentID, name: name, gitCommit: git?.commit, gitDirty: git?.dirty, command: command,
+            host: ProcessInfo.processInfo.hostName, environment: EnvironmentFingerprint.current(),
+            startTime: Int64(wallClockMs()))))
+        let events = try session.ledger.append(drafts, signer: signer)
+        return events[events.count - 1].id
+    }
+}

@@ -18,3 +18,11 @@ enum Shell {
         return text.isEmpty ? nil : text
     }
 }
+
+extension Shell {
+    /// A word as a POSIX shell would need it written (quoted only when it has to be).
+    static func quoted(_ word: String) -> String {
+        let plain = !word.isEmpty && word.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "-_./=:,+@%".unicodeScalars.contains($0) }
+        return plain ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Hummingbird
+import LedgerProtocol
+import LedgerStore
+
+/// The proxied artifact routes the client uses for `mlflow-artifacts:/EXP/RUN/artifacts/...` URIs.
+/// Uploads go to the workspace's content-addressed blob store and are recorded as run artifact events;
+/// downloads and listings read the run's recorded files back.
+struct ArtifactRoutes {
+    let service: MLflowService
+    static let prefix = "/api/2.0/mlflow-artifacts/artifacts"
+
+    func register(on router: Router<BasicRequestContext>) {
+        let s = service
+        router.put("\(Self.prefix)/**") { request, context -> Response in
+            let location = try ArtifactLocation(segments: context.parameters.getCatchAll())
+            guard let path = location.path else { throw MLflowError.invalid("give a file path after \(location.root)") }
+            let bytes = Array(buffer: try await request.body.collect(upTo: MLflowServer.maxArtifactBytes))
+            try await offload {
+                let run = try s.existingRun(location.run)
+                let (hash, size) = try s.blobs.put(bytes: bytes)
+                try s.append(RunArtifacts(run: run, files: [ArtifactFile(path: path, sha256: hash, size: size)]))
+            }
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{}")))
+        }
+        router.get("\(Self.prefix)/**") { _, context -> Response in
+            let location = try ArtifactLocation(segments: context.parameters.getCatchAll())
+            let data = try await offload { () throws -> Data in
+                let run = try s.existingRun(location.run)
+                guard let path = location.path, let file = try s.ledger.runFiles(run).first(where: { $0.path == path }),
+                      let data = FileManager.default.contents(atPath: s.blobs.url(for: file.sha256).path) else {
+                    throw MLflowError.notFound("No artifact \(location.path ?? "") in run \(location.run)")
+                }
+                guard Hashing.sha256(Array(data)) == file.sha256 else {
+                    throw MLflowError(.internalError, "artifact \(path) is corrupt in the blob store: its bytes no longer match their hash")
+                }
+                return data
+            }
+            return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        }
+        router.mlflow(.get, Self.prefix) { r in
+            let location = try ArtifactLocation(segments: (r.string("path") ?? "").split(separator: "/").map { $0 })
+            let files = try s.ledger.runFiles(try s.existingRun(location.run))
+            return ["files": ArtifactLocation.listing(files, under: location.path)]
+        }
+    }
+}
+
+/// `EXP/RUN/artifacts[/PATH]`, the tail of an `mlflow-artifacts:` URI.
+struct ArtifactLocation {
+    var run: String
+    var path: String?
+    var root: String
+
+    init(segments: [Substring]) throws(MLflowError) {
+        let parts = segments.map { $0.removingPercentEncoding ?? String($0) }
+        guard parts.count >= 3, parts[2] == "artifacts" else {
+            throw .invalid("artifact paths look like EXPERIMENT/RUN/artifacts/PATH, not '\(parts.joined(separator: "/"))'")
+        }
+        run = parts[1]
+        root = parts.prefix(3).joined(separator: "/")
+        let rest = parts.dropFirst(3).joined(separator: "/")
+        if !rest.isEmpty {
+            guard ArtifactFile.isSafePath(rest) else { throw .invalid("'\(rest)' is not a safe relative artifact path") }
+            path = rest
+        }
+    }
+
+    /// The entries directly under `folder` (nil: the run's root), as MLflow lists them: names relative
+    /// to the folder, folders with `is_dir`.
+    static func listing(_ files: [ArtifactFile], under folder: String?) -> [[String: Any]] {
+        let prefix = folder.map { $0 + "/" } ?? ""
+        var dirs = Set<String>()
+        var out = [[String: Any]]()
+        for f in files where f.path.hasPrefix(prefix) {
+            let rest = f.path.dropFirst(prefix.count)
+            if let slash = rest.firstIndex(of: "/") {
+                let dir = String(rest[..<slash])
+                if dirs.insert(dir).inserted { out.append(["path": dir, "is_dir": true]) }
+            } else {
+                out.append(["path": String(rest), "is_dir": false, "file_size": f.size])
+            }
+        }
+        return out.sorted { ($0["path"] as? String ?? "") < ($1["path"] as? String ?? "") }
+    }
+}

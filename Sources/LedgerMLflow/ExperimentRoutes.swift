@@ -1,0 +1,49 @@
+import Foundation
+import Hummingbird
+import LedgerProtocol
+import LedgerStore
+
+/// experiments/create, get, get-by-name and search.
+struct ExperimentRoutes {
+    let service: MLflowService
+
+    func register(on router: Router<BasicRequestContext>) {
+        let s = service
+        router.mlflow(.post, "/api/2.0/mlflow/experiments/create") { r in
+            let name = try r.required("name")
+            return try s.serialized {
+                if try s.ledger.experiments().contains(where: { $0.name == name }) {
+                    throw MLflowError.exists("Experiment '\(name)' already exists.")
+                }
+                let team = try s.team()
+                let id = EntityID.experiment(team: team, name: name)
+                var drafts = [try Ledger.Draft(ExperimentCreate(name: name))]
+                for tag in try r.pairs("tags") {
+                    drafts.append(try Ledger.Draft(ExperimentTag(experiment: id, key: tag.key, value: tag.value)))
+                }
+                try s.append(drafts)
+                return ["experiment_id": Translation.experimentID(hex: id.hex, name: name)]
+            }
+        }
+        router.mlflow(.get, "/api/2.0/mlflow/experiments/get") { r in
+            let id = try r.required("experiment_id")
+            if id == Translation.defaultExperimentID, (try? s.experiment(id)) == nil { return ["experiment": Translation.unusedDefaultExperiment] }
+            return ["experiment": Translation.experiment(try s.experiment(id))]
+        }
+        router.mlflow(.get, "/api/2.0/mlflow/experiments/get-by-name") { r in
+            let name = try r.required("experiment_name")
+            guard let e = try s.ledger.experiments().first(where: { $0.name == name }) else {
+                throw MLflowError.notFound("Could not find experiment with name '\(name)'")
+            }
+            return ["experiment": Translation.experiment(e)]
+        }
+        router.mlflow(.post, "/api/2.0/mlflow/experiments/search") { r in
+            let filter = try SearchFilter(parsing: r.string("filter"))
+            let limit = try r.int64("max_results").map(Int.init) ?? 1000
+            let matching = try s.ledger.experiments().filter { e in
+                filter.matches { entity, key in entity == .attribute && key == "name" ? .text(e.name) : nil }
+            }
+            return ["experiments": matching.prefix(limit).map { Translation.experiment($0) }]
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import Hummingbird
+import LedgerStore
+
+/// An error in MLflow's shape, `{"error_code": ..., "message": ...}`, with the HTTP status MLflow's
+/// server uses for that code, so the `mlflow` client raises the exception it would raise against MLflow.
+public struct MLflowError: HTTPResponseError, CustomStringConvertible {
+    public enum Code: String, Sendable {
+        case resourceDoesNotExist = "RESOURCE_DOES_NOT_EXIST"
+        case resourceAlreadyExists = "RESOURCE_ALREADY_EXISTS"
+        case invalidParameterValue = "INVALID_PARAMETER_VALUE"
+        case endpointNotFound = "ENDPOINT_NOT_FOUND"
+        case badRequest = "BAD_REQUEST"
+        case internalError = "INTERNAL_ERROR"
+
+        var status: HTTPResponse.Status {
+            switch self {
+            case .resourceDoesNotExist, .endpointNotFound: .notFound
+            case .resourceAlreadyExists, .invalidParameterValue, .badRequest: .badRequest
+            case .internalError: .internalServerError
+            }
+        }
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) { self.code = code; self.message = message }
+
+    public var status: HTTPResponse.Status { code.status }
+    public var description: String { "\(code.rawValue): \(message)" }
+
+    static func notFound(_ message: String) -> MLflowError { MLflowError(.resourceDoesNotExist, message) }
+    static func invalid(_ message: String) -> MLflowError { MLflowError(.invalidParameterValue, message) }
+    static func exists(_ message: String) -> MLflowError { MLflowError(.resourceAlreadyExists, message) }
+
+    /// The MLflow error for a store error: missing things are RESOURCE_DOES_NOT_EXIST, refused input
+    /// INVALID_PARAMETER_VALUE, the rest INTERNAL_ERROR (with the store's message, which says what to do).
+    public init(_ error: StoreError) {
+        switch error {
+        case .notFound: self.init(.resourceDoesNotExist, error.description)
+        case .invalidInput, .rejected, .ambiguous: self.init(.invalidParameterValue, error.description)
+        default: self.init(.internalError, error.description)
+        }
+    }
+
+    /// The JSON body MLflow sends with an error.
+    public var body: [UInt8] {
+        let object = ["error_code": code.rawValue, "message": message]
+        return Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data())
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+/// Turns every failure of a route, and requests no route matches, into an MLflow error response.
+struct MLflowErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as MLflowError {
+            throw error
+        } catch let error as StoreError {
+            throw MLflowError(error)
+        } catch let error as HTTPError where error.status == .notFound {
+            throw MLflowError(.endpointNotFound, "no endpoint \(request.method.rawValue) \(request.uri.path) in this MLflow-compatible server")
+        } catch let error as HTTPError {
+            throw MLflowError(error.status.code >= 500 ? .internalError : .badRequest, error.body ?? error.status.reasonPhrase)
+        } catch {
+            throw MLflowError(.internalError, "\(error)")
+        }
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+
+/// The fields of one MLflow request: the JSON body of a POST/PATCH/DELETE merged with the query string
+/// (GET requests carry their fields there). Accessors accept what protobuf JSON allows: int64 as a
+/// number or a string, and floats as numbers or "NaN"/"Infinity"/"-Infinity".
+public struct MLflowRequest {
+    public var fields: [String: Any]
+
+    public init(fields: [String: Any]) { self.fields = fields }
+
+    /// Parses a body (empty is allowed) and query items (a repeated key becomes a list).
+    public init(body: [UInt8], query: [(String, String)]) throws(MLflowError) {
+        var fields = [String: Any]()
+        for (key, value) in query {
+            if let existing = fields[key] {
+                fields[key] = ((existing as? [String]) ?? [existing as? String ?? ""]) + [value]
+            } else {
+                fields[key] = value
+            }
+        }
+        if body.contains(where: { !($0 == 0x20 || $0 == 0x0a || $0 == 0x0d || $0 == 0x09) }) {
+            guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(body)), let map = value.any as? [String: Any] else {
+                throw .invalid("the request body is not a JSON object")
+            }
+            fields.merge(map) { _, body in body }
+        }
+        self.fields = fields
+    }
+
+    public func string(_ key: String) -> String? {
+        switch fields[key] {
+        case let s as String: s
+        case let n as NSNumber: n.stringValue
+        default: nil
+        }
+    }
+
+    /// A required text field; MLflow's message when it is missing.
+    public func required(_ key: String) throws(MLflowError) -> String {
+        guard let value = string(key), !value.isEmpty else {
+            throw .invalid("Missing value for required parameter '\(key)'. See the API docs for more information about request parameters.")
+        }
+        return value
+    }
+
+    public func int64(_ key: String) throws(MLflowError) -> Int64? {
+        switch fields[key] {
+        case nil, is NSNull: return nil
+        case let s as String:
+            guard let v = Int64(s) else { throw .invalid("'\(key)' must be an integer, not '\(s)'") }
+            return v
+        case let n as NSNumber:
+            guard n.doubleValue.rounded() == n.doubleValue else { throw .invalid("'\(key)' must be an integer") }
+            return n.int64Value
+        default: throw .invalid("'\(key)' must be an integer")
+        }
+    }
+
+    public func double(_ key: String) throws(MLflowError) -> Double? {
+        switch fields[key] {
+        case nil, is NSNull: return nil
+        case let n as NSNumber: return n.doubleValue
+        case let s as String:
+            guard let v = LoggingBody.nonFinite[s] ?? Double(s) else { throw .invalid("'\(key)' must be a number, not '\(s)'") }
+            return v
+        default: throw .invalid("'\(key)' must be a number")
+        }
+    }
+
+    public func bool(_ key: String) -> Bool {
+        switch fields[key] {
+        case let b as Bool: b
+        case let n as NSNumber: n.boolValue
+        case let s as String: s.lowercased() == "true"
+        default: false
+        }
+    }
+
+    /// A list of objects (metrics, params, tags), each as a request of its own.
+    public func objects(_ key: String) throws(MLflowError) -> [MLflowRequest] {
+        switch fields[key] {
+        case nil, is NSNull: return []
+        case let list as [Any]:
+            var out = [MLflowRequest]()
+            for item in list {
+                guard let map = item as? [String: Any] else { throw .invalid("each entry of '\(key)' must be an object") }
+                out.append(MLflowRequest(fields: map))
+            }
+            return out
+        default: throw .invalid("'\(key)' must be a list")
+        }
+    }
+
+    /// A list of strings, also from a single value or a repeated query key.
+    public func strings(_ key: String) -> [String] {
+        switch fields[key] {
+        case let s as String: [s]
+        case let list as [Any]: list.compactMap { $0 as? String ?? ($0 as? NSNumber)?.stringValue }
+        default: []
+        }
+    }
+
+    /// `key`/`value` pairs of a list of tags or params, in order.
+    public func pairs(_ key: String) throws(MLflowError) -> [(key: String, value: String)] {
+        var out = [(key: String, value: String)]()
+        for item in try objects(key) {
+            out.append((try item.required("key"), item.string("value") ?? ""))
+        }
+        return out
+    }
+}
+
+/// A JSON value decoded exactly: JSONSerialization on Linux rounds some doubles in their last digit,
+/// JSONDecoder does not, and a metric must read back bit for bit as it was logged.
+enum JSONValue: Decodable {
+    case null, bool(Bool), integer(Int64), number(Double), string(String), array([JSONValue]), object([String: JSONValue])
+
+    init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() { self = .null }
+        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
+        else if let i = try? c.decode(Int64.self) { self = .integer(i) }
+        else if let d = try? c.decode(Double.self) { self = .number(d) }
+        else if let s = try? c.decode(String.self) { self = .string(s) }
+        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
+        else { self = .object(try c.decode([String: JSONValue].self)) }
+    }
+
+    /// As JSONSerialization would give it: NSNumber for numbers, NSNull for null.
+    var any: Any {
+        switch self {
+        case .null: NSNull()
+        case .bool(let b): b
+        case .integer(let i): NSNumber(value: i)
+        case .number(let d): NSNumber(value: d)
+        case .string(let s): s
+        case .array(let a): a.map(\.any)
+        case .object(let o): o.mapValues(\.any)
+        }
+    }
+}

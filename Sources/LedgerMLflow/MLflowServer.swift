@@ -1,0 +1,37 @@
+import Foundation
+import Hummingbird
+import LedgerStore
+import Logging
+
+/// The MLflow-compatible endpoint: the subset of MLflow's REST API the `mlflow` Python client needs
+/// to log runs and manage the registry, every write a signed event of this device. Listens on
+/// 127.0.0.1 by default: the endpoint does no authentication of its own.
+public enum MLflowServer {
+    static let maxJSONBytes = 16 << 20
+    static let maxArtifactBytes = 1 << 30
+
+    public static func router(service: MLflowService) -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: MLflowErrorMiddleware())
+        router.get("health") { _, _ in "OK" }
+        ExperimentRoutes(service: service).register(on: router)
+        RunRoutes(service: service).register(on: router)
+        MetricRoutes(service: service).register(on: router)
+        RegistryRoutes(service: service).register(on: router)
+        ArtifactRoutes(service: service).register(on: router)
+        return router
+    }
+
+    /// The application; `onListening` receives the bound port (useful with port 0).
+    public static func make(
+        service: MLflowService, host: String, port: Int, logger: Logger,
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        Application(
+            router: router(service: service),
+            configuration: .init(address: .hostname(host, port: port), serverName: "mledger-mlflow"),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
+            logger: logger
+        )
+    }
+}

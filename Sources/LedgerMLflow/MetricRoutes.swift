@@ -1,0 +1,46 @@
+import Foundation
+import Hummingbird
+import LedgerModel
+import LedgerProtocol
+import LedgerStore
+
+/// runs/log-metric, runs/log-batch and metrics/get-history. A batch is one transaction of at most
+/// three signed events (metrics, params, tags), not one event per point. The two logging routes decode
+/// typed bodies: they are what training loops call thousands of times.
+struct MetricRoutes {
+    let service: MLflowService
+
+    /// MLflow's own limits for one log_batch call.
+    static let maxMetrics = 1000, maxParams = 100, maxTags = 100
+
+    func register(on router: Router<BasicRequestContext>) {
+        let s = service
+        router.mlflowBody(.post, "/api/2.0/mlflow/runs/log-metric") { body, _ in
+            let m = try LoggingBody.decode(LoggingBody.Metric.self, body)
+            let id = try s.existingRun(try LoggingBody.runID(m.run_id ?? m.run_uuid))
+            try s.append(RunMetrics(run: id, series: try LoggingBody.series([m])))
+            return [:]
+        }
+        router.mlflowBody(.post, "/api/2.0/mlflow/runs/log-batch") { body, _ in
+            let batch = try LoggingBody.decode(LoggingBody.Batch.self, body)
+            let id = try s.existingRun(try LoggingBody.runID(batch.run_id))
+            let metrics = batch.metrics ?? [], params = batch.params ?? [], tags = batch.tags ?? []
+            guard metrics.count <= Self.maxMetrics, params.count <= Self.maxParams, tags.count <= Self.maxTags else {
+                throw MLflowError.invalid("A batch logging request can contain at most \(Self.maxMetrics) metrics, \(Self.maxParams) params and \(Self.maxTags) tags; got \(metrics.count), \(params.count) and \(tags.count)")
+            }
+            var drafts = [Ledger.Draft]()
+            if !metrics.isEmpty { drafts.append(try Ledger.Draft(RunMetrics(run: id, series: try LoggingBody.series(metrics)))) }
+            if !tags.isEmpty {
+                drafts.append(try Ledger.Draft(RunTags(run: id, tags: Dictionary(try tags.map { ($0.key, $0.value ?? "") }, uniquingKeysWith: { _, last in last }))))
+            }
+            try s.logParams(id, params.map { ($0.key, $0.value ?? "") }, alsoAppend: drafts)
+            return [:]
+        }
+        router.mlflow(.get, "/api/2.0/mlflow/metrics/get-history") { r in
+            let id = try s.existingRun(r.string("run_id") ?? r.required("run_uuid"))
+            let key = try r.required("metric_key")
+            return ["metrics": try s.ledger.metricHistory(run: id, key: key).map { Translation.metric(key, $0) }]
+        }
+    }
+
+}

@@ -1,0 +1,175 @@
+import Foundation
+import Hummingbird
+import LedgerModel
+import LedgerProtocol
+import LedgerStore
+
+/// Registered models, model versions, stages and aliases. Stages are ledger aliases (`staging`,
+/// `production`), Archived is a version archival; every change carries a reason (see
+/// `Translation.promotionReason`), so the audit trail shows who moved what and why, or that no reason was given.
+struct RegistryRoutes {
+    let service: MLflowService
+
+    func register(on router: Router<BasicRequestContext>) {
+        let s = service
+        router.mlflow(.post, "/api/2.0/mlflow/registered-models/create") { r in
+            let name = try r.required("name")
+            try s.serialized {
+                if (try? s.ledger.modelID(named: name)) != nil {
+                    throw MLflowError.exists("Registered Model (name=\(name)) already exists.")
+                }
+                let description = r.string("description").flatMap { $0.isEmpty ? nil : $0 }
+                try s.append(ModelCreate(name: name, description: description))
+            }
+            return ["registered_model": s.registeredModelJSON(try s.model(name))]
+        }
+        router.mlflow(.get, "/api/2.0/mlflow/registered-models/get") { r in
+            ["registered_model": s.registeredModelJSON(try s.model(try r.required("name")))]
+        }
+        router.mlflow(.get, "/api/2.0/mlflow/registered-models/search") { r in
+            let filter = try SearchFilter(parsing: r.string("filter"))
+            let models = try s.ledger.models().filter { m in
+                filter.matches { entity, key in entity == .attribute && key == "name" ? .text(m.name) : nil }
+            }
+            return ["registered_models": models.prefix(try r.int64("max_results").map(Int.init) ?? 100).map(s.registeredModelJSON)]
+        }
+        router.mlflow(.post, "/api/2.0/mlflow/registered-models/get-latest-versions") { r in
+            let m = try s.model(try r.required("name"))
+            let stages = Set(r.strings("stages").map { $0.lowercased() })
+            var latest = [String: VersionView]()
+            for v in m.versions where stages.isEmpty || stages.contains(Translation.currentStage(v).lowercased()) {
+                latest[Translation.currentStage(v)] = v
+            }
+            return ["model_versions": latest.values.sorted { $0.number < $1.number }.map { s.modelVersionJSON(m, $0) }]
+        }
+        router.mlflow(.post, "/api/2.0/mlflow/model-versions/create") { r in
+            let name = try r.required("name")
+            let source = r.string("source") ?? ""
+            let created = try s.serialized { () throws -> LedgerID in
+                let modelID = try s.ledger.modelID(named: name)
+                let run = try r.string("run_id").flatMap { $0.isEmpty ? nil : try s.existingRun($0) }
+                let files = try run.map { try Self.files(of: $0, source: source, s) } ?? []
+                let number = UInt64(try s.ledger.versionCount(model: modelID) + 1)
+                let description = r.string("description").flatMap { $0.isEmpty ? nil : $0 }
+                let event = try s.append(VersionCreate(model: modelID, run: run, files: files, claimedNumber: number, description: description))
+                let tags = try r.pairs("tags")
+                if !tags.isEmpty {
+                    try s.append(tags.map { try Ledger.Draft(CommentAdd(target: event.id, text: Translation.versionTagComment(key: $0.key, value: $0.value))) })
+                }
+                return event.id
+            }
+            let m = try s.model(name)
+            guard let v = m.versions.first(where: { $0.id == created.hex }) else { throw MLflowError(.internalError, "the new version is missing from the model view") }
+            return ["model_version": s.modelVersionJSON(m, v)]
+        }
+        router.mlflow(.get, "/api/2.0/mlflow/model-versions/get") { r in
+            let m = try s.model(try r.required("name"))
+            return ["model_version": s.modelVersionJSON(m, try s.version(m, try r.required("version")))]
+        }
+        router.mlflow(.get, "/api/2.0/mlflow/model-versions/search") { r in
+            let filter = try SearchFilter(parsing: r.string("filter"))
+            var out = [[String: Any]]()
+            for m in try s.ledger.models() {
+                for v in m.versions.reversed() {
+                    let tags = s.versionTags(v)
+                    if filter.matches({ Translation.field(m, v, tags: tags, $0, $1) }) { out.append(Translation.modelVersion(m, v, tags: tags)) }
+                }
+            }
+            return ["model_versions": Array(out.prefix(try r.int64("max_results").map(Int.init) ?? 10_000))]
+        }
+        router.mlflow(.post, "/api/2.0/mlflow/model-versions/set-tag") { r in
+            let m = try s.model(try r.required("name"))
+            let v = try s.version(m, try r.required("version"))
+            guard let id = LedgerID(hex: v.id) else { throw MLflowError(.internalError, "bad version id \(v.id)") }
+            try s.append(CommentAdd(target: id, text: Translation.versionTagComment(key: try r.required("key"), value: r.string("value") ?? "")))
+            return [:]
+        }
+        router.mlflow(.post, "/api/2.0/mlflow/model-versions/transition-stage") { r in
+            let name = try r.required("name"), number = try r.required("version"), stage = try r.required("stage")
+            let alias = try Translation.stageAlias(stage)
+            try s.serialized {
+                let m = try s.model(name)
+                let v = try s.version(m, number)
+                let reason = Translation.promotionReason(tags: s.versionTags(v), description: v.description)
+                if let alias {
+                    let displaced = m.versions.filter { $0.id != v.id && $0.aliases.contains(alias) }
+                    try s.setAlias(m, alias, v, reason: reason)
+                    if r.bool("archive_existing_versions") {
+                        for old in displaced { try s.archive(m, old, reason: reason) }
+                    }
+                } else {
+                    for a in v.aliases where Translation.stageAliases[a] != nil { try s.removeAlias(m, a, reason: reason) }
+                    if stage.lowercased() == "archived", !v.archived { try s.archive(m, v, reason: reason) }
+                }
+            }
+            let m = try s.model(name)
+            return ["model_version": s.modelVersionJSON(m, try s.version(m, number))]
+        }
+        router.mlflow(.post, "/api/2.0/mlflow/registered-models/alias") { r in
+            let name = try r.required("name"), alias = try r.required("alias"), number = try r.required("version")
+            try s.serialized {
+                let m = try s.model(name)
+                let v = try s.version(m, number)
+                try s.setAlias(m, alias, v, reason: Translation.promotionReason(tags: s.versionTags(v), description: v.description))
+            }
+            return [:]
+        }
+        router.mlflow(.delete, "/api/2.0/mlflow/registered-models/alias") { r in
+            let name = try r.required("name"), alias = try r.required("alias")
+            try s.serialized {
+                let m = try s.model(name)
+                guard let current = m.aliases.first(where: { $0.alias == alias }), let number = current.versionNumber else { return }
+                let v = try s.version(m, String(number))
+                try s.removeAlias(m, alias, reason: Translation.promotionReason(tags: s.versionTags(v), description: nil))
+            }
+            return [:]
+        }
+        router.mlflow(.get, "/api/2.0/mlflow/registered-models/alias") { r in
+            let name = try r.required("name"), alias = try r.required("alias")
+            let m = try s.model(name)
+            guard let current = m.aliases.first(where: { $0.alias == alias }), let number = current.versionNumber else {
+                throw MLflowError.notFound("Registered model alias \(alias) not found.")
+            }
+            return ["model_version": s.modelVersionJSON(m, try s.version(m, String(number)))]
+        }
+    }
+
+    /// The run's artifact files a version takes: those under the source's folder (`runs:/RUN/model`
+    /// or `mlflow-artifacts:/EXP/RUN/artifacts/model`), or every file when the source names none.
+    static func files(of run: LedgerID, source: String, _ s: MLflowService) throws -> [ArtifactFile] {
+        let all = try s.ledger.runFiles(run)
+        let folder: String
+        if source.hasPrefix("runs:/") {
+            folder = source.dropFirst("runs:/".count).split(separator: "/", omittingEmptySubsequences: true).dropFirst().joined(separator: "/")
+        } else if let range = source.range(of: "/\(run.hex)/artifacts") {
+            folder = source[range.upperBound...].split(separator: "/").joined(separator: "/")
+        } else {
+            folder = ""
+        }
+        return folder.isEmpty ? all : all.filter { $0.path.hasPrefix(folder + "/") || $0.path == folder }
+    }
+}
+
+extension MLflowService {
+    func registeredModelJSON(_ m: ModelView) -> [String: Any] {
+        Translation.registeredModel(m) { versionTags($0) }
+    }
+
+    func setAlias(_ m: ModelView, _ alias: String, _ v: VersionView, reason: String) throws {
+        guard let modelID = LedgerID(hex: m.id), let versionID = LedgerID(hex: v.id) else { return }
+        let heads = try ledger.aliasHeads(model: modelID, alias: alias)
+        try append(Promote(model: modelID, version: versionID, alias: alias, reason: reason), heads: heads)
+    }
+
+    func removeAlias(_ m: ModelView, _ alias: String, reason: String) throws {
+        guard let modelID = LedgerID(hex: m.id) else { return }
+        let heads = try ledger.aliasHeads(model: modelID, alias: alias)
+        guard !heads.isEmpty else { return }
+        try append(Demote(model: modelID, alias: alias, reason: reason), heads: heads)
+    }
+
+    func archive(_ m: ModelView, _ v: VersionView, reason: String) throws {
+        guard let modelID = LedgerID(hex: m.id), let versionID = LedgerID(hex: v.id) else { return }
+        try append(VersionArchive(model: modelID, version: versionID, reason: reason))
+    }
+}

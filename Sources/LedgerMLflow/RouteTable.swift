@@ -1,0 +1,42 @@
+import Foundation
+import Hummingbird
+import LedgerProtocol
+
+/// An MLflow JSON route: the request's fields in, a JSON object out.
+typealias MLflowHandler = @Sendable (MLflowRequest) throws -> [String: Any]
+/// The same from the raw body and query, for routes that decode a typed body (the logging hot path).
+typealias MLflowBodyHandler = @Sendable (_ body: [UInt8], _ query: [(String, String)]) throws -> [String: Any]
+
+extension Router {
+    func mlflow(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping MLflowHandler) {
+        mlflowBody(method, path) { body, query in try handler(try MLflowRequest(body: body, query: query)) }
+    }
+
+    /// Runs the handler off the async executor (SQLite and signing block) and answers its JSON.
+    func mlflowBody(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping MLflowBodyHandler) {
+        on(RouterPath(path), method: method) { request, _ -> Response in
+            let body = Array(buffer: try await request.body.collect(upTo: MLflowServer.maxJSONBytes))
+            let query = QueryString.items(request.uri.query)
+            let data = try await offload { () throws -> Data in
+                try JSONSerialization.data(withJSONObject: try handler(body, query))
+            }
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        }
+    }
+}
+
+/// Query strings as Python's `requests` writes them: `+` for spaces, percent escapes for the rest.
+public enum QueryString {
+    public static func items(_ query: String?) -> [(String, String)] {
+        guard let query, !query.isEmpty else { return [] }
+        return query.split(separator: "&").map { item in
+            let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(decode)
+            return (parts[0], parts.count > 1 ? parts[1] : "")
+        }
+    }
+
+    static func decode(_ s: Substring) -> String {
+        let spaced = s.replacingOccurrences(of: "+", with: " ")
+        return spaced.removingPercentEncoding ?? spaced
+    }
+}

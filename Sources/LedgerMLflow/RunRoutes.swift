@@ -1,0 +1,94 @@
+import Foundation
+import Hummingbird
+import LedgerModel
+import LedgerProtocol
+import LedgerStore
+
+/// runs/create, update, get, search, log-parameter and set-tag.
+struct RunRoutes {
+    let service: MLflowService
+
+    func register(on router: Router<BasicRequestContext>) {
+        let s = service
+        router.mlflow(.post, "/api/2.0/mlflow/runs/create") { r in
+            let tags = Dictionary(try r.pairs("tags"), uniquingKeysWith: { _, last in last })
+            let start = try r.int64("start_time") ?? Int64(wallClockMs())
+            let name = r.string("run_name") ?? tags["mlflow.runName"] ?? ""
+            let run = try s.serialized { () throws -> LedgerID in
+                let experiment = try s.experimentForWrite(r.string("experiment_id") ?? Translation.defaultExperimentID)
+                let started = try s.append(RunStart(
+                    experiment: experiment, name: name, gitCommit: tags["mlflow.source.git.commit"],
+                    command: tags["mlflow.source.name"], host: ProcessInfo.processInfo.hostName, startTime: start))
+                if !tags.isEmpty { try s.append(RunTags(run: started.id, tags: tags)) }
+                return started.id
+            }
+            return ["run": Translation.run(try s.ledger.run(run))]
+        }
+        router.mlflow(.post, "/api/2.0/mlflow/runs/update") { r in
+            let text = r.string("run_id") ?? r.string("run_uuid") ?? ""
+            let id = try s.existingRun(text)
+            var drafts = [Ledger.Draft]()
+            if let name = r.string("run_name"), !name.isEmpty {
+                drafts.append(try Ledger.Draft(RunTags(run: id, tags: ["mlflow.runName": name])))
+            }
+            if let status = try r.string("status").flatMap({ try Translation.runStatus($0) }) {
+                drafts.append(try Ledger.Draft(RunFinish(run: id, status: status, endTime: try r.int64("end_time") ?? Int64(wallClockMs()))))
+            }
+            if !drafts.isEmpty { try s.append(drafts) }
+            return ["run_info": Translation.runInfo(try s.run(text))]
+        }
+        router.mlflow(.get, "/api/2.0/mlflow/runs/get") { r in
+            ["run": Translation.run(try s.run(r.string("run_id") ?? r.required("run_uuid")))]
+        }
+        router.mlflow(.post, "/api/2.0/mlflow/runs/log-parameter") { r in
+            let id = try s.existingRun(r.string("run_id") ?? r.required("run_uuid"))
+            try s.logParams(id, [(try r.required("key"), r.string("value") ?? "")])
+            return [:]
+        }
+        router.mlflow(.post, "/api/2.0/mlflow/runs/set-tag") { r in
+            let id = try s.existingRun(r.string("run_id") ?? r.required("run_uuid"))
+            try s.append(RunTags(run: id, tags: [try r.required("key"): r.string("value") ?? ""]))
+            return [:]
+        }
+        router.mlflow(.post, "/api/2.0/mlflow/runs/search") { r in
+            let filter = try SearchFilter(parsing: r.string("filter"))
+            let orders = try r.strings("order_by").map { text throws(MLflowError) in try SearchOrder(parsing: text) }
+            var runs = [RunView]()
+            for experiment in r.strings("experiment_ids") {
+                // "Default" has no runs until the first one creates it.
+                if experiment == Translation.defaultExperimentID, (try? s.experiment(experiment)) == nil { continue }
+                guard let id = LedgerID(hex: try s.experiment(experiment).id) else { continue }
+                runs += try s.ledger.runs(experiment: id)
+            }
+            runs = Translation.sorted(runs.filter { run in filter.matches { Translation.field(run, $0, $1) } }, by: orders)
+            let limit = max(1, try r.int64("max_results").map(Int.init) ?? 1000)
+            let offset = r.string("page_token").flatMap(Int.init) ?? 0
+            let page = runs.dropFirst(offset).prefix(limit)
+            var out: [String: Any] = ["runs": page.map(Translation.run)]
+            if offset + page.count < runs.count { out["next_page_token"] = String(offset + page.count) }
+            return out
+        }
+    }
+}
+
+extension MLflowService {
+    /// Logs params, refusing (as MLflow does) to change a value a param already has.
+    func logParams(_ run: LedgerID, _ params: [(key: String, value: String)], alsoAppend extra: [Ledger.Draft] = []) throws {
+        try serialized {
+            var drafts = extra
+            if !params.isEmpty {
+                let existing = try ledger.run(run).params
+                var new = [String: String]()
+                for (key, value) in params {
+                    if let old = existing[key] ?? new[key], old != value {
+                        throw MLflowError.invalid("Changing param values is not allowed. Param with key='\(key)' was already logged with value='\(old)' for run ID='\(run.hex)'. Attempted logging new value '\(value)'.")
+                    }
+                    new[key] = value
+                }
+                let fresh = new.filter { existing[$0.key] == nil }
+                if !fresh.isEmpty { drafts.append(try Ledger.Draft(RunParams(run: run, params: fresh))) }
+            }
+            if !drafts.isEmpty { try append(drafts) }
+        }
+    }
+}

@@ -1,0 +1,241 @@
+import Foundation
+import LedgerModel
+import LedgerProtocol
+
+/// Pure translation between the ledger's views and MLflow's JSON entities.
+public enum Translation {
+    /// MLflow clients expect an experiment "Default" with id "0"; here it is a ledger experiment of that name.
+    public static let defaultExperimentName = "Default"
+    public static let defaultExperimentID = "0"
+
+    public static func experimentID(hex: String, name: String) -> String {
+        name == defaultExperimentName ? defaultExperimentID : hex
+    }
+
+    /// The experiment "Default" before anything was logged into it: MLflow always has one, the ledger
+    /// creates it with the first run logged there.
+    public static var unusedDefaultExperiment: [String: Any] { [
+        "experiment_id": defaultExperimentID, "name": defaultExperimentName, "artifact_location": "mlflow-artifacts:/0",
+        "lifecycle_stage": "active", "tags": [[String: Any]](),
+    ] }
+
+    public static func status(_ s: RunStatus) -> String {
+        switch s {
+        case .running: "RUNNING"
+        case .finished: "FINISHED"
+        case .failed: "FAILED"
+        case .killed: "KILLED"
+        }
+    }
+
+    /// The ledger status an MLflow end status maps to; nil for RUNNING and SCHEDULED (the run goes on).
+    public static func runStatus(_ mlflow: String) throws(MLflowError) -> RunStatus? {
+        switch mlflow.uppercased() {
+        case "RUNNING", "SCHEDULED": return nil
+        case "FINISHED": return .finished
+        case "FAILED": return .failed
+        case "KILLED": return .killed
+        default: throw .invalid("Invalid run status '\(mlflow)': use RUNNING, SCHEDULED, FINISHED, FAILED or KILLED")
+        }
+    }
+
+    /// JSON has no NaN or infinity: protobuf JSON writes them as strings, which the client reads back.
+    public static func number(_ v: Double) -> Any {
+        if v.isNaN { return "NaN" }
+        if v.isInfinite { return v > 0 ? "Infinity" : "-Infinity" }
+        return v
+    }
+
+    public static func metric(_ key: String, _ p: MetricPoint) -> [String: Any] {
+        ["key": key, "value": number(p.value), "timestamp": p.timestamp, "step": p.step]
+    }
+
+    static func keyValues(_ map: [String: String]) -> [[String: Any]] {
+        map.sorted { $0.key < $1.key }.map { ["key": $0.key, "value": $0.value] }
+    }
+
+    public static func artifactURI(experiment: String, run: String) -> String {
+        "mlflow-artifacts:/\(experiment)/\(run)/artifacts"
+    }
+
+    public static func experiment(_ e: ExperimentView, tags: [String: String] = [:]) -> [String: Any] {
+        let id = experimentID(hex: e.id, name: e.name)
+        return [
+            "experiment_id": id, "name": e.name, "artifact_location": "mlflow-artifacts:/\(id)",
+            "lifecycle_stage": "active", "creation_time": e.createdAt, "last_update_time": e.lastActivity,
+            "tags": keyValues(tags),
+        ]
+    }
+
+    public static func runInfo(_ r: RunView) -> [String: Any] {
+        let experiment = experimentID(hex: r.experimentID, name: r.experiment ?? "")
+        var info: [String: Any] = [
+            "run_id": r.id, "run_uuid": r.id, "run_name": r.name, "experiment_id": experiment,
+            "user_id": r.author.name ?? r.author.fingerprint, "status": status(r.status), "start_time": r.startTime,
+            "artifact_uri": artifactURI(experiment: experiment, run: r.id), "lifecycle_stage": "active",
+        ]
+        if let end = r.endTime { info["end_time"] = end }
+        return info
+    }
+
+    public static func run(_ r: RunView) -> [String: Any] {
+        [
+            "info": runInfo(r),
+            "data": [
+                "metrics": r.metrics.sorted { $0.key < $1.key }.compactMap { k, m in m.last.map { metric(k, $0) } },
+                "params": keyValues(r.params),
+                "tags": keyValues(r.tags),
+            ] as [String: Any],
+            "inputs": [String: Any](),
+        ]
+    }
+
+    /// The value of a run's field for a search filter or ordering.
+    public static func field(_ r: RunView, _ entity: SearchFilter.Entity, _ key: String) -> SearchFilter.FieldValue? {
+        switch entity {
+        case .metric: return r.metrics[key]?.last.map { .number($0.value) }
+        case .param: return r.params[key].map { .text($0) }
+        case .tag:
+            if key == "mlflow.runName" { return .text(r.name) }
+            return r.tags[key].map { .text($0) }
+        case .attribute:
+            switch key {
+            case "run_name", "name": return .text(r.name)
+            case "status": return .text(status(r.status))
+            case "run_id", "run_uuid": return .text(r.id)
+            case "user_id": return .text(r.author.name ?? r.author.fingerprint)
+            case "start_time", "created": return .number(Double(r.startTime))
+            case "end_time": return r.endTime.map { .number(Double($0)) }
+            case "artifact_uri": return .text(artifactURI(experiment: r.experimentID, run: r.id))
+            default: return nil
+            }
+        }
+    }
+
+    /// Orders runs as MLflow does: by the given keys (missing values last), then newest first, then id.
+    public static func sorted(_ runs: [RunView], by orders: [SearchOrder]) -> [RunView] {
+        runs.sorted { a, b in
+            for o in orders {
+                let x = field(a, o.entity, o.key), y = field(b, o.entity, o.key)
+                if x == y { continue }
+                guard let x else { return false }
+                guard let y else { return true }
+                let less: Bool
+                switch (x, y) {
+                case (.number(let p), .number(let q)): less = p < q
+                case (.text(let p), .text(let q)): less = p < q
+                case (.number, .text): less = true
+                case (.text, .number): less = false
+                }
+                return o.ascending ? less : !less
+            }
+            if a.startTime != b.startTime { return a.startTime > b.startTime }
+            return a.id < b.id
+        }
+    }
+
+    // MARK: - Registry
+
+    /// Ledger aliases that stand for MLflow stages.
+    public static let stageAliases = ["staging": "Staging", "production": "Production"]
+
+    /// The ledger alias of an MLflow stage; nil for None and Archived (handled apart).
+    public static func stageAlias(_ stage: String) throws(MLflowError) -> String? {
+        switch stage.lowercased() {
+        case "staging", "production": return stage.lowercased()
+        case "none", "archived": return nil
+        default: throw .invalid("Invalid Model Version stage: \(stage). Value must be one of None, Staging, Production, Archived.")
+        }
+    }
+
+    public static func currentStage(_ v: VersionView) -> String {
+        if v.archived { return "Archived" }
+        if v.aliases.contains("production") { return "Production" }
+        if v.aliases.contains("staging") { return "Staging" }
+        return "None"
+    }
+
+    /// The MLflow source of a version: the run's folder its files share, as `runs:/RUN/PATH`.
+    public static func source(_ v: VersionView) -> String {
+        guard let run = v.run else { return "" }
+        let tops = Set(v.files.map { $0.path.split(separator: "/").first.map(String.init) ?? "" })
+        let folder = tops.count == 1 && v.files.allSatisfy { $0.path.contains("/") } ? tops.first ?? "" : ""
+        return "runs:/\(run)/\(folder)"
+    }
+
+    public static func modelVersion(_ m: ModelView, _ v: VersionView, tags: [String: String]) -> [String: Any] {
+        var out: [String: Any] = [
+            "name": m.name, "version": String(v.number), "creation_timestamp": v.createdAt,
+            "last_updated_timestamp": v.createdAt, "user_id": v.author.name ?? v.author.fingerprint,
+            "current_stage": currentStage(v), "description": v.description ?? "", "source": source(v),
+            "status": "READY", "tags": keyValues(tags), "run_link": "",
+            "aliases": v.aliases.filter { stageAliases[$0] == nil },
+        ]
+        if let run = v.run { out["run_id"] = run }
+        return out
+    }
+
+    public static func registeredModel(_ m: ModelView, versionTags: (VersionView) -> [String: String]) -> [String: Any] {
+        // The latest version of each stage, as MLflow's latest_versions lists them.
+        var latest = [String: VersionView]()
+        for v in m.versions { latest[currentStage(v)] = v }
+        return [
+            "name": m.name, "creation_timestamp": m.createdAt,
+            "last_updated_timestamp": max(m.createdAt, m.versions.map(\.createdAt).max() ?? 0),
+            "description": m.description ?? "",
+            "latest_versions": latest.values.sorted { $0.number < $1.number }.map { modelVersion(m, $0, tags: versionTags($0)) },
+            "aliases": m.aliases.compactMap { a -> [String: Any]? in
+                guard stageAliases[a.alias] == nil, let n = a.versionNumber else { return nil }
+                return ["alias": a.alias, "version": String(n)]
+            },
+            "tags": [[String: Any]](),
+        ]
+    }
+
+    /// The value of a model version's field for `search_model_versions` filters.
+    public static func field(_ m: ModelView, _ v: VersionView, tags: [String: String], _ entity: SearchFilter.Entity, _ key: String) -> SearchFilter.FieldValue? {
+        switch entity {
+        case .tag: return tags[key].map { .text($0) }
+        case .attribute:
+            switch key {
+            case "name": return .text(m.name)
+            case "run_id": return v.run.map { .text($0) }
+            case "version_number", "version": return .number(Double(v.number))
+            case "source": return .text(source(v))
+            case "current_stage": return .text(currentStage(v))
+            default: return nil
+            }
+        default: return nil
+        }
+    }
+
+    // MARK: - Promotion reasons and version tags
+
+    /// Version tags travel as comments on the version ("mlflow tag KEY=VALUE"), so they are signed,
+    /// synced and shown in the audit trail like any comment.
+    public static let versionTagPrefix = "mlflow tag "
+    /// The version tag a client sets to give the reason for its next stage or alias change.
+    public static let reasonTag = "mledger.reason"
+
+    public static func versionTagComment(key: String, value: String) -> String { "\(versionTagPrefix)\(key)=\(value)" }
+
+    /// Version tags from comment texts, oldest first (a later value of a key wins).
+    public static func versionTags(comments: [String]) -> [String: String] {
+        var tags = [String: String]()
+        for text in comments where text.hasPrefix(versionTagPrefix) {
+            let rest = text.dropFirst(versionTagPrefix.count)
+            guard let eq = rest.firstIndex(of: "="), eq != rest.startIndex else { continue }
+            tags[String(rest[..<eq])] = String(rest[rest.index(after: eq)...])
+        }
+        return tags
+    }
+
+    /// The reason of a stage or alias change made through MLflow: the version's `mledger.reason` tag,
+    /// else its description, else the shared marker of a missing reason.
+    public static func promotionReason(tags: [String: String], description: String?) -> String {
+        for candidate in [tags[reasonTag], description] {
+            if let c = candidate, !PromotionReason.isMissing(c) { return c }
+        }
+        return PromotionReason.missing
+    }
+}

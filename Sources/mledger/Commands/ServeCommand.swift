@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import LedgerMLflow
+import Logging
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the MLflow-compatible endpoint, so code using the mlflow client logs into this ledger.",
+        usage: """
+            mledger serve
+              MLFLOW_TRACKING_URI=http://127.0.0.1:5000 python train.py
+            """,
+        discussion: """
+            Implements the part of MLflow's REST API (/api/2.0/mlflow/...) and proxied artifact routes \
+            that the mlflow Python client uses for experiments, runs, params, metrics, tags, artifacts, \
+            registered models, versions, stages and aliases. Every write is an event signed by this \
+            device, so it shows in `mledger run list`, the audit trail and sync. Stage and alias changes \
+            take their reason from the version's `mledger.reason` tag or its description; without one the \
+            audit trail marks the reason as missing.
+
+            The endpoint has no authentication: keep it on 127.0.0.1. While it runs, `mledger run` \
+            in this workspace uses it instead of starting its own. Stop it with Ctrl-C.
+            """
+    )
+
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on (0 picks a free one).") var port = 5000
+
+    func run() async throws {
+        let session = try Session.open()
+        let service = MLflowService(ledger: session.ledger, signer: try session.signer(), blobs: session.workspace.blobs)
+        var logger = Logger(label: "mledger-serve")
+        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        let host = self.host, file = ServeFile(workspace: session.workspace)
+        let app = MLflowServer.make(service: service, host: host, port: port, logger: logger) { port in
+            try? file.write(.init(host: host, port: port, pid: getpid()))
+            FileHandle.standardOutput.write(Data("MLflow tracking URI: http://\(host):\(port)  (export MLFLOW_TRACKING_URI=http://\(host):\(port))\n".utf8))
+        }
+        defer { file.remove() }
+        try await app.runService()
+    }
+}

@@ -1,0 +1,148 @@
+import Foundation
+import LedgerTestSupport
+import Testing
+
+/// The real `mlflow` client (installed from PyPI into .build/mlflow-venv) runs the client/ examples
+/// against `mledger serve` and against a real `mlflow server` with an SQLite store.
+@Suite(.serialized, .timeLimit(.minutes(20)))
+struct MLflowClientTests {
+    @Test func examplesReadBackAsLoggedThroughMLflowAndMledger() throws {
+        let python = MLflowVenv.python
+        try #require(!python.isEmpty, "scripts/mlflow-venv.sh could not install mlflow into .build/mlflow-venv")
+        let cli = try CLI()
+        try cli.ok("init", "--team", "vision", "--name", "Ada Tester")
+        let folder = cli.root.appendingPathComponent("mlflow-server")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+
+        let ours: ExampleRun, theirs: ExampleRun
+        do {
+            let ledgerServer = try ServerProcess.mledger(cli)
+            let mlflowServer = try ServerProcess.mlflow(in: folder)
+            ours = try ExampleRun(python: python, uri: ledgerServer.uri)
+            theirs = try ExampleRun(python: python, uri: mlflowServer.uri)
+            try expectSameErrors(ledgerServer, mlflowServer, run: ours.basicRun, theirRun: theirs.basicRun)
+            try expectSameDefaultExperiment(ledgerServer, mlflowServer)
+        }
+
+        for side in [ours, theirs] {
+            for (logged, id) in [(side.basic, side.basicRun), (side.training, side.trainingRun)] {
+                let back = side.readBackRun(id)
+                #expect(canonical(back["params"]) == canonical(logged["params"]))
+                #expect(canonical(back["metrics"]) == canonical(logged["metrics"]))
+                #expect(canonical(back["tags"]) == canonical(logged["tags"]))
+                #expect(canonical(back["artifacts"]) == canonical(logged["artifacts"]))
+                #expect(back["status"] as? String == "FINISHED")
+                #expect((side.readBack["search"] as? [String: Bool])?[id] == true)
+            }
+            let model = side.readBack["model"] as? [String: Any]
+            #expect(canonical(model?["versions"]) == canonical(side.registry["versions"]))
+            #expect(canonical(model?["aliases"]) == canonical(["challenger": "2", "champion": "1"]))
+            #expect(canonical(model?["by_alias"]) == canonical(["challenger": "2", "champion": "1"]))
+        }
+        // Everything the client reads back is the same on both servers.
+        #expect(ours.comparable == theirs.comparable)
+
+        try expectLedgerShows(ours, cli)
+    }
+
+    /// The same values, read through `mledger ... --json`, and the audit trail's reasons.
+    func expectLedgerShows(_ ours: ExampleRun, _ cli: CLI) throws {
+        for (logged, id) in [(ours.basic, ours.basicRun), (ours.training, ours.trainingRun)] {
+            let show = try cli.json("run", "show", id, "--history", "loss") as? [String: Any]
+            let run = show?["run"] as? [String: Any]
+            #expect(canonical(run?["params"]) == canonical(logged["params"]))
+            let tags = run?["tags"] as? [String: String] ?? [:]
+            for (k, v) in logged["tags"] as? [String: String] ?? [:] { #expect(tags[k] == v) }
+            let loggedMetrics = logged["metrics"] as? [String: [[Any]]] ?? [:]
+            let metrics = run?["metrics"] as? [String: [String: Any]] ?? [:]
+            #expect(Set(metrics.keys) == Set(loggedMetrics.keys))
+            for (key, points) in loggedMetrics {
+                let last = metrics[key]?["last"] as? [String: Any]
+                #expect(canonical(last?["value"]) == canonical(points.last?[1]), "last \(key)")
+                #expect(metrics[key]?["count"] as? Int == points.count)
+            }
+            let history = (show?["history"] as? [[String: Any]] ?? []).map { [$0["step"] as Any, $0["value"] as Any] }
+            #expect(canonical(history) == canonical(loggedMetrics["loss"]))
+            let artifacts = (run?["artifacts"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String }
+            #expect(artifacts == (logged["artifacts"] as? [String: String] ?? [:]).keys.sorted())
+            #expect(run?["status"] as? String == "finished")
+        }
+
+        let model = try cli.json("model", "show", ExampleRun.model) as? [String: Any]
+        let versions = (model?["versions"] as? [[String: Any]] ?? []).map { ($0["aliases"] as? [String] ?? []).sorted() }
+        #expect(versions == [["champion", "production"], ["challenger", "staging"]])
+
+        let audit = try cli.json("audit", ExampleRun.model) as? [String: Any]
+        let entries = audit?["entries"] as? [[String: Any]] ?? []
+        let promotions = entries.filter { $0["action"] as? String == "promote" }
+        let reasons = Dictionary(promotions.map { ("\($0["alias"] ?? "")->v\($0["to"] ?? "")", $0["reason"] as? String ?? "") }, uniquingKeysWith: { a, _ in a })
+        #expect(reasons["production->v1"] == "acc above 0.9 on the held-out split")
+        #expect(reasons["champion->v1"] == "acc above 0.9 on the held-out split")
+        #expect(reasons["challenger->v2"] == "(no reason given)")
+        let missing = promotions.filter { $0["reasonMissing"] as? Bool == true }.compactMap { $0["alias"] as? String }.sorted()
+        #expect(missing == ["challenger", "staging"])
+        let table = try cli.ok("audit", ExampleRun.model)
+        #expect(table.components(separatedBy: "REASON MISSING").count - 1 == 2)
+    }
+
+    /// Bad requests get MLflow's error codes and HTTP statuses from both servers, and change nothing.
+    func expectSameErrors(_ ours: ServerProcess, _ theirs: ServerProcess, run: String, theirRun: String) throws {
+        let cases: [(String, String, String?)] = [
+            ("GET", "/api/2.0/mlflow/runs/get?run_id=0123456789abcdef0123456789abcdef", nil),
+            ("GET", "/api/2.0/mlflow/experiments/get-by-name?experiment_name=no-such-experiment", nil),
+            ("GET", "/api/2.0/mlflow/registered-models/get?name=no-such-model", nil),
+            ("POST", "/api/2.0/mlflow/experiments/create", #"{"name": "examples"}"#),
+            ("POST", "/api/2.0/mlflow/runs/log-metric", #"{"run_id": "RUN", "key": "loss"}"#),
+            ("POST", "/api/2.0/mlflow/runs/log-parameter", #"{"run_id": "RUN", "key": "lr", "value": "0.5"}"#),
+            ("POST", "/api/2.0/mlflow/runs/search", #"{"experiment_ids": ["0"], "filter": "metrics.loss <"}"#),
+            ("POST", "/api/2.0/mlflow/model-versions/transition-stage", #"{"name": "digits", "version": "1", "stage": "Shipped"}"#),
+        ]
+        for (method, path, body) in cases {
+            let a = try ours.request(method, path, json: body?.replacingOccurrences(of: "RUN", with: run))
+            let b = try theirs.request(method, path, json: body?.replacingOccurrences(of: "RUN", with: theirRun))
+            let codeA = (a.body as? [String: Any])?["error_code"] as? String
+            let codeB = (b.body as? [String: Any])?["error_code"] as? String
+            #expect(codeA != nil && codeA == codeB, "\(method) \(path): \(codeA ?? "none") here, \(codeB ?? "none") from mlflow server")
+            #expect(a.status == b.status, "\(method) \(path): HTTP \(a.status) here, \(b.status) from mlflow server")
+        }
+        let unknown = try ours.request("POST", "/api/2.0/mlflow/runs/no-such-endpoint", json: "{}")
+        #expect(unknown.status == 404)
+        #expect((unknown.body as? [String: Any])?["error_code"] as? String == "ENDPOINT_NOT_FOUND")
+    }
+
+    /// Experiment "0" ("Default") exists for the client before anything is logged into it.
+    func expectSameDefaultExperiment(_ ours: ServerProcess, _ theirs: ServerProcess) throws {
+        for server in [ours, theirs] {
+            let got = try server.request("GET", "/api/2.0/mlflow/experiments/get?experiment_id=0")
+            #expect(got.status == 200)
+            #expect(((got.body as? [String: Any])?["experiment"] as? [String: Any])?["name"] as? String == "Default")
+            let search = try server.request("POST", "/api/2.0/mlflow/runs/search", json: #"{"experiment_ids": ["0"]}"#)
+            #expect(search.status == 200)
+            #expect(((search.body as? [String: Any])?["runs"] as? [Any])?.isEmpty ?? true)
+        }
+    }
+
+    @Test func mledgerRunGivesTheChildItsRun() throws {
+        let python = MLflowVenv.python
+        try #require(!python.isEmpty, "scripts/mlflow-venv.sh could not install mlflow into .build/mlflow-venv")
+        let cli = try CLI()
+        try cli.ok("init", "--team", "vision", "--name", "Ada Tester")
+        let script = packageRoot.appendingPathComponent("client/examples/train_numpy.py").path
+        let r = try cli.execute(["run", "--experiment", "wrapped", "--", python, script, "--epochs", "5"])
+        #expect(r.ok, "mledger run failed: \(r.stderr)")
+        let printed = try JSONSerialization.jsonObject(with: Data((r.stdout.split(separator: "\n").last ?? "").utf8)) as? [String: Any]
+        let runs = try cli.json("run", "list", "--experiment", "wrapped") as? [[String: Any]] ?? []
+        #expect(runs.count == 1)
+        let id = runs.first?["id"] as? String
+        #expect(id != nil && printed?["run_id"] as? String == id)
+        let run = runs.first ?? [:]
+        #expect(run["status"] as? String == "finished")
+        #expect((run["command"] as? String)?.contains("train_numpy.py --epochs 5") == true)
+        #expect(canonical(run["params"]) == canonical(printed?["params"]))
+        let metrics = run["metrics"] as? [String: [String: Any]] ?? [:]
+        #expect(metrics["loss"]?["count"] as? Int == 5)
+        for key in ["system/cpu_seconds", "system/peak_memory_mb", "system/wall_seconds"] {
+            #expect(((metrics[key]?["last"] as? [String: Any])?["value"] as? Double ?? 0) > 0, "\(key)")
+        }
+    }
+}
