@@ -1,7 +1,7 @@
 # ModelLedger: `make demo` runs the main job end to end, `make test` runs every test.
 SWIFT ?= swift
 
-.PHONY: deps build test demo bench vectors clean
+.PHONY: deps build test demo bench vectors clean torture torture-long
 
 deps:
 	@scripts/install-deps.sh
@@ -27,3 +27,13 @@ vectors: build
 
 clean:
 	rm -rf .build demo
+
+# Fault, load and hostile-input suite (a few minutes); `torture-long` runs bigger counts for local runs.
+# TORTURE_ARGS passes options, e.g. `make torture TORTURE_ARGS="--seed 42"`.
+torture: deps
+	$(SWIFT) build
+	.build/debug/mledger-torture $(TORTURE_ARGS)
+
+torture-long: deps
+	$(SWIFT) build
+	.build/debug/mledger-torture --long $(TORTURE_ARGS)

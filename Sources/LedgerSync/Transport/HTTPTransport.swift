@@ -7,6 +7,10 @@ public struct HTTPRequest: Sendable {
     public var target: String
     public var headers: [(String, String)]
     public var body: [UInt8]
+
+    public init(method: String, target: String, headers: [(String, String)], body: [UInt8]) {
+        self.method = method; self.target = target; self.headers = headers; self.body = body
+    }
 }
 
 public struct HTTPResponse: Sendable {

@@ -1,0 +1,109 @@
+import Foundation
+import LedgerProcesses
+import LedgerProtocol
+import LedgerStore
+import LedgerSync
+
+/// Hostile input: a seeded stream of mutated events and requests against a live relay. Every answer
+/// must be the precise error owed (status and code), valid odd data must be stored once and shown
+/// unchanged, the relay must keep serving, and afterwards it must hold exactly the valid events and
+/// pass verify. The same mutated bytes then go through the decoders in-process.
+struct HostileInput: Scenario {
+    let name = "hostile"
+    static let maxBody = 2_000_000
+
+    func run(_ context: ScenarioContext, _ tally: Tally) async throws {
+        var rng = context.rng(300)
+        let team = try Team(root: context.root, relayArguments: ["--max-body", String(Self.maxBody)])
+        let alice = team.admin
+        try alice.succeed(["team", "protect", "production", "--role", "maintainer"])
+        let run = try alice.succeed(["run", "start", "--experiment", "setup"]).trimmed
+        try alice.succeed(["model", "create", "digits"])
+        try alice.succeed(["model", "version", "create", "digits", "--run", run])
+        let members = try team.join(2, role: "writer")
+        let (bob, carol) = (members[0], members[1])
+        try alice.succeed(["team", "remove", try Team.publicKey(of: carol).hex, "--reason", "left the team"])
+        try alice.succeed(["sync"])
+        tally.add(clients: 3)
+
+        let local = try Ledger(path: alice.database, cacheMiB: 4)
+        let bobLedger = try Ledger(path: bob.database, cacheMiB: 4)
+        let carolLedger = try Ledger(path: carol.database, cacheMiB: 4)
+        let model = try local.modelID(named: "digits")
+        let carolKey = try Team.signingKey(of: carol)
+        var forge = Forge(team: team.id, model: model, version: try local.versionID(model: model, "1"),
+                          alice: try Forge.writer(try Team.signingKey(of: alice), in: local),
+                          bob: try Forge.writer(try Team.signingKey(of: bob), in: bobLedger),
+                          carol: try Forge.writer(carolKey, in: carolLedger))
+        let before = try LedgerFacts.read(team.relay.database)
+
+        let transport = SocketTransport(host: "127.0.0.1", port: team.relay.port)
+        var stored = [SignedEvent]()
+        var texts = [(label: String, text: String)]()
+        var sent = 0
+        var corpus = [[UInt8]]()
+        while sent < context.scale.hostileInputs {
+            let cases: [HostileCase]
+            if Int.random(in: 0..<3, using: &rng) == 0 {
+                cases = (HostileRequests.all.randomElement(using: &rng)?.1 ?? HostileRequests.forgedRequest)(forge, carolKey, &rng)
+            } else {
+                cases = [(HostileEvents.all.randomElement(using: &rng)?.1 ?? HostileEvents.bitFlip)(forge, &rng, stored)]
+            }
+            for hostile in cases {
+                sent += 1
+                corpus.append(hostile.request.body)
+                let answer: HTTPResponse
+                do { answer = try await transport.send(hostile.request) } catch {
+                    tally.fail("\(hostile.label): no answer (\(error)); seed \(context.seed)")
+                    continue
+                }
+                if let why = hostile.judge(answer) { tally.fail(why) }
+                if case .accepted = hostile.expect, answer.status == 200, let next = hostile.advanced {
+                    stored += (try? EventFrames.split(hostile.request.body).compactMap { try? SignedEvent(bytes: $0.bytes, signature: $0.signature) }) ?? []
+                    forge = next
+                    texts += hostile.text.map { (hostile.label, $0) }
+                }
+            }
+        }
+        tally.add(inputs: sent, as: "requests")
+
+        // Still serving, holding exactly the valid events, and intact.
+        let health = try? await transport.send(HTTPRequest(method: "GET", target: "/healthz", headers: [], body: []))
+        tally.check(health?.status == 200, "the relay stopped answering /healthz after the hostile inputs")
+        let after = try LedgerFacts.read(team.relay.database)
+        tally.check(after.events == before.events + stored.count,
+                    "the relay holds \(after.events) events; expected \(before.events) plus \(stored.count) valid ones")
+        let report = try team.relayLedger().verify()
+        tally.check(report.ok, "relay ledger fails verify after hostile input: \(report.problems.prefix(3))")
+        tally.add(events: after.events)
+
+        try checkRoundTrip(texts, through: bob, tally)
+        DecoderFuzz.run(corpus: corpus, iterations: context.scale.decoderInputs, rng: &rng, tally: tally)
+    }
+
+    /// Another member pulls the odd but valid events; every string comes back unchanged from the views.
+    private func checkRoundTrip(_ texts: [(label: String, text: String)], through cli: CLIProcess, _ tally: Tally) throws {
+        try cli.succeed(["sync"])
+        let verified = try cli.execute(["verify"])
+        tally.check(verified.ok, "`mledger verify` fails after pulling injection strings: \(verified.stdout.prefix(300))")
+        var shown = Set<String>()
+        for arguments in [["experiment", "list"], ["model", "list"], ["audit"], ["audit", "digits"], ["run", "list"]] {
+            JSONStrings.collect(try cli.jsonOutput(arguments), into: &shown)
+        }
+        let missing = texts.filter { !shown.contains($0.text) }
+        tally.check(missing.isEmpty, "\(missing.count) of \(texts.count) injected strings are not shown unchanged: "
+                    + missing.prefix(5).map { "\($0.label): \(String(reflecting: $0.text))" }.joined(separator: ", "))
+    }
+}
+
+/// Every string value in a parsed JSON document.
+enum JSONStrings {
+    static func collect(_ value: Any, into out: inout Set<String>) {
+        switch value {
+        case let s as String: out.insert(s)
+        case let a as [Any]: for v in a { collect(v, into: &out) }
+        case let d as [String: Any]: for v in d.values { collect(v, into: &out) }
+        default: break
+        }
+    }
+}
