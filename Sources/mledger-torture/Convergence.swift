@@ -10,10 +10,7 @@ struct Convergence: Scenario {
 
     func run(_ context: ScenarioContext, _ tally: Tally) async throws {
         let team = try Team(root: context.root)
-        let setupRun = try team.admin.succeed(["run", "start", "--experiment", "setup"]).trimmed
-        try team.admin.succeed(["model", "create", "digits"])
-        try team.admin.succeed(["model", "version", "create", "digits", "--run", setupRun])
-        try team.admin.succeed(["sync"])
+        try team.createModel()
         let members = try team.join(context.scale.clients, role: "writer")
         tally.add(clients: members.count + 1)
 

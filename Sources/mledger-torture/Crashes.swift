@@ -33,8 +33,10 @@ struct Crashes: Scenario {
             if try Faults.interrupt(writer, ["sync"], afterMs: Int.random(in: 5...900, using: &rng)) { tally.add(faults: 1, as: "push killed") }
             expectVerified(writer, tally, "after kill -9 during a push (round \(round))")
 
-            // Pull: killed at a random moment.
-            if try Faults.interrupt(reader, ["sync"], afterMs: Int.random(in: 5...900, using: &rng)) { tally.add(faults: 1, as: "pull killed") }
+            // Pull: the writer's push completes, then the reader's pull of it is killed at a random moment.
+            let pushed = try writer.execute(["sync"])
+            tally.check(pushed.ok, "round \(round): sync after a killed push failed: \(pushed.stderr.prefix(300))")
+            if try Faults.interrupt(reader, ["sync"], afterMs: Int.random(in: 5...700, using: &rng)) { tally.add(faults: 1, as: "pull killed") }
             expectVerified(reader, tally, "after kill -9 during a pull (round \(round))")
 
             // Relay: killed during a push, verified while down, restarted on its port.
@@ -81,18 +83,7 @@ struct Crashes: Scenario {
         p.standardError = FileHandle.nullDevice
         try p.run()
         let feeder = input.fileHandleForWriting
-        Thread.detachNewThread {
-            var step = 0
-            while true {
-                var chunk = ""
-                for _ in 0..<Int.random(in: 1...40) {
-                    step += 1
-                    chunk += "{\"key\":\"acc\",\"value\":\(Double(step) / 7),\"step\":\(step)}\n"
-                }
-                do { try feeder.write(contentsOf: Data(chunk.utf8)) } catch { return }
-                usleep(UInt32.random(in: 200...3000))
-            }
-        }
+        MetricFeed.start(into: feeder, key: "acc")
         var ids = [String](), buffer = Data()
         let deadline = Date().addingTimeInterval(30)
         while ids.count < afterAcks, Date() < deadline {

@@ -8,6 +8,8 @@ struct Forge: Sendable {
     let team: LedgerID
     let model: LedgerID
     let version: LedgerID
+    /// A run of the admin's, for params and tags.
+    let run: LedgerID
     /// The admin's chain (valid events advance it), a writer's, and a removed member's.
     var alice: ChainWriter
     var bob: ChainWriter

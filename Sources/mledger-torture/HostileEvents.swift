@@ -121,7 +121,7 @@ enum HostileEvents {
         let huge = String(repeating: "x", count: Int.random(in: 9_000...300_000, using: &rng))
         let body: any BodyFields = [
             ExperimentCreate(name: huge), ExperimentCreate(name: "fine", description: huge),
-            RunParams(run: forge.version, params: ["k": huge]), CommentAdd(target: forge.model, text: huge + huge),
+            RunParams(run: forge.run, params: ["k": huge]), CommentAdd(target: forge.model, text: huge + huge),
         ].randomElement(using: &rng) ?? ExperimentCreate(name: huge)
         let env = Forge.draft(&f.alice, body, team: f.team)
         return rejected("huge field", forge, signedFrame(env, f.alice.key), ["invalid_body"])
@@ -141,7 +141,7 @@ enum HostileEvents {
         let path = ["../../etc/passwd", "/etc/passwd", "a/../../b", "..", ".", "a//b", "a\\..\\..\\b", "ok/\u{0}/x", "./a",
                     "a/./b", "", "a/", String(repeating: "a/", count: 600) + "b"].randomElement(using: &rng) ?? ".."
         let file = ArtifactFile(path: path, sha256: Hashing.sha256(Array(path.utf8)), size: 1)
-        let env = Forge.draft(&f.alice, RunArtifacts(run: forge.version, files: [file]), team: f.team)
+        let env = Forge.draft(&f.alice, RunArtifacts(run: forge.run, files: [file]), team: f.team)
         return rejected("path traversal '\(path.prefix(40))'", forge, signedFrame(env, f.alice.key), ["invalid_body"])
     }
 
@@ -187,11 +187,14 @@ enum HostileEvents {
         var f = forge
         let text = (Injection.strings.randomElement(using: &rng) ?? "") + " #\(rng.next() % 1_000_000)"
         let body: any BodyFields
-        switch Int.random(in: 0..<5, using: &rng) {
+        switch Int.random(in: 0..<8, using: &rng) {
         case 0: body = ExperimentCreate(name: text, description: text)
         case 1: body = ModelCreate(name: text, description: text)
         case 2: body = Promote(model: f.model, version: f.version, alias: "staging", reason: text)
         case 3: body = CommentAdd(target: f.model, text: text)
+        case 4: body = RunParams(run: f.run, params: [text: text])
+        case 5: body = RunTags(run: f.run, tags: [text: text])
+        case 6: body = Demote(model: f.model, alias: "staging", reason: text)
         default: body = RunStart(experiment: EntityID.experiment(team: f.team, name: "setup"), name: text, command: text, host: text)
         }
         let event = f.alice.next(body, team: f.team, nowMs: wallClockMs())

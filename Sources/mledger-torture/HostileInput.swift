@@ -17,9 +17,7 @@ struct HostileInput: Scenario {
         let team = try Team(root: context.root, relayArguments: ["--max-body", String(Self.maxBody)])
         let alice = team.admin
         try alice.succeed(["team", "protect", "production", "--role", "maintainer"])
-        let run = try alice.succeed(["run", "start", "--experiment", "setup"]).trimmed
-        try alice.succeed(["model", "create", "digits"])
-        try alice.succeed(["model", "version", "create", "digits", "--run", run])
+        let setupRun = try team.createModel()
         let members = try team.join(2, role: "writer")
         let (bob, carol) = (members[0], members[1])
         try alice.succeed(["team", "remove", try Team.publicKey(of: carol).hex, "--reason", "left the team"])
@@ -31,7 +29,8 @@ struct HostileInput: Scenario {
         let carolLedger = try Ledger(path: carol.database, cacheMiB: 4)
         let model = try local.modelID(named: "digits")
         let carolKey = try Team.signingKey(of: carol)
-        var forge = Forge(team: team.id, model: model, version: try local.versionID(model: model, "1"),
+        guard let runID = LedgerID(hex: setupRun) else { throw TortureError("`mledger run start` printed '\(setupRun)', not a run id") }
+        var forge = Forge(team: team.id, model: model, version: try local.versionID(model: model, "1"), run: runID,
                           alice: try Forge.writer(try Team.signingKey(of: alice), in: local),
                           bob: try Forge.writer(try Team.signingKey(of: bob), in: bobLedger),
                           carol: try Forge.writer(carolKey, in: carolLedger))
@@ -77,17 +76,17 @@ struct HostileInput: Scenario {
         tally.check(report.ok, "relay ledger fails verify after hostile input: \(report.problems.prefix(3))")
         tally.add(events: after.events)
 
-        try checkRoundTrip(texts, through: bob, tally)
+        try checkRoundTrip(texts, through: bob, run: setupRun, tally)
         DecoderFuzz.run(corpus: corpus, iterations: context.scale.decoderInputs, rng: &rng, tally: tally)
     }
 
     /// Another member pulls the odd but valid events; every string comes back unchanged from the views.
-    private func checkRoundTrip(_ texts: [(label: String, text: String)], through cli: CLIProcess, _ tally: Tally) throws {
+    private func checkRoundTrip(_ texts: [(label: String, text: String)], through cli: CLIProcess, run: String, _ tally: Tally) throws {
         try cli.succeed(["sync"])
         let verified = try cli.execute(["verify"])
         tally.check(verified.ok, "`mledger verify` fails after pulling injection strings: \(verified.stdout.prefix(300))")
         var shown = Set<String>()
-        for arguments in [["experiment", "list"], ["model", "list"], ["audit"], ["audit", "digits"], ["run", "list"]] {
+        for arguments in [["experiment", "list"], ["model", "list"], ["audit"], ["audit", "digits"], ["run", "list"], ["run", "show", run]] {
             JSONStrings.collect(try cli.jsonOutput(arguments), into: &shown)
         }
         let missing = texts.filter { !shown.contains($0.text) }
@@ -96,13 +95,15 @@ struct HostileInput: Scenario {
     }
 }
 
-/// Every string value in a parsed JSON document.
+/// Every string (values and keys) in a parsed JSON document.
 enum JSONStrings {
     static func collect(_ value: Any, into out: inout Set<String>) {
         switch value {
         case let s as String: out.insert(s)
         case let a as [Any]: for v in a { collect(v, into: &out) }
-        case let d as [String: Any]: for v in d.values { collect(v, into: &out) }
+        case let d as [String: Any]:
+            out.formUnion(d.keys)
+            for v in d.values { collect(v, into: &out) }
         default: break
         }
     }

@@ -11,10 +11,7 @@ struct Partition: Scenario {
     func run(_ context: ScenarioContext, _ tally: Tally) async throws {
         var rng = context.rng(100)
         let team = try Team(root: context.root)
-        let setupRun = try team.admin.succeed(["run", "start", "--experiment", "setup"]).trimmed
-        try team.admin.succeed(["model", "create", "digits"])
-        try team.admin.succeed(["model", "version", "create", "digits", "--run", setupRun])
-        try team.admin.succeed(["sync"])
+        try team.createModel()
         let members = try team.join(context.scale.offlineClients, role: "maintainer")
         let restored = try restoredCopy(of: members[0], root: context.root)
         tally.add(clients: members.count + 2)

@@ -20,6 +20,17 @@ final class Team: @unchecked Sendable {
         try admin.succeed(["sync"])
     }
 
+    /// The admin starts a run in experiment "setup", creates model "digits" with version 1 from it, and
+    /// syncs; returns the run id.
+    @discardableResult
+    func createModel() throws -> String {
+        let run = try admin.succeed(["run", "start", "--experiment", "setup"]).trimmed
+        try admin.succeed(["model", "create", "digits"])
+        try admin.succeed(["model", "version", "create", "digits", "--run", run])
+        try admin.succeed(["sync"])
+        return run
+    }
+
     static func team(of cli: CLIProcess) throws -> LedgerID {
         guard let team = try Ledger(path: cli.database, cacheMiB: 2).team() else { throw TortureError("\(cli.root.path) has no team") }
         return team

@@ -51,7 +51,7 @@ struct TortureCommand: AsyncParsableCommand {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("mledger-torture-\(seed)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: root) }
-        print("torture: seed=\(seed) mode=\(long ? "long" : "standard") binaries=\(BinaryFolder.path)")
+        say("torture: seed=\(seed) mode=\(long ? "long" : "standard") binaries=\(BinaryFolder.path)")
 
         let start = Date()
         var tallies = [Tally]()
@@ -62,17 +62,23 @@ struct TortureCommand: AsyncParsableCommand {
             let began = Date()
             do { try await scenario.run(context, tally) } catch { tally.fail("stopped early: \(error)") }
             tally.seconds = Date().timeIntervalSince(began)
-            print(tally.line)
-            for failure in tally.failures { print("  FAILED \(scenario.name): \(failure)") }
+            say(tally.line)
+            for failure in tally.failures { say("  FAILED \(scenario.name): \(failure)") }
             tallies.append(tally)
         }
         let summary = Summary(seed: seed, tallies: tallies, seconds: Date().timeIntervalSince(start))
-        print(summary.line)
-        if json { print(try summary.json()) }
-        print("scenarios: \(tallies.count - summary.failedScenarios.count) passed, \(summary.failedScenarios.count) failed")
+        say(summary.line)
+        if json { say(try summary.json()) }
+        say("scenarios: \(tallies.count - summary.failedScenarios.count) passed, \(summary.failedScenarios.count) failed")
         if summary.failures > 0 {
-            print("reproduce with: mledger-torture --seed \(seed)\(long ? " --long" : "") --only \(summary.failedScenarios.joined(separator: ","))")
+            say("reproduce with: mledger-torture --seed \(seed)\(long ? " --long" : "") --only \(summary.failedScenarios.joined(separator: ","))")
             throw ExitCode(1)
         }
     }
+}
+
+/// Writes a line straight to standard output, unbuffered, so each scenario's line shows as it ends (also
+/// in a CI log, where `print` would hold it back until exit).
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
