@@ -15,6 +15,8 @@ struct HostileCase: Sendable {
         case duplicate
         /// Anything but a crash or a 5xx (a first, valid use of a request that is then replayed).
         case served
+        /// Mutated but correctly signed: a precise rejection, or stored when it is in fact a valid event.
+        case validOrRejected
     }
 
     var label: String
@@ -54,6 +56,15 @@ struct HostileCase: Sendable {
             }
         case .served:
             guard answer.status < 500 else { return "\(label): server error \(answer.status)" }
+        case .validOrRejected:
+            let (letter, code) = push()
+            guard answer.status == 200, let letter else { return "\(label): status \(answer.status) \(String(decoding: answer.body.prefix(200), as: UTF8.self))" }
+            if letter == "r" { return (code ?? "").isEmpty ? "\(label): rejected without a code" : nil }
+            // Stored: then it must be an event this side accepts too.
+            guard let frame = (try? EventFrames.split(request.body))?.first,
+                  let event = try? SignedEvent(bytes: frame.bytes, signature: frame.signature), (try? event.body()) != nil else {
+                return "\(label): the relay stored ('\(letter)') an event that does not decode here"
+            }
         }
         return nil
     }

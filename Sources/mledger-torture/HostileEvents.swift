@@ -10,7 +10,7 @@ enum HostileEvents {
     typealias Make = @Sendable (Forge, inout SplitMix, [SignedEvent]) -> HostileCase
 
     static let all: [(String, Make)] = [
-        ("bit flip", bitFlip), ("truncated", truncated), ("forged signature", forgedSignature),
+        ("bit flip", bitFlip), ("re-signed flip", resignedFlip), ("truncated", truncated), ("forged signature", forgedSignature),
         ("seq gap", seqGap), ("wrong prev", wrongPrev), ("other team", otherTeam), ("future clock", futureClock),
         ("unknown kind", unknownKind), ("garbage body", garbageBody), ("deep nesting", deepNesting),
         ("huge field", hugeField), ("oversized event", oversizedEvent), ("path traversal", pathTraversal),
@@ -40,6 +40,25 @@ enum HostileEvents {
             frame.bytes[i] ^= UInt8(1) << UInt8.random(in: 0...7, using: &rng)
         }
         return rejected("bit flip", forge, frame, nil)
+    }
+
+    /// Bytes changed and then signed again by the author: the relay must judge the content itself.
+    static let resignedFlip: Make = { forge, rng, _ in
+        var f = forge
+        let body: any BodyFields = [
+            ExperimentCreate(name: "resigned \(rng.next() % 1_000_000)", description: "d") as any BodyFields,
+            Promote(model: f.model, version: f.version, alias: "staging", reason: "flip"),
+            RunParams(run: f.run, params: ["lr": "0.1", "opt": "adam"]), CommentAdd(target: f.model, text: "flip"),
+        ].randomElement(using: &rng) ?? ExperimentCreate(name: "resigned")
+        let env = Forge.draft(&f.alice, body, team: f.team)
+        var bytes = env.encoded()
+        // Half the time inside the body, where the CBOR decoder and field rules have to catch it.
+        let from = Bool.random(using: &rng) ? bytes.count - env.body.count : 0
+        for _ in 0...Int.random(in: 0...2, using: &rng) {
+            bytes[Int.random(in: from..<bytes.count, using: &rng)] ^= UInt8(1) << UInt8.random(in: 0...7, using: &rng)
+        }
+        return HostileCase(label: "re-signed flip", request: Forge.push([(bytes, f.alice.key.sign(bytes))], as: f.alice.key),
+                           expect: .validOrRejected)
     }
 
     static let truncated: Make = { forge, rng, _ in

@@ -57,10 +57,15 @@ struct HostileInput: Scenario {
                     continue
                 }
                 if let why = hostile.judge(answer) { tally.fail(why) }
-                if case .accepted = hostile.expect, answer.status == 200, let next = hostile.advanced {
-                    stored += (try? EventFrames.split(hostile.request.body).compactMap { try? SignedEvent(bytes: $0.bytes, signature: $0.signature) }) ?? []
+                let kept = Self.storedEvents(hostile.request, answer)
+                stored += kept
+                if case .accepted = hostile.expect, !kept.isEmpty, let next = hostile.advanced {
                     forge = next
                     texts += hostile.text.map { (hostile.label, $0) }
+                } else if let event = kept.first, event.envelope.author == forge.alice.key.publicKey, event.envelope.seq == forge.alice.seq + 1 {
+                    // A mutation that happened to be a valid event extends the admin's chain.
+                    forge.alice = ChainWriter(key: forge.alice.key, seq: event.envelope.seq, prev: event.id,
+                                              clock: max(forge.alice.clock, event.envelope.clock))
                 }
             }
         }
@@ -78,6 +83,16 @@ struct HostileInput: Scenario {
 
         try checkRoundTrip(texts, through: bob, run: setupRun, tally)
         DecoderFuzz.run(corpus: corpus, iterations: context.scale.decoderInputs, rng: &rng, tally: tally)
+    }
+
+    /// The pushed events the relay answered as stored (accepted, or kept as a fork).
+    static func storedEvents(_ request: HTTPRequest, _ answer: HTTPResponse) -> [SignedEvent] {
+        guard answer.status == 200, request.target == "/v1/events",
+              let letters = ((try? JSONSerialization.jsonObject(with: Data(answer.body))) as? [String: Any])?["statuses"] as? String,
+              let frames = try? EventFrames.split(request.body), frames.count == letters.count else { return [] }
+        return zip(frames, letters).compactMap { frame, letter in
+            letter == "a" || letter == "f" ? try? SignedEvent(bytes: frame.bytes, signature: frame.signature) : nil
+        }
     }
 
     /// Another member pulls the odd but valid events; every string comes back unchanged from the views.

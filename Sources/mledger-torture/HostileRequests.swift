@@ -90,8 +90,11 @@ enum HostileRequests {
 
     static let garbageFrames: Make = { forge, _, rng in
         // A length that overruns the body, or a frame cut short before its signature.
-        var body: [UInt8] = [0, 0, 0, UInt8.random(in: 1...255, using: &rng)]
-        body += (0..<Int.random(in: 0...100, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        let length = Int.random(in: 1...255, using: &rng)
+        // Never exactly the length plus a signature, which would be a well-framed (if invalid) event.
+        let tail = Int.random(in: 0...100, using: &rng)
+        var body: [UInt8] = [0, 0, 0, UInt8(length)]
+        body += (0..<(tail == length + 64 ? tail + 1 : tail)).map { _ in UInt8.random(in: 0...255, using: &rng) }
         if Bool.random(using: &rng) { body = [0xff, 0xff, 0xff, 0xff] + body }
         let request = Forge.signed("POST", "/v1/events", body: body, as: forge.alice.key)
         return [HostileCase(label: "garbage frames", request: request, expect: .refused(statuses: [400], code: nil))]
