@@ -32,8 +32,9 @@ struct Agreement {
         } else {
             tally.check(relayFacts.chains.allSatisfy { $0.value.seqs == $0.value.highest }, "relay chains with gaps: \(relayFacts.brokenChains)")
         }
-        let relayDigest = try team.relayLedger().projectionDigest().hex
-        let relayReport = try team.relayLedger().verify()
+        let relayLedger = try team.relayLedger()
+        let relayDigest = try relayLedger.projectionDigest().hex
+        let relayReport = try relayLedger.verify()
         tally.check(relayReport.ok, "relay ledger fails verify: \(relayReport.problems.prefix(3)) \(relayReport.projectionMismatches ?? [])")
         for (i, client) in clients.enumerated() {
             let facts = try LedgerFacts.read(client.database)

@@ -17,7 +17,7 @@ struct Convergence: Scenario {
         let acknowledged = Locked(Set<String>())
         let errors = Workers.run(members.count) { i in
             var rng = context.rng(UInt64(i + 1))
-            var work = Workload(cli: members[i], index: i, tally: tally)
+            let work = Workload(cli: members[i], index: i, tally: tally)
             for round in 0..<context.scale.rounds {
                 usleep(UInt32.random(in: 0...150_000, using: &rng))
                 let ids = try work.step(round: round, using: &rng)
@@ -41,7 +41,7 @@ struct Workload {
     let tally: Tally
 
     /// Does one random action and returns the ids of the events it acknowledged.
-    mutating func step(round: Int, using rng: inout SplitMix) throws -> [String] {
+    func step(round: Int, using rng: inout SplitMix) throws -> [String] {
         var ids = [String]()
         switch Int.random(in: 0..<10, using: &rng) {
         case 0..<4: ids = try logRun(round: round, using: &rng)

@@ -77,6 +77,9 @@ struct HostileInput: Scenario {
         let after = try LedgerFacts.read(team.relay.database)
         tally.check(after.events == before.events + stored.count,
                     "the relay holds \(after.events) events; expected \(before.events) plus \(stored.count) valid ones")
+        let blobs = FileManager.default.enumerator(at: team.relay.data.appendingPathComponent("blobs"), includingPropertiesForKeys: nil)?
+            .compactMap { $0 as? URL }.filter { !$0.hasDirectoryPath } ?? []
+        tally.check(blobs.isEmpty, "the relay kept \(blobs.count) files from refused blob uploads, e.g. \(blobs.first?.lastPathComponent ?? "")")
         let report = try team.relayLedger().verify()
         tally.check(report.ok, "relay ledger fails verify after hostile input: \(report.problems.prefix(3))")
         tally.add(events: after.events)

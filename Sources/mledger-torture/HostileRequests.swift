@@ -15,6 +15,7 @@ enum HostileRequests {
         ("body swapped", bodySwapped), ("replayed nonce", replayedNonce), ("stale clock", staleClock),
         ("stranger", strangerKey), ("removed member", removedKey), ("oversized body", oversizedBody),
         ("garbage frames", garbageFrames), ("bad query", badQuery), ("escaping path", escapingPath),
+        ("blob not its hash", blobNotItsHash),
     ]
 
     static let targets = ["/v1/frontier", "/v1/events?after=0&limit=10"]
@@ -114,5 +115,16 @@ enum HostileRequests {
             .randomElement(using: &rng) ?? "/v1/blobs/.."
         let request = Forge.signed("GET", target, as: forge.alice.key)
         return [HostileCase(label: "GET \(target.prefix(60))", request: request, expect: .refused(statuses: [400, 404], code: nil))]
+    }
+}
+
+extension HostileRequests {
+    /// An upload whose bytes do not hash to the name it claims: refused, nothing stored.
+    static let blobNotItsHash: Make = { forge, _, rng in
+        let claimed = Hashing.sha256(Array("the real artifact \(rng.next())".utf8))
+        let body = (0..<Int.random(in: 1...4096, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        let target = "/v1/blobs/\(Hex.encode(claimed))"
+        let request = Forge.signed("PUT", target, body: body, bodySHA256: claimed, as: forge.alice.key)
+        return [HostileCase(label: "blob upload not matching its hash", request: request, expect: .refused(statuses: [400], code: "hash_mismatch"))]
     }
 }
