@@ -16,7 +16,7 @@ struct Agreement {
         for pass in 1...maxPasses {
             for i in order(clients.count) {
                 let r = try clients[i].execute(["sync"])
-                tally.check(r.ok, "sync of client \(i) in pass \(pass) failed: \(r.stderr.prefix(300))")
+                tally.check(r.ok, "sync of client \(i) in pass \(pass) failed: \((r.stderr + r.stdout).prefix(400))")
             }
             relay = try LedgerFacts.read(team.relay.database)
             if pass >= 2, try clients.allSatisfy({ try LedgerFacts.read($0.database) == relay }) { return relay }

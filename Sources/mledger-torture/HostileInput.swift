@@ -12,8 +12,64 @@ struct HostileInput: Scenario {
     let name = "hostile"
     static let maxBody = 2_000_000
 
+    /// The team the inputs are aimed at: an admin (alice) who protected `production`, a writer (bob), a
+    /// removed member (carol), and a forge on their real chains.
+    struct Setup {
+        let team: Team
+        let bob: CLIProcess
+        let setupRun: String
+        let removedKey: SigningKey
+        var forge: Forge
+    }
+
     func run(_ context: ScenarioContext, _ tally: Tally) async throws {
         var rng = context.rng(300)
+        var setup = try prepare(context)
+        tally.add(clients: 3)
+        let before = try LedgerFacts.read(setup.team.relay.database)
+
+        let transport = SocketTransport(host: "127.0.0.1", port: setup.team.relay.port)
+        var stored = [SignedEvent]()
+        var texts = [(label: String, text: String)]()
+        var sent = 0
+        var corpus = [[UInt8]]()
+        while sent < context.scale.hostileInputs {
+            let cases: [HostileCase]
+            if Int.random(in: 0..<3, using: &rng) == 0 {
+                cases = (HostileRequests.all.randomElement(using: &rng)?.1 ?? HostileRequests.forgedRequest)(setup.forge, setup.removedKey, &rng)
+            } else {
+                cases = [(HostileEvents.all.randomElement(using: &rng)?.1 ?? HostileEvents.bitFlip)(setup.forge, &rng, stored)]
+            }
+            for hostile in cases {
+                sent += 1
+                corpus.append(hostile.request.body)
+                let answer: HTTPResponse
+                do { answer = try await transport.send(hostile.request) } catch {
+                    tally.fail("\(hostile.label): no answer (\(error))")
+                    continue
+                }
+                if let why = hostile.judge(answer) { tally.fail(why) }
+                let kept = Self.storedEvents(hostile.request, answer)
+                stored += kept
+                if case .accepted = hostile.expect, !kept.isEmpty, let next = hostile.advanced {
+                    setup.forge = next
+                    texts += hostile.text.map { (hostile.label, $0) }
+                } else if let event = kept.first, event.envelope.author == setup.forge.alice.key.publicKey,
+                          event.envelope.seq == setup.forge.alice.seq + 1 {
+                    // A mutation that happened to be a valid event extends the admin's chain.
+                    setup.forge.alice = ChainWriter(key: setup.forge.alice.key, seq: event.envelope.seq, prev: event.id,
+                                                    clock: max(setup.forge.alice.clock, event.envelope.clock))
+                }
+            }
+        }
+        tally.add(inputs: sent, as: "requests")
+
+        try await checkRelay(setup.team, transport, holds: before.events + stored.count, tally)
+        try checkRoundTrip(texts, through: setup.bob, run: setup.setupRun, tally)
+        DecoderFuzz.run(corpus: corpus, iterations: context.scale.decoderInputs, rng: &rng, tally: tally)
+    }
+
+    private func prepare(_ context: ScenarioContext) throws -> Setup {
         let team = try Team(root: context.root, relayArguments: ["--max-body", String(Self.maxBody)])
         let alice = team.admin
         try alice.succeed(["team", "protect", "production", "--role", "maintainer"])
@@ -22,70 +78,30 @@ struct HostileInput: Scenario {
         let (bob, carol) = (members[0], members[1])
         try alice.succeed(["team", "remove", try Team.publicKey(of: carol).hex, "--reason", "left the team"])
         try alice.succeed(["sync"])
-        tally.add(clients: 3)
 
         let local = try Ledger(path: alice.database, cacheMiB: 4)
-        let bobLedger = try Ledger(path: bob.database, cacheMiB: 4)
-        let carolLedger = try Ledger(path: carol.database, cacheMiB: 4)
         let model = try local.modelID(named: "digits")
         let carolKey = try Team.signingKey(of: carol)
         guard let runID = LedgerID(hex: setupRun) else { throw TortureError("`mledger run start` printed '\(setupRun)', not a run id") }
-        var forge = Forge(team: team.id, model: model, version: try local.versionID(model: model, "1"), run: runID,
+        let forge = Forge(team: team.id, model: model, version: try local.versionID(model: model, "1"), run: runID,
                           alice: try Forge.writer(try Team.signingKey(of: alice), in: local),
-                          bob: try Forge.writer(try Team.signingKey(of: bob), in: bobLedger),
-                          carol: try Forge.writer(carolKey, in: carolLedger))
-        let before = try LedgerFacts.read(team.relay.database)
+                          bob: try Forge.writer(try Team.signingKey(of: bob), in: try Ledger(path: bob.database, cacheMiB: 4)),
+                          carol: try Forge.writer(carolKey, in: try Ledger(path: carol.database, cacheMiB: 4)))
+        return Setup(team: team, bob: bob, setupRun: setupRun, removedKey: carolKey, forge: forge)
+    }
 
-        let transport = SocketTransport(host: "127.0.0.1", port: team.relay.port)
-        var stored = [SignedEvent]()
-        var texts = [(label: String, text: String)]()
-        var sent = 0
-        var corpus = [[UInt8]]()
-        while sent < context.scale.hostileInputs {
-            let cases: [HostileCase]
-            if Int.random(in: 0..<3, using: &rng) == 0 {
-                cases = (HostileRequests.all.randomElement(using: &rng)?.1 ?? HostileRequests.forgedRequest)(forge, carolKey, &rng)
-            } else {
-                cases = [(HostileEvents.all.randomElement(using: &rng)?.1 ?? HostileEvents.bitFlip)(forge, &rng, stored)]
-            }
-            for hostile in cases {
-                sent += 1
-                corpus.append(hostile.request.body)
-                let answer: HTTPResponse
-                do { answer = try await transport.send(hostile.request) } catch {
-                    tally.fail("\(hostile.label): no answer (\(error)); seed \(context.seed)")
-                    continue
-                }
-                if let why = hostile.judge(answer) { tally.fail(why) }
-                let kept = Self.storedEvents(hostile.request, answer)
-                stored += kept
-                if case .accepted = hostile.expect, !kept.isEmpty, let next = hostile.advanced {
-                    forge = next
-                    texts += hostile.text.map { (hostile.label, $0) }
-                } else if let event = kept.first, event.envelope.author == forge.alice.key.publicKey, event.envelope.seq == forge.alice.seq + 1 {
-                    // A mutation that happened to be a valid event extends the admin's chain.
-                    forge.alice = ChainWriter(key: forge.alice.key, seq: event.envelope.seq, prev: event.id,
-                                              clock: max(forge.alice.clock, event.envelope.clock))
-                }
-            }
-        }
-        tally.add(inputs: sent, as: "requests")
-
-        // Still serving, holding exactly the valid events, and intact.
+    /// Still serving, holding exactly the valid events (and no refused blob), and intact.
+    private func checkRelay(_ team: Team, _ transport: SocketTransport, holds expected: Int, _ tally: Tally) async throws {
         let health = try? await transport.send(HTTPRequest(method: "GET", target: "/healthz", headers: [], body: []))
         tally.check(health?.status == 200, "the relay stopped answering /healthz after the hostile inputs")
         let after = try LedgerFacts.read(team.relay.database)
-        tally.check(after.events == before.events + stored.count,
-                    "the relay holds \(after.events) events; expected \(before.events) plus \(stored.count) valid ones")
+        tally.check(after.events == expected, "the relay holds \(after.events) events; expected \(expected) (those before and the valid ones)")
         let blobs = FileManager.default.enumerator(at: team.relay.data.appendingPathComponent("blobs"), includingPropertiesForKeys: nil)?
             .compactMap { $0 as? URL }.filter { !$0.hasDirectoryPath } ?? []
         tally.check(blobs.isEmpty, "the relay kept \(blobs.count) files from refused blob uploads, e.g. \(blobs.first?.lastPathComponent ?? "")")
         let report = try team.relayLedger().verify()
         tally.check(report.ok, "relay ledger fails verify after hostile input: \(report.problems.prefix(3))")
         tally.add(events: after.events)
-
-        try checkRoundTrip(texts, through: bob, run: setupRun, tally)
-        DecoderFuzz.run(corpus: corpus, iterations: context.scale.decoderInputs, rng: &rng, tally: tally)
     }
 
     /// The pushed events the relay answered as stored (accepted, or kept as a fork).
