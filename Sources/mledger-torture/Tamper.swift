@@ -30,7 +30,8 @@ struct Tamper: Scenario {
         for (label, source) in [("client", cli.database), ("relay", team.relay.database)] {
             let copy = try CLIProcess(parent: context.root)
             try FileManager.default.createDirectory(at: copy.workspace.appendingPathComponent(".mledger"), withIntermediateDirectories: true)
-            try FileManager.default.copyItem(atPath: source, toPath: copy.database)
+            // SQLite's backup copies what the write-ahead log holds too (a file copy of the database alone may not).
+            try DatabaseQueue(path: source).backup(to: try DatabaseQueue(path: copy.database))
             try tamper(copy, label: label, scale: context.scale, rng: &rng, tally: tally)
         }
     }
