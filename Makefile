@@ -1,7 +1,7 @@
 # ModelLedger: `make demo` runs the main job end to end, `make test` runs every test.
 SWIFT ?= swift
 
-.PHONY: deps build test demo bench vectors clean torture torture-long
+.PHONY: deps build test demo bench vectors clean
 
 deps:
 	@scripts/install-deps.sh
@@ -31,6 +31,7 @@ clean:
 # Fault, load and hostile-input suite (a few minutes); `torture-long` runs bigger counts for local runs.
 # Built with the tests' flags, so after `make test` nothing is compiled again.
 # TORTURE_ARGS passes options, e.g. `make torture TORTURE_ARGS="--seed 42"`.
+.PHONY: torture torture-long
 torture: deps
 	$(SWIFT) build --build-tests
 	.build/debug/mledger-torture $(TORTURE_ARGS)
