@@ -29,3 +29,15 @@ vectors: build
 
 clean:
 	rm -rf .build demo
+
+# Fault, load and hostile-input suite (a few minutes); `torture-long` runs bigger counts for local runs.
+# Built with the tests' flags, so after `make test` nothing is compiled again.
+# TORTURE_ARGS passes options, e.g. `make torture TORTURE_ARGS="--seed 42"`.
+.PHONY: torture torture-long
+torture: deps
+	$(SWIFT) build --build-tests
+	.build/debug/mledger-torture $(TORTURE_ARGS)
+
+torture-long: deps
+	$(SWIFT) build --build-tests
+	.build/debug/mledger-torture --long $(TORTURE_ARGS)

@@ -88,6 +88,15 @@ let package = Package(
             name: "mledger-bench",
             dependencies: ["LedgerProtocol", "LedgerModel", "LedgerStore", "LedgerSync", "LedgerWeb", "LedgerDashboard", "LedgerProcesses"]
         ),
+        // Fault, load and hostile-input suite printed by `make torture`: drives the built binaries.
+        .executableTarget(
+            name: "mledger-torture",
+            dependencies: [
+                "LedgerProtocol", "LedgerStore", "LedgerSync", "LedgerProcesses",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         .testTarget(name: "LedgerProtocolTests", dependencies: ["LedgerProtocol"]),
         .testTarget(name: "LedgerModelTests", dependencies: ["LedgerModel", "LedgerTestSupport"]),
         .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore", "LedgerTestSupport"]),

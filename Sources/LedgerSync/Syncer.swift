@@ -13,6 +13,9 @@ public struct Syncer: Sendable {
     public let blobs: BlobStore?
     public var pushBatch = 10_000
     public var pullPage = 10_000
+    /// Most bytes of events in one push (frames: envelope, length and signature), well under a relay's
+    /// default request limit of 16 MiB.
+    public var pushBytes = 8 << 20
 
     public init(ledger: Ledger, remote: Remote, key: SigningKey, blobs: BlobStore?) throws {
         guard let url = URL(string: remote.url), url.scheme == "http" || url.scheme == "https" else {
@@ -41,13 +44,12 @@ public struct Syncer: Sendable {
     public enum Phase: String, Sendable { case push, pull, blobs }
 
     public func run(progress: @escaping @Sendable (Phase, Int) -> Void = { _, _ in }) async throws -> Summary {
-        var summary = try await push(progress: progress)
+        var summary = Summary()
+        let waiting = try await pushHalf(into: &summary, progress: progress)
         try await pull(into: &summary, progress: progress)
-        // A fork's other side is at a seq the relay already has, so the frontier never selects it.
-        let forked = try ledger.forkedEvents()
-        if !forked.isEmpty {
-            _ = account(try await client.push(forked), forked, into: &summary)
-        }
+        // A fork's other side is at a seq the relay already has, so the frontier never selects it; events
+        // after it on this side waited for it, and go after it.
+        giveUp(try await push(listed: try ledger.forkedEvents() + waiting, into: &summary), in: &summary)
         if let blobs { try await uploadBlobs(blobs, into: &summary, progress: progress) }
         return summary
     }
@@ -55,19 +57,26 @@ public struct Syncer: Sendable {
     /// Only the push half: what the relay lacks, by its frontier.
     public func push(progress: @escaping @Sendable (Phase, Int) -> Void = { _, _ in }) async throws -> Summary {
         var summary = Summary()
+        let waiting = try await pushHalf(into: &summary, progress: progress)
+        giveUp(try await pushAgain(waiting, into: &summary), in: &summary)
+        return summary
+    }
+
+    /// Pushes what the relay lacks by its frontier; returns the events refused for a predecessor the
+    /// relay lacked (pushed again later, after the other side of a fork if there is one).
+    private func pushHalf(into summary: inout Summary, progress: @escaping @Sendable (Phase, Int) -> Void) async throws -> [SignedEvent] {
         let frontier = try await client.frontier()
         let localTeam = try ledger.team()
         if let relayTeam = frontier.team, let localTeam, relayTeam != localTeam.hex {
             throw SyncError.teamMismatch(local: localTeam.hex, relay: relayTeam)
         }
-        try await push(beyond: frontier.keys, into: &summary, progress: progress)
-        return summary
+        return try await push(beyond: frontier.keys, into: &summary, progress: progress)
     }
 
     /// Two pushes stay in flight: the relay checks one's signatures while it stores the other (it stores
-    /// pushes in arrival order). Events refused for a missing predecessor, which a reordering on the way
-    /// can cause, are pushed again once the others are in.
-    private func push(beyond frontier: [PublicKey: UInt64], into summary: inout Summary, progress: @Sendable (Phase, Int) -> Void) async throws {
+    /// pushes in arrival order). Returns the events refused for a missing predecessor, which a reordering
+    /// on the way can cause, to push again once the others are in.
+    private func push(beyond frontier: [PublicKey: UInt64], into summary: inout Summary, progress: @Sendable (Phase, Int) -> Void) async throws -> [SignedEvent] {
         let ledger = self.ledger, limit = pushBatch, client = self.client
         var inFlight: Task<(events: [SignedEvent], response: RelayClient.PushResponse), Error>?
         var retry = [SignedEvent]()
@@ -76,32 +85,62 @@ public struct Syncer: Sendable {
             retry += account(response, events, into: &summary)
             progress(.push, summary.pushed + summary.pushDuplicates)
         }
-        var batch = try ledger.events(beyond: frontier, after: 0, limit: limit)
+        var batch = try ledger.events(beyond: frontier, after: 0, limit: limit, maxBytes: pushBytes)
         while !batch.events.isEmpty {
             let events = batch.events
             let sending = Task { (events: events, response: try await client.push(events)) }
-            batch = try ledger.events(beyond: frontier, after: batch.lastRow, limit: limit)
+            batch = try ledger.events(beyond: frontier, after: batch.lastRow, limit: limit, maxBytes: pushBytes)
             if let previous = inFlight { try await settle(previous) }
             inFlight = sending
         }
         if let last = inFlight { try await settle(last) }
+        return retry
+    }
+
+    /// Pushes events the frontier cannot select, in batches of at most `pushBatch` events and
+    /// `pushBytes` bytes (a relay refuses a larger request whole); returns those still waiting for a predecessor.
+    private func push(listed events: [SignedEvent], into summary: inout Summary) async throws -> [SignedEvent] {
+        var retry = [SignedEvent]()
+        var start = 0
+        while start < events.count {
+            var end = start, bytes = 0
+            while end < events.count, end - start < pushBatch, end == start || bytes + events[end].bytes.count + 68 <= pushBytes {
+                bytes += events[end].bytes.count + 68
+                end += 1
+            }
+            let batch = Array(events[start..<end])
+            retry += account(try await client.push(batch), batch, into: &summary)
+            start = end
+        }
+        return try await pushAgain(retry, into: &summary)
+    }
+
+    /// Pushes again, up to three times, the events refused for a predecessor the relay lacked then;
+    /// returns those still refused.
+    private func pushAgain(_ refused: [SignedEvent], into summary: inout Summary) async throws -> [SignedEvent] {
+        var retry = refused
         var attempts = 0
         while !retry.isEmpty && attempts < 3 {
             attempts += 1
             let events = retry
             retry = account(try await client.push(events), events, into: &summary)
         }
-        for event in retry { summary.rejectedByRelay.append("\(event.id.short): its predecessor never reached the relay") }
+        return retry
     }
 
-    /// Adds a push's answer to the summary; returns the events to push again (refused for a gap).
+    private func giveUp(_ refused: [SignedEvent], in summary: inout Summary) {
+        for event in refused { summary.rejectedByRelay.append("\(event.id.short): its predecessor never reached the relay") }
+    }
+
+    /// Adds a push's answer to the summary; returns the events to push again: refused for a gap, or for
+    /// a prev the relay does not hold at that seq (it holds the other side of a fork there).
     private func account(_ response: RelayClient.PushResponse, _ events: [SignedEvent], into summary: inout Summary) -> [SignedEvent] {
         summary.pushed += response.accepted + response.forks
         summary.pushDuplicates += response.duplicates
         summary.forks += response.forks
         var again = [SignedEvent]()
         for problem in response.problems where problem.status == "rejected" {
-            if problem.code == "seq_gap", events.indices.contains(problem.index) {
+            if problem.code == "seq_gap" || problem.code == "wrong_prev", events.indices.contains(problem.index) {
                 again.append(events[problem.index])
             } else {
                 summary.rejectedByRelay.append("\(problem.id.prefix(12)): \(problem.message ?? problem.code ?? "rejected")")

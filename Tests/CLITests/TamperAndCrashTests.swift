@@ -76,19 +76,8 @@ import LedgerTestSupport
         p.standardError = FileHandle.nullDevice
         try p.run()
 
-        let writer = Thread {
-            var step = 0
-            while true {
-                let chunk = (0..<Int.random(in: 1...40)).map { _ -> String in
-                    step += 1
-                    return "{\"key\":\"loss\",\"value\":\(Double(step) / 7),\"step\":\(step)}\n"
-                }.joined()
-                do { try input.fileHandleForWriting.write(contentsOf: Data(chunk.utf8)) } catch { return }
-                usleep(UInt32.random(in: 200...3000))
-            }
-        }
         signal(SIGPIPE, SIG_IGN)
-        writer.start()
+        MetricFeed.start(into: input.fileHandleForWriting, key: "loss")
 
         var acknowledged = 0, acks = 0, buffer = Data()
         let deadline = Date().addingTimeInterval(30)

@@ -115,6 +115,39 @@ extension CLI {
     }
 }
 
+extension ForkThroughSyncTests {
+    /// A laptop restored from a backup that worked on for thousands of events forks at every one of
+    /// those seqs: both sides together are more events than one push may carry (they used to go in one
+    /// request, refused whole), and the longer side's later events wait for their predecessors on the
+    /// relay (they used to be refused for a wrong prev). Every event still reaches everyone.
+    @Test func aForkLongerThanOnePushReachesEveryone() throws {
+        let fixture = try TeamFixture()
+        let alice = fixture.admin
+        let run = try alice.initRunInExistingWorkspace()
+        try alice.ok("sync")
+        let restored = try CLI()
+        try FileManager.default.removeItem(at: restored.workspace)
+        try FileManager.default.copyItem(at: alice.workspace, to: restored.workspace)
+        try FileManager.default.copyItem(at: alice.config, to: restored.config)
+        for (cli, count) in [(alice, 5_200), (restored, 5_100)] {
+            let file = cli.root.appendingPathComponent("points.jsonl")
+            try (1...count).map { "{\"key\":\"loss\",\"value\":\($0),\"step\":\($0)}" }.joined(separator: "\n")
+                .write(to: file, atomically: true, encoding: .utf8)
+            try cli.ok("run", "log-batch", run, "--file", file.path, "--batch-size", "1")
+        }
+        try restored.ok("sync")
+        let sync = try alice.run("sync")
+        #expect(sync.ok, "sync of the original laptop failed: \(sync.stderr) \(sync.stdout)")
+        #expect(sync.stdout.contains("FORK"))
+        try restored.ok("sync")
+        let total = try fixture.relayEventCount()
+        #expect(try alice.eventCount() == total)
+        #expect(try restored.eventCount() == total)
+        #expect(try fixture.digest(alice) == fixture.relayDigest())
+        #expect(try fixture.digest(restored) == fixture.relayDigest())
+    }
+}
+
 @Suite struct DeviceLinkTests {
     /// A member's second device has its own key; once linked, it acts with the member's role.
     @Test func aLinkedDeviceActsForItsMember() throws {

@@ -2,59 +2,10 @@ import Foundation
 @_exported import LedgerProcesses
 import Testing
 
-/// Runs the real `mledger` binary with its own identity folder and a workspace in a temporary folder.
-public final class CLI: @unchecked Sendable {
-    public struct Result {
-        public var status: Int32
-        public var stdout: String
-        public var stderr: String
-        public var ok: Bool { status == 0 }
-    }
-
-    public static let binary = BuiltProduct.url("mledger")
-
-    public let root: URL
-    public var workspace: URL { root.appendingPathComponent("ws") }
-    public var config: URL { root.appendingPathComponent("config") }
-    public var database: String { workspace.appendingPathComponent(".mledger/ledger.sqlite").path }
-
-    public init() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("mledger-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root.appendingPathComponent("ws"), withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(at: root) }
-
-    public var environment: [String: String] {
-        var env = ProcessInfo.processInfo.environment
-        env["MLEDGER_CONFIG_DIR"] = config.path
-        return env
-    }
-
-    public func process(_ arguments: [String], in directory: URL? = nil) -> Process {
-        let p = Process()
-        p.executableURL = Self.binary
-        p.arguments = arguments
-        p.currentDirectoryURL = directory ?? workspace
-        p.environment = environment
-        return p
-    }
-
-    public func execute(_ arguments: [String], stdin: String? = nil, in directory: URL? = nil) throws -> Result {
-        let p = process(arguments, in: directory)
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = input
-        try p.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
-                      stderr: String(decoding: stderrData, as: UTF8.self))
-    }
+/// Runs the real `mledger` binary with its own identity folder and a workspace in a temporary folder,
+/// recording a test issue when a command that should succeed fails.
+public final class CLI: CLIProcess, @unchecked Sendable {
+    public init() throws { try super.init() }
 
     @discardableResult
     public func run(_ arguments: String..., stdin: String? = nil, in directory: URL? = nil) throws -> Result {

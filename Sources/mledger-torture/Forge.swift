@@ -1,0 +1,44 @@
+import LedgerProtocol
+import LedgerSync
+import LedgerStore
+
+/// Crafts events and signed requests as a member (or an outsider) would send them, on the members' real
+/// chains: the base from which hostile inputs are mutated.
+struct Forge: Sendable {
+    let team: LedgerID
+    let model: LedgerID
+    let version: LedgerID
+    /// A run of the admin's, for params and tags.
+    let run: LedgerID
+    /// The admin's chain (valid events advance it), a writer's, and a removed member's.
+    var alice: ChainWriter
+    var bob: ChainWriter
+    var carol: ChainWriter
+
+    /// Continues `key`'s chain where `ledger` holds its head.
+    static func writer(_ key: SigningKey, in ledger: Ledger) throws -> ChainWriter {
+        let (seq, prev) = try ledger.chainHead(of: key.publicKey)
+        return ChainWriter(key: key, seq: seq, prev: prev, clock: wallClockMs() << 16)
+    }
+
+    /// The next event of a chain, not yet signed, so a field can be changed before signing.
+    static func draft(_ writer: inout ChainWriter, _ body: some BodyFields, team: LedgerID, heads: [LedgerID] = []) -> Envelope {
+        writer.nextUnsigned(kind: type(of: body).kind, body: body.encoded(), team: team, heads: heads, nowMs: wallClockMs()).envelope
+    }
+
+    /// A push of raw frames, signed by `key` as `mledger sync` signs it.
+    static func push(_ frames: [(bytes: [UInt8], signature: [UInt8])], as key: SigningKey) -> HTTPRequest {
+        signed("POST", "/v1/events", body: EventFrames.encode(frames), as: key)
+    }
+
+    static func push(_ events: [SignedEvent], as key: SigningKey) -> HTTPRequest {
+        push(events.map { (bytes: $0.bytes, signature: $0.signature) }, as: key)
+    }
+
+    /// A request signed by `key`; a blob upload signs the hash named in its path (`bodySHA256`).
+    static func signed(_ method: String, _ target: String, body: [UInt8] = [], bodySHA256: [UInt8]? = nil, as key: SigningKey,
+                       nowMs: UInt64 = wallClockMs()) -> HTTPRequest {
+        let signature = RequestSignature.sign(method: method, target: target, bodySHA256: bodySHA256 ?? Hashing.sha256(body), key: key, nowMs: nowMs)
+        return HTTPRequest(method: method, target: target, headers: signature.headers + [("Content-Type", EventFrames.contentType)], body: body)
+    }
+}

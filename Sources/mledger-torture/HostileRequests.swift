@@ -1,0 +1,130 @@
+import Foundation
+import LedgerProtocol
+import LedgerStore
+import LedgerSync
+import LedgerProcesses
+
+/// Hostile requests: missing, malformed, forged, replayed and stale signatures, keys of strangers and
+/// removed members, oversized and malformed bodies, bad queries, and paths that try to escape.
+enum HostileRequests {
+    /// Makes a case from the forge, the removed member's key, and a generator.
+    typealias Make = @Sendable (Forge, SigningKey, inout SplitMix) -> [HostileCase]
+
+    static let all: [(String, Make)] = [
+        ("missing header", missingHeader), ("malformed header", malformedHeader), ("forged request", forgedRequest),
+        ("body swapped", bodySwapped), ("replayed nonce", replayedNonce), ("stale clock", staleClock),
+        ("stranger", strangerKey), ("removed member", removedKey), ("oversized body", oversizedBody),
+        ("garbage frames", garbageFrames), ("bad query", badQuery), ("escaping path", escapingPath),
+        ("blob not its hash", blobNotItsHash),
+    ]
+
+    static let targets = ["/v1/frontier", "/v1/events?after=0&limit=10"]
+
+    static func frontier(_ forge: Forge) -> HTTPRequest { Forge.signed("GET", "/v1/frontier", as: forge.alice.key) }
+
+    static let unauthorized = HostileCase.Expect.refused(statuses: [401], code: "unauthorized")
+
+    static let missingHeader: Make = { forge, _, rng in
+        var request = frontier(forge)
+        let dropped = request.headers.indices.filter { request.headers[$0].0.hasPrefix("X-Mledger") }.randomElement(using: &rng) ?? 0
+        let name = request.headers[dropped].0
+        request.headers.remove(at: dropped)
+        return [HostileCase(label: "missing \(name)", request: request, expect: unauthorized)]
+    }
+
+    static let malformedHeader: Make = { forge, _, rng in
+        var request = frontier(forge)
+        let i = request.headers.indices.filter { request.headers[$0].0.hasPrefix("X-Mledger") }.randomElement(using: &rng) ?? 0
+        let junk = ["", "zz", "-1", "18446744073709551616", String(repeating: "f", count: 4000), "' OR 1=1 --", "<script>",
+                    "0x41", "1e9", " 12", "ab\u{7f}"].randomElement(using: &rng) ?? ""
+        request.headers[i].1 = junk
+        // A control character is not allowed in a header value at all: the HTTP parser refuses it first.
+        let invalidHTTP = junk.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7f }
+        return [HostileCase(label: "malformed \(request.headers[i].0)", request: request,
+                            expect: invalidHTTP ? .refused(statuses: [400], code: nil) : unauthorized)]
+    }
+
+    static let forgedRequest: Make = { forge, _, rng in
+        var request = frontier(forge)
+        if let i = request.headers.firstIndex(where: { $0.0 == RequestSignature.Header.signature }) {
+            request.headers[i].1 = Hex.encode((0..<64).map { _ in UInt8.random(in: 0...255, using: &rng) })
+        }
+        return [HostileCase(label: "forged request signature", request: request, expect: unauthorized)]
+    }
+
+    static let bodySwapped: Make = { forge, _, rng in
+        var request = Forge.push([SignedEvent](), as: forge.alice.key)
+        request.body = (0..<Int.random(in: 1...300, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        return [HostileCase(label: "body not the signed one", request: request, expect: unauthorized)]
+    }
+
+    static let replayedNonce: Make = { forge, _, _ in
+        let request = frontier(forge)
+        return [HostileCase(label: "first use of a request", request: request, expect: .served),
+                HostileCase(label: "replayed request", request: request, expect: unauthorized)]
+    }
+
+    static let staleClock: Make = { forge, _, rng in
+        let skew = UInt64.random(in: RequestSignature.maxSkewMs + 1000...30 * 86_400_000, using: &rng)
+        let now = wallClockMs()
+        let time = Bool.random(using: &rng) ? now + skew : now - skew
+        let request = Forge.signed("GET", "/v1/frontier", as: forge.alice.key, nowMs: time)
+        return [HostileCase(label: "request time off by \(skew / 1000) s", request: request, expect: unauthorized)]
+    }
+
+    static let strangerKey: Make = { _, _, _ in
+        let request = Forge.signed("GET", "/v1/frontier", as: SigningKey.generate())
+        return [HostileCase(label: "stranger's request", request: request, expect: .refused(statuses: [403], code: "forbidden"))]
+    }
+
+    static let removedKey: Make = { _, removed, rng in
+        let target = targets.randomElement(using: &rng) ?? "/v1/frontier"
+        let request = Forge.signed("GET", target, as: removed)
+        return [HostileCase(label: "removed member's request", request: request, expect: .refused(statuses: [403], code: "forbidden"))]
+    }
+
+    static let oversizedBody: Make = { forge, _, rng in
+        let body = [UInt8](repeating: 0, count: HostileInput.maxBody + Int.random(in: 1...1_000_000, using: &rng))
+        let request = Forge.signed("POST", "/v1/events", body: body, as: forge.alice.key)
+        return [HostileCase(label: "oversized request body", request: request, expect: .refused(statuses: [413], code: nil))]
+    }
+
+    static let garbageFrames: Make = { forge, _, rng in
+        // A length that overruns the body, or a frame cut short before its signature.
+        let length = Int.random(in: 1...255, using: &rng)
+        // Never exactly the length plus a signature, which would be a well-framed (if invalid) event.
+        let tail = Int.random(in: 0...100, using: &rng)
+        var body: [UInt8] = [0, 0, 0, UInt8(length)]
+        body += (0..<(tail == length + 64 ? tail + 1 : tail)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        if Bool.random(using: &rng) { body = [0xff, 0xff, 0xff, 0xff] + body }
+        let request = Forge.signed("POST", "/v1/events", body: body, as: forge.alice.key)
+        return [HostileCase(label: "garbage frames", request: request, expect: .refused(statuses: [400], code: nil))]
+    }
+
+    static let badQuery: Make = { forge, _, rng in
+        let (query, code) = [("after=-1", "bad_cursor"), ("after=abc", "bad_cursor"), ("after=1;DROP%20TABLE%20events", "bad_cursor"),
+                             ("after=99999999999999999999", "bad_cursor"), ("limit=0", "bad_limit"), ("limit=-5", "bad_limit"),
+                             ("limit=%3Cscript%3E", "bad_limit")].randomElement(using: &rng) ?? ("after=-1", "bad_cursor")
+        let request = Forge.signed("GET", "/v1/events?\(query)", as: forge.alice.key)
+        return [HostileCase(label: "pull with \(query)", request: request, expect: .refused(statuses: [400], code: code))]
+    }
+
+    static let escapingPath: Make = { forge, _, rng in
+        let target = ["/v1/blobs/..%2F..%2Fetc%2Fpasswd", "/v1/blobs/../../etc/passwd", "/v1/blobs/" + String(repeating: "a", count: 64),
+                      "/v1/blobs/%00", "/v1/../v1/frontier%00", "/v1/blobs/" + String(repeating: "0", count: 63) + "/"]
+            .randomElement(using: &rng) ?? "/v1/blobs/.."
+        let request = Forge.signed("GET", target, as: forge.alice.key)
+        return [HostileCase(label: "GET \(target.prefix(60))", request: request, expect: .refused(statuses: [400, 404], code: nil))]
+    }
+}
+
+extension HostileRequests {
+    /// An upload whose bytes do not hash to the name it claims: refused, nothing stored.
+    static let blobNotItsHash: Make = { forge, _, rng in
+        let claimed = Hashing.sha256(Array("the real artifact \(rng.next())".utf8))
+        let body = (0..<Int.random(in: 1...4096, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        let target = "/v1/blobs/\(Hex.encode(claimed))"
+        let request = Forge.signed("PUT", target, body: body, bodySHA256: claimed, as: forge.alice.key)
+        return [HostileCase(label: "blob upload not matching its hash", request: request, expect: .refused(statuses: [400], code: "hash_mismatch"))]
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import LedgerProcesses
+
+/// Partition and reorder: members work offline for a long time (thousands of events each, concurrent
+/// promotions of one alias), one laptop is restored from a backup and keeps working beside the original
+/// with the same key (a fork), and all rejoin in a random order. Views must converge and every conflict
+/// and fork must be flagged identically everywhere.
+struct Partition: Scenario {
+    let name = "partition"
+
+    func run(_ context: ScenarioContext, _ tally: Tally) async throws {
+        var rng = context.rng(100)
+        let team = try Team(root: context.root)
+        try team.createModel()
+        let members = try team.join(context.scale.offlineClients, role: "maintainer")
+        let restored = try restoredCopy(of: members[0], root: context.root)
+        tally.add(clients: members.count + 2)
+        tally.add(faults: members.count + 2, as: "partitioned laptops")
+        tally.add(faults: 1, as: "restored backups")
+
+        // Offline: nobody syncs until everyone is done.
+        let offline = members + [restored]
+        let errors = Workers.run(offline.count) { i in
+            let cli = offline[i]
+            // The restored laptop does less work than the original: the two sides of the fork differ in length.
+            let points = cli === restored ? context.scale.offlineEvents / 3 : context.scale.offlineEvents
+            let run = try cli.succeed(["run", "start", "--experiment", "offline", "--name", "away-\(i)"]).trimmed
+            let file = cli.root.appendingPathComponent("points.jsonl")
+            try (1...points).map { "{\"key\":\"loss\",\"value\":\(Double(i + 1) / Double($0)),\"step\":\($0)}" }
+                .joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+            try cli.succeed(["run", "log-batch", run, "--file", file.path, "--batch-size", "1"])
+            try cli.succeed(["run", "finish", run])
+            try cli.succeed(["model", "promote", "digits", "1", "--to", "production", "--reason", "offline choice \(i)"])
+        }
+        for error in errors { tally.fail("offline work failed: \(error)") }
+        try team.admin.succeed(["model", "promote", "digits", "1", "--to", "production", "--reason", "admin, also offline"])
+
+        let everyone = [team.admin] + offline
+        let agreement = Agreement(team: team, clients: everyone, tally: tally)
+        var orders = [[Int]]()
+        _ = try agreement.settle(order: { count in
+            let order = Array(0..<count).shuffled(using: &rng)
+            orders.append(order)
+            return order
+        })
+        try agreement.check(forksExpected: true)
+        try checkFlags(everyone, tally, context: "rejoin orders \(orders)")
+    }
+
+    /// A second laptop made from a backup of `cli`'s workspace and identity folder, as after a restore.
+    private func restoredCopy(of cli: CLIProcess, root: URL) throws -> CLIProcess {
+        let copy = try CLIProcess(parent: root)
+        let files = FileManager.default
+        try files.removeItem(at: copy.workspace)
+        try files.copyItem(at: cli.workspace, to: copy.workspace)
+        try files.copyItem(at: cli.config, to: copy.config)
+        return copy
+    }
+
+    /// The audit trail (conflicts and forks included) reads the same, byte for byte, on every laptop.
+    private func checkFlags(_ clients: [CLIProcess], _ tally: Tally, context: String) throws {
+        for arguments in [["audit", "--json"], ["audit", "digits", "--json"], ["model", "show", "digits", "--json"]] {
+            let outputs = try clients.map { try $0.succeed(arguments) }
+            tally.check(Set(outputs).count == 1, "`mledger \(arguments.joined(separator: " "))` differs between laptops (\(context))")
+        }
+        let audit = try clients[0].jsonOutput(["audit", "digits"]) as? [String: Any]
+        let forks = audit?["forks"] as? [[String: Any]] ?? []
+        let conflicts = (audit?["entries"] as? [[String: Any]] ?? []).filter { $0["conflict"] as? Bool == true }
+        let forkedAuthors = Set(forks.compactMap { ($0["author"] as? [String: Any])?["key"] as? String })
+        tally.check(!forks.isEmpty && forkedAuthors.count == 1,
+                    "expected forks by the restored laptop's key alone, found \(forks.count) forks by \(forkedAuthors.count) authors")
+        tally.check(conflicts.count >= clients.count - 1,
+                    "expected the \(clients.count) concurrent promotions flagged as conflicts, found \(conflicts.count)")
+    }
+}

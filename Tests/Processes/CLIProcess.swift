@@ -1,0 +1,100 @@
+import Foundation
+
+/// The built `mledger` binary with its own identity folder and a workspace in a temporary folder: one
+/// simulated laptop. Tests add expectations on top (`CLI`); the torture suite throws instead.
+open class CLIProcess: @unchecked Sendable {
+    public struct Result: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+        public var ok: Bool { status == 0 }
+    }
+
+    /// A command that had to succeed and did not.
+    public struct Failed: Error, CustomStringConvertible {
+        public var arguments: [String]
+        public var result: Result
+        public var description: String {
+            "mledger \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr.prefix(500))"
+        }
+    }
+
+    public static let binary = BuiltProduct.url("mledger")
+
+    public let root: URL
+    public var workspace: URL { root.appendingPathComponent("ws") }
+    public var config: URL { root.appendingPathComponent("config") }
+    public var database: String { workspace.appendingPathComponent(".mledger/ledger.sqlite").path }
+
+    /// A new laptop in a fresh folder under `parent` (the system's temporary folder by default).
+    public init(parent: URL = FileManager.default.temporaryDirectory) throws {
+        root = parent.appendingPathComponent("mledger-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("ws"), withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: root) }
+
+    public var environment: [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        env["MLEDGER_CONFIG_DIR"] = config.path
+        return env
+    }
+
+    public func process(_ arguments: [String], in directory: URL? = nil) -> Process {
+        let p = Process()
+        p.executableURL = Self.binary
+        p.arguments = arguments
+        p.currentDirectoryURL = directory ?? workspace
+        p.environment = environment
+        return p
+    }
+
+    public func execute(_ arguments: [String], stdin: String? = nil, in directory: URL? = nil) throws -> Result {
+        let p = process(arguments, in: directory)
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = input
+        try p.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        // Standard error is drained on its own thread so a chatty child cannot block on a full pipe.
+        let stderrData = Drained(err.fileHandleForReading)
+        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
+                      stderr: String(decoding: stderrData.wait(), as: UTF8.self))
+    }
+
+    /// Runs a command that must succeed and returns its standard output; throws `Failed` otherwise.
+    @discardableResult
+    public func succeed(_ arguments: [String], stdin: String? = nil, in directory: URL? = nil) throws -> String {
+        let r = try execute(arguments, stdin: stdin, in: directory)
+        guard r.ok else { throw Failed(arguments: arguments, result: r) }
+        return r.stdout
+    }
+
+    /// Runs a command with `--json` that must succeed and parses its output.
+    public func jsonOutput(_ arguments: [String], in directory: URL? = nil) throws -> Any {
+        let out = try succeed(arguments + ["--json"], in: directory)
+        return try JSONSerialization.jsonObject(with: Data(out.utf8))
+    }
+}
+
+/// Reads a pipe to its end on a thread of its own.
+final class Drained: @unchecked Sendable {
+    private var data = Data()
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ handle: FileHandle) {
+        Thread.detachNewThread { [self] in
+            data = handle.readDataToEndOfFile()
+            done.signal()
+        }
+    }
+
+    func wait() -> Data {
+        done.wait()
+        return data
+    }
+}
