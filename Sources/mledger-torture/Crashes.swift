@@ -28,19 +28,31 @@ struct Crashes: Scenario {
             expectVerified(writer, tally, "after kill -9 while logging (round \(round))")
             tally.check(try LedgerFacts.missing(Set(streamed), in: writer.database).isEmpty, "round \(round): acknowledged batches lost by kill -9 while logging")
 
-            // Push: killed at a random moment.
-            acknowledged.formUnion(try logEvents(writer, run: run, count: Int.random(in: 800...1600, using: &rng), offset: 100_000))
-            if try Faults.interrupt(writer, ["sync"], afterMs: Int.random(in: 5...900, using: &rng)) { tally.add(faults: 1, as: "push killed") }
+            // Push: killed at a random moment. A kill that lands after the sync finished is no fault, so
+            // new events are logged and the kill comes sooner, until one lands.
+            var delay = Int.random(in: 5...900, using: &rng)
+            for attempt in 0..<Self.attempts {
+                acknowledged.formUnion(try logEvents(writer, run: run, count: Int.random(in: 800...1600, using: &rng), offset: 100_000 * (attempt + 1)))
+                if try Faults.interrupt(writer, ["sync"], afterMs: delay) { tally.add(faults: 1, as: "push killed"); break }
+                delay = max(5, delay / 3)
+            }
             expectVerified(writer, tally, "after kill -9 during a push (round \(round))")
 
             // Pull: the writer's push completes, then the reader's pull of it is killed at a random moment.
-            let pushed = try writer.execute(["sync"])
-            tally.check(pushed.ok, "round \(round): sync after a killed push failed: \(pushed.stderr.prefix(300))")
-            if try Faults.interrupt(reader, ["sync"], afterMs: Int.random(in: 5...700, using: &rng)) { tally.add(faults: 1, as: "pull killed") }
+            delay = Int.random(in: 5...700, using: &rng)
+            for attempt in 0..<Self.attempts {
+                if attempt > 0 {
+                    acknowledged.formUnion(try logEvents(writer, run: run, count: 1_500, offset: 1_000_000 + 10_000 * attempt))
+                }
+                let pushed = try writer.execute(["sync"])
+                tally.check(pushed.ok, "round \(round): sync after a killed push failed: \(pushed.stderr.prefix(300))")
+                if try Faults.interrupt(reader, ["sync"], afterMs: delay) { tally.add(faults: 1, as: "pull killed"); break }
+                delay = max(5, delay / 3)
+            }
             expectVerified(reader, tally, "after kill -9 during a pull (round \(round))")
 
             // Relay: killed during a push, verified while down, restarted on its port.
-            acknowledged.formUnion(try logEvents(writer, run: run, count: Int.random(in: 800...1600, using: &rng), offset: 200_000))
+            acknowledged.formUnion(try logEvents(writer, run: run, count: Int.random(in: 800...1600, using: &rng), offset: 5_000_000))
             let sync = writer.process(["sync"])
             sync.standardOutput = FileHandle.nullDevice
             sync.standardError = FileHandle.nullDevice
@@ -65,6 +77,9 @@ struct Crashes: Scenario {
     }
 
     /// Logs `count` points, one event each, from a file; returns the acknowledged event ids.
+    /// Tries per round to land a kill inside a push or a pull.
+    static let attempts = 4
+
     private func logEvents(_ cli: CLIProcess, run: String, count: Int, offset: Int) throws -> [String] {
         let file = cli.root.appendingPathComponent("points.jsonl")
         try (1...count).map { "{\"key\":\"loss\",\"value\":\(Double($0) / 3),\"step\":\(offset + $0)}" }
