@@ -12,9 +12,11 @@ public struct MLflowError: HTTPResponseError, CustomStringConvertible {
         case endpointNotFound = "ENDPOINT_NOT_FOUND"
         case badRequest = "BAD_REQUEST"
         case internalError = "INTERNAL_ERROR"
+        case unauthenticated = "UNAUTHENTICATED"
 
         var status: HTTPResponse.Status {
             switch self {
+            case .unauthenticated: .unauthorized
             case .resourceDoesNotExist, .endpointNotFound: .notFound
             case .resourceAlreadyExists, .invalidParameterValue, .badRequest: .badRequest
             case .internalError: .internalServerError

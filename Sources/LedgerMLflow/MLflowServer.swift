@@ -5,14 +5,15 @@ import Logging
 
 /// The MLflow-compatible endpoint: the subset of MLflow's REST API the `mlflow` Python client needs
 /// to log runs and manage the registry, every write a signed event of this device. Listens on
-/// 127.0.0.1 by default: the endpoint does no authentication of its own.
+/// 127.0.0.1 by default, and answers only requests that carry its `TrackingToken`.
 public enum MLflowServer {
     static let maxJSONBytes = 16 << 20
     static let maxArtifactBytes = 1 << 30
 
-    public static func router(service: MLflowService) -> Router<BasicRequestContext> {
+    public static func router(service: MLflowService, token: TrackingToken) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: MLflowErrorMiddleware())
+        router.add(middleware: TrackingTokenMiddleware(token: token))
         router.get("health") { _, _ in "OK" }
         ExperimentRoutes(service: service).register(on: router)
         RunRoutes(service: service).register(on: router)
@@ -24,11 +25,11 @@ public enum MLflowServer {
 
     /// The application; `onListening` receives the bound port (useful with port 0).
     public static func make(
-        service: MLflowService, host: String, port: Int, logger: Logger,
+        service: MLflowService, token: TrackingToken, host: String, port: Int, logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         Application(
-            router: router(service: service),
+            router: router(service: service, token: token),
             configuration: .init(address: .hostname(host, port: port), serverName: "mledger-mlflow"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
             logger: logger

@@ -13,10 +13,12 @@ struct ExampleRun {
 
     static let model = "digits"
 
-    init(python: String, uri: String) throws {
+    init(python: String, server: ServerProcess) throws {
+        let uri = server.uri
         func example(_ name: String, _ arguments: [String] = []) throws -> [String: Any] {
             var env = ProcessInfo.processInfo.environment
             env["MLFLOW_TRACKING_URI"] = uri
+            env["MLFLOW_TRACKING_TOKEN"] = server.token
             env["MLFLOW_EXPERIMENT_NAME"] = "examples"
             for key in ["MLFLOW_RUN_ID", "MLFLOW_REGISTRY_URI"] { env[key] = nil }
             let script = packageRoot.appendingPathComponent("client/examples/\(name)").path

@@ -18,8 +18,8 @@ struct MLflowClientTests {
         do {
             let ledgerServer = try ServerProcess.mledger(cli)
             let mlflowServer = try ServerProcess.mlflow(in: folder)
-            ours = try ExampleRun(python: python, uri: ledgerServer.uri)
-            theirs = try ExampleRun(python: python, uri: mlflowServer.uri)
+            ours = try ExampleRun(python: python, server: ledgerServer)
+            theirs = try ExampleRun(python: python, server: mlflowServer)
             try expectSameErrors(ledgerServer, mlflowServer, run: ours.basicRun, theirRun: theirs.basicRun)
             try expectSameDefaultExperiment(ledgerServer, mlflowServer)
         }
@@ -108,6 +108,17 @@ struct MLflowClientTests {
         let unknown = try ours.request("POST", "/api/2.0/mlflow/runs/no-such-endpoint", json: "{}")
         #expect(unknown.status == 404)
         #expect((unknown.body as? [String: Any])?["error_code"] as? String == "ENDPOINT_NOT_FOUND")
+
+        // Without the endpoint's token (another user of the machine): refused, nothing signed.
+        let stranger = ServerProcess(Process(), uri: ours.uri)
+        for client in [stranger, ServerProcess(Process(), uri: ours.uri, token: "wrong")] {
+            let refused = try client.request("POST", "/api/2.0/mlflow/runs/log-parameter",
+                                               json: #"{"run_id": "RUN", "key": "intruder", "value": "1"}"#.replacingOccurrences(of: "RUN", with: run))
+            #expect(refused.status == 401 && (refused.body as? [String: Any])?["error_code"] as? String == "UNAUTHENTICATED")
+        }
+        let params = try ours.request("GET", "/api/2.0/mlflow/runs/get?run_id=\(run)")
+        #expect(!"\(params.body ?? "")".contains("intruder"))
+        #expect(try stranger.request("GET", "/health").status == 200)
     }
 
     /// Experiment "0" ("Default") exists for the client before anything is logged into it.

@@ -76,8 +76,10 @@ func freePort() -> Int {
 final class ServerProcess: @unchecked Sendable {
     let process: Process
     let uri: String
+    /// `mledger serve`'s bearer token (`MLFLOW_TRACKING_TOKEN`); `mlflow server` has none.
+    let token: String?
 
-    init(_ process: Process, uri: String) { self.process = process; self.uri = uri }
+    init(_ process: Process, uri: String, token: String? = nil) { self.process = process; self.uri = uri; self.token = token }
 
     /// A real `mlflow server` with an SQLite backend store and local proxied artifacts.
     static func mlflow(in folder: URL) throws -> ServerProcess {
@@ -103,7 +105,9 @@ final class ServerProcess: @unchecked Sendable {
         p.standardError = FileHandle.nullDevice
         try p.run()
         let (address, text) = ListeningLine.read(out, seconds: 30)
-        if let address { return ServerProcess(p, uri: "http://\(address)") }
+        if let address, let token = text.firstMatch(of: /MLFLOW_TRACKING_TOKEN=([0-9a-f]+)/)?.1 {
+            return ServerProcess(p, uri: "http://\(address)", token: String(token))
+        }
         p.terminate()
         throw TimedOut(what: "mledger serve (printed: \(text))")
     }
@@ -124,6 +128,7 @@ final class ServerProcess: @unchecked Sendable {
         var req = URLRequest(url: url, timeoutInterval: 10)
         req.httpMethod = method
         if let json { req.httpBody = Data(json.utf8); req.setValue("application/json", forHTTPHeaderField: "Content-Type") }
+        if let token { req.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         let result = Locked<(Int, Data)?>(nil)
         let done = DispatchSemaphore(value: 0)
         URLSession.shared.dataTask(with: req) { data, response, _ in

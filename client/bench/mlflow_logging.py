@@ -67,9 +67,11 @@ def start_mledger(binary, folder):
     p = subprocess.Popen([binary, "serve", "--port", "0"], cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     line = p.stdout.readline()
     match = re.search(r"http://127\.0\.0\.1:\d+", line)
-    if not match:
+    token = re.search(r"MLFLOW_TRACKING_TOKEN=([0-9a-f]+)", line)
+    if not match or not token:
         sys.exit(f"mledger serve did not start: {line!r}")
     uri = match.group(0)
+    os.environ["MLFLOW_TRACKING_TOKEN"] = token.group(1)  # the client sends it; mlflow server ignores it
     wait_healthy(uri, p)
     return p, uri
 
@@ -97,6 +99,8 @@ def measure(uri, calls, batches, batch_size):
         Metric("raw", (b * batch_size + i) / 1e6, now, b * batch_size + i).to_proto() for i in range(batch_size)]))
         for b in range(batches)]
     session = requests.Session()
+    if os.environ.get("MLFLOW_TRACKING_TOKEN"):
+        session.headers["Authorization"] = "Bearer " + os.environ["MLFLOW_TRACKING_TOKEN"]
     start = time.perf_counter()
     for body in bodies:
         session.post(f"{uri}/api/2.0/mlflow/runs/log-batch", data=body,

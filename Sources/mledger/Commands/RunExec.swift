@@ -13,8 +13,8 @@ extension RunCommand {
             discussion: """
                 Starts a run (git commit and dirty flag, command line, host, environment fingerprint), makes \
                 sure an MLflow-compatible endpoint serves this workspace (a running `mledger serve`, else one \
-                in this process), and runs the command with MLFLOW_TRACKING_URI, MLFLOW_EXPERIMENT_NAME and \
-                MLFLOW_RUN_ID set, so `mlflow.start_run()` logs into this run. Its output streams through.
+                in this process), and runs the command with MLFLOW_TRACKING_URI, MLFLOW_TRACKING_TOKEN, \
+                MLFLOW_EXPERIMENT_NAME and MLFLOW_RUN_ID set, so `mlflow.start_run()` logs into this run. Its output streams through.
 
                 When it ends, the run finishes with its status (failed on a non-zero exit, killed by a \
                 signal), with its CPU time, peak memory and wall time as metrics (system/...), and mledger \
@@ -37,6 +37,7 @@ extension RunCommand {
             let endpoint = try await TrackingEndpoint.acquire(session: session, signer: signer)
             var environment = ProcessInfo.processInfo.environment
             environment["MLFLOW_TRACKING_URI"] = endpoint.uri
+            environment["MLFLOW_TRACKING_TOKEN"] = endpoint.token
             environment["MLFLOW_EXPERIMENT_NAME"] = experiment
             environment["MLFLOW_RUN_ID"] = run.hex
             let command = self.command, childEnvironment = environment

@@ -10,7 +10,7 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Serve the MLflow-compatible endpoint, so code using the mlflow client logs into this ledger.",
         usage: """
             mledger serve
-              MLFLOW_TRACKING_URI=http://127.0.0.1:5000 python train.py
+              MLFLOW_TRACKING_URI=http://127.0.0.1:5000 MLFLOW_TRACKING_TOKEN=<printed> python train.py
             """,
         discussion: """
             Implements the part of MLflow's REST API (/api/2.0/mlflow/...) and proxied artifact routes \
@@ -20,8 +20,10 @@ struct ServeCommand: AsyncParsableCommand {
             take their reason from the version's `mledger.reason` tag or its description; without one the \
             audit trail marks the reason as missing.
 
-            The endpoint has no authentication: keep it on 127.0.0.1. While it runs, `mledger run` \
-            in this workspace uses it instead of starting its own. Stop it with Ctrl-C.
+            Every write is signed with your key, so the endpoint answers only requests carrying its \
+            token (MLFLOW_TRACKING_TOKEN, printed at start and kept in .mledger/serve.json, readable only \
+            by you). While it runs, `mledger run` in this workspace uses it instead of starting its own. \
+            Stop it with Ctrl-C.
             """
     )
 
@@ -33,10 +35,13 @@ struct ServeCommand: AsyncParsableCommand {
         let service = MLflowService(ledger: session.ledger, signer: try session.signer(), blobs: session.workspace.blobs)
         var logger = Logger(label: "mledger-serve")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
-        let host = self.host, file = ServeFile(workspace: session.workspace)
-        let app = MLflowServer.make(service: service, host: host, port: port, logger: logger) { port in
-            try? file.write(.init(host: host, port: port, pid: getpid()))
-            FileHandle.standardOutput.write(Data("MLflow tracking URI: http://\(host):\(port)  (export MLFLOW_TRACKING_URI=http://\(host):\(port))\n".utf8))
+        let host = self.host, file = ServeFile(workspace: session.workspace), token = TrackingToken.generate()
+        let app = MLflowServer.make(service: service, token: token, host: host, port: port, logger: logger) { port in
+            try? file.write(.init(host: host, port: port, pid: getpid(), token: token.value))
+            FileHandle.standardOutput.write(Data("""
+                MLflow tracking URI: http://\(host):\(port)  (export MLFLOW_TRACKING_URI=http://\(host):\(port) MLFLOW_TRACKING_TOKEN=\(token.value))
+
+                """.utf8))
         }
         defer { file.remove() }
         try await app.runService()

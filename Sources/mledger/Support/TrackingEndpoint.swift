@@ -14,6 +14,7 @@ struct ServeFile {
         var host: String
         var port: Int
         var pid: Int32
+        var token: String
         var uri: String { "http://\(host):\(port)" }
     }
 
@@ -21,7 +22,11 @@ struct ServeFile {
 
     init(workspace: Workspace) { url = workspace.directory.appendingPathComponent("serve.json") }
 
-    func write(_ entry: Entry) throws { try JSONEncoder().encode(entry).write(to: url, options: .atomic) }
+    /// Only this user may read it: it holds the endpoint's token.
+    func write(_ entry: Entry) throws {
+        try JSONEncoder().encode(entry).write(to: url, options: .atomic)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
+    }
 
     func read() -> Entry? { (try? Data(contentsOf: url)).flatMap { try? JSONDecoder().decode(Entry.self, from: $0) } }
 
@@ -35,24 +40,26 @@ struct ServeFile {
 /// when one answers, else an endpoint served from this process on a free loopback port.
 final class TrackingEndpoint: Sendable {
     let uri: String
+    let token: String
     private let task: Task<Void, Error>?
 
-    private init(uri: String, task: Task<Void, Error>?) { self.uri = uri; self.task = task }
+    private init(uri: String, token: String, task: Task<Void, Error>?) { self.uri = uri; self.token = token; self.task = task }
 
     static func acquire(session: Session, signer: SigningKey) async throws -> TrackingEndpoint {
         if let entry = ServeFile(workspace: session.workspace).read(), kill(entry.pid, 0) == 0, await answers(entry.uri) {
-            return TrackingEndpoint(uri: entry.uri, task: nil)
+            return TrackingEndpoint(uri: entry.uri, token: entry.token, task: nil)
         }
         let service = MLflowService(ledger: session.ledger, signer: signer, blobs: session.workspace.blobs)
         var logger = Logger(label: "mledger-run")
         logger.logLevel = .warning
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = MLflowServer.make(service: service, host: "127.0.0.1", port: 0, logger: logger) { port in
+        let token = TrackingToken.generate()
+        let app = MLflowServer.make(service: service, token: token, host: "127.0.0.1", port: 0, logger: logger) { port in
             continuation.yield(port)
             continuation.finish()
         }
         let task = Task { try await app.run() }
-        for await port in ports { return TrackingEndpoint(uri: "http://127.0.0.1:\(port)", task: task) }
+        for await port in ports { return TrackingEndpoint(uri: "http://127.0.0.1:\(port)", token: token.value, task: task) }
         task.cancel()
         throw StoreError.invalidInput("could not start the MLflow-compatible endpoint on 127.0.0.1")
     }
