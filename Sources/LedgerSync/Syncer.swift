@@ -104,8 +104,8 @@ public struct Syncer: Sendable {
         var start = 0
         while start < events.count {
             var end = start, bytes = 0
-            while end < events.count, end - start < pushBatch, end == start || bytes + events[end].bytes.count + 68 <= pushBytes {
-                bytes += events[end].bytes.count + 68
+            while end < events.count, end - start < pushBatch, end == start || bytes + EventFrames.frameSize(of: events[end]) <= pushBytes {
+                bytes += EventFrames.frameSize(of: events[end])
                 end += 1
             }
             let batch = Array(events[start..<end])

@@ -2,6 +2,9 @@
 /// its envelope length (uint32, big-endian), the envelope bytes, and the 64-byte signature. Events are
 /// shipped exactly as signed; nothing is re-encoded.
 public enum EventFrames {
+    /// The bytes an event takes in a frame: length, envelope, signature.
+    public static func frameSize(of event: SignedEvent) -> Int { 4 + event.bytes.count + 64 }
+
     public static let contentType = "application/x-mledger-events"
 
     public static func encode<S: Sequence>(_ events: S) -> [UInt8] where S.Element == (bytes: [UInt8], signature: [UInt8]) {

@@ -61,7 +61,7 @@ extension Ledger {
                 last = row["rowid"]
                 guard let author = row["author"] as PublicKey?, UInt64(row["seq"] as Int64) > frontier[author] ?? 0 else { continue }
                 let event = try SignedEvent(bytes: row.bytes("bytes"), signature: row.bytes("signature"), verifySignature: false)
-                bytes += event.bytes.count + 68
+                bytes += EventFrames.frameSize(of: event)
                 out.append(event)
             }
             return (out, last)
