@@ -157,8 +157,7 @@ extension MLflowService {
 
     func setAlias(_ m: ModelView, _ alias: String, _ v: VersionView, reason: String) throws {
         guard let modelID = LedgerID(hex: m.id), let versionID = LedgerID(hex: v.id) else { return }
-        let heads = try ledger.aliasHeads(model: modelID, alias: alias)
-        try append(Promote(model: modelID, version: versionID, alias: alias, reason: reason), heads: heads)
+        try ledger.promote(model: modelID, version: versionID, alias: alias, reason: reason, signer: signer)
     }
 
     func removeAlias(_ m: ModelView, _ alias: String, reason: String) throws {

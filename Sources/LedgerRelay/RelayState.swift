@@ -31,11 +31,3 @@ public struct RelayState: Sendable {
         }
     }
 }
-
-/// Runs work that may block for long (waiting for its turn behind other pushes) on a thread of its own,
-/// so waiting pushes can never occupy every thread of the shared pools that earlier pushes need.
-func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try work() }) }.start()
-    }
-}

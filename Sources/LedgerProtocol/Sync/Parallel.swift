@@ -39,6 +39,14 @@ public func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) asy
     }
 }
 
+/// Runs work that may block for long (a push waiting for its turn, a child process) on a thread of its
+/// own, so waiting work can never occupy every thread of the shared pools that other work needs.
+public func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
+    }
+}
+
 /// Work started on another thread, whose result the caller waits for later (to overlap two stages).
 public final class Background<T: Sendable>: @unchecked Sendable {
     private let group = DispatchGroup()

@@ -43,7 +43,7 @@ extension RunCommand {
             let command = self.command, childEnvironment = environment
             let outcome: ChildProcess.Outcome
             do {
-                outcome = try await offloadChild { try ChildProcess.run(command, environment: childEnvironment) }
+                outcome = try await onOwnThread { try ChildProcess.run(command, environment: childEnvironment) }
             } catch {
                 // The command never ran: the run fails as a shell reports a missing command.
                 try session.ledger.append(try Ledger.Draft(RunFinish(run: run, status: .failed, endTime: Int64(wallClockMs()), exitCode: 127)), signer: signer)
@@ -59,13 +59,6 @@ extension RunCommand {
             ], signer: signer)
             FileHandle.standardError.write(Data("mledger: run \(run.short) \(status.rawValue) (exit \(outcome.shellStatus))\n".utf8))
             if outcome.shellStatus != 0 { throw ExitCode(outcome.shellStatus) }
-        }
-
-        /// Waits for the child on a thread of its own (waiting blocks).
-        private func offloadChild(_ work: @escaping @Sendable () throws -> ChildProcess.Outcome) async throws -> ChildProcess.Outcome {
-            try await withCheckedThrowingContinuation { continuation in
-                Thread { continuation.resume(with: Result { try work() }) }.start()
-            }
         }
     }
 }
