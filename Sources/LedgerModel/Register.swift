@@ -19,12 +19,20 @@ public struct RegisterWrite<Value: Sendable & Equatable>: Sendable, Equatable {
 public struct RegisterState<Value: Sendable & Equatable>: Sendable, Equatable {
     /// Live heads, the winner first, then by the same rule.
     public var heads: [RegisterWrite<Value>]
+    /// Backdated writes (see `init(writes:)`), which count for nothing.
+    public var backdated: Set<LedgerID>
     public var winner: RegisterWrite<Value>? { heads.first }
     public var isConflict: Bool { heads.count > 1 }
 
     /// Resolves a register from all writes to it, in any order. The winner among concurrent heads is
     /// the highest clock, then the lowest event id: the same answer on every machine.
-    public init(writes: [RegisterWrite<Value>]) {
+    ///
+    /// A write whose clock is not above the clock of every write of this register it names as a head is
+    /// backdated (its author saw those writes, so its clock exceeds theirs): it is not a write at all.
+    public init(writes all: [RegisterWrite<Value>]) {
+        let clocks = Dictionary(all.map { ($0.event, $0.clock) }, uniquingKeysWith: max)
+        let writes = all.filter { w in w.heads.allSatisfy { head in clocks[head].map { $0 < w.clock } ?? true } }
+        backdated = Set(all.map(\.event)).subtracting(writes.map(\.event))
         let superseded = Set(writes.flatMap(\.heads))
         heads = writes.filter { !superseded.contains($0.event) }.sorted(by: Self.wins)
     }

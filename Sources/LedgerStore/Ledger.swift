@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import LedgerModel
 import LedgerProtocol
+import Synchronization
 
 /// One ledger database: the signed events and the team views derived from them.
 ///
@@ -11,6 +12,8 @@ import LedgerProtocol
 public final class Ledger: Sendable {
     let queue: DatabaseQueue
     public let path: String
+    /// The folded team authority, kept between transactions; checked against the tables before each use.
+    private let authorityCache = Mutex<AuthorityProjection.State?>(nil)
 
     /// - Parameter cacheMiB: SQLite page cache; a relay that must stay small passes less.
     public init(path: String, cacheMiB: Int = 64) throws(StoreError) {
@@ -34,6 +37,19 @@ public final class Ledger: Sendable {
         } catch {
             throw StoreError.wrap(error)
         }
+    }
+
+    /// A session over `db` with the team authority, from the cache when the tables still match it.
+    func session(_ db: Database, nowMs: UInt64, enforceRoles: Bool) throws -> IngestSession {
+        let cached = authorityCache.withLock { $0 }
+        let state = try cached.flatMap { try $0.stamp == AuthorityProjection.Stamp.read(db) ? $0 : nil } ?? AuthorityProjection.load(db)
+        return IngestSession(db: db, team: try Meta.team(db), nowMs: nowMs, enforceRoles: enforceRoles, state: state)
+    }
+
+    /// Remembers the authority a committed session ended with.
+    func remember(_ state: AuthorityProjection.State?) {
+        guard let state else { return }
+        authorityCache.withLock { $0 = state }
     }
 
     func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
@@ -70,13 +86,12 @@ public final class Ledger: Sendable {
     /// Signs and stores drafts as the next events of `key`'s chain, in one transaction.
     @discardableResult
     public func append(_ drafts: [Draft], signer key: SigningKey, nowMs: UInt64 = wallClockMs()) throws(StoreError) -> [SignedEvent] {
-        try write { db in
+        let (signed, state) = try write { db in
             var team = try Meta.team(db)
             let (seq, prev) = try Self.chainHead(db, author: key.publicKey)
             var writer = ChainWriter(key: key, seq: seq, prev: prev, clock: try Meta.clock(db))
             var unsigned = [UnsignedEvent]()
             unsigned.reserveCapacity(drafts.count)
-            var roles = Authorization.Cache()
             for draft in drafts {
                 let isGenesis = draft.body.kind == .teamGenesis
                 guard isGenesis || team != nil else { throw StoreError.noTeam }
@@ -92,19 +107,21 @@ public final class Ledger: Sendable {
                 unsigned.append(event)
             }
             let signed = Self.sign(unsigned, with: key)
+            var session = try session(db, nowMs: nowMs, enforceRoles: true)
+            session.team = team
             for (event, draft) in zip(signed, drafts) {
                 // Store nothing the relay would refuse: a refused event would block this device's chain.
-                if draft.body.kind != .teamGenesis, let refusal = try Authorization.checkNow(author: key.publicKey, draft.body, db, cache: &roles) {
+                if draft.body.kind != .teamGenesis, let refusal = session.refusal(event, draft.body) {
                     throw StoreError.rejected(refusal)
                 }
-                try Self.insert(db, event)
-                try Projector(db: db, team: team ?? event.id).apply(event, draft.body)
-                if draft.body.changesRoles { roles = Authorization.Cache() }
+                try session.store(event, draft.body)
             }
             let clock = writer.clock
             try Meta.setClock(db, clock)
-            return signed
+            return (signed, try session.finish())
         }
+        remember(state)
+        return signed
     }
 
     /// Signs a chained batch on all cores: ids were fixed when the batch was chained.
@@ -159,8 +176,8 @@ public final class Ledger: Sendable {
         let ordered = events.map { (item: $0, genesis: $0.event.envelope.kind == .teamGenesis, key: OrderKey($0.event)) }
             .sorted { a, b in a.genesis != b.genesis ? a.genesis : a.key < b.key }
             .map(\.item)
-        return try write { db in
-            var session = IngestSession(db: db, team: try Meta.team(db), nowMs: nowMs, enforceRoles: enforceRoles)
+        let (results, state) = try write { db in
+            var session = try session(db, nowMs: nowMs, enforceRoles: enforceRoles)
             var clock = try Meta.clock(db)
             var results = [LedgerID: IngestResult]()
             // Clocks are not trusted to be causal, so an event may come before what it needs in the same
@@ -193,9 +210,12 @@ public final class Ledger: Sendable {
                 pending = retry
             }
             try Meta.setClock(db, clock)
+            let state = try session.finish()
             try afterwards?(db, results)
-            return results
+            return (results, state)
         }
+        remember(state)
+        return results
     }
 
     // MARK: - Event rows
@@ -219,17 +239,18 @@ public final class Ledger: Sendable {
         return (UInt64(bitPattern: row["seq"]), id)
     }
 
-    /// Ids stored at one seq of an author's chain (several after a fork).
-    static func ids(_ db: Database, author: PublicKey, seq: UInt64) throws -> [LedgerID] {
-        try LedgerID.fetchAll(db.cachedStatement(sql: "SELECT id FROM events WHERE author = ? AND seq = ?"),
-                              arguments: [author, Int64(bitPattern: seq)])
+    /// Events stored at one seq of an author's chain (several after a fork).
+    static func links(_ db: Database, author: PublicKey, seq: UInt64) throws -> [ChainLink] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT id, clock FROM events WHERE author = ? AND seq = ?"),
+                         arguments: [author, Int64(bitPattern: seq)])
+            .map { ChainLink(id: $0["id"], clock: UInt64(bitPattern: $0["clock"])) }
     }
 
-    static func neighbourhood(_ db: Database, _ env: Envelope) throws -> ChainNeighbourhood {
+    static func neighbourhood(_ db: Database, _ env: Envelope, forkedSeq: UInt64?) throws -> ChainNeighbourhood {
         let (highest, _) = try chainHead(db, author: env.author)
-        let same = try ids(db, author: env.author, seq: env.seq)
-        let predecessors = env.seq > 1 ? try ids(db, author: env.author, seq: env.seq - 1) : []
-        return ChainNeighbourhood(highestSeq: highest, predecessors: predecessors, sameSeq: same)
+        let same = try links(db, author: env.author, seq: env.seq).map(\.id)
+        let predecessors = env.seq > 1 ? try links(db, author: env.author, seq: env.seq - 1) : []
+        return ChainNeighbourhood(highestSeq: highest, predecessors: predecessors, sameSeq: same, forkedSeq: forkedSeq)
     }
 
     public func eventCount() throws(StoreError) -> Int {

@@ -48,6 +48,19 @@ import LedgerProtocol
         let later = RegisterWrite(event: id(2), clock: 30, heads: [id(1)], value: "new")
         #expect(RegisterState(writes: [later]).winner?.value == "new")
     }
+
+    /// A write's author saw the heads it names, so its clock is above theirs; one dated at or below a
+    /// head it names is backdated and counts for nothing, in any order.
+    @Test func aWriteDatedBelowAHeadItNamesIsNoWrite() {
+        let base = RegisterWrite(event: id(1), clock: 10, heads: [], value: "v1")
+        let backdated = RegisterWrite(event: id(2), clock: 10, heads: [id(1)], value: "v2")
+        let unknownHead = RegisterWrite(event: id(3), clock: 5, heads: [id(9)], value: "v3")
+        for writes in [[base, backdated, unknownHead], [unknownHead, backdated, base]] {
+            let state = RegisterState(writes: writes)
+            #expect(state.backdated == [id(2)])
+            #expect(Set(state.heads.map(\.value)) == ["v1", "v3"])
+        }
+    }
 }
 
 @Suite struct NumberingAndMetricsTests {

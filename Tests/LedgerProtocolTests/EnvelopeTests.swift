@@ -84,9 +84,9 @@ import Testing
         let none = ChainNeighbourhood(highestSeq: 0, predecessors: [], sameSeq: [])
         #expect(try ChainRules.place(first, team: team, nowMs: 1000, chain: none) == .append)
         #expect(throws: EventError.seqGap(expected: 1, got: 2)) { try ChainRules.place(second, team: team, nowMs: 1000, chain: none) }
-        let after = ChainNeighbourhood(highestSeq: 1, predecessors: [first.id], sameSeq: [])
+        let after = ChainNeighbourhood(highestSeq: 1, predecessors: [ChainLink(id: first.id, clock: first.envelope.clock)], sameSeq: [])
         #expect(try ChainRules.place(second, team: team, nowMs: 1000, chain: after) == .append)
-        let occupied = ChainNeighbourhood(highestSeq: 2, predecessors: [first.id], sameSeq: [Hashing.blake2b256([9])])
+        let occupied = ChainNeighbourhood(highestSeq: 2, predecessors: [ChainLink(id: first.id, clock: first.envelope.clock)], sameSeq: [Hashing.blake2b256([9])])
         #expect(try ChainRules.place(second, team: team, nowMs: 1000, chain: occupied) == .fork(existing: [Hashing.blake2b256([9])]))
         #expect(throws: EventError.wrongTeam(expected: first.id, got: team)) {
             try ChainRules.place(second, team: first.id, nowMs: 1000, chain: after)

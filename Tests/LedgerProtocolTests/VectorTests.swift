@@ -76,10 +76,12 @@ import Testing
         do {
             let event = try SignedEvent(bytes: bytes, signature: signature)
             let mine = holds.filter { $0.envelope.author == event.envelope.author }
+            let seqs = Dictionary(grouping: mine, by: \.envelope.seq)
             let chain = ChainNeighbourhood(
                 highestSeq: mine.map(\.envelope.seq).max() ?? 0,
-                predecessors: mine.filter { $0.envelope.seq + 1 == event.envelope.seq }.map(\.id),
-                sameSeq: mine.filter { $0.envelope.seq == event.envelope.seq }.map(\.id))
+                predecessors: (seqs[event.envelope.seq - 1] ?? []).map { ChainLink(id: $0.id, clock: $0.envelope.clock) },
+                sameSeq: (seqs[event.envelope.seq] ?? []).map(\.id),
+                forkedSeq: seqs.filter { $0.value.count > 1 }.keys.min())
             switch try ChainRules.place(event, team: team, nowMs: nowMs, chain: chain) {
             case .append: return "accepted"
             case .duplicate: return "duplicate"

@@ -106,9 +106,9 @@ import LedgerProtocol
         #expect(try t.ledger.aliases(model: ids.model)["production"]?.winner?.event == allowed.id)
     }
 
-    /// Clocks are not trusted to be causal: a chain whose clocks fall arrives in reverse merge order and
-    /// is still stored whole, each event right after its predecessor.
-    @Test func aChainWithFallingClocksIsStoredInOneBatch() throws {
+    /// A chain's clocks only grow: the first event whose clock falls is refused (`stale_clock`), and the
+    /// events after it wait for a predecessor that never comes.
+    @Test func aChainWithFallingClocksIsRefusedWhereItFalls() throws {
         let scenario = Scenario(seed: 8)
         let key = scenario.alice
         var events = [SignedEvent]()
@@ -122,7 +122,10 @@ import LedgerProtocol
         let t = try TemporaryLedger()
         _ = try t.ledger.ingest(scenario.events, nowMs: now)
         let results = try t.ledger.ingest(events, nowMs: now)
-        #expect(results.values.filter { $0 == .accepted }.count == 2000)
+        #expect(results[events[0].id] == .accepted)
+        #expect(results[events[1].id] == .rejected(.staleClock(seq: events[1].envelope.seq)))
+        #expect(results.values.filter { if case .rejected(.seqGap) = $0 { true } else { false } }.count == 1998)
+        #expect(try t.ledger.eventCount() == scenario.events.count + 1)
         #expect(try t.ledger.verify().ok)
     }
 

@@ -26,14 +26,18 @@ struct Scenario {
         writers[bob.publicKey] = ChainWriter(key: bob)
         writers[carol.publicKey] = ChainWriter(key: carol)
         events = [genesis]
-        add(alice, MemberAdd(member: bob.publicKey, role: .maintainer, name: "Bob"))
-        add(alice, MemberAdd(member: carol.publicKey, role: .writer, name: "Carol"))
+        // Members start after they joined: they pulled the team's ledger first.
+        let bobAdded = add(alice, MemberAdd(member: bob.publicKey, role: .maintainer, name: "Bob"))
+        let carolAdded = add(alice, MemberAdd(member: carol.publicKey, role: .writer, name: "Carol"))
+        writers[bob.publicKey]?.observe(clock: bobAdded.envelope.clock)
+        writers[carol.publicKey]?.observe(clock: carolAdded.envelope.clock)
     }
 
-    /// Signs the next event of `key` at a slightly random time.
+    /// Signs the next event of `key` at a slightly random time, after the heads it names (its author saw them).
     @discardableResult
     mutating func add(_ key: SigningKey, _ body: some BodyFields, heads: [LedgerID] = []) -> SignedEvent {
         var w = writers[key.publicKey]!
+        for event in events where heads.contains(event.id) { w.observe(clock: event.envelope.clock) }
         let event = w.next(body, team: team, heads: heads, nowMs: baseMs + rng.next() % 5_000)
         writers[key.publicKey] = w
         events.append(event)

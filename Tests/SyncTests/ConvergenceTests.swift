@@ -1,5 +1,9 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
+import LedgerProtocol
 import LedgerTestSupport
 
 @Suite struct ConvergenceTests {
@@ -116,11 +120,10 @@ extension CLI {
 }
 
 extension ForkThroughSyncTests {
-    /// A laptop restored from a backup that worked on for thousands of events forks at every one of
-    /// those seqs: both sides together are more events than one push may carry (they used to go in one
-    /// request, refused whole), and the longer side's later events wait for their predecessors on the
-    /// relay (they used to be refused for a wrong prev). Every event still reaches everyone.
-    @Test func aForkLongerThanOnePushReachesEveryone() throws {
+    /// A laptop restored from a backup that worked on forks at every seq it signs again. The relay and
+    /// every client keep the evidence and a short stretch past it (`ForkBound`), refuse the rest with
+    /// `forked_chain`, and count the same events: a forked key cannot make anyone store without bound.
+    @Test func aLongForkIsBoundedAndCountedAlikeEverywhere() throws {
         let fixture = try TeamFixture()
         let alice = fixture.admin
         let run = try alice.initRunInExistingWorkspace()
@@ -129,20 +132,20 @@ extension ForkThroughSyncTests {
         try FileManager.default.removeItem(at: restored.workspace)
         try FileManager.default.copyItem(at: alice.workspace, to: restored.workspace)
         try FileManager.default.copyItem(at: alice.config, to: restored.config)
-        for (cli, count) in [(alice, 5_200), (restored, 5_100)] {
+        for (cli, count) in [(alice, 60), (restored, 50)] {
             let file = cli.root.appendingPathComponent("points.jsonl")
             try (1...count).map { "{\"key\":\"loss\",\"value\":\($0),\"step\":\($0)}" }.joined(separator: "\n")
                 .write(to: file, atomically: true, encoding: .utf8)
             try cli.ok("run", "log-batch", run, "--file", file.path, "--batch-size", "1")
         }
+        let before = try fixture.relayEventCount()
         try restored.ok("sync")
         let sync = try alice.run("sync")
-        #expect(sync.ok, "sync of the original laptop failed: \(sync.stderr) \(sync.stdout)")
-        #expect(sync.stdout.contains("FORK"))
-        try restored.ok("sync")
-        let total = try fixture.relayEventCount()
-        #expect(try alice.eventCount() == total)
-        #expect(try restored.eventCount() == total)
+        #expect(!sync.ok, "a forked key's sync must not look fine")
+        #expect(sync.stdout.contains("FORK") && sync.stdout.contains("forked chain"))
+        _ = try restored.run("sync")
+        // The restored side went first (50), then the evidence and the bound's stretch of Alice's side.
+        #expect(try fixture.relayEventCount() == before + 50 + 1 + Int(ForkBound.seqsPastFork))
         #expect(try fixture.digest(alice) == fixture.relayDigest())
         #expect(try fixture.digest(restored) == fixture.relayDigest())
     }
@@ -168,5 +171,35 @@ extension ForkThroughSyncTests {
         #expect(try fixture.digest(laptop) == fixture.digest(fixture.admin))
         let production = ((try fixture.admin.json("model", "show", "digits") as? [String: Any])?["aliases"] as? [[String: Any]])?.first
         #expect(production?["reason"] as? String == "from the laptop")
+    }
+
+    /// `team remove DEVICE_KEY` revokes the device everywhere: the relay refuses its pushes, pulls and
+    /// dashboard sign-ins, and no view counts what it signs afterwards; its member keeps every other key.
+    @Test func aRemovedDeviceIsRefusedEverywhere() async throws {
+        let fixture = try TeamFixture()
+        let laptop = try CLI()
+        try laptop.ok("identity", "create", "--name", "Alice (laptop)")
+        let laptopKey = try TeamFixture.publicKey(of: laptop)
+        try fixture.admin.ok("identity", "link", laptopKey, "--label", "laptop")
+        try fixture.admin.ok("sync")
+        try laptop.ok("init", "--join", fixture.relay.url)
+        try laptop.ok("experiment", "create", "before")
+        try laptop.ok("sync")
+        try fixture.admin.ok("sync")
+        let removed = try fixture.admin.ok("team", "remove", laptopKey, "--reason", "laptop stolen")
+        #expect(removed.contains("revoked"))
+        try fixture.admin.ok("sync")
+
+        try laptop.ok("experiment", "create", "after")
+        #expect(try laptop.execute(["sync"]).status != 0)
+        let link = try #require((try laptop.json("open", "--no-browser") as? [String: Any])?["url"] as? String)
+        let (_, response) = try await URLSession.shared.data(from: try #require(URL(string: link)))
+        #expect((response as? HTTPURLResponse)?.statusCode == 401)
+
+        try fixture.admin.ok("experiment", "create", "admin-still-works")
+        try fixture.admin.ok("sync")
+        let names = try #require(try fixture.admin.json("experiment", "list") as? [[String: Any]]).compactMap { $0["name"] as? String }
+        #expect(names.contains("before") && !names.contains("after") && names.contains("admin-still-works"))
+        #expect(try fixture.digest(fixture.admin) == fixture.relayDigest())
     }
 }

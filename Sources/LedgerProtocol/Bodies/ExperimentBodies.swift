@@ -4,9 +4,9 @@ public struct ExperimentCreate: BodyFields {
     public static let kind = EventKind.experimentCreate
     public var name: String
     public var description: String?
-    public init(name: String, description: String? = nil) { self.name = name; self.description = description }
+    public init(name: String, description: String? = nil) { self.name = name.nfc; self.description = description }
     public init(fields f: Fields) throws(EventError) {
-        name = try f.meaningfulText("name", maxLength: 256)
+        name = try f.identifier("name", maxLength: 256)
         description = try f.optionalText("description", maxLength: 8192)
     }
     public var cbor: [String: CBOR] {
@@ -36,11 +36,11 @@ public struct ExperimentTag: BodyFields {
     public var key: String
     public var value: String
     public init(experiment: LedgerID, key: String, value: String) {
-        self.experiment = experiment; self.key = key; self.value = value
+        self.experiment = experiment; self.key = key.nfc; self.value = value
     }
     public init(fields f: Fields) throws(EventError) {
         experiment = try f.id("experiment")
-        key = try f.text("key", maxLength: 250)
+        key = try f.nfc(f.text("key", maxLength: 250), "key")
         value = try f.text("value", maxLength: 8000, allowEmpty: true)
     }
     public var cbor: [String: CBOR] {

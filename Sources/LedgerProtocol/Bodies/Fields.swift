@@ -39,6 +39,17 @@ public struct Fields: Sendable {
         return s
     }
 
+    /// A name that identifies something (an alias, a model or experiment name): meaningful text in NFC.
+    func identifier(_ key: String, maxLength: Int) throws(EventError) -> String {
+        try nfc(meaningfulText(key, maxLength: maxLength), key)
+    }
+
+    /// Refuses text whose bytes are not its NFC form (see `String.isNFC`).
+    func nfc(_ s: String, _ key: String) throws(EventError) -> String {
+        guard s.isNFC else { throw fail("'\(key)' must be in Unicode NFC form") }
+        return s
+    }
+
     func checked(_ s: String, _ key: String, maxLength: Int, allowEmpty: Bool) throws(EventError) -> String {
         if !allowEmpty && s.isEmpty { throw fail("'\(key)' must not be empty") }
         if s.utf8.count > maxLength { throw fail("'\(key)' is longer than \(maxLength) bytes") }
@@ -76,12 +87,17 @@ public struct Fields: Sendable {
         return i
     }
 
+    func unsigned(_ key: String) throws(EventError) -> UInt64 {
+        guard case .unsigned(let u) = try required(key) else { throw fail("'\(key)' must be an unsigned integer") }
+        return u
+    }
+
     func textMap(_ key: String, maxValueLength: Int) throws(EventError) -> [String: String] {
         guard case .map(let m) = try required(key), !m.isEmpty else { throw fail("'\(key)' must be a non-empty map") }
         var out = [String: String]()
         for (k, v) in m {
             guard case .text(let s) = v else { throw fail("'\(key).\(k)' must be text") }
-            out[try checked(k, "\(key) key", maxLength: 250, allowEmpty: false)] =
+            out[try nfc(checked(k, "\(key) key", maxLength: 250, allowEmpty: false), "\(key) key")] =
                 try checked(s, "\(key).\(k)", maxLength: maxValueLength, allowEmpty: true)
         }
         return out

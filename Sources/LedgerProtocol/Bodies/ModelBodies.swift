@@ -3,9 +3,9 @@ public struct ModelCreate: BodyFields {
     public static let kind = EventKind.modelCreate
     public var name: String
     public var description: String?
-    public init(name: String, description: String? = nil) { self.name = name; self.description = description }
+    public init(name: String, description: String? = nil) { self.name = name.nfc; self.description = description }
     public init(fields f: Fields) throws(EventError) {
-        name = try f.meaningfulText("name", maxLength: 256)
+        name = try f.identifier("name", maxLength: 256)
         description = try f.optionalText("description", maxLength: 8192)
     }
     public var cbor: [String: CBOR] {
@@ -87,12 +87,12 @@ public struct Promote: BodyFields {
     public var reason: String
     public var evidence: [String]
     public init(model: LedgerID, version: LedgerID, alias: String, reason: String, evidence: [String] = []) {
-        self.model = model; self.version = version; self.alias = alias; self.reason = reason; self.evidence = evidence
+        self.model = model; self.version = version; self.alias = alias.nfc; self.reason = reason; self.evidence = evidence
     }
     public init(fields f: Fields) throws(EventError) {
         model = try f.id("model")
         version = try f.id("version")
-        alias = try f.meaningfulText("alias", maxLength: 64)
+        alias = try f.identifier("alias", maxLength: 64)
         reason = try f.meaningfulText("reason", maxLength: 4096)
         evidence = try Self.textList("evidence", f)
     }
@@ -121,10 +121,10 @@ public struct Demote: BodyFields {
     public var model: LedgerID
     public var alias: String
     public var reason: String
-    public init(model: LedgerID, alias: String, reason: String) { self.model = model; self.alias = alias; self.reason = reason }
+    public init(model: LedgerID, alias: String, reason: String) { self.model = model; self.alias = alias.nfc; self.reason = reason }
     public init(fields f: Fields) throws(EventError) {
         model = try f.id("model")
-        alias = try f.meaningfulText("alias", maxLength: 64)
+        alias = try f.identifier("alias", maxLength: 64)
         reason = try f.meaningfulText("reason", maxLength: 4096)
     }
     public var cbor: [String: CBOR] { ["model": .bytes(model.bytes), "alias": .text(alias), "reason": .text(reason)] }

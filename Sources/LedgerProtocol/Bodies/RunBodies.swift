@@ -48,7 +48,7 @@ public struct RunParams: BodyFields {
     public static let kind = EventKind.runParams
     public var run: LedgerID
     public var params: [String: String]
-    public init(run: LedgerID, params: [String: String]) { self.run = run; self.params = params }
+    public init(run: LedgerID, params: [String: String]) { self.run = run; self.params = params.nfcKeys }
     public init(fields f: Fields) throws(EventError) {
         run = try f.id("run")
         params = try f.textMap("params", maxValueLength: 6000)
@@ -61,7 +61,7 @@ public struct RunTags: BodyFields {
     public static let kind = EventKind.runTags
     public var run: LedgerID
     public var tags: [String: String]
-    public init(run: LedgerID, tags: [String: String]) { self.run = run; self.tags = tags }
+    public init(run: LedgerID, tags: [String: String]) { self.run = run; self.tags = tags.nfcKeys }
     public init(fields f: Fields) throws(EventError) {
         run = try f.id("run")
         tags = try f.textMap("tags", maxValueLength: 8000)
@@ -74,7 +74,7 @@ public struct RunMetrics: BodyFields {
     public static let kind = EventKind.runMetrics
     public var run: LedgerID
     public var series: [String: [MetricPoint]]
-    public init(run: LedgerID, series: [String: [MetricPoint]]) { self.run = run; self.series = series }
+    public init(run: LedgerID, series: [String: [MetricPoint]]) { self.run = run; self.series = series.nfcKeys }
     public init(fields f: Fields) throws(EventError) {
         run = try f.id("run")
         guard case .map(let m) = try f.required("series"), !m.isEmpty else {
@@ -82,7 +82,7 @@ public struct RunMetrics: BodyFields {
         }
         var series = [String: [MetricPoint]]()
         for (key, value) in m {
-            _ = try f.checked(key, "metric key", maxLength: 250, allowEmpty: false)
+            _ = try f.nfc(f.checked(key, "metric key", maxLength: 250, allowEmpty: false), "metric key")
             guard case .bytes(let packed) = value, let points = MetricPoint.unpack(packed), !points.isEmpty else {
                 throw f.fail("series '\(key)' must be a non-empty multiple of \(MetricPoint.packedSize) bytes")
             }

@@ -29,17 +29,47 @@ public struct MemberAdd: BodyFields {
     }
 }
 
-/// Removes a member; their keys are revoked from this event on.
+/// Removes a member, or revokes one linked device key. The key (and a member's devices) can act no
+/// more from this event on; `chainEnds` says how much of each of those keys' chains still counts, so
+/// events signed after the removal but dated before it count nowhere.
 public struct MemberRemove: BodyFields {
     public static let kind = EventKind.memberRemove
     public var member: PublicKey
     public var reason: String
-    public init(member: PublicKey, reason: String) { self.member = member; self.reason = reason }
+    /// Per key, the last seq the admin saw and that still counts; absent keys are not cut.
+    public var chainEnds: [ChainEnd]
+    public init(member: PublicKey, reason: String, chainEnds: [ChainEnd] = []) {
+        self.member = member; self.reason = reason; self.chainEnds = chainEnds
+    }
     public init(fields f: Fields) throws(EventError) {
         member = try f.publicKey("member")
         reason = try f.meaningfulText("reason", maxLength: 4096)
+        let items = try f.array("chain_ends")
+        guard items.count <= ChainEnd.maxCount else { throw f.fail("'chain_ends' has more than \(ChainEnd.maxCount) entries") }
+        chainEnds = []
+        for item in items {
+            guard case .map(let m) = item else { throw f.fail("each chain end must be a map") }
+            let g = Fields(kind: f.kind, map: m)
+            let end = ChainEnd(author: try g.publicKey("author"), seq: try g.unsigned("seq"))
+            guard !chainEnds.contains(where: { $0.author == end.author }) else { throw f.fail("two chain ends for one author") }
+            chainEnds.append(end)
+        }
     }
-    public var cbor: [String: CBOR] { ["member": .bytes(member.bytes), "reason": .text(reason)] }
+    public var cbor: [String: CBOR] {
+        var m: [String: CBOR] = ["member": .bytes(member.bytes), "reason": .text(reason)]
+        if !chainEnds.isEmpty { m["chain_ends"] = .array(chainEnds.map(\.cbor)) }
+        return m
+    }
+}
+
+/// The last event of one author's chain that still counts after a removal: (author, seq).
+public struct ChainEnd: Sendable, Equatable, Hashable {
+    /// A member with more keys than this is removed in several events.
+    public static let maxCount = 32
+    public var author: PublicKey
+    public var seq: UInt64
+    public init(author: PublicKey, seq: UInt64) { self.author = author; self.seq = seq }
+    var cbor: CBOR { .map(["author": .bytes(author.bytes), "seq": .unsigned(seq)]) }
 }
 
 /// Marks an alias (such as `production`) as movable only by members with at least `role`.
@@ -47,9 +77,9 @@ public struct AliasProtect: BodyFields {
     public static let kind = EventKind.aliasProtect
     public var alias: String
     public var role: Role
-    public init(alias: String, role: Role) { self.alias = alias; self.role = role }
+    public init(alias: String, role: Role) { self.alias = alias.nfc; self.role = role }
     public init(fields f: Fields) throws(EventError) {
-        alias = try f.meaningfulText("alias", maxLength: 64)
+        alias = try f.identifier("alias", maxLength: 64)
         guard let r = Role(rawValue: try f.text("role")) else { throw f.fail("unknown role") }
         role = r
     }

@@ -11,7 +11,8 @@ public enum EntityID {
         message.append(contentsOf: Array(kind.utf8))
         message.append(0)
         message.append(contentsOf: team.bytes)
-        message.append(contentsOf: Array(name.utf8))
+        // Signed names are NFC already; a name typed in another form finds the same entity.
+        message.append(contentsOf: Array(name.nfc.utf8))
         return Hashing.blake2b256(message)
     }
 }

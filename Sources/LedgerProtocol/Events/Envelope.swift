@@ -92,6 +92,7 @@ public struct Envelope: Sendable, Equatable {
         guard kind == .teamGenesis ? team.isZero : !team.isZero else {
             throw .malformed(kind == .teamGenesis ? "genesis must have a zero team" : "team is zero")
         }
+        guard kind != .teamGenesis || seq == 1 else { throw .malformed("genesis must be its author's first event (seq 1)") }
         return Envelope(
             team: team, author: author, seq: seq, prev: prev, clock: clock,
             kind: kind, heads: heads, body: Array(body)

@@ -10,6 +10,10 @@ public enum EventError: Error, Equatable, Sendable, CustomStringConvertible {
     case seqGap(expected: UInt64, got: UInt64)
     case wrongPrev(seq: UInt64)
     case clockInFuture(eventMs: UInt64, nowMs: UInt64)
+    /// The clock is not above the clock of the author's previous event: a chain's clocks only grow.
+    case staleClock(seq: UInt64)
+    /// The author's chain is forked and this event is past what a receiver keeps of a forked chain.
+    case forkedChain(String)
     /// The author is not a member, was removed, or lacks the role this event needs.
     case forbidden(String)
 
@@ -24,6 +28,8 @@ public enum EventError: Error, Equatable, Sendable, CustomStringConvertible {
         case .seqGap: "seq_gap"
         case .wrongPrev: "wrong_prev"
         case .clockInFuture: "clock_in_future"
+        case .staleClock: "stale_clock"
+        case .forkedChain: "forked_chain"
         case .forbidden: "forbidden"
         }
     }
@@ -40,6 +46,8 @@ public enum EventError: Error, Equatable, Sendable, CustomStringConvertible {
         case .wrongPrev(let seq): "prev of seq \(seq) does not name the author's event at seq \(seq - 1)"
         case .clockInFuture(let eventMs, let nowMs):
             "clock is \((eventMs - nowMs) / 1000) s in the future"
+        case .staleClock(let seq): "clock of seq \(seq) is not above the clock of the author's event at seq \(seq - 1)"
+        case .forkedChain(let why): "forked chain: \(why)"
         case .forbidden(let why): "forbidden: \(why)"
         }
     }

@@ -10,12 +10,24 @@ enum Schema {
             try db.execute(sql: eventsSQL)
             try db.execute(sql: projectionSQL)
         }
+        // Team authority folded from the team events (who could do what at each point of the merge order),
+        // and events that are stored but count nowhere. Existing views are recomputed under these rules.
+        m.registerMigration("v2") { db in
+            try db.execute(sql: authoritySQL)
+            try Ledger.rebuild(db)
+        }
         return m
     }
 
+    /// Tables that say which stored events count nowhere (or were folded and refused): receivers holding
+    /// the same counted events may differ here, since one refused on arrival what another stored and holds.
+    static let storageTables: Set<String> = ["team_events", "held_events"]
+
     /// Projection tables, in the order the digest walks them, with the columns that order their rows.
+    /// The view digest leaves out `storageTables`; verification compares every table with a rebuild.
     static let projectionTables: [(name: String, orderBy: String)] = [
-        ("members", "member"), ("member_history", "member, ord"), ("protection_history", "alias, ord"), ("devices", "device"), ("profiles", "key"), ("protected_aliases", "alias"),
+        ("team_events", "event"), ("standings", "key, ord"), ("cutoffs", "key, removal"), ("forks", "author"), ("held_events", "event"),
+        ("members", "member"), ("protection_history", "alias, ord"), ("devices", "device"), ("profiles", "key"), ("protected_aliases", "alias"),
         ("experiments", "id"), ("experiment_tags", "experiment, key"),
         ("descriptions", "event"), ("supersedes", "event, superseded"),
         ("runs", "id"), ("run_status", "run"), ("params", "run, key"), ("run_tags", "run, key"),
@@ -48,6 +60,22 @@ enum Schema {
             BEGIN SELECT RAISE(ABORT, 'events are append-only: record a correction as a new event'); END;
         CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
             BEGIN SELECT RAISE(ABORT, 'events are append-only: record a correction as a new event'); END;
+        """
+
+    private static let authoritySQL = """
+        DROP TABLE member_history;
+        ALTER TABLE devices ADD COLUMN revoked INTEGER NOT NULL DEFAULT 0;
+        -- Every stored team event (genesis, members, protections, device links): what the authority folds.
+        CREATE TABLE team_events (event BLOB PRIMARY KEY, ord BLOB NOT NULL);
+        -- Each key's role from a point of the merge order on (role NULL: it may sign nothing).
+        CREATE TABLE standings (key BLOB NOT NULL, ord BLOB NOT NULL, role TEXT, PRIMARY KEY (key, ord));
+        -- Removals' cuts: a key's events before `removal` with a seq above max_seq count nowhere.
+        CREATE TABLE cutoffs (key BLOB NOT NULL, removal BLOB NOT NULL, max_seq INTEGER NOT NULL, PRIMARY KEY (key, removal));
+        -- The lowest forked seq per author.
+        CREATE TABLE forks (author BLOB PRIMARY KEY, seq INTEGER NOT NULL);
+        -- Stored events that count nowhere (author not allowed at their place, cut, refused team changes).
+        CREATE TABLE held_events (event BLOB PRIMARY KEY, author BLOB NOT NULL, reason TEXT NOT NULL);
+        CREATE INDEX held_by_author ON held_events(author);
         """
 
     private static let projectionSQL = """

@@ -2,19 +2,29 @@ import GRDB
 import LedgerModel
 import LedgerProtocol
 
-/// Stores received events inside one transaction. It remembers each author's chain head and the roles
-/// it looked up, so the common case (the next link of a chain, by a known member) costs no extra query.
+/// Stores events inside one transaction, received ones (`ingest`) and this device's own (`store`).
+///
+/// It keeps the team authority in memory: a data event is projected only if its author could sign it at
+/// its place in the merge order, and is held (stored, counting nowhere) otherwise. A team event changes the
+/// authority; `finish` then writes it and re-judges the stored events of every key whose standing changed.
+/// It remembers each author's chain head, so the common case (the next link of a chain) costs no query.
 struct IngestSession {
     let db: Database
     var team: LedgerID?
     let nowMs: UInt64
     let enforceRoles: Bool
-    /// Highest stored seq per author and the ids there (several after a fork).
-    private var heads: [PublicKey: (seq: UInt64, ids: [LedgerID])] = [:]
-    private var roles = Authorization.Cache()
+    /// Highest stored seq per author and the events there (several after a fork).
+    private var heads: [PublicKey: (seq: UInt64, links: [ChainLink])] = [:]
+    private var events: [TeamEvent]
+    private let initial: TeamAuthority
+    private(set) var authority: TeamAuthority
+    private var changed = false
 
-    init(db: Database, team: LedgerID?, nowMs: UInt64, enforceRoles: Bool) {
+    init(db: Database, team: LedgerID?, nowMs: UInt64, enforceRoles: Bool, state: AuthorityProjection.State) {
         self.db = db; self.team = team; self.nowMs = nowMs; self.enforceRoles = enforceRoles
+        events = state.events
+        initial = state.authority
+        authority = state.authority
     }
 
     mutating func ingest(_ event: SignedEvent, decoded: EventBody? = nil) throws -> Ledger.IngestResult {
@@ -28,43 +38,117 @@ struct IngestSession {
             return .rejected(error)
         }
         guard let body = checked.body, checked.placement != .duplicate else { return .duplicate }
-        if enforceRoles, let refusal = try Authorization.checkNow(event, body, db, cache: &roles) { return .rejected(refusal) }
+        if enforceRoles, env.kind != .teamGenesis, let refusal = refusal(event, body) { return .rejected(refusal) }
         if env.kind == .teamGenesis, team == nil {
             team = event.id
             try Meta.setTeam(db, event.id)
         }
-        try Ledger.insert(db, event)
-        try Projector(db: db, team: team ?? event.id).apply(event, body)
-        if body.changesRoles { roles = Authorization.Cache() }
+        try store(event, body)
+        let link = ChainLink(id: event.id, clock: env.clock)
         if let head = heads[env.author], env.seq <= head.seq {
-            if env.seq == head.seq { heads[env.author]?.ids.append(event.id) }
+            if env.seq == head.seq { heads[env.author]?.links.append(link) }
         } else {
-            heads[env.author] = (env.seq, [event.id])
+            heads[env.author] = (env.seq, [link])
         }
-        if case .fork = checked.placement { return .fork }
+        if case .fork = checked.placement {
+            try TableWrites.fork.execute(db, [env.author, Int64(bitPattern: env.seq)])
+            if authority.noteFork(author: env.author, seq: env.seq) { refold() }
+            return .fork
+        }
         return .accepted
+    }
+
+    /// Why the relay refuses an event as the team stands now (SPEC 2.3), or nil when it may be stored.
+    func refusal(_ event: SignedEvent, _ body: EventBody) -> EventError? {
+        let te = AuthorityProjection.teamEvent(event, body)
+        if body.isTeamEvent { return authority.refusal(te).map(EventError.forbidden) }
+        let author = event.envelope.author
+        if authority.isCut(key: author, seq: te.seq, order: te.order) {
+            return .forbidden("\(author.fingerprint) signed this past the chain end of its removal, or too far past a fork")
+        }
+        let required = Permissions.requiredRole(for: body) { authority.protections[$0]?.last?.role } ?? .reader
+        guard let role = authority.currentRole(of: author) else {
+            return .forbidden("\(author.fingerprint) is not a member of this team (or was removed)")
+        }
+        guard role >= required else { return .forbidden("\(author.fingerprint) is a \(role.rawValue); \(body.kind.rawValue) needs \(required.rawValue)") }
+        return nil
+    }
+
+    /// Stores an accepted event: its row, then its effect on the views (or a hold, if it counts nowhere).
+    mutating func store(_ event: SignedEvent, _ body: EventBody) throws {
+        try Ledger.insert(db, event)
+        let te = AuthorityProjection.teamEvent(event, body)
+        if body.isTeamEvent {
+            try TableWrites.teamEvent.execute(db, [event.id, te.order])
+            events.append(te)
+            changed = true
+            // In merge order the fold goes on from where it is; an event ordered earlier, or a removal
+            // that cuts events already folded, folds everything again.
+            if let last = authority.last, te.order < last { return refold() }
+            authority.apply(te)
+            if case .memberRemove = body, events.contains(where: { authority.isCut(key: $0.author, seq: $0.seq, order: $0.order) }) {
+                refold()
+            }
+        } else if authority.counts(author: te.author, seq: te.seq, order: te.order, required: Permissions.leastRole(for: body.kind)) {
+            try Projector(db: db, team: team ?? event.id).apply(event, body)
+        } else {
+            try TableWrites.held.execute(db, [event.id, te.author, Self.heldReason])
+        }
+    }
+
+    static let heldReason = "its author could not sign it at its place in the merge order"
+
+    private mutating func refold() {
+        authority = TeamAuthority(events: events, forks: authority.forks)
+        changed = true
+    }
+
+    /// Writes a changed authority and brings earlier events in line with it: held events that now count
+    /// are projected; if an event already projected no longer counts, every view is rebuilt.
+    /// Returns the state to cache once the transaction commits.
+    mutating func finish() throws -> AuthorityProjection.State? {
+        guard changed else { return nil }
+        try AuthorityProjection.write(authority, db)
+        var needsRebuild = false
+        judging: for key in AuthorityProjection.changedKeys(from: initial, to: authority) {
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT e.id, e.seq, e.clock, e.kind, h.event IS NOT NULL AS held FROM events e
+                LEFT JOIN held_events h ON h.event = e.id WHERE e.author = ?
+                """, arguments: [key])
+            for row in rows {
+                guard let kind = EventKind(rawValue: row["kind"]), !AuthorityProjection.kinds.contains(kind), let id = row["id"] as LedgerID? else { continue }
+                let seq = UInt64(bitPattern: row["seq"]), clock = UInt64(bitPattern: row["clock"])
+                let counts = authority.counts(author: key, seq: seq, order: OrderKey(clock: clock, author: key, seq: seq, id: id),
+                                              required: Permissions.leastRole(for: kind))
+                let held: Bool = row["held"]
+                if counts, held {
+                    guard let stored = try Row.fetchOne(db, sql: "SELECT bytes, signature FROM events WHERE id = ?", arguments: [id]) else { continue }
+                    let event = try SignedEvent(bytes: stored.bytes("bytes"), signature: stored.bytes("signature"), verifySignature: false)
+                    try db.execute(sql: "DELETE FROM held_events WHERE event = ?", arguments: [id])
+                    try Projector(db: db, team: team ?? event.id).apply(event, try event.body())
+                } else if !counts, !held {
+                    needsRebuild = true
+                    break judging
+                }
+            }
+        }
+        if needsRebuild { try Ledger.rebuild(db) }
+        return AuthorityProjection.State(events: events, authority: authority, stamp: try AuthorityProjection.Stamp.read(db))
     }
 
     /// The author's chain around `env.seq`, from memory when `env` extends the known head.
     private mutating func neighbourhood(_ env: Envelope) throws -> ChainNeighbourhood {
         if heads[env.author] == nil {
             let (seq, _) = try Ledger.chainHead(db, author: env.author)
-            let ids = seq == 0 ? [] : try Ledger.ids(db, author: env.author, seq: seq)
-            heads[env.author] = (seq, ids)
+            let links = seq == 0 ? [] : try Ledger.links(db, author: env.author, seq: seq)
+            heads[env.author] = (seq, links)
         }
-        guard let head = heads[env.author] else { return try Ledger.neighbourhood(db, env) }
-        if env.seq == head.seq + 1 { return ChainNeighbourhood(highestSeq: head.seq, predecessors: head.ids, sameSeq: []) }
-        if env.seq > head.seq + 1 { return ChainNeighbourhood(highestSeq: head.seq, predecessors: [], sameSeq: []) }
-        return try Ledger.neighbourhood(db, env)
-    }
-}
-
-extension EventBody {
-    /// Events after which cached roles, protections and devices no longer hold.
-    var changesRoles: Bool {
-        switch self {
-        case .teamGenesis, .memberAdd, .memberRemove, .aliasProtect, .deviceLink: true
-        default: false
+        let forked = authority.forks[env.author]
+        guard let head = heads[env.author] else { return try Ledger.neighbourhood(db, env, forkedSeq: forked) }
+        if env.seq == head.seq + 1 {
+            return ChainNeighbourhood(highestSeq: head.seq, predecessors: head.links, sameSeq: [], forkedSeq: forked)
         }
+        if env.seq > head.seq + 1 { return ChainNeighbourhood(highestSeq: head.seq, predecessors: [], sameSeq: [], forkedSeq: forked) }
+        return try Ledger.neighbourhood(db, env, forkedSeq: forked)
     }
 }

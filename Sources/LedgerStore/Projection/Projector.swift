@@ -18,22 +18,11 @@ struct Projector {
         let clock = env.clock.sqlInteger
         typealias W = TableWrites
         switch body {
-        case .teamGenesis:
-            try W.member.execute(db, [author, Role.admin.rawValue, nil, 1, ord])
-            try W.memberHistory.execute(db, [author, ord, Role.admin.rawValue, 1])
-        case .memberAdd(let b):
-            try W.member.execute(db, [b.member, b.role.rawValue, b.name, 1, ord])
-            try W.memberHistory.execute(db, [b.member, ord, b.role.rawValue, 1])
-        case .memberRemove(let b):
-            try W.member.execute(db, [b.member, nil, nil, 0, ord])
-            try W.memberHistory.execute(db, [b.member, ord, nil, 0])
-        case .aliasProtect(let b):
-            try W.protectedAlias.execute(db, [b.alias, b.role.rawValue, ord])
-            try W.protectionHistory.execute(db, [b.alias, ord, b.role.rawValue])
+        case .teamGenesis, .memberAdd, .memberRemove, .aliasProtect, .deviceLink:
+            // Folded together by `AuthorityProjection`: each is judged at its place among the others.
+            break
         case .identityProfile(let b):
             try W.profile.execute(db, [author, b.name, b.email, ord])
-        case .deviceLink(let b):
-            try W.device.execute(db, [b.device, author, b.label, ord])
         case .experimentCreate(let b):
             let id = EntityID.experiment(team: team, name: b.name)
             try W.experiment.execute(db, [id, b.name, author, clock, ord])

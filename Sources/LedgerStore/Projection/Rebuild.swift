@@ -10,16 +10,37 @@ extension Ledger {
         try write { db in try Self.rebuild(db, progress: progress) }
     }
 
+    /// First the team authority from the team events and forks, then every other event in merge order:
+    /// projected if its author could sign it at its place, held otherwise.
+    @discardableResult
     static func rebuild(_ db: Database, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Int {
         for (table, _) in Schema.projectionTables { try db.execute(sql: "DELETE FROM \(table)") }
         guard let team = try Meta.team(db) else { return 0 }
+        let kinds = AuthorityProjection.kinds.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        var teamEvents = [TeamEvent]()
+        for row in try Row.fetchAll(db, sql: "SELECT bytes, signature FROM events WHERE kind IN (\(kinds))") {
+            let event = try AuthorityProjection.teamEvent(SignedEvent(bytes: row.bytes("bytes"), signature: row.bytes("signature"), verifySignature: false))
+            teamEvents.append(event)
+            try TableWrites.teamEvent.execute(db, [event.id, event.order])
+        }
+        try db.execute(sql: """
+            INSERT INTO forks (author, seq) SELECT author, min(seq) FROM
+            (SELECT author, seq FROM events GROUP BY author, seq HAVING count(*) > 1) GROUP BY author
+            """)
+        let authority = TeamAuthority(events: teamEvents, forks: try AuthorityProjection.forks(db))
+        try AuthorityProjection.write(authority, db)
         let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0
-        let rows = try Row.fetchCursor(db, sql: "SELECT bytes, signature FROM events ORDER BY clock, author, seq, id")
+        let rows = try Row.fetchCursor(db, sql: "SELECT bytes, signature FROM events WHERE kind NOT IN (\(kinds)) ORDER BY clock, author, seq, id")
         let projector = Projector(db: db, team: team)
-        var done = 0
+        var done = teamEvents.count
         while let row = try rows.next() {
             let event = try SignedEvent(bytes: row.bytes("bytes"), signature: row.bytes("signature"), verifySignature: false)
-            try projector.apply(event, try event.body())
+            let env = event.envelope
+            if authority.counts(author: env.author, seq: env.seq, order: OrderKey(event), required: Permissions.leastRole(for: env.kind)) {
+                try projector.apply(event, try event.body())
+            } else {
+                try TableWrites.held.execute(db, [event.id, env.author, IngestSession.heldReason])
+            }
             done += 1
             if done % 10_000 == 0 { progress?(done, total) }
         }
@@ -38,15 +59,16 @@ extension Ledger {
         var tables = [String: LedgerID]()
         for (table, orderBy) in Schema.projectionTables {
             var one = ViewDigest()
-            all.table(table)
+            let inView = !Schema.storageTables.contains(table)
+            if inView { all.table(table) }
             one.table(table)
             let rows = try Row.fetchCursor(db, sql: "SELECT * FROM \(table) ORDER BY \(orderBy)")
             while let row = try rows.next() {
                 for value in row.databaseValues {
-                    add(value, to: &all)
+                    if inView { add(value, to: &all) }
                     add(value, to: &one)
                 }
-                all.endRow()
+                if inView { all.endRow() }
                 one.endRow()
             }
             tables[table] = one.finish()

@@ -41,13 +41,11 @@ struct TableWrite: Sendable {
 
 /// Every projection write, by table.
 enum TableWrites {
-    static let member = TableWrite.latest("members", keys: ["member"], values: ["role", "name", "active"])
-    static let memberHistory = TableWrite.insert("member_history", ["member", "ord", "role", "active"])
-    static let protectionHistory = TableWrite.insert("protection_history", ["alias", "ord", "role"])
-    static let protectedAlias = TableWrite.latest("protected_aliases", keys: ["alias"], values: ["role"])
+    static let teamEvent = TableWrite.insert("team_events", ["event", "ord"])
+    static let held = TableWrite.insert("held_events", ["event", "author", "reason"])
+    /// The lowest forked seq of an author.
+    static let fork = TableWrite(sql: "INSERT INTO forks (author, seq) VALUES (?, ?) ON CONFLICT (author) DO UPDATE SET seq = min(seq, excluded.seq)")
     static let profile = TableWrite.latest("profiles", keys: ["key"], values: ["name", "email"])
-    /// The first link of a device stands: a later one cannot move it to another member.
-    static let device = TableWrite.earliest("devices", keys: ["device"], values: ["member", "label"])
     static let experiment = TableWrite.earliest("experiments", keys: ["id"], values: ["name", "author", "clock"])
     static let experimentTag = TableWrite.latest("experiment_tags", keys: ["experiment", "key"], values: ["value"])
     static let description = TableWrite.insert("descriptions", ["event", "entity", "text", "clock"])

@@ -30,7 +30,7 @@ extension Ledger {
     public func verify(projections: Bool = true, progress: (@Sendable (Int, Int) -> Void)? = nil) throws(StoreError) -> VerifyReport {
         var report = VerifyReport()
         let team = try self.team()
-        var links = [ChainLink]()
+        var links = [StoredLink]()
         let total = try eventCount()
         report.events = total
         // While the workers check one chunk, the next is read, so both cores stay on signatures.
@@ -124,9 +124,9 @@ struct StoredRow: Sendable {
         // A reported row stands at the position its columns claim and the one its bytes claim, under
         // both ids, so the next event links to it whichever part was changed.
         let ids = [LedgerID(bytes: id) ?? .zero, Hashing.blake2b256(bytes)]
-        var placeholders = [ChainLink]()
+        var placeholders = [StoredLink]()
         if let key = PublicKey(bytes: author) {
-            placeholders.append(ChainLink(row: rowid, ids: ids, author: key, seq: UInt64(bitPattern: seq), prev: nil))
+            placeholders.append(StoredLink(row: rowid, ids: ids, author: key, seq: UInt64(bitPattern: seq), prev: nil, clock: nil))
         }
         func problem(_ code: String, _ message: String) -> RowCheck {
             RowCheck(problem: .init(row: rowid, event: hex, code: code, message: message), links: placeholders)
@@ -138,7 +138,7 @@ struct StoredRow: Sendable {
             return problem(error.code, error.description)
         }
         let env = event.envelope
-        placeholders.append(ChainLink(row: rowid, ids: ids, author: env.author, seq: env.seq, prev: nil))
+        placeholders.append(StoredLink(row: rowid, ids: ids, author: env.author, seq: env.seq, prev: nil, clock: nil))
         guard event.id.bytes == id else {
             return problem("id_mismatch", "the stored bytes hash to \(event.id.short), not to the row's id: the event was altered")
         }
@@ -153,16 +153,16 @@ struct StoredRow: Sendable {
         if let team, (env.kind == .teamGenesis ? event.id : env.team) != team {
             return problem("wrong_team", "the event belongs to another team")
         }
-        return RowCheck(problem: nil, links: [ChainLink(row: rowid, ids: [event.id], author: env.author, seq: env.seq, prev: env.prev)])
+        return RowCheck(problem: nil, links: [StoredLink(row: rowid, ids: [event.id], author: env.author, seq: env.seq, prev: env.prev, clock: env.clock)])
     }
 }
 
 struct RowCheck: Sendable {
     var problem: VerifyReport.Problem?
-    var links: [ChainLink]
+    var links: [StoredLink]
 }
 
-struct ChainLink: Sendable {
+struct StoredLink: Sendable {
     var row: Int64
     /// The event's id; for a row already reported as altered, both the id column and the bytes' hash,
     /// so the next event links to it whichever of the two was changed.
@@ -171,10 +171,11 @@ struct ChainLink: Sendable {
     var seq: UInt64
     /// Nil when the row's bytes could not be trusted (it is reported already).
     var prev: LedgerID?
+    var clock: UInt64?
 }
 
-/// Checks that every author's chain starts at 1, has no gaps, and that each prev names the event
-/// before it; and lists forks (two events at one seq).
+/// Checks that every author's chain starts at 1, has no gaps, that each prev names the event before it
+/// and each clock is above that event's; and lists forks (two events at one seq).
 struct ChainCheck {
     struct Fork { var author: PublicKey; var seq: UInt64; var ids: [LedgerID] }
 
@@ -182,7 +183,7 @@ struct ChainCheck {
     var forks: [Fork] = []
     var authors = 0
 
-    init(_ links: [ChainLink]) {
+    init(_ links: [StoredLink]) {
         let byAuthor = Dictionary(grouping: links, by: \.author)
         authors = byAuthor.count
         for (author, chain) in byAuthor.sorted(by: { $0.key < $1.key }) {
@@ -192,8 +193,14 @@ struct ChainCheck {
                 let rows = Dictionary(grouping: here, by: \.row)
                 if rows.count > 1 { forks.append(Fork(author: author, seq: seq, ids: rows.values.compactMap { $0[0].ids.first }.sorted())) }
                 guard seq > 1 else { continue }
-                let before = Set((bySeq[seq - 1] ?? []).flatMap(\.ids))
+                let previous = bySeq[seq - 1] ?? []
+                let before = Set(previous.flatMap(\.ids))
                 for link in here {
+                    if let prev = link.prev, let clock = link.clock,
+                       let prevClock = previous.first(where: { $0.ids.contains(prev) })?.clock, clock <= prevClock {
+                        let error = EventError.staleClock(seq: seq)
+                        problems.append(.init(row: link.row, event: link.ids[0].hex, code: error.code, message: error.description))
+                    }
                     guard let prev = link.prev, !before.contains(prev) else { continue }
                     let message = before.isEmpty
                         ? "seq \(seq - 1) of this author is missing: the chain is broken before this event"

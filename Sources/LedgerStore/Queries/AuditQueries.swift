@@ -56,7 +56,8 @@ extension Ledger {
                         e.evidence = evidence
                         e.conflict = conflicted.contains(eid)
                         if let author = r["author"] as PublicKey?, let ord = r["ord"] as OrderKey? {
-                            e.authorized = (try? Authorization.wasAllowed(alias: r["alias"], author: author, ord: ord, db)) ?? false
+                            let backdated = states[r["alias"]]?.backdated.contains(eid) ?? false
+                            e.authorized = !backdated && ((try? Authorization.wasAllowed(alias: r["alias"], author: author, ord: ord, db)) ?? false)
                         }
                     }
                 }
@@ -73,11 +74,14 @@ extension Ledger {
             }
             if model == nil {
                 for r in try Row.fetchAll(db, sql: """
-                    SELECT id, kind, bytes, signature FROM events WHERE kind IN ('team.member.add', 'team.member.remove', 'team.genesis')
+                    SELECT id, kind, bytes, signature, id IN (SELECT event FROM held_events) AS held FROM events
+                    WHERE kind IN ('team.member.add', 'team.member.remove', 'team.genesis')
                     """) {
                     let kind: String = r["kind"]
                     let body = try? SignedEvent(bytes: r.bytes("bytes"), signature: r.bytes("signature"), verifySignature: false).body()
+                    let held: Bool = r["held"]
                     try entry(r["id"], kind == "team.member.remove" ? .memberRemoved : .memberAdded, model: nil) { e in
+                        e.authorized = !held
                         // Who was added or removed, in the words of the event itself.
                         switch body {
                         case .memberAdd(let m): e.text = "\(m.name.map { "\($0) " } ?? "")(\(m.member.fingerprint)) as \(m.role.rawValue)"

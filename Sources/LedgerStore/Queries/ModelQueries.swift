@@ -26,7 +26,7 @@ extension Ledger {
 
     /// The heads a new write to this alias must name: every live write the author can see.
     public func aliasHeads(model: LedgerID, alias: String) throws(StoreError) -> [LedgerID] {
-        try aliases(model: model)[alias]?.heads.map(\.event) ?? []
+        try aliases(model: model)[alias.nfc]?.heads.map(\.event) ?? []
     }
 
     /// The heads of an entity's description register (the same rule `description(of:)` resolves).

@@ -22,7 +22,7 @@ extension Ledger {
 
     public func experimentID(named name: String) throws(StoreError) -> LedgerID {
         try read { db in
-            guard let id = try LedgerID.fetchOne(db, sql: "SELECT id FROM experiments WHERE name = ?", arguments: [name]) else {
+            guard let id = try LedgerID.fetchOne(db, sql: "SELECT id FROM experiments WHERE name = ?", arguments: [name.nfc]) else {
                 throw StoreError.notFound(what: "experiment", name: name)
             }
             return id
@@ -31,7 +31,7 @@ extension Ledger {
 
     public func modelID(named name: String) throws(StoreError) -> LedgerID {
         try read { db in
-            guard let id = try LedgerID.fetchOne(db, sql: "SELECT id FROM models WHERE name = ?", arguments: [name]) else {
+            guard let id = try LedgerID.fetchOne(db, sql: "SELECT id FROM models WHERE name = ?", arguments: [name.nfc]) else {
                 throw StoreError.notFound(what: "model", name: name)
             }
             return id

@@ -129,7 +129,7 @@ extension Ledger {
 
     /// The role of the member a key acts for, now; nil if the key is not an active member's.
     public func currentRole(of key: PublicKey) throws(StoreError) -> Role? {
-        try read { db in try Authorization.currentRole(of: try Authorization.member(of: key, db), db) }
+        try read { db in try Authorization.currentRole(of: key, db) }
     }
 }
 
@@ -167,5 +167,25 @@ extension Ledger {
                 (SELECT author, seq FROM events GROUP BY author, seq HAVING count(*) > 1) ORDER BY rowid
                 """).map { try SignedEvent(bytes: $0.bytes("bytes"), signature: $0.bytes("signature"), verifySignature: false) }
         }
+    }
+}
+
+extension Ledger {
+    /// What a removal of `key` keeps of each chain it cuts: the key's own, and for a member every device
+    /// it linked, each up to the last event this ledger holds.
+    public func chainEnds(removing key: PublicKey) throws(StoreError) -> [ChainEnd] {
+        try read { db in
+            let devices = try PublicKey.fetchAll(db, sql: "SELECT device FROM devices WHERE member = ? AND revoked = 0 ORDER BY device", arguments: [key])
+            let keys = [key] + devices
+            guard keys.count <= ChainEnd.maxCount else {
+                throw StoreError.invalidInput("\(key.fingerprint) has \(devices.count) devices; remove some of them first (`mledger team remove DEVICE_KEY`)")
+            }
+            return try keys.map { ChainEnd(author: $0, seq: try Self.chainHead(db, author: $0).0) }
+        }
+    }
+
+    /// Whether `key` is a device linked to a member (rather than a member's own key).
+    public func isLinkedDevice(_ key: PublicKey) throws(StoreError) -> Bool {
+        try read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM devices WHERE device = ?", arguments: [key]) ?? false }
     }
 }

@@ -34,14 +34,23 @@ struct TeamCommand: ParsableCommand {
     }
 
     struct Remove: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove a member: their keys are refused from now on.")
-        @Argument(help: "The member's public key (hex).") var key: String
+        static let configuration = CommandConfiguration(
+            abstract: "Remove a member, or revoke one of a member's device keys.",
+            usage: "mledger team remove 9f3c...e1 --reason \"left the team\"",
+            discussion: """
+                A member's removal also revokes every device they linked. Their history up to the last event \
+                this ledger holds of each of their keys stays; anything they sign later counts nowhere, even \
+                if dated earlier. Sync first, so the events they pushed before the removal are kept.
+                """)
+        @Argument(help: "The member's public key, or a linked device's key (hex).") var key: String
         @Option(help: "Why (kept in the audit trail).") var reason: String
 
         func run() throws {
             guard let member = PublicKey(hex: key) else { throw ValidationError("KEY must be 64 hex digits") }
-            try Session.open().append(MemberRemove(member: member, reason: reason))
-            print("\(member.fingerprint) removed; run `mledger sync` to tell the relay")
+            let session = try Session.open()
+            let device = try session.ledger.isLinkedDevice(member)
+            try session.append(MemberRemove(member: member, reason: reason, chainEnds: try session.ledger.chainEnds(removing: member)))
+            print("\(member.fingerprint) \(device ? "revoked (device key)" : "removed, with every device they linked"); run `mledger sync` to tell the relay")
         }
     }
 
