@@ -10,13 +10,22 @@ func seed(_ byte: UInt8) -> [UInt8] { [UInt8](repeating: byte, count: 32) }
 // Fixed 32-byte seeds always yield keys.
 let alice = SigningKey(seed: seed(0x01))!
 let bob = SigningKey(seed: seed(0x02))!
+let carol = SigningKey(seed: seed(0x03))!
+let device = SigningKey(seed: seed(0x04))!
+let mallory = SigningKey(seed: seed(0x05))!
 
-/// Fixed clocks: each chain starts a minute before the receiver's wall clock.
+/// Fixed clocks: each chain starts a minute before the receiver's wall clock, and its author observes
+/// what it names or follows (SPEC 7), as a real writer does.
 struct Chain {
     var writer: ChainWriter
     init(key: SigningKey) { writer = ChainWriter(key: key, clock: (nowMs - 60_000) << 16) }
     mutating func next(_ body: some BodyFields, team: LedgerID, heads: [LedgerID] = []) -> SignedEvent {
         writer.next(body, team: team, heads: heads, nowMs: 0)
+    }
+    func after(_ events: SignedEvent...) -> Chain {
+        var copy = self
+        for e in events { copy.writer.observe(clock: e.envelope.clock) }
+        return copy
     }
 }
 
@@ -67,23 +76,33 @@ let modelCreate = a.next(ModelCreate(name: "digits"), team: team)
 let version = a.next(VersionCreate(model: model, run: runStart.id, files: [
     ArtifactFile(path: "model/weights.bin", sha256: Hashing.sha256(Array("weights".utf8)), size: 7),
 ], claimedNumber: 1), team: team)
+b = b.after(addBob)
 let bobProfile = b.next(IdentityProfile(name: "Bob"), team: team)
 let promoteA = a.next(Promote(model: model, version: version.id, alias: "production", reason: "best holdout accuracy", evidence: ["acc=0.875"]), team: team)
+b = b.after(promoteA)
 let demoteB = b.next(Demote(model: model, alias: "production", reason: "drift on new data"), team: team, heads: [promoteA.id])
 let comment = b.next(CommentAdd(target: version.id, text: "checked on the holdout set"), team: team)
 
+// The same seq as runStart, signed again: a fork, kept as evidence (and held by every receiver's invalid cases below).
+var forkEnv = runStart.envelope
+forkEnv.body = RunStart(experiment: experiment, name: "another run at the same seq").encoded()
+let forkSide = SignedEvent(signing: forkEnv, with: alice)
+
+let chainOfValid = [genesis, profile, addBob, expCreate, runStart, metrics, modelCreate, version, bobProfile, promoteA, demoteB, comment]
 let valid: [(String, SignedEvent)] = [
     ("team genesis", genesis), ("identity profile", profile), ("member add", addBob), ("experiment create", expCreate),
     ("run start", runStart), ("run metrics batch", metrics), ("model create", modelCreate), ("model version create", version),
     ("second author profile", bobProfile), ("promote", promoteA), ("demote naming a head", demoteB), ("comment", comment),
+    ("the other side of a fork at alice's seq 5", forkSide),
 ]
 
 // Invalid cases. Each names the valid events the receiver already holds.
 var invalid = [[String: Any]]()
-@MainActor func addInvalid(_ name: String, bytes: [UInt8], signature: [UInt8], holds: [SignedEvent], error: String, fill: (Int, UInt8)? = nil) {
+@MainActor func addInvalid(_ name: String, bytes: [UInt8], signature: [UInt8], holds: [SignedEvent], error: String, fill: (Int, UInt8)? = nil,
+                           receiverTeam: LedgerID? = team) {
     var entry: [String: Any] = [
         "name": name, "signature": Hex.encode(signature), "holds": holds.map(\.id.hex), "error": error,
-        "team": team.hex, "now_ms": nowMs,
+        "team": receiverTeam.map { $0.hex } ?? NSNull(), "now_ms": nowMs,
     ]
     if let (count, byte) = fill {
         // Too large to spell out: bytes = head followed by `count` copies of `byte`.
@@ -117,10 +136,7 @@ gap.prev = runStart.id
 let gp = resign(gap, alice)
 addInvalid("seq gap (seq 9 after seq 5)", bytes: gp.bytes, signature: gp.signature, holds: upToRun + [runStart], error: "seq_gap")
 
-var forkEnv = runStart.envelope
-forkEnv.body = RunStart(experiment: experiment, name: "another run at the same seq").encoded()
-let fk = resign(forkEnv, alice)
-addInvalid("fork: a second, different event at seq 5 (kept as evidence)", bytes: fk.bytes, signature: fk.signature, holds: upToRun + [runStart], error: "fork")
+addInvalid("fork: a second, different event at seq 5 (kept as evidence)", bytes: forkSide.bytes, signature: forkSide.signature, holds: upToRun + [runStart], error: "fork")
 
 addInvalid("duplicate of a stored event", bytes: runStart.bytes, signature: runStart.signature, holds: upToRun + [runStart], error: "duplicate")
 
@@ -166,6 +182,139 @@ let fillCount = Envelope.maxSize
 bigHead.appendBigEndian(UInt32(fillCount))
 addInvalid("envelope over 1 MiB", bytes: bigHead, signature: [UInt8](repeating: 0, count: 64), holds: upToRun, error: "oversized", fill: (fillCount, 0))
 
+// MARK: More envelope, signature, chain and body rules
+
+addInvalid("signature of 63 bytes", bytes: runStart.bytes, signature: Array(runStart.signature.prefix(63)), holds: upToRun, error: "malformed")
+addInvalid("signature of 65 bytes", bytes: runStart.bytes, signature: runStart.signature + [0], holds: upToRun, error: "malformed")
+addInvalid("a byte after the body", bytes: runStart.bytes + [0], signature: alice.sign(runStart.bytes + [0]), holds: upToRun, error: "malformed")
+
+/// An envelope spelled out field by field, so the layout rules can be broken on purpose.
+func rawEnvelope(team: LedgerID, seq: UInt64, prev: LedgerID, clock: UInt64, kind: String, heads: [LedgerID], body: [UInt8], headCount: Int? = nil) -> [UInt8] {
+    var out = Array("mledger/event/v1".utf8) + team.bytes + alice.publicKey.bytes
+    out.appendBigEndian(seq)
+    out += prev.bytes
+    out.appendBigEndian(clock)
+    out.append(UInt8(kind.utf8.count))
+    out += Array(kind.utf8)
+    out.append(UInt8(headCount ?? heads.count))
+    for h in heads { out += h.bytes }
+    out.appendBigEndian(UInt32(body.count))
+    return out + body
+}
+@MainActor func addRaw(_ name: String, _ bytes: [UInt8], holds: [SignedEvent] = upToRun, error: String, receiverTeam: LedgerID? = team) {
+    addInvalid(name, bytes: bytes, signature: alice.sign(bytes), holds: holds, error: error, receiverTeam: receiverTeam)
+}
+let env5 = runStart.envelope
+addRaw("33 heads", rawEnvelope(team: team, seq: 5, prev: env5.prev, clock: env5.clock, kind: "run.start",
+                              heads: [LedgerID](repeating: genesis.id, count: 33), body: env5.body), error: "malformed")
+addRaw("seq 0", rawEnvelope(team: team, seq: 0, prev: .zero, clock: env5.clock, kind: "run.start", heads: [], body: env5.body), error: "malformed")
+addRaw("seq 1 with a prev", rawEnvelope(team: team, seq: 1, prev: genesis.id, clock: env5.clock, kind: "run.start", heads: [], body: env5.body), error: "malformed")
+addRaw("seq 5 with the zero prev", rawEnvelope(team: team, seq: 5, prev: .zero, clock: env5.clock, kind: "run.start", heads: [], body: env5.body), error: "malformed")
+addRaw("a non-genesis with the zero team", rawEnvelope(team: .zero, seq: 5, prev: env5.prev, clock: env5.clock, kind: "run.start", heads: [], body: env5.body), error: "malformed")
+addRaw("a genesis with a team", rawEnvelope(team: team, seq: 1, prev: .zero, clock: env5.clock, kind: "team.genesis", heads: [], body: genesis.envelope.body), error: "malformed")
+addRaw("a genesis at seq 2", rawEnvelope(team: .zero, seq: 2, prev: genesis.id, clock: env5.clock, kind: "team.genesis", heads: [], body: genesis.envelope.body), error: "malformed")
+addRaw("a receiver without a team given a non-genesis", runStart.bytes, holds: [], error: "wrong_team", receiverTeam: nil)
+addRaw("clock equal to the previous event's", rawEnvelope(team: team, seq: 5, prev: env5.prev, clock: expCreate.envelope.clock, kind: "run.start", heads: [], body: env5.body), error: "stale_clock")
+addRaw("clock below the previous event's", rawEnvelope(team: team, seq: 5, prev: env5.prev, clock: expCreate.envelope.clock - 7, kind: "run.start", heads: [], body: env5.body), error: "stale_clock")
+addRaw("a third event at a forked seq", rawEnvelope(team: team, seq: 5, prev: env5.prev, clock: env5.clock, kind: "run.start", heads: [],
+                                                   body: RunStart(experiment: experiment, name: "third").encoded()),
+       holds: upToRun + [runStart, forkSide], error: "forked_chain")
+addRaw("17 seqs past a fork", rawEnvelope(team: team, seq: 5 + 17, prev: Hashing.blake2b256([5]), clock: env5.clock + 100, kind: "experiment.create", heads: [],
+                                          body: ExperimentCreate(name: "far").encoded()),
+       holds: upToRun + [runStart, forkSide], error: "forked_chain")
+
+/// A body for `kind` at alice's seq 5, which the receiver holding `upToRun` checks for validity.
+@MainActor func addBody(_ name: String, kind: String = "experiment.tag", _ body: [UInt8]) {
+    addRaw(name, rawEnvelope(team: team, seq: 5, prev: env5.prev, clock: env5.clock, kind: kind, heads: [], body: body), error: "invalid_body")
+}
+let exp = [UInt8(0x4a)] + Array("experiment".utf8) + [0x58, 0x20] + experiment.bytes
+func text(_ s: String) -> [UInt8] { CBOR.text(s).encoded() }
+// experiment.tag {experiment, key, value}: keys sorted by encoded bytes ("key" < "value" < "experiment").
+func tag(key: [UInt8], value: [UInt8]) -> [UInt8] { [0xa3] + text("key") + key + text("value") + value + exp }
+addBody("a length in a longer head than needed (24 as 0x78 0x18 for a 3-byte text)", tag(key: [0x78, 0x03] + Array("abc".utf8), value: text("v")))
+addBody("an indefinite-length text", tag(key: [0x7f, 0x63] + Array("abc".utf8) + [0xff], value: text("v")))
+addBody("a tag (0xc0) on a text", tag(key: text("k"), value: [0xc0] + text("2026")))
+addBody("a half float (0xf9)", kind: "run.params", [0xa2] + text("run") + [0x58, 0x20] + runStart.id.bytes + text("params") + [0xa1] + text("lr") + [0xf9, 0x3c, 0x00])
+addBody("a single float (0xfa)", kind: "run.params", [0xa2] + text("run") + [0x58, 0x20] + runStart.id.bytes + text("params") + [0xa1] + text("lr") + [0xfa, 0x3f, 0x80, 0, 0])
+addBody("text that is not UTF-8", tag(key: text("k"), value: [0x62, 0xc3, 0x28]))
+addBody("an encoded surrogate (U+D800) in text", tag(key: text("k"), value: [0x63, 0xed, 0xa0, 0x80]))
+addBody("a key not in NFC", tag(key: text("pre\u{301}prod"), value: text("v")))
+addBody("an alias not in NFC", kind: "team.alias.protect", [0xa2] + text("role") + text("admin") + text("alias") + text("pre\u{301}prod"))
+addBody("two map keys equal under NFC", kind: "run.params", [0xa2] + text("run") + [0x58, 0x20] + runStart.id.bytes + text("params")
+    + [0xa2] + text("\u{E9}") + text("1") + text("e\u{301}") + text("2"))
+var deep: [UInt8] = text("v")
+for _ in 0..<17 { deep = [0x81] + deep }
+addBody("nesting 18 deep (an unknown field holding arrays)", [0xa4] + text("key") + text("k") + text("deep") + deep + text("value") + text("v") + exp)
+for (name, path) in [("a path with '..'", "a/../b"), ("an absolute path", "/etc/passwd"), ("a path with '//'", "a//b"), ("a path with a backslash", "a\\b"), ("an empty path", "")] {
+    let file = [0xa3] + text("path") + text(path) + text("size") + [0x01] + text("sha256") + [0x58, 0x20] + Hashing.sha256([1])
+    addBody("artifact \(name)", kind: "run.artifacts", [0xa2] + text("run") + [0x58, 0x20] + runStart.id.bytes + text("files") + [0x81] + file)
+}
+let chainEnd = [0xa2] + text("seq") + [0x01] + text("author") + [0x58, 0x20] + bob.publicKey.bytes
+addBody("two chain ends for one author", kind: "team.member.remove", [0xa3] + text("member") + [0x58, 0x20] + bob.publicKey.bytes
+    + text("reason") + text("left") + text("chain_ends") + [0x82] + chainEnd + chainEnd)
+
+// MARK: View vectors: sequences of events and the team views they must give (SPEC 2.3, 9).
+
+func frames(_ events: [SignedEvent]) -> [[String: String]] { events.map { ["bytes": Hex.encode($0.bytes), "signature": Hex.encode($0.signature)] } }
+var views = [[String: Any]]()
+@MainActor func addView(_ name: String, _ events: [SignedEvent], members: [PublicKey: String], devices: [PublicKey: (PublicKey, Bool)] = [:],
+                        production: [SignedEvent], held: [SignedEvent] = []) {
+    views.append([
+        "name": name, "events": frames(events),
+        "expect": [
+            "members": Dictionary(uniqueKeysWithValues: members.map { ($0.key.hex, $0.value) }),
+            "devices": Dictionary(uniqueKeysWithValues: devices.map { ($0.key.hex, ["member": $0.value.0.hex, "revoked": $0.value.1] as [String: Any]) }),
+            "aliases": [["model": model.hex, "alias": "production", "heads": production.map(\.id.hex)]],
+            "held": held.map(\.id.hex).sorted(),
+        ] as [String: Any],
+    ])
+}
+addView("the valid chains", chainOfValid, members: [alice.publicKey: "admin", bob.publicKey: "maintainer"], production: [demoteB])
+
+var m = Chain(key: mallory).after(comment)
+let selfAdd = m.next(MemberAdd(member: mallory.publicKey, role: .admin, name: "Mallory"), team: team)
+let selfPromote = m.next(Promote(model: model, version: version.id, alias: "production", reason: "trust me"), team: team, heads: [demoteB.id])
+let selfExperiment = m.next(ExperimentCreate(name: "mallory"), team: team)
+addView("a stranger's self-made admin, through a receiver that does not enforce roles, counts nowhere",
+        chainOfValid + [selfAdd, selfPromote, selfExperiment], members: [alice.publicKey: "admin", bob.publicKey: "maintainer"], production: [demoteB],
+        held: [selfAdd, selfPromote, selfExperiment])
+
+var a2 = a.after(comment)
+a2.writer.observe(clock: comment.envelope.clock + (1000 << 16))
+let removeBob = a2.next(MemberRemove(member: bob.publicKey, reason: "left the team", chainEnds: [ChainEnd(author: bob.publicKey, seq: comment.envelope.seq)]), team: team)
+var b2 = b
+let bobBackdatedPromote = b2.next(Promote(model: model, version: version.id, alias: "production", reason: "backdated"), team: team, heads: [demoteB.id])
+let bobBackdatedModel = b2.next(ModelCreate(name: "bobs"), team: team)
+precondition(bobBackdatedModel.envelope.clock < removeBob.envelope.clock)
+addView("events signed after a removal but dated before it count nowhere",
+        chainOfValid + [removeBob, bobBackdatedPromote, bobBackdatedModel], members: [alice.publicKey: "admin", bob.publicKey: "removed"], production: [demoteB],
+        held: [bobBackdatedPromote, bobBackdatedModel])
+
+var b3 = b.after(comment)
+let linkDevice = b3.next(DeviceLink(device: device.publicKey, label: "laptop"), team: team)
+var d = Chain(key: device).after(linkDevice)
+let fromDevice = d.next(ExperimentCreate(name: "from the laptop"), team: team)
+var a3 = a.after(fromDevice)
+let revoke = a3.next(MemberRemove(member: device.publicKey, reason: "laptop stolen", chainEnds: [ChainEnd(author: device.publicKey, seq: 1)]), team: team)
+d = d.after(revoke)
+let afterRevoke = d.next(ExperimentCreate(name: "thief"), team: team)
+addView("a linked device acts for its member until it is revoked",
+        chainOfValid + [linkDevice, fromDevice, revoke, afterRevoke], members: [alice.publicKey: "admin", bob.publicKey: "maintainer"],
+        devices: [device.publicKey: (bob.publicKey, true)], production: [demoteB], held: [afterRevoke])
+
+// Alice names Bob's demotion without having observed it: her clock is not above it.
+var a4 = a
+let aliceBackdated = a4.next(Promote(model: model, version: version.id, alias: "production", reason: "dated below its head"), team: team, heads: [demoteB.id])
+precondition(aliceBackdated.envelope.clock <= demoteB.envelope.clock)
+a4 = a4.after(comment)
+let addCarol = a4.next(MemberAdd(member: carol.publicKey, role: .writer, name: "Carol"), team: team)
+let protect = a4.next(AliasProtect(alias: "production", role: .maintainer), team: team)
+var c = Chain(key: carol).after(protect)
+let carolPromote = c.next(Promote(model: model, version: version.id, alias: "production", reason: "not mine to move"), team: team, heads: [demoteB.id])
+addView("a writer cannot move a protected alias, and a write dated below a head it names is no write",
+        chainOfValid + [aliceBackdated, addCarol, protect, carolPromote], members: [alice.publicKey: "admin", bob.publicKey: "maintainer", carol.publicKey: "writer"],
+        production: [demoteB])
+
 let document: [String: Any] = [
     "format": "mledger event test vectors, version 1",
     "note": "See protocol/SPEC.md. Hex is lowercase; clocks are decimal strings (they exceed 2^53). Invalid cases: the receiver holds the listed valid events (by id), its team is `team` and its wall clock `now_ms`; `error` is the code it must produce ('fork' and 'duplicate' are outcomes, not rejections).",
@@ -175,8 +324,9 @@ let document: [String: Any] = [
     ],
     "valid": valid.map { describe($0.0, $0.1) },
     "invalid": invalid,
+    "views": views,
 ]
 let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
 let out = CommandLine.arguments.dropFirst().first ?? "protocol/vectors/events.json"
 try data.write(to: URL(fileURLWithPath: out))
-print("wrote \(valid.count) valid and \(invalid.count) invalid vectors to \(out)")
+print("wrote \(valid.count) valid, \(invalid.count) invalid and \(views.count) view vectors to \(out)")

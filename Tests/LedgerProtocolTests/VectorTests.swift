@@ -13,7 +13,7 @@ import Testing
         struct Valid: Decodable { var name: String; var fields: Fields; var bytes: String; var signature: String; var id: String }
         struct Invalid: Decodable {
             var name: String; var bytes: String?; var bytes_head: String?; var fill_count: Int?; var fill_byte: String?
-            var signature: String; var holds: [String]; var error: String; var team: String; var now_ms: UInt64
+            var signature: String; var holds: [String]; var error: String; var team: String?; var now_ms: UInt64
         }
         var keys: [Key]
         var valid: [Valid]
@@ -66,15 +66,16 @@ import Testing
             if let n = c.fill_count, let fill = c.fill_byte { bytes += [UInt8](repeating: try hex(fill)[0], count: n) }
             let holds = try c.holds.map { try #require(stored[$0]) }
             let outcome = Self.receive(bytes: bytes, signature: try hex(c.signature), holds: holds,
-                                       team: try #require(LedgerID(hex: c.team)), nowMs: c.now_ms)
+                                       team: try c.team.map { try #require(LedgerID(hex: $0)) }, nowMs: c.now_ms)
             #expect(outcome == c.error, "\(c.name): expected \(c.error), got \(outcome)")
         }
     }
 
     /// A minimal receiver: what the store and relay do for one incoming event.
-    static func receive(bytes: [UInt8], signature: [UInt8], holds: [SignedEvent], team: LedgerID, nowMs: UInt64) -> String {
+    static func receive(bytes: [UInt8], signature: [UInt8], holds: [SignedEvent], team: LedgerID?, nowMs: UInt64) -> String {
         do {
             let event = try SignedEvent(bytes: bytes, signature: signature)
+            if team == nil, event.envelope.kind != .teamGenesis { return "wrong_team" }
             let mine = holds.filter { $0.envelope.author == event.envelope.author }
             let seqs = Dictionary(grouping: mine, by: \.envelope.seq)
             let chain = ChainNeighbourhood(
