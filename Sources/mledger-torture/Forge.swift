@@ -15,10 +15,15 @@ struct Forge: Sendable {
     var bob: ChainWriter
     var carol: ChainWriter
 
-    /// Continues `key`'s chain where `ledger` holds its head.
+    /// Continues `key`'s chain where `ledger` holds its head, from that head's clock.
     static func writer(_ key: SigningKey, in ledger: Ledger) throws -> ChainWriter {
         let (seq, prev) = try ledger.chainHead(of: key.publicKey)
-        return ChainWriter(key: key, seq: seq, prev: prev, clock: wallClockMs() << 16)
+        return ChainWriter(key: key, seq: seq, prev: prev, clock: try ledger.clock(of: prev) ?? 0)
+    }
+
+    /// The next event of a chain dated just after its previous one, however long ago that was.
+    static func backdatedDraft(_ writer: inout ChainWriter, _ body: some BodyFields, team: LedgerID) -> Envelope {
+        writer.nextUnsigned(kind: type(of: body).kind, body: body.encoded(), team: team, nowMs: 0).envelope
     }
 
     /// The next event of a chain, not yet signed, so a field can be changed before signing.

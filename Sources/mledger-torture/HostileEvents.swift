@@ -16,7 +16,8 @@ enum HostileEvents {
         ("huge field", hugeField), ("oversized event", oversizedEvent), ("path traversal", pathTraversal),
         ("too many heads", tooManyHeads), ("removed member", removedMember), ("stranger", stranger),
         ("replay", replay), ("foreign genesis", foreignGenesis), ("protected alias", protectedAlias),
-        ("injection", injection),
+        ("injection", injection), ("self-made admin", selfMadeAdmin), ("backdated after removal", backdatedAfterRemoval),
+        ("decomposed alias", decomposedAlias), ("stale clock", staleClock),
     ]
 
     static func anyValid(_ f: inout Forge, _ rng: inout SplitMix) -> Envelope {
@@ -199,6 +200,45 @@ enum HostileEvents {
         let env = Forge.draft(&f.bob, Promote(model: f.model, version: f.version, alias: "production", reason: "writer sneaks in"), team: f.team)
         let frame = signedFrame(env, f.bob.key)
         return HostileCase(label: "writer moves a protected alias", request: Forge.push([frame], as: f.bob.key), expect: .rejected(codes: ["forbidden"]))
+    }
+
+    /// A stranger's self-signed membership (any role), pushed by a member: the relay judges the author.
+    static let selfMadeAdmin: Make = { forge, rng, _ in
+        var writer = ChainWriter(key: SigningKey.generate())
+        let role = Role.allCases.randomElement(using: &rng) ?? .admin
+        let env = Forge.draft(&writer, MemberAdd(member: writer.key.publicKey, role: role, name: "self-made"), team: forge.team)
+        return rejected("stranger adds itself as \(role.rawValue)", forge, signedFrame(env, writer.key), ["forbidden"])
+    }
+
+    /// The removed member signs on, dated just after their last event: before the removal in merge order,
+    /// but past the chain end the removal kept.
+    static let backdatedAfterRemoval: Make = { forge, rng, _ in
+        var f = forge
+        let body: any BodyFields = [
+            Promote(model: f.model, version: f.version, alias: "staging", reason: "backdated") as any BodyFields,
+            ModelCreate(name: "backdated \(rng.next() % 1000)"), DeviceLink(device: SigningKey.generate().publicKey),
+            ExperimentCreate(name: "backdated \(rng.next() % 1000)"),
+        ].randomElement(using: &rng) ?? ExperimentCreate(name: "backdated")
+        let env = Forge.backdatedDraft(&f.carol, body, team: f.team)
+        return rejected("removed member's backdated \(env.kind.rawValue)", forge, signedFrame(env, f.carol.key), ["forbidden"])
+    }
+
+    /// An alias in another Unicode form than NFC: refused, so no spelling slips past a protection.
+    static let decomposedAlias: Make = { forge, rng, _ in
+        var f = forge
+        var env = Forge.draft(&f.bob, ExperimentCreate(name: "placeholder"), team: f.team)
+        let alias = ["pre\u{301}prod", "productio\u{301}n", "A\u{30A}lias", "\u{1100}\u{1161}"].randomElement(using: &rng) ?? "pre\u{301}prod"
+        env.kind = .promote
+        env.body = CBOR.map(["model": .bytes(f.model.bytes), "version": .bytes(f.version.bytes), "alias": .text(alias), "reason": .text("nfd")]).encoded()
+        return rejected("alias not in NFC", forge, signedFrame(env, f.bob.key), ["invalid_body"])
+    }
+
+    /// A chain's clocks only grow: an event dated at or below its predecessor is refused.
+    static let staleClock: Make = { forge, rng, _ in
+        var f = forge
+        var env = anyValid(&f, &rng)
+        env.clock = forge.alice.clock - UInt64.random(in: 0...1_000_000, using: &rng)
+        return rejected("clock not above the previous event's", forge, signedFrame(env, f.alice.key), ["stale_clock"])
     }
 
     /// Valid events whose every text field is an injection string: stored as data, shown unchanged.

@@ -7,6 +7,13 @@ extension Ledger {
         try read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM runs WHERE id = ?)", arguments: [id]) ?? false }
     }
 
+    /// The hybrid clock of a stored event: a writer continuing a chain starts above it.
+    public func clock(of event: LedgerID) throws(StoreError) -> UInt64? {
+        try read { db in
+            try Int64.fetchOne(db, sql: "SELECT clock FROM events WHERE id = ?", arguments: [event]).map { UInt64(bitPattern: $0) }
+        }
+    }
+
     /// The texts of the comments on an entity, oldest first.
     public func commentTexts(on target: LedgerID) throws(StoreError) -> [String] {
         try read { db in
