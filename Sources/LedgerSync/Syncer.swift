@@ -35,6 +35,8 @@ public struct Syncer: Sendable {
         public var forks = 0
         public var rejectedByRelay: [String] = []
         public var rejectedFromRelay: [String] = []
+        /// Events of forked chains the relay still holds as evidence, past what this ledger keeps of them.
+        public var pastForkBound = 0
         public var blobsUploaded = 0
         public var cursor: Int64 = 0
         /// Pulling stopped early at events this ledger cannot take yet; the next sync retries them.
@@ -198,6 +200,7 @@ public struct Syncer: Sendable {
             case .accepted: summary.pulled += 1
             case .fork: summary.pulled += 1; summary.forks += 1
             case .duplicate: summary.pullDuplicates += 1
+            case .rejected(.forkedChain): summary.pastForkBound += 1
             case .rejected(let error): summary.rejectedFromRelay.append("\(id.short): \(error)")
             }
         }

@@ -10,12 +10,17 @@ struct Agreement {
     let clients: [CLIProcess]
     let tally: Tally
 
-    /// Syncs every client, in `order` (default: as given), pass after pass until all hold the relay's events.
-    func settle(order: (Int) -> [Int] = { Array(0..<$0) }, maxPasses: Int = 5) throws -> LedgerFacts {
+    /// Syncs every client, in `order` (default: as given), pass after pass until all count the relay's
+    /// events. Clients in `forked` share a forked key: their syncs must fail, saying so.
+    func settle(order: (Int) -> [Int] = { Array(0..<$0) }, forked: Set<Int> = [], maxPasses: Int = 5) throws -> LedgerFacts {
         var relay = try LedgerFacts.read(team.relay.database)
         for pass in 1...maxPasses {
             for i in order(clients.count) {
                 let r = try clients[i].execute(["sync"])
+                if forked.contains(i), !r.ok {
+                    tally.check(r.stdout.contains("forked chain"), "sync of forked client \(i) in pass \(pass) failed otherwise: \(r.stdout.prefix(400))")
+                    continue
+                }
                 tally.check(r.ok, "sync of client \(i) in pass \(pass) failed: \((r.stderr + r.stdout).prefix(400))")
             }
             relay = try LedgerFacts.read(team.relay.database)

@@ -2,8 +2,10 @@ import Foundation
 import GRDB
 import LedgerProtocol
 
-/// What a ledger file holds, read without opening it for writing: per author how many events, distinct
-/// seqs and the highest seq, and a hash over all event ids. Equal facts mean the same events.
+/// What a ledger file counts, read without opening it for writing: per author how many events, distinct
+/// seqs and the highest seq, and a hash over all event ids, leaving out stored events that count nowhere
+/// (past a fork's bound, say, which one receiver stored before it knew of the fork and another refused).
+/// Equal facts mean the same counted events.
 struct LedgerFacts: Equatable, CustomStringConvertible {
     struct Chain: Equatable {
         var events: Int
@@ -22,11 +24,12 @@ struct LedgerFacts: Equatable, CustomStringConvertible {
         let db = try DatabaseQueue(path: path, configuration: config)
         return try db.read { db in
             var chains = [String: Chain]()
-            for row in try Row.fetchAll(db, sql: "SELECT author, count(*) AS n, count(DISTINCT seq) AS s, max(seq) AS h FROM events GROUP BY author") {
+            let counted = "FROM events WHERE id NOT IN (SELECT event FROM held_events)"
+            for row in try Row.fetchAll(db, sql: "SELECT author, count(*) AS n, count(DISTINCT seq) AS s, max(seq) AS h \(counted) GROUP BY author") {
                 chains[Hex.encode(row["author"] as Data? ?? Data())] = Chain(events: row["n"], seqs: row["s"], highest: row["h"])
             }
             var ids = [UInt8]()
-            for id in try Data.fetchAll(db, sql: "SELECT id FROM events ORDER BY id") { ids += id }
+            for id in try Data.fetchAll(db, sql: "SELECT id \(counted) ORDER BY id") { ids += id }
             return LedgerFacts(chains: chains, events: chains.values.reduce(0) { $0 + $1.events }, idsHash: Hashing.blake2b256(ids))
         }
     }

@@ -38,11 +38,12 @@ struct Partition: Scenario {
         let everyone = [team.admin] + offline
         let agreement = Agreement(team: team, clients: everyone, tally: tally)
         var orders = [[Int]]()
+        // The original laptop (index 1) and its restored copy (the last) share a key.
         _ = try agreement.settle(order: { count in
             let order = Array(0..<count).shuffled(using: &rng)
             orders.append(order)
             return order
-        })
+        }, forked: [1, everyone.count - 1])
         try agreement.check(forksExpected: true)
         try checkFlags(everyone, tally, context: "rejoin orders \(orders)")
     }
@@ -69,7 +70,9 @@ struct Partition: Scenario {
         let forkedAuthors = Set(forks.compactMap { ($0["author"] as? [String: Any])?["key"] as? String })
         tally.check(!forks.isEmpty && forkedAuthors.count == 1,
                     "expected forks by the restored laptop's key alone, found \(forks.count) forks by \(forkedAuthors.count) authors")
-        tally.check(conflicts.count >= clients.count - 1,
-                    "expected the \(clients.count) concurrent promotions flagged as conflicts, found \(conflicts.count)")
+        // The forked key's two promotions come past the fork's bound (thousands of events later): they
+        // count nowhere, so the others' promotions conflict.
+        tally.check(conflicts.count >= clients.count - 2,
+                    "expected the \(clients.count - 2) concurrent promotions of unforked keys flagged as conflicts, found \(conflicts.count)")
     }
 }

@@ -61,8 +61,13 @@ struct Sync: AsyncParsableCommand {
         print("Synced with \(try Self.remote(session, remote).name): pushed \(summary.pushed), pulled \(summary.pulled), "
               + "\(summary.pushDuplicates + summary.pullDuplicates) already there, \(summary.blobsUploaded) blobs uploaded"
               + (summary.forks > 0 ? ", \(summary.forks) FORKS (see `mledger audit`)" : ""))
+        if summary.pastForkBound > 0 { print("  \(summary.pastForkBound) events of forked chains not kept (past the fork's bound)") }
         for r in summary.rejectedByRelay { print("  refused by the relay: \(r)") }
         for r in summary.rejectedFromRelay { print("  invalid event from the relay, not stored: \(r)") }
+        if summary.rejectedByRelay.contains(where: { $0.contains("forked chain") }) {
+            print("  This device's key signed two different histories (a restored backup or a copied key). Create a new identity "
+                  + "here and link it from your member key (`mledger identity link`); an admin can revoke this one (`mledger team remove`).")
+        }
         if !summary.rejectedByRelay.isEmpty || !summary.rejectedFromRelay.isEmpty { throw ExitCode(1) }
     }
 
