@@ -227,8 +227,8 @@ addRaw("17 seqs past a fork", rawEnvelope(team: team, seq: 5 + 17, prev: Hashing
 @MainActor func addBody(_ name: String, kind: String = "experiment.tag", _ body: [UInt8]) {
     addRaw(name, rawEnvelope(team: team, seq: 5, prev: env5.prev, clock: env5.clock, kind: kind, heads: [], body: body), error: "invalid_body")
 }
-let exp = [UInt8(0x4a)] + Array("experiment".utf8) + [0x58, 0x20] + experiment.bytes
 func text(_ s: String) -> [UInt8] { CBOR.text(s).encoded() }
+let exp = text("experiment") + [0x58, 0x20] + experiment.bytes
 // experiment.tag {experiment, key, value}: keys sorted by encoded bytes ("key" < "value" < "experiment").
 func tag(key: [UInt8], value: [UInt8]) -> [UInt8] { [0xa3] + text("key") + key + text("value") + value + exp }
 addBody("a length in a longer head than needed (24 as 0x78 0x18 for a 3-byte text)", tag(key: [0x78, 0x03] + Array("abc".utf8), value: text("v")))
@@ -252,6 +252,31 @@ for (name, path) in [("a path with '..'", "a/../b"), ("an absolute path", "/etc/
 let chainEnd = [0xa2] + text("seq") + [0x01] + text("author") + [0x58, 0x20] + bob.publicKey.bytes
 addBody("two chain ends for one author", kind: "team.member.remove", [0xa3] + text("member") + [0x58, 0x20] + bob.publicKey.bytes
     + text("reason") + text("left") + text("chain_ends") + [0x82] + chainEnd + chainEnd)
+
+// Ed25519 edge cases (SPEC 2.1): each must fail exactly as libsodium 1.0.18's verify fails it.
+let order: [UInt8] = Hex.decode("edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010")! // L, little-endian
+var sPlusL = runStart.signature
+var carry = 0
+for i in 32..<64 {
+    let sum = Int(sPlusL[i]) + Int(order[i - 32]) + carry
+    sPlusL[i] = UInt8(sum & 0xff)
+    carry = sum >> 8
+}
+addInvalid("signature with S + L in place of S (S not below the group order)", bytes: runStart.bytes, signature: sPlusL, holds: upToRun, error: "bad_signature")
+let identity = [UInt8(1)] + [UInt8](repeating: 0, count: 31)
+addInvalid("signature whose R is the identity (small order)", bytes: runStart.bytes, signature: identity + Array(runStart.signature[32...]), holds: upToRun, error: "bad_signature")
+// y = p + 1 (non-canonical) encodes the point y = 1 a second way.
+let nonCanonical = Hex.decode("eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f")!
+addInvalid("signature whose R is not canonically encoded", bytes: runStart.bytes, signature: nonCanonical + Array(runStart.signature[32...]), holds: upToRun, error: "bad_signature")
+// With A the identity, R = B (the base point) and S = 1 satisfy the equation [S]B = R + [k]A for every
+// message: only the key checks refuse these.
+let basePoint = Hex.decode("5866666666666666666666666666666666666666666666666666666666666666")!
+let equationHolds = basePoint + [1] + [UInt8](repeating: 0, count: 31)
+for (name, key) in [("the identity (small order)", identity), ("not canonically encoded", nonCanonical)] {
+    var env = rawEnvelope(team: team, seq: 1, prev: .zero, clock: env5.clock, kind: "experiment.create", heads: [], body: ExperimentCreate(name: "x").encoded())
+    env.replaceSubrange(48..<80, with: key)
+    addInvalid("an author key that is \(name), with a signature the equation alone accepts", bytes: env, signature: equationHolds, holds: upToRun, error: "bad_signature")
+}
 
 // MARK: View vectors: sequences of events and the team views they must give (SPEC 2.3, 9).
 
@@ -311,7 +336,7 @@ let addCarol = a4.next(MemberAdd(member: carol.publicKey, role: .writer, name: "
 let protect = a4.next(AliasProtect(alias: "production", role: .maintainer), team: team)
 var c = Chain(key: carol).after(protect)
 let carolPromote = c.next(Promote(model: model, version: version.id, alias: "production", reason: "not mine to move"), team: team, heads: [demoteB.id])
-addView("a writer cannot move a protected alias, and a write dated below a head it names is no write",
+addView("a writer cannot move a protected alias, and a write dated at its head's clock is no write",
         chainOfValid + [aliceBackdated, addCarol, protect, carolPromote], members: [alice.publicKey: "admin", bob.publicKey: "maintainer", carol.publicKey: "writer"],
         production: [demoteB])
 
@@ -321,6 +346,9 @@ let document: [String: Any] = [
     "keys": [
         ["name": "alice", "seed": Hex.encode(alice.seed), "public_key": alice.publicKey.hex],
         ["name": "bob", "seed": Hex.encode(bob.seed), "public_key": bob.publicKey.hex],
+        ["name": "carol", "seed": Hex.encode(carol.seed), "public_key": carol.publicKey.hex],
+        ["name": "device", "seed": Hex.encode(device.seed), "public_key": device.publicKey.hex],
+        ["name": "mallory", "seed": Hex.encode(mallory.seed), "public_key": mallory.publicKey.hex],
     ],
     "valid": valid.map { describe($0.0, $0.1) },
     "invalid": invalid,
