@@ -39,6 +39,8 @@ public struct TeamAuthority: Sendable {
         public var role: Role?
         public var name: String?
         public var order: OrderKey
+        /// The key that replaced this one (a rotation), if any.
+        public var replacedBy: PublicKey?
         public var active: Bool { role != nil }
     }
 
@@ -64,6 +66,8 @@ public struct TeamAuthority: Sendable {
     public private(set) var refused: [LedgerID: String] = [:]
     /// The merge-order key of the last event folded.
     public private(set) var last: OrderKey?
+    /// The team id (the genesis event's id), which rotation consents name.
+    public private(set) var team: LedgerID?
     /// Per forked author, the lowest forked seq: past `ForkBound` their events count nowhere.
     public private(set) var forks: [PublicKey: UInt64]
 
@@ -137,11 +141,24 @@ public struct TeamAuthority: Sendable {
         let order = event.order
         switch event.body {
         case .teamGenesis:
+            team = event.id
             members[event.author] = Member(role: .admin, name: nil, order: order)
             return (setRole(of: event.author, .admin, at: order), [])
         case .memberAdd(let b):
-            members[b.member] = Member(role: b.role, name: b.name, order: order)
-            return (setRole(of: b.member, b.role, at: order), [])
+            guard let rotation = b.rotation else {
+                members[b.member] = Member(role: b.role, name: b.name, order: order)
+                return (setRole(of: b.member, b.role, at: order), [])
+            }
+            // The new key takes over the member: their name, their devices, and the role the admin gives.
+            let old = rotation.replaces
+            let name = b.name ?? members[old]?.name
+            for (key, device) in devices where device.member == old && !device.revoked { devices[key]?.member = b.member }
+            members[old] = Member(role: nil, name: members[old]?.name, order: order, replacedBy: b.member)
+            var keys = setRole(of: old, nil, at: order)
+            if let end = rotation.chainEnd { cutoffs[old, default: []].append(Cutoff(removal: order, maxSeq: end)) }
+            members[b.member] = Member(role: b.role, name: name, order: order)
+            keys.formUnion(setRole(of: b.member, b.role, at: order))
+            return (keys, [])
         case .memberRemove(let b):
             var keys: Set<PublicKey>
             if var device = devices[b.member] {
@@ -177,6 +194,11 @@ public struct TeamAuthority: Sendable {
         if case .teamGenesis = event.body {
             return standings.isEmpty ? nil : "a team has one genesis"
         }
+        // A member may revoke a device of their own, whatever their role.
+        if case .memberRemove(let b) = event.body, let device = devices[b.member], device.member == author, devices[author] == nil {
+            guard currentRole(of: author) != nil else { return "\(author.fingerprint) is not a member at this point" }
+            return device.revoked ? "\(b.member.fingerprint) is revoked already" : nil
+        }
         let required = Permissions.requiredRole(for: event.body) { protections[$0]?.last?.role } ?? .reader
         guard let role = currentRole(of: author) else { return "\(author.fingerprint) is not a member at this point" }
         guard role >= required else { return "\(author.fingerprint) is a \(role.rawValue); \(event.body.kind.rawValue) needs \(required.rawValue)" }
@@ -186,6 +208,13 @@ public struct TeamAuthority: Sendable {
             if members[b.device] != nil || devices[b.device] != nil { return "\(b.device.fingerprint) is already a member's key or a linked device" }
         case .memberAdd(let b):
             if devices[b.member] != nil { return "\(b.member.fingerprint) is a linked device; its member's role covers it" }
+            if let rotation = b.rotation {
+                if members[rotation.replaces]?.active != true { return "\(rotation.replaces.fingerprint) is not an active member to rotate" }
+                if members[b.member] != nil { return "\(b.member.fingerprint) is a member's key already; a rotation needs a new key" }
+                guard let team, rotation.isConsented(team: team, new: b.member) else {
+                    return "the old key \(rotation.replaces.fingerprint) did not sign its consent to this rotation"
+                }
+            }
         case .memberRemove(let b):
             if members[b.member]?.active != true, devices[b.member].map({ !$0.revoked }) != true {
                 return "\(b.member.fingerprint) is not an active member or linked device"

@@ -236,9 +236,11 @@ public struct MemberView: Codable, Sendable, Equatable {
     public var author: AuthorView
     public var role: String?
     public var active: Bool
+    /// For a key retired by a rotation: the key that carries the member on.
+    public var replacedBy: AuthorView?
 
-    public init(author: AuthorView, role: String?, active: Bool) {
-        self.author = author; self.role = role; self.active = active
+    public init(author: AuthorView, role: String?, active: Bool, replacedBy: AuthorView? = nil) {
+        self.author = author; self.role = role; self.active = active; self.replacedBy = replacedBy
     }
 }
 
@@ -253,5 +255,36 @@ public struct CommentView: Codable, Sendable, Equatable {
 
     public init(id: String, target: String, replyTo: String?, author: AuthorView, time: Int64, text: String) {
         self.id = id; self.target = target; self.replyTo = replyTo; self.author = author; self.time = time; self.text = text
+    }
+}
+
+/// One key of a member: the member key itself or a device it linked, with when it was linked and last
+/// signed, and whether it was revoked.
+public struct KeyView: Codable, Sendable, Equatable {
+    public var key: AuthorView
+    public var label: String?
+    /// True for the member's own key, false for a linked device.
+    public var memberKey: Bool
+    public var linkedAt: Int64?
+    public var lastEventAt: Int64?
+    public var events: Int
+    public var revoked: Bool
+
+    public init(key: AuthorView, label: String?, memberKey: Bool, linkedAt: Int64?, lastEventAt: Int64?, events: Int, revoked: Bool) {
+        self.key = key; self.label = label; self.memberKey = memberKey; self.linkedAt = linkedAt
+        self.lastEventAt = lastEventAt; self.events = events; self.revoked = revoked
+    }
+}
+
+/// A stored event that counts nowhere, and why.
+public struct HeldEventView: Codable, Sendable, Equatable {
+    public var event: String
+    public var author: AuthorView
+    public var kind: String
+    public var time: Int64
+    public var reason: String
+
+    public init(event: String, author: AuthorView, kind: String, time: Int64, reason: String) {
+        self.event = event; self.author = author; self.kind = kind; self.time = time; self.reason = reason
     }
 }

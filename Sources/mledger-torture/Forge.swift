@@ -14,6 +14,8 @@ struct Forge: Sendable {
     var alice: ChainWriter
     var bob: ChainWriter
     var carol: ChainWriter
+    /// A device its member revoked.
+    var revokedDevice: ChainWriter
 
     /// Continues `key`'s chain where `ledger` holds its head, from that head's clock.
     static func writer(_ key: SigningKey, in ledger: Ledger) throws -> ChainWriter {

@@ -17,7 +17,7 @@ enum HostileEvents {
         ("too many heads", tooManyHeads), ("removed member", removedMember), ("stranger", stranger),
         ("replay", replay), ("foreign genesis", foreignGenesis), ("protected alias", protectedAlias),
         ("injection", injection), ("self-made admin", selfMadeAdmin), ("backdated after removal", backdatedAfterRemoval),
-        ("decomposed alias", decomposedAlias), ("stale clock", staleClock),
+        ("decomposed alias", decomposedAlias), ("stale clock", staleClock), ("revoked device", revokedDevice),
     ]
 
     static func anyValid(_ f: inout Forge, _ rng: inout SplitMix) -> Envelope {
@@ -221,6 +221,19 @@ enum HostileEvents {
         ].randomElement(using: &rng) ?? ExperimentCreate(name: "backdated")
         let env = Forge.backdatedDraft(&f.carol, body, team: f.team)
         return rejected("removed member's backdated \(env.kind.rawValue)", forge, signedFrame(env, f.carol.key), ["forbidden"])
+    }
+
+    /// The revoked laptop signs on, dated now or just after its last event (before its revocation).
+    static let revokedDevice: Make = { forge, rng, _ in
+        var f = forge
+        let body: any BodyFields = [
+            ExperimentCreate(name: "stolen laptop \(rng.next() % 1000)") as any BodyFields,
+            Promote(model: f.model, version: f.version, alias: "staging", reason: "stolen laptop"),
+            CommentAdd(target: f.model, text: "stolen laptop"),
+        ].randomElement(using: &rng) ?? ExperimentCreate(name: "stolen laptop")
+        let backdated = Bool.random(using: &rng)
+        let env = backdated ? Forge.backdatedDraft(&f.revokedDevice, body, team: f.team) : Forge.draft(&f.revokedDevice, body, team: f.team)
+        return rejected("revoked device's \(backdated ? "backdated " : "")\(env.kind.rawValue)", forge, signedFrame(env, f.revokedDevice.key), ["forbidden"])
     }
 
     /// An alias in another Unicode form than NFC: refused, so no spelling slips past a protection.

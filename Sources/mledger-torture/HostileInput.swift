@@ -12,8 +12,8 @@ struct HostileInput: Scenario {
     let name = "hostile"
     static let maxBody = 2_000_000
 
-    /// The team the inputs are aimed at: an admin (alice) who protected `production`, a writer (bob), a
-    /// removed member (carol), and a forge on their real chains.
+    /// The team the inputs are aimed at: an admin (alice) who protected `production`, a writer (bob) with
+    /// a laptop he revoked, a removed member (carol), and a forge on their real chains.
     struct Setup {
         let team: Team
         let bob: CLIProcess
@@ -78,6 +78,15 @@ struct HostileInput: Scenario {
         let (bob, carol) = (members[0], members[1])
         try alice.succeed(["team", "remove", try Team.publicKey(of: carol).hex, "--reason", "left the team"])
         try alice.succeed(["sync"])
+        // Bob's laptop: linked, used once, then revoked by Bob himself.
+        let laptop = try CLIProcess(parent: context.root)
+        try laptop.succeed(["identity", "create", "--name", "bob's laptop"])
+        let laptopKey = try Team.publicKey(of: laptop)
+        try bob.succeed(["identity", "link", laptopKey.hex, "--label", "laptop"])
+        try bob.succeed(["sync"])
+        try laptop.succeed(["init", "--join", team.relay.url])
+        try bob.succeed(["identity", "revoke", laptopKey.hex, "--reason", "laptop stolen"])
+        try bob.succeed(["sync"])
 
         let local = try Ledger(path: alice.database, cacheMiB: 4)
         let model = try local.modelID(named: "digits")
@@ -86,7 +95,8 @@ struct HostileInput: Scenario {
         let forge = Forge(team: team.id, model: model, version: try local.versionID(model: model, "1"), run: runID,
                           alice: try Forge.writer(try Team.signingKey(of: alice), in: local),
                           bob: try Forge.writer(try Team.signingKey(of: bob), in: try Ledger(path: bob.database, cacheMiB: 4)),
-                          carol: try Forge.writer(carolKey, in: try Ledger(path: carol.database, cacheMiB: 4)))
+                          carol: try Forge.writer(carolKey, in: try Ledger(path: carol.database, cacheMiB: 4)),
+                          revokedDevice: try Forge.writer(try Team.signingKey(of: laptop), in: try Ledger(path: laptop.database, cacheMiB: 4)))
         return Setup(team: team, bob: bob, setupRun: setupRun, removedKey: carolKey, forge: forge)
     }
 

@@ -13,6 +13,7 @@ let bob = SigningKey(seed: seed(0x02))!
 let carol = SigningKey(seed: seed(0x03))!
 let device = SigningKey(seed: seed(0x04))!
 let mallory = SigningKey(seed: seed(0x05))!
+let bobNew = SigningKey(seed: seed(0x06))!
 
 /// Fixed clocks: each chain starts a minute before the receiver's wall clock, and its author observes
 /// what it names or follows (SPEC 7), as a real writer does.
@@ -340,6 +341,47 @@ addView("a writer cannot move a protected alias, and a write dated at its head's
         chainOfValid + [aliceBackdated, addCarol, protect, carolPromote], members: [alice.publicKey: "admin", bob.publicKey: "maintainer", carol.publicKey: "writer"],
         production: [demoteB])
 
+// Bob (a maintainer) revokes a device he linked himself; its later event, dated before, counts nowhere.
+var b6 = b.after(comment)
+let linkOwn = b6.next(DeviceLink(device: device.publicKey, label: "laptop"), team: team)
+var d6 = Chain(key: device).after(linkOwn)
+let ownDeviceEvent = d6.next(ExperimentCreate(name: "from the laptop"), team: team)
+b6 = b6.after(ownDeviceEvent)
+b6.writer.observe(clock: ownDeviceEvent.envelope.clock + (1000 << 16))
+let revokeOwn = b6.next(MemberRemove(member: device.publicKey, reason: "laptop stolen", chainEnds: [ChainEnd(author: device.publicKey, seq: 1)]), team: team)
+let stolenBackdated = d6.next(ExperimentCreate(name: "thief"), team: team)
+precondition(stolenBackdated.envelope.clock < revokeOwn.envelope.clock)
+addView("a member revokes their own device; what it signs later counts nowhere, even dated earlier",
+        chainOfValid + [linkOwn, ownDeviceEvent, revokeOwn, stolenBackdated], members: [alice.publicKey: "admin", bob.publicKey: "maintainer"],
+        devices: [device.publicKey: (bob.publicKey, true)], production: [demoteB], held: [stolenBackdated])
+
+// Bob's member key is rotated to a new one: a forged consent changes nothing, Bob's consent does.
+let consent = bob.sign(KeyRotation.message(team: team, old: bob.publicKey, new: bobNew.publicKey))
+let forgedConsent = alice.sign(KeyRotation.message(team: team, old: bob.publicKey, new: bobNew.publicKey))
+var a7 = a.after(comment)
+a7.writer.observe(clock: comment.envelope.clock + (1000 << 16))
+let forgedRotation = a7.next(MemberAdd(member: bobNew.publicKey, role: .maintainer,
+                                       rotation: KeyRotation(replaces: bob.publicKey, consent: forgedConsent, chainEnd: comment.envelope.seq)), team: team)
+let rotation = a7.next(MemberAdd(member: bobNew.publicKey, role: .maintainer,
+                                 rotation: KeyRotation(replaces: bob.publicKey, consent: consent, chainEnd: comment.envelope.seq)), team: team)
+var b7 = b
+let oldKeyAfter = b7.next(ModelCreate(name: "old key, backdated"), team: team)
+precondition(oldKeyAfter.envelope.clock < rotation.envelope.clock)
+var n7 = Chain(key: bobNew).after(rotation)
+let newKeyEvent = n7.next(IdentityProfile(name: "Bob"), team: team)
+addView("a member key rotated with the old key's consent; the old key's later events count nowhere",
+        chainOfValid + [forgedRotation, rotation, oldKeyAfter, newKeyEvent],
+        members: [alice.publicKey: "admin", bob.publicKey: "removed", bobNew.publicKey: "maintainer"], production: [demoteB],
+        held: [forgedRotation, oldKeyAfter])
+
+// Rotation fields out of place.
+addBody("a consent without 'replaces'", kind: "team.member.add", [0xa3] + text("role") + text("writer") + text("member") + [0x58, 0x20] + bobNew.publicKey.bytes
+    + text("consent") + [0x58, 0x40] + consent)
+addBody("a consent of 63 bytes", kind: "team.member.add", [0xa4] + text("role") + text("writer") + text("member") + [0x58, 0x20] + bobNew.publicKey.bytes
+    + text("consent") + [0x58, 0x3f] + Array(consent.prefix(63)) + text("replaces") + [0x58, 0x20] + bob.publicKey.bytes)
+addBody("a key replacing itself", kind: "team.member.add", [0xa4] + text("role") + text("writer") + text("member") + [0x58, 0x20] + bob.publicKey.bytes
+    + text("consent") + [0x58, 0x40] + consent + text("replaces") + [0x58, 0x20] + bob.publicKey.bytes)
+
 let document: [String: Any] = [
     "format": "mledger event test vectors, version 1",
     "note": "See protocol/SPEC.md. Hex is lowercase; clocks are decimal strings (they exceed 2^53). Invalid cases: the receiver holds the listed valid events (by id), its team is `team` and its wall clock `now_ms`; `error` is the code it must produce ('fork' and 'duplicate' are outcomes, not rejections).",
@@ -349,6 +391,7 @@ let document: [String: Any] = [
         ["name": "carol", "seed": Hex.encode(carol.seed), "public_key": carol.publicKey.hex],
         ["name": "device", "seed": Hex.encode(device.seed), "public_key": device.publicKey.hex],
         ["name": "mallory", "seed": Hex.encode(mallory.seed), "public_key": mallory.publicKey.hex],
+        ["name": "bob's new key", "seed": Hex.encode(bobNew.seed), "public_key": bobNew.publicKey.hex],
     ],
     "valid": valid.map { describe($0.0, $0.1) },
     "invalid": invalid,

@@ -11,7 +11,8 @@ orders that keep each author's chain in seq order). Prints one line per failed c
 section; exits 1 on any failure, 2 on a usage or setup error.
 
 Where a rule needs care (removed members' devices, the cut repetition, backdated register writes,
-the views' clock), a comment marked "SPEC" names the section that decides it.
+the views' clock, self-revocation and key rotation), a comment marked "SPEC" names the section that
+decides it.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ TEAM_KINDS = {"team.genesis", "team.member.add", "team.member.remove", "team.ali
               "identity.device.link"}
 ROLES = {"reader": 1, "writer": 2, "maintainer": 3, "admin": 4}
 ROLE_NAMES = {v: k for k, v in ROLES.items()}
+ROTATE_TAG = b"mledger/rotate/v1"  # SPEC 2.2: the key rotation consent message's prefix
 NONE_ROLE = 0
 
 # Unicode White_Space property (PropList.txt), SPEC 5.2 `line`. Python's str.isspace() is a different set
@@ -514,6 +516,25 @@ def check_body(kind: str, body: bytes) -> dict:
         r["member"] = f.key_("member")
         r["role"] = f.role("role")
         r["name"] = f.text("name", 256, req=False)
+        # SPEC 6.1 / 2.2: a key rotation. `replaces` (key, opt) is not `member`; `consent` is required with
+        # `replaces` and absent without it (null is absence, 5.2); `chain_end` (uint) only with `replaces`.
+        r["replaces"] = f.key_("replaces", req=False)
+        consent = f.get("consent")
+        r["chain_end"] = f.uint("chain_end", req=False)
+        if r["replaces"] is None:
+            if consent is not None:
+                _bad("consent without replaces")
+            if r["chain_end"] is not None:
+                _bad("chain_end without replaces")
+            r["consent"] = None
+        else:
+            if r["replaces"] == r["member"]:
+                _bad("a key replacing itself")
+            if consent is None:
+                _bad("replaces without consent")
+            if consent[0] != "bytes" or len(consent[1]) != 64:
+                _bad("consent is not a 64-byte byte string")
+            r["consent"] = consent[1]
     elif kind == "team.member.remove":
         r["member"] = f.key_("member")
         r["reason"] = f.line("reason", 4096)
@@ -738,7 +759,8 @@ class Receiver:
 
 @dataclass
 class FoldState:
-    members: dict = field(default_factory=dict)      # key -> {"role": int, "name": str|None, "removed": bool}
+    members: dict = field(default_factory=dict)      # key -> {"role": int, "name": str|None, "removed": bool,
+    #                                                          "replaced_by": key|None}
     devices: dict = field(default_factory=dict)      # device -> {"member": key, "label": str|None, "revoked": bool}
     protections: dict = field(default_factory=dict)  # alias -> [(order key, role)]
     timelines: dict = field(default_factory=dict)    # key -> [(order key, role or NONE_ROLE)]
@@ -746,6 +768,7 @@ class FoldState:
     applied: set = field(default_factory=set)        # ids of applied team events
     refused: set = field(default_factory=set)        # ids of refused team events
     any_applied: bool = False
+    team: bytes | None = None                        # SPEC 4: the applied genesis's id (the team id)
 
     def current_role(self, key: bytes) -> int:
         tl = self.timelines.get(key)
@@ -782,14 +805,39 @@ def fold(team_events: list[Stored]) -> FoldState:
         if e.kind == "team.genesis":
             if not st.any_applied:
                 allowed = True
-                st.members[author] = {"role": ROLES["admin"], "name": None, "removed": False}
+                st.members[author] = {"role": ROLES["admin"], "name": None, "removed": False, "replaced_by": None}
                 st.set_role(author, ok, ROLES["admin"])
+                st.team = e.id
         elif e.kind == "team.member.add":
             m = b["member"]
-            if st.current_role(author) >= ROLES["admin"] and m not in st.devices:
-                allowed = True
+            old = b["replaces"]
+            allowed = st.current_role(author) >= ROLES["admin"] and m not in st.devices
+            if allowed and old is not None:
+                # SPEC 2.3: a rotation also needs `replaces` active, `member` never a member key (current or
+                # removed), and the consent of `replaces` for this ledger's team (the genesis's id).
+                allowed = (old in st.members and not st.members[old]["removed"] and m not in st.members
+                           and st.team is not None
+                           and verify(old, ROTATE_TAG + st.team + old + m, b["consent"]))
+            if allowed:
                 role = ROLES[b["role"]]
-                st.members[m] = {"role": role, "name": b["name"], "removed": False}
+                name = b["name"]
+                if old is not None:
+                    # SPEC 2.3, rotation effects first: the old key's unrevoked devices move to `member`
+                    # (its revoked ones stay listed under the old key), the old key is removed and replaced
+                    # by `member` keeping its name, its timeline gets none, and `chain_end` cuts it here.
+                    for d, dv in st.devices.items():
+                        if dv["member"] == old and not dv["revoked"]:
+                            dv["member"] = m
+                    old_name = st.members[old]["name"]
+                    st.members[old] = {"role": NONE_ROLE, "name": old_name, "removed": True, "replaced_by": m}
+                    st.set_role(old, ok, NONE_ROLE)
+                    if b["chain_end"] is not None:
+                        st.cuts.setdefault(old, []).append((ok, b["chain_end"]))
+                    # SPEC 2.3 "when the event has none": absent (or null) only; an empty `name` is a name
+                    # (9.3 treats only absence as clearing), so "" does not inherit the old name.
+                    if name is None:
+                        name = old_name
+                st.members[m] = {"role": role, "name": name, "removed": False, "replaced_by": None}
                 st.set_role(m, ok, role)
                 for d, dv in st.devices.items():
                     if dv["member"] == m and not dv["revoked"]:
@@ -798,14 +846,20 @@ def fold(team_events: list[Stored]) -> FoldState:
             m = b["member"]
             is_member = m in st.members and not st.members[m]["removed"]
             is_device = m in st.devices and not st.devices[m]["revoked"]
-            if st.current_role(author) >= ROLES["admin"] and (is_member or is_device):
+            # SPEC 2.2/2.3 self-revocation: the device's linking member (as the devices map says now, so a
+            # rotated member's new key may revoke the devices moved to it), not itself a linked device, with
+            # "any role". SPEC 2.3 "the author has any role" is read as: one of the four roles (current role
+            # at least `reader`), so a removed or replaced member key (role none) cannot revoke.
+            own_device = (is_device and st.devices[m]["member"] == author and author not in st.devices
+                          and st.current_role(author) >= ROLES["reader"])
+            if (st.current_role(author) >= ROLES["admin"] and (is_member or is_device)) or own_device:
                 allowed = True
                 affected = {m}
                 if is_device:
                     st.devices[m]["revoked"] = True
                     st.set_role(m, ok, NONE_ROLE)
                 else:
-                    st.members[m] = {"role": NONE_ROLE, "name": None, "removed": True}
+                    st.members[m] = {"role": NONE_ROLE, "name": None, "removed": True, "replaced_by": None}
                     st.set_role(m, ok, NONE_ROLE)
                     for d, dv in st.devices.items():
                         if dv["member"] == m and not dv["revoked"]:
@@ -1141,6 +1195,20 @@ def self_tests(rep: "Report"):
     expect("member.add: ok", "team.member.add", ma(name=""), True)
     expect("member.add: role owner", "team.member.add", ma(role="owner"), False)
     expect("member.add: key 33 bytes", "team.member.add", ma(member=X + b"\x00"), False)
+    Y, SIG = bytes(range(1, 33)), b"\x07" * 64
+    expect("rotation: replaces, consent, chain_end", "team.member.add", ma(replaces=Y, consent=SIG, chain_end=0), True)
+    expect("rotation: no chain_end", "team.member.add", ma(replaces=Y, consent=SIG), True)
+    expect("rotation: replaces without consent", "team.member.add", ma(replaces=Y), False)
+    expect("rotation: replaces with null consent", "team.member.add", ma(replaces=Y, consent=None), False)
+    expect("rotation: consent 65 bytes", "team.member.add", ma(replaces=Y, consent=SIG + b"\x00"), False)
+    expect("rotation: consent as text", "team.member.add", ma(replaces=Y, consent="x" * 64), False)
+    expect("rotation: replaces 31 bytes", "team.member.add", ma(replaces=Y[:31], consent=SIG), False)
+    expect("rotation: key replacing itself", "team.member.add", ma(replaces=X, consent=SIG), False)
+    expect("rotation: chain_end negative", "team.member.add", ma(replaces=Y, consent=SIG, chain_end=-1), False)
+    expect("rotation: chain_end without replaces", "team.member.add", ma(chain_end=3), False)
+    expect("rotation: consent without replaces", "team.member.add", ma(consent=SIG), False)
+    expect("rotation: null consent and chain_end without replaces (null is absence)", "team.member.add",
+           ma(consent=None, chain_end=None, replaces=None), True)
     ce = lambda n: cbor({"member": X, "reason": "r", "chain_ends": [{"author": bytes([i]) * 32, "seq": 0} for i in range(n)]})
     expect("member.remove: 32 chain ends", "team.member.remove", ce(32), True)
     expect("member.remove: 33 chain ends", "team.member.remove", ce(33), False)
@@ -1197,7 +1265,8 @@ def self_tests(rep: "Report"):
 
     # Team authority (2.3), counting and registers (9.2) on synthetic chains (no receiver needed).
     V_ = "authority"
-    keys = {n: keypair_from_seed(bytes([b]) * 32) for n, b in (("a", 0x11), ("b", 0x12), ("c", 0x13), ("d", 0x14))}
+    keys = {n: keypair_from_seed(bytes([b]) * 32) for n, b in (("a", 0x11), ("b", 0x12), ("c", 0x13), ("d", 0x14),
+                                                               ("e", 0x15), ("f", 0x16))}
     P = {n: k[0] for n, k in keys.items()}
 
     class Chain:
@@ -1296,6 +1365,96 @@ def self_tests(rep: "Report"):
     v = view(ch)
     rep.check(V_, "resolving write leaves itself as the only live head",
               v["aliases"][0]["heads"] == [pa2.id.hex()], json.dumps(v["aliases"]))
+    # 6. Self-revocation (2.2, 2.3): a member revokes a device they linked, whatever their role; not
+    #    another member's device; not from a device key; not once the device is revoked.
+    ch = Chain()
+    ch.add("a", 1, "team.genesis", {"name": "t"})
+    ch.add("a", 2, "team.member.add", {"member": P["b"], "role": "reader"})
+    ch.add("a", 3, "team.member.add", {"member": P["c"], "role": "writer"})
+    ch.add("b", 4, "identity.device.link", {"device": P["d"]})
+    ch.add("c", 5, "identity.device.link", {"device": P["e"]})
+    other = ch.add("b", 6, "team.member.remove", {"member": P["e"], "reason": "not mine",
+                                                  "chain_ends": [{"author": P["e"], "seq": 0}]})
+    from_dev = ch.add("d", 7, "team.member.remove", {"member": P["d"], "reason": "from the device itself"})
+    e_ok = ch.add("e", 8, "experiment.create", {"name": "e1"})
+    own = ch.add("b", 9, "team.member.remove", {"member": P["d"], "reason": "stolen",
+                                                "chain_ends": [{"author": P["d"], "seq": 1}]})
+    again = ch.add("b", 10, "team.member.remove", {"member": P["d"], "reason": "again"})
+    thief = ch.add("d", 8, "identity.profile", {"name": "thief"})  # seq 2, dated before the revocation
+    v = view(ch)
+    rep.check(V_, "self-revocation: a member cannot revoke another member's device",
+              other.id.hex() in v["held"] and e_ok.id.hex() not in v["held"]
+              and v["devices"][P["e"].hex()]["revoked"] is False, json.dumps(v))
+    rep.check(V_, "self-revocation: a reader revokes their own device; the device's later event is cut",
+              v["devices"][P["d"].hex()] == {"member": P["b"].hex(), "revoked": True}
+              and own.id.hex() not in v["held"] and thief.id.hex() in v["held"], json.dumps(v))
+    rep.check(V_, "self-revocation: not by the device itself, nor twice",
+              from_dev.id.hex() in v["held"] and again.id.hex() in v["held"], json.dumps(v["held"]))
+    # 7. Key rotation (2.2, 2.3): consent by the old key over mledger/rotate/v1 || team || old || new.
+    def consent(team, old, new, signer=None):
+        return sign(keys[signer or old][1], ROTATE_TAG + team + P[old] + P[new])
+
+    def rotation(team_ch):
+        ch = Chain()
+        ch.add("a", 1, "team.genesis", {"name": "t"})
+        ch.add("a", 2, "team.member.add", {"member": P["b"], "role": "writer", "name": "Bob"})
+        ch.add("b", 3, "identity.device.link", {"device": P["d"]})
+        ch.add("b", 4, "identity.device.link", {"device": P["e"]})
+        ch.add("b", 5, "team.member.remove", {"member": P["e"], "reason": "lost"})
+        return ch
+
+    ch = rotation(None)
+    rot = lambda cs, clock, **kw: ch.add("a", clock, "team.member.add", {"member": P["c"], "role": "maintainer",
+                                                                         "replaces": P["b"], "consent": cs, **kw})
+    other_team = blake2b256(b"another team")
+    bad1 = rot(consent(ch.team, "b", "c", signer="c"), 6)          # signed by the new key, not the old
+    bad2 = rot(consent(other_team, "b", "c"), 7)                   # the old key's consent for another team
+    bad3 = rot(consent(ch.team, "b", "f"), 8)                      # consent for another new key
+    v = view(ch)
+    rep.check(V_, "rotation: consent not by the old key, under another team, or for another key is refused",
+              all(x.id.hex() in v["held"] for x in (bad1, bad2, bad3))
+              and v["members"] == {P["a"].hex(): "admin", P["b"].hex(): "writer"}
+              and v["devices"][P["d"].hex()]["member"] == P["b"].hex(), json.dumps(v))
+    b_before = ch.add("b", 8, "experiment.create", {"name": "b-before"})    # seq 4: within chain_end
+    b_backdated = ch.add("b", 9, "experiment.create", {"name": "b-late"})   # seq 5: past chain_end
+    ok_rot = rot(consent(ch.team, "b", "c"), 10, chain_end=4)
+    d_after = ch.add("d", 11, "experiment.create", {"name": "d-after"})
+    c_after = ch.add("c", 12, "team.alias.protect", {"alias": "x", "role": "reader"})  # maintainer: not admin
+    b_after = ch.add("b", 13, "identity.profile", {"name": "old"})
+    v = view(ch)
+    st, _ = authority(ch.events)
+    rep.check(V_, "rotation: old key removed and replaced, keeping its name; new key gets role and the old name",
+              v["members"] == {P["a"].hex(): "admin", P["b"].hex(): "removed", P["c"].hex(): "maintainer"}
+              and st.members[P["b"]]["replaced_by"] == P["c"] and st.members[P["b"]]["name"] == "Bob"
+              and st.members[P["c"]]["name"] == "Bob", json.dumps(v["members"]))
+    rep.check(V_, "rotation: unrevoked devices move to the new key with its role; a revoked one stays",
+              v["devices"] == {P["d"].hex(): {"member": P["c"].hex(), "revoked": False},
+                               P["e"].hex(): {"member": P["b"].hex(), "revoked": True}}
+              and st.current_role(P["d"]) == ROLES["maintainer"] and d_after.id.hex() not in v["held"],
+              json.dumps(v["devices"]))
+    rep.check(V_, "rotation: old key's events past chain_end are cut, within it count, after it have no role",
+              b_backdated.id.hex() in v["held"] and b_before.id.hex() not in v["held"]
+              and b_after.id.hex() in v["held"] and ok_rot.id.hex() not in v["held"]
+              and c_after.id.hex() in v["held"], json.dumps(v["held"]))
+    again = rot(consent(ch.team, "b", "c"), 14)
+    v = view(ch)
+    rep.check(V_, "rotation: a replaced (removed) key cannot be rotated again", again.id.hex() in v["held"])
+    # The new key may revoke the devices that moved to it (2.3 "a device linked by the author", read as
+    # the device's current member).
+    rv = ch.add("c", 15, "team.member.remove", {"member": P["d"], "reason": "moved, then lost"})
+    v = view(ch)
+    rep.check(V_, "rotation: the new key revokes a device moved to it",
+              rv.id.hex() not in v["held"] and v["devices"][P["d"].hex()]["revoked"] is True, json.dumps(v))
+    # A rotation onto an existing member key, or by a non-admin, is refused.
+    ch = rotation(None)
+    ch.add("a", 6, "team.member.add", {"member": P["c"], "role": "reader"})
+    onto = rot(consent(ch.team, "b", "c"), 7)
+    by_writer = ch.add("b", 8, "team.member.add", {"member": P["f"], "role": "writer", "replaces": P["b"],
+                                                   "consent": consent(ch.team, "b", "f")})
+    v = view(ch)
+    rep.check(V_, "rotation: onto a member key, or signed by a non-admin, is refused",
+              onto.id.hex() in v["held"] and by_writer.id.hex() in v["held"]
+              and v["members"][P["b"].hex()] == "writer", json.dumps(v))
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -182,3 +182,83 @@ import LedgerProtocol
         #expect(try fresh.ledger.verify().ok)
     }
 }
+
+/// A lost laptop: a member revokes their own device, or replaces their member key (issue: lost laptop).
+@Suite struct LostLaptopTests {
+    let now: UInt64 = 1_767_225_600_000 + 10_000
+
+    /// Carol (a writer) links a laptop, logs from it, then revokes it herself; the thief signs on, dated
+    /// before and after the revocation. Whatever order the events reach a ledger, the views agree.
+    @Test func aMemberRevokesTheirOwnDeviceAndEveryOrderAgrees() throws {
+        var scenario = Scenario(seed: 31)
+        let ids = scenario.workOffline(runsPerMember: 1)
+        let laptop = SigningKey(seed: [UInt8](repeating: 0x1a, count: 32))!
+        scenario.add(scenario.carol, DeviceLink(device: laptop.publicKey, label: "laptop"))
+        var device = ChainWriter(key: laptop)
+        device.observe(clock: scenario.events.last!.envelope.clock)
+        let before = device.next(ExperimentCreate(name: "before the loss"), team: scenario.team, nowMs: 0)
+        scenario.writers[scenario.carol.publicKey]?.observe(clock: before.envelope.clock + (1000 << 16))
+        let revoke = scenario.add(scenario.carol, MemberRemove(member: laptop.publicKey, reason: "laptop stolen",
+                                                               chainEnds: [ChainEnd(author: laptop.publicKey, seq: 1)]))
+        let backdated = device.next(Promote(model: ids.model, version: ids.versions[0], alias: "staging", reason: "thief"), team: scenario.team, nowMs: 0)
+        let later = device.next(ExperimentCreate(name: "thief"), team: scenario.team, nowMs: now)
+        #expect(OrderKey(backdated) < OrderKey(revoke))
+        let base = scenario.events.filter { $0.id != revoke.id }
+        var digests = Set<LedgerID>()
+        for order in [[before, revoke, backdated, later], [before, backdated, later, revoke], [revoke, before, backdated, later]] {
+            let t = try TemporaryLedger()
+            _ = try t.ledger.ingest(base, nowMs: now)
+            for event in order { _ = try t.ledger.ingest([event], nowMs: now) }
+            let names = try t.ledger.experiments().map(\.name)
+            #expect(names.contains("before the loss") && !names.contains("thief"))
+            #expect(try t.ledger.aliases(model: ids.model)["staging"] == nil)
+            #expect(try t.ledger.currentRole(of: laptop.publicKey) == nil)
+            #expect(try t.ledger.currentRole(of: scenario.carol.publicKey) == .writer)
+            #expect(Set(try t.ledger.heldEvents().map(\.event)) == [backdated.id.hex, later.id.hex])
+            digests.insert(try t.ledger.projectionDigest())
+        }
+        #expect(digests.count == 1)
+        // Carol may revoke her own device, not Bob's.
+        let relay = try TemporaryLedger()
+        _ = try relay.ledger.ingest(base + [before], nowMs: now, enforceRoles: true)
+        #expect(try relay.ledger.ingest([revoke], nowMs: now, enforceRoles: true)[revoke.id] == .accepted)
+    }
+
+    /// Bob's new key replaces his old one: same name, role and devices; his old events still count, and
+    /// the old key's later ones do not. Without the old key's consent the rotation changes nothing.
+    @Test func aRotationKeepsTheMemberAndRetiresTheOldKey() throws {
+        var scenario = Scenario(seed: 32)
+        _ = scenario.workOffline(runsPerMember: 1)
+        let desktop = SigningKey(seed: [UInt8](repeating: 0xde, count: 32))!
+        scenario.add(scenario.bob, DeviceLink(device: desktop.publicKey, label: "desktop"))
+        let bobHead = scenario.writers[scenario.bob.publicKey]!
+        let fresh = SigningKey(seed: [UInt8](repeating: 0xfe, count: 32))!
+        let consent = scenario.bob.sign(KeyRotation.message(team: scenario.team, old: scenario.bob.publicKey, new: fresh.publicKey))
+        let forged = scenario.alice.sign(KeyRotation.message(team: scenario.team, old: scenario.bob.publicKey, new: fresh.publicKey))
+        scenario.writers[scenario.alice.publicKey]?.observe(clock: bobHead.clock + (1000 << 16))
+        let refused = scenario.add(scenario.alice, MemberAdd(member: fresh.publicKey, role: .maintainer,
+                                                             rotation: KeyRotation(replaces: scenario.bob.publicKey, consent: forged, chainEnd: bobHead.seq)))
+        let rotation = scenario.add(scenario.alice, MemberAdd(member: fresh.publicKey, role: .maintainer,
+                                                              rotation: KeyRotation(replaces: scenario.bob.publicKey, consent: consent, chainEnd: bobHead.seq)))
+        var oldKey = bobHead
+        let afterRetire = oldKey.next(ExperimentCreate(name: "old key, backdated"), team: scenario.team, nowMs: 0)
+        var desk = ChainWriter(key: desktop)
+        desk.observe(clock: rotation.envelope.clock)
+        let fromDesktop = desk.next(ExperimentCreate(name: "desktop after the rotation"), team: scenario.team, nowMs: 0)
+        let t = try TemporaryLedger()
+        _ = try t.ledger.ingest(scenario.events + [afterRetire, fromDesktop], nowMs: now)
+        let members = try t.ledger.members()
+        let new = try #require(members.first { $0.author.key == fresh.publicKey.hex })
+        #expect(new.role == "maintainer" && new.active && new.author.name == "Bob")
+        let old = try #require(members.first { $0.author.key == scenario.bob.publicKey.hex })
+        #expect(!old.active && old.replacedBy?.key == fresh.publicKey.hex)
+        #expect(try t.ledger.member(of: desktop.publicKey) == fresh.publicKey)
+        let names = try t.ledger.experiments().map(\.name)
+        #expect(names.contains("desktop after the rotation") && !names.contains("old key, backdated"))
+        #expect(try t.ledger.runs().contains { $0.author.key == scenario.bob.publicKey.hex }, "Bob's history stays")
+        let audit = try t.ledger.audit()
+        #expect(audit.first { $0.event == refused.id.hex }?.authorized == false)
+        #expect(audit.first { $0.event == rotation.id.hex }?.text?.contains("replacing Bob") == true)
+        #expect(try t.ledger.verify().ok)
+    }
+}

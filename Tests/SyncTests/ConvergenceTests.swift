@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 import Testing
 import LedgerProtocol
+import LedgerStore
 import LedgerTestSupport
 
 @Suite struct ConvergenceTests {
@@ -201,5 +202,80 @@ extension ForkThroughSyncTests {
         let names = try #require(try fixture.admin.json("experiment", "list") as? [[String: Any]]).compactMap { $0["name"] as? String }
         #expect(names.contains("before") && !names.contains("after") && names.contains("admin-still-works"))
         #expect(try fixture.digest(fixture.admin) == fixture.relayDigest())
+    }
+}
+
+/// A lost laptop (issue: revoke a device, rotate a member's key), through the real CLI and relay.
+@Suite struct LostLaptopSyncTests {
+    /// Bob has a laptop and a desktop; he revokes the laptop himself. The relay refuses its new events, a
+    /// ledger that takes them another way holds them as counting nowhere, and the desktop works on.
+    @Test func aRevokedLaptopIsRefusedAndTheOtherDeviceWorksOn() throws {
+        let fixture = try TeamFixture()
+        let bob = try fixture.join("Bob", role: "writer")
+        var devices = [CLI]()
+        for label in ["laptop", "desktop"] {
+            let device = try CLI()
+            try device.ok("identity", "create", "--name", "Bob (\(label))")
+            try bob.ok("identity", "link", try TeamFixture.publicKey(of: device), "--label", label)
+            try bob.ok("sync")
+            try device.ok("init", "--join", fixture.relay.url)
+            try device.ok("experiment", "create", "from-\(label)")
+            try device.ok("sync")
+            devices.append(device)
+        }
+        let (laptop, desktop) = (devices[0], devices[1])
+        let laptopKey = try TeamFixture.publicKey(of: laptop)
+        #expect(try bob.ok("identity", "revoke", laptopKey, "--reason", "laptop stolen").contains("Revoked"))
+        try bob.ok("sync")
+        let keys = try #require(try bob.json("identity", "list") as? [[String: Any]])
+        #expect(keys.count == 3 && keys.filter { $0["revoked"] as? Bool == true }.count == 1)
+
+        try laptop.ok("experiment", "create", "thief")
+        #expect(try laptop.execute(["sync"]).status != 0)
+        try desktop.ok("experiment", "create", "desktop-after")
+        try desktop.ok("sync")
+        try fixture.admin.ok("sync")
+
+        // The thief's events reach Alice another way (a copied workspace): stored, counting nowhere.
+        let stolen = try Ledger(path: laptop.database).events(beyond: [:], limit: 1000).events
+        _ = try Ledger(path: fixture.admin.database).ingest(stolen)
+        let names = try #require(try fixture.admin.json("experiment", "list") as? [[String: Any]]).compactMap { $0["name"] as? String }
+        #expect(names.contains("from-laptop") && names.contains("desktop-after") && !names.contains("thief"))
+        let verify = try #require(try fixture.admin.json("verify") as? [String: Any])
+        #expect(verify["ok"] as? Bool == true)
+        let held = try #require(verify["held"] as? [[String: Any]])
+        #expect(held.count == 1 && (held.first?["author"] as? [String: Any])?["key"] as? String == laptopKey)
+        #expect(try fixture.digest(fixture.admin) == fixture.relayDigest())
+    }
+
+    /// Bob replaces his member key: an admin completes it; his name, role and history stay.
+    @Test func aRotatedMemberKeepsNameRoleAndHistory() throws {
+        let fixture = try TeamFixture()
+        let bob = try fixture.join("Bob", role: "maintainer")
+        try bob.ok("experiment", "create", "bob-before")
+        try bob.ok("sync")
+        let oldKey = try TeamFixture.publicKey(of: bob)
+        let printed = try bob.ok("identity", "rotate")
+        let command = try #require(printed.split(separator: "\n").first { $0.contains("mledger team rotate") })
+        let arguments = command.split(separator: " ").dropFirst().map(String.init)
+        try fixture.admin.ok(arguments[0], arguments[1], arguments[2], arguments[3], arguments[4], arguments[5], arguments[6])
+        try fixture.admin.ok("sync")
+        try bob.ok("sync")
+        try bob.ok("experiment", "create", "bob-after")
+        try bob.ok("sync")
+        try fixture.admin.ok("sync")
+        let newKey = try TeamFixture.publicKey(of: bob)
+        #expect(newKey != oldKey)
+        let members = try #require((try fixture.admin.json("team", "list") as? [String: Any])?["members"] as? [[String: Any]])
+        let current = try #require(members.first { ($0["author"] as? [String: Any])?["key"] as? String == newKey })
+        #expect(current["role"] as? String == "maintainer" && (current["author"] as? [String: Any])?["name"] as? String == "Bob")
+        let retired = try #require(members.first { ($0["author"] as? [String: Any])?["key"] as? String == oldKey })
+        #expect(retired["active"] as? Bool == false && (retired["replacedBy"] as? [String: Any])?["key"] as? String == newKey)
+        let names = try #require(try fixture.admin.json("experiment", "list") as? [[String: Any]]).compactMap { $0["name"] as? String }
+        #expect(names.contains("bob-before") && names.contains("bob-after"))
+        let audit = try #require((try fixture.admin.json("audit") as? [String: Any])?["entries"] as? [[String: Any]])
+        #expect(audit.contains { ($0["text"] as? String)?.contains("replacing Bob") == true })
+        #expect(try fixture.digest(bob) == fixture.relayDigest())
+        #expect((try fixture.admin.json("verify") as? [String: Any])?["ok"] as? Bool == true)
     }
 }

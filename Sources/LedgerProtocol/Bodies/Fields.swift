@@ -87,6 +87,11 @@ public struct Fields: Sendable {
         return i
     }
 
+    func optionalUnsigned(_ key: String) throws(EventError) -> UInt64? {
+        guard optional(key) != nil else { return nil }
+        return try unsigned(key)
+    }
+
     func unsigned(_ key: String) throws(EventError) -> UInt64 {
         guard case .unsigned(let u) = try required(key) else { throw fail("'\(key)' must be an unsigned integer") }
         return u

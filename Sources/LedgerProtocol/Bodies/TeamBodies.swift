@@ -7,25 +7,67 @@ public struct TeamGenesis: BodyFields {
     public var cbor: [String: CBOR] { ["name": .text(name)] }
 }
 
-/// Adds a member (identified by their member key) with a role, or changes their role.
+/// Adds a member (identified by their member key) with a role, or changes their role. With `rotation`,
+/// the new key replaces a member's old one: same person, role and history, the old key retired.
 public struct MemberAdd: BodyFields {
     public static let kind = EventKind.memberAdd
     public var member: PublicKey
     public var role: Role
     public var name: String?
-    public init(member: PublicKey, role: Role, name: String? = nil) {
-        self.member = member; self.role = role; self.name = name
+    public var rotation: KeyRotation?
+    public init(member: PublicKey, role: Role, name: String? = nil, rotation: KeyRotation? = nil) {
+        self.member = member; self.role = role; self.name = name; self.rotation = rotation
     }
     public init(fields f: Fields) throws(EventError) {
         member = try f.publicKey("member")
         guard let r = Role(rawValue: try f.text("role")) else { throw f.fail("unknown role") }
         role = r
         name = try f.optionalText("name")
+        if f.optional("replaces") == nil {
+            guard f.optional("consent") == nil, f.optional("chain_end") == nil else {
+                throw f.fail("'consent' and 'chain_end' belong to a rotation: 'replaces' is missing")
+            }
+            rotation = nil
+        } else {
+            guard case .bytes(let consent) = try f.required("consent"), consent.count == 64 else {
+                throw f.fail("a rotation needs 'consent': the old key's 64-byte signature")
+            }
+            let old = try f.publicKey("replaces")
+            guard old != member else { throw f.fail("a key cannot replace itself") }
+            rotation = KeyRotation(replaces: old, consent: consent, chainEnd: try f.optionalUnsigned("chain_end"))
+        }
     }
     public var cbor: [String: CBOR] {
         var m: [String: CBOR] = ["member": .bytes(member.bytes), "role": .text(role.rawValue)]
         m.set("name", name.map(CBOR.text))
+        if let rotation {
+            m["replaces"] = .bytes(rotation.replaces.bytes)
+            m["consent"] = .bytes(rotation.consent)
+            m.set("chain_end", rotation.chainEnd.map(CBOR.unsigned))
+        }
         return m
+    }
+}
+
+/// A member's new key replacing the old one (a lost or retired laptop): the old key consents by signing
+/// `message(team:old:new:)`, an admin signs the event, and the old key's chain counts up to `chainEnd`.
+public struct KeyRotation: Sendable, Equatable {
+    public var replaces: PublicKey
+    public var consent: [UInt8]
+    /// The last seq of the old key's chain that still counts (nil: no cut).
+    public var chainEnd: UInt64?
+
+    public init(replaces: PublicKey, consent: [UInt8], chainEnd: UInt64?) {
+        self.replaces = replaces; self.consent = consent; self.chainEnd = chainEnd
+    }
+
+    /// What the old key signs: a domain tag, the team, the old key and the new one.
+    public static func message(team: LedgerID, old: PublicKey, new: PublicKey) -> [UInt8] {
+        Array("mledger/rotate/v1".utf8) + team.bytes + old.bytes + new.bytes
+    }
+
+    public func isConsented(team: LedgerID, new: PublicKey) -> Bool {
+        replaces.verify(signature: consent, message: Self.message(team: team, old: replaces, new: new))
     }
 }
 

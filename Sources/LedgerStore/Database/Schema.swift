@@ -65,6 +65,8 @@ enum Schema {
     private static let authoritySQL = """
         DROP TABLE member_history;
         ALTER TABLE devices ADD COLUMN revoked INTEGER NOT NULL DEFAULT 0;
+        -- A member key retired by a rotation names the key that replaced it.
+        ALTER TABLE members ADD COLUMN replaced_by BLOB;
         -- Every stored team event (genesis, members, protections, device links): what the authority folds.
         CREATE TABLE team_events (event BLOB PRIMARY KEY, ord BLOB NOT NULL);
         -- Each key's role from a point of the merge order on (role NULL: it may sign nothing).

@@ -77,6 +77,22 @@ public struct IdentityStore: Sendable {
         return (key, file)
     }
 
+    /// Retires the current key (its file is kept as identity.retired-FINGERPRINT.json) and puts `key` in
+    /// its place with the same name and email, sealed under a passphrase again if the old one was.
+    public func replace(with key: SigningKey, passphrase: () -> String?) throws(StoreError) {
+        let old = try read()
+        var pass: String?
+        if old.sealed != nil {
+            guard let p = passphrase() else { throw .identity("the new key must be sealed like the old one: set MLEDGER_PASSPHRASE or run in a terminal") }
+            pass = p
+        }
+        let retired = directory.appendingPathComponent("identity.retired-\(old.publicKey.prefix(16)).json")
+        do { try FileManager.default.moveItem(at: fileURL, to: retired) } catch {
+            throw .identity("cannot retire \(fileURL.path): \(error.localizedDescription)")
+        }
+        try create(name: old.name, email: old.email, passphrase: pass, seed: key.seed)
+    }
+
     public func write(_ file: File) throws(StoreError) {
         let fm = FileManager.default
         do {

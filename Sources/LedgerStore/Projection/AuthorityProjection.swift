@@ -55,8 +55,8 @@ enum AuthorityProjection {
         }
         try db.execute(sql: "DELETE FROM held_events WHERE event IN (SELECT event FROM team_events)")
         for (key, m) in a.members {
-            try db.execute(sql: "INSERT INTO members (member, role, name, active, ord) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [key, m.role?.rawValue, m.name, m.active, m.order])
+            try db.execute(sql: "INSERT INTO members (member, role, name, active, ord, replaced_by) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [key, m.role?.rawValue, m.name, m.active, m.order, m.replacedBy])
         }
         for (key, d) in a.devices {
             try db.execute(sql: "INSERT INTO devices (device, member, label, ord, revoked) VALUES (?, ?, ?, ?, ?)",

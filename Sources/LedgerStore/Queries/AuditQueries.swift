@@ -73,6 +73,10 @@ extension Ledger {
                 }
             }
             if model == nil {
+                var devices = [PublicKey: String?]()
+                for row in try Row.fetchAll(db, sql: "SELECT device, label FROM devices") {
+                    if let key = row["device"] as PublicKey? { devices[key] = row["label"] as String? }
+                }
                 for r in try Row.fetchAll(db, sql: """
                     SELECT id, kind, bytes, signature, id IN (SELECT event FROM held_events) AS held FROM events
                     WHERE kind IN ('team.member.add', 'team.member.remove', 'team.genesis')
@@ -84,8 +88,13 @@ extension Ledger {
                         e.authorized = !held
                         // Who was added or removed, in the words of the event itself.
                         switch body {
-                        case .memberAdd(let m): e.text = "\(m.name.map { "\($0) " } ?? "")(\(m.member.fingerprint)) as \(m.role.rawValue)"
-                        case .memberRemove(let m): e.text = authors.view(m.member).label; e.reason = m.reason
+                        case .memberAdd(let m):
+                            e.text = "\(m.name.map { "\($0) " } ?? "")(\(m.member.fingerprint)) as \(m.role.rawValue)"
+                                + (m.rotation.map { ", a new key replacing \(authors.view($0.replaces).label)" } ?? "")
+                        case .memberRemove(let m):
+                            let device = devices[m.member].map { " (device\($0.map { " '\($0)'" } ?? ""), revoked)" } ?? ""
+                            e.text = authors.view(m.member).label + device
+                            e.reason = m.reason
                         case .teamGenesis(let g): e.text = "\(e.author.label) as admin, founding team \(g.name)"
                         default: break
                         }
@@ -112,5 +121,22 @@ extension Ledger {
 
     private func jsonHexList(_ ids: [LedgerID]) -> String {
         "[" + ids.map { "\"\($0.hex)\"" }.joined(separator: ",") + "]"
+    }
+}
+
+extension Ledger {
+    /// Stored events that count nowhere, oldest first: team changes that were not allowed, and events
+    /// whose author could not sign them at their place (a stranger, a removed member or revoked device,
+    /// events past a removal's chain end or a fork's bound). Kept as evidence, never dropped.
+    public func heldEvents() throws(StoreError) -> [HeldEventView] {
+        try read { db in
+            let authors = Authors(names: try names(db))
+            return try Row.fetchAll(db, sql: """
+                SELECT h.event, h.author, h.reason, e.kind, e.clock FROM held_events h JOIN events e ON e.id = h.event ORDER BY e.clock, h.event
+                """).map { row in
+                HeldEventView(event: Hex.encode(row.bytes("event")), author: authors.view(row), kind: row["kind"],
+                              time: Self.ms(row["clock"]), reason: row["reason"])
+            }
+        }
     }
 }

@@ -39,10 +39,18 @@ extension Ledger {
     }
 
     /// Display names of every key that published a profile.
+    /// Display names: the profile a key published; a key that replaced another (a rotation) is known by
+    /// the old key's name until it publishes its own.
     func names(_ db: Database) throws -> [PublicKey: String] {
         var out = [PublicKey: String]()
         for row in try Row.fetchAll(db, sql: "SELECT key, name FROM profiles") {
             if let key = row["key"] as PublicKey? { out[key] = row["name"] }
+        }
+        for row in try Row.fetchAll(db, sql: """
+            SELECT m.replaced_by AS key, coalesce(p.name, m.name) AS name FROM members m
+            LEFT JOIN profiles p ON p.key = m.member WHERE m.replaced_by IS NOT NULL
+            """) {
+            if let key = row["key"] as PublicKey?, out[key] == nil, let name = row["name"] as String? { out[key] = name }
         }
         return out
     }

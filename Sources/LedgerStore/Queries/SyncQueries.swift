@@ -137,8 +137,9 @@ extension Ledger {
     public func members() throws(StoreError) -> [MemberView] {
         try read { db in
             let authors = Authors(names: try names(db))
-            return try Row.fetchAll(db, sql: "SELECT member, role, active FROM members ORDER BY active DESC, role").map {
-                MemberView(author: authors.view($0, "member"), role: $0["role"], active: $0["active"] as Int == 1)
+            return try Row.fetchAll(db, sql: "SELECT member, role, active, replaced_by FROM members ORDER BY active DESC, role").map {
+                MemberView(author: authors.view($0, "member"), role: $0["role"], active: $0["active"] as Int == 1,
+                           replacedBy: ($0["replaced_by"] as PublicKey?).map(authors.view))
             }
         }
     }
@@ -187,5 +188,34 @@ extension Ledger {
     /// Whether `key` is a device linked to a member (rather than a member's own key).
     public func isLinkedDevice(_ key: PublicKey) throws(StoreError) -> Bool {
         try read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM devices WHERE device = ?", arguments: [key]) ?? false }
+    }
+}
+
+extension Ledger {
+    /// The member a key acts for now: the member that linked it, or the key itself.
+    public func member(of key: PublicKey) throws(StoreError) -> PublicKey {
+        try read { db in try PublicKey.fetchOne(db, sql: "SELECT member FROM devices WHERE device = ?", arguments: [key]) ?? key }
+    }
+
+    /// A member's keys: their own, then every device they linked, with link time, last event and revocation.
+    public func keys(of member: PublicKey) throws(StoreError) -> [KeyView] {
+        try read { db in
+            let authors = Authors(names: try names(db))
+            func activity(_ key: PublicKey) throws -> (last: Int64?, count: Int) {
+                let row = try Row.fetchOne(db, sql: "SELECT max(clock) AS last, count(*) AS n FROM events WHERE author = ?", arguments: [key])
+                return ((row?["last"] as Int64?).map(Self.ms), row?["n"] ?? 0)
+            }
+            let own = try activity(member)
+            let active = try Bool.fetchOne(db, sql: "SELECT active FROM members WHERE member = ?", arguments: [member]) ?? false
+            var keys = [KeyView(key: authors.view(member), label: nil, memberKey: true, linkedAt: nil, lastEventAt: own.last,
+                                events: own.count, revoked: !active)]
+            for row in try Row.fetchAll(db, sql: "SELECT device, label, ord, revoked FROM devices WHERE member = ? ORDER BY ord", arguments: [member]) {
+                guard let device = row["device"] as PublicKey?, let ord = row["ord"] as OrderKey? else { continue }
+                let a = try activity(device)
+                keys.append(KeyView(key: authors.view(device), label: row["label"], memberKey: false,
+                                    linkedAt: Int64(HybridClock.milliseconds(ord.clock)), lastEventAt: a.last, events: a.count, revoked: row["revoked"]))
+            }
+            return keys
+        }
     }
 }

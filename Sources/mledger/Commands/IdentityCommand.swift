@@ -1,18 +1,19 @@
 import ArgumentParser
 import Foundation
+import LedgerModel
 import LedgerProtocol
 import LedgerStore
 
 struct IdentityCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "identity",
-        abstract: "Show or create this device's signing identity.",
+        abstract: "This device's signing identity, the member's devices, revocation and key rotation.",
         discussion: """
             The identity is an Ed25519 key kept in the user's config directory ($MLEDGER_CONFIG_DIR,
             $XDG_CONFIG_HOME/mledger or ~/.config/mledger), readable only by you. Each device has its own
             key; never copy it to another machine.
             """,
-        subcommands: [Show.self, Create.self, Link.self]
+        subcommands: [Show.self, Create.self, Link.self, List.self, Revoke.self, Rotate.self]
     )
 
     struct Show: ParsableCommand {
@@ -73,6 +74,98 @@ struct IdentityCommand: ParsableCommand {
             try Session.open().append(DeviceLink(device: device, label: label))
             print("Linked \(device.fingerprint)\(label.map { " (\($0))" } ?? ""); run `mledger sync` to tell the relay")
         }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List a member's keys: their own and every device they linked, with last activity and revocation.")
+        @Option(help: "Whose keys (hex; default: the member this device acts for).") var member: String?
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let session = try Session.open()
+            let who = try member.map { hex throws -> PublicKey in
+                guard let key = PublicKey(hex: hex) else { throw ValidationError("--member must be 64 hex digits") }
+                return key
+            } ?? session.ledger.member(of: try session.signer().publicKey)
+            let keys = try session.ledger.keys(of: who)
+            if output.json { return try Output.json(keys) }
+            Output.table(["KEY", "KIND", "LABEL", "LINKED", "LAST EVENT", "EVENTS", "STATE"], keys.map { k in
+                [k.key.fingerprint, k.memberKey ? "member key" : "device", k.label ?? "", k.linkedAt.map(Output.time) ?? "",
+                 k.lastEventAt.map(Output.time) ?? "never", String(k.events), k.revoked ? "revoked" : "active"]
+            })
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke one of your devices (a lost or stolen laptop): its key signs nothing that counts from now on.",
+            usage: "mledger identity revoke 5b1e...9a --reason \"laptop stolen\"",
+            discussion: """
+                Run it with your member key (or as an admin). With a remote it syncs first, so every event the \
+                relay accepted from the device before now still counts; anything the device signs later \
+                counts nowhere, even if dated earlier, on the relay and on every client.
+                """)
+        @Argument(help: "The device's public key (hex), as `mledger identity list` shows.") var device: String
+        @Option(help: "Why (kept in the audit trail).") var reason: String
+
+        func run() async throws {
+            guard let key = PublicKey(hex: device) else { throw ValidationError("DEVICE must be 64 hex digits") }
+            let session = try Session.open()
+            await Sync.catchUp(session)
+            guard try session.ledger.isLinkedDevice(key) else {
+                throw ValidationError("\(key.fingerprint) is not a linked device; a member's own key is replaced with `mledger identity rotate`")
+            }
+            try session.append(MemberRemove(member: key, reason: reason, chainEnds: try session.ledger.chainEnds(removing: key)))
+            print("Revoked \(key.fingerprint); run `mledger sync` to tell the relay")
+        }
+    }
+
+    struct Rotate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Replace your member key with a new one, keeping your name, role, devices and history.",
+            discussion: """
+                Run it on the machine that holds your member key. A new key is created and the old one signs its \
+                consent; the old key file is kept beside it as identity.retired-FINGERPRINT.json and signs \
+                nothing more. An admin's signature completes the rotation: an admin's own rotation is done at \
+                once; anyone else's prints the `mledger team rotate` command to give an admin.
+                """)
+
+        func run() async throws {
+            let session = try Session.open()
+            await Sync.catchUp(session)
+            let store = IdentityStore.standard()
+            let old = try session.signer()
+            guard try !session.ledger.isLinkedDevice(old.publicKey) else {
+                throw ValidationError("this device's key is a linked device, not a member key: revoke it and link a new one instead")
+            }
+            guard let role = try session.ledger.currentRole(of: old.publicKey) else {
+                throw ValidationError("\(old.publicKey.fingerprint) is not an active member of this team")
+            }
+            let fresh = SigningKey.generate()
+            let consent = old.sign(KeyRotation.message(team: try session.team(), old: old.publicKey, new: fresh.publicKey))
+            if role == .admin { try IdentityCommand.rotate(old.publicKey, to: fresh.publicKey, consent: consent, in: session, signer: old) }
+            try store.replace(with: fresh, passphrase: Passphrase.read)
+            if role == .admin {
+                print("Rotated: \(fresh.publicKey.fingerprint) replaces \(old.publicKey.fingerprint); run `mledger sync` to tell the relay")
+            } else {
+                print("""
+                    New key \(fresh.publicKey.fingerprint) created; the old one is retired. Ask an admin to run:
+                      mledger team rotate \(old.publicKey.hex) --to \(fresh.publicKey.hex) --consent \(Hex.encode(consent))
+                    """)
+            }
+        }
+    }
+
+    /// Signs the rotation of `old` to `new` (the admin's half; `consent` is the old key's half).
+    static func rotate(_ old: PublicKey, to new: PublicKey, consent: [UInt8], in session: Session, signer: SigningKey) throws {
+        guard let role = try session.ledger.currentRole(of: old) else { throw ValidationError("\(old.fingerprint) is not an active member") }
+        let end = try session.ledger.chainHead(of: old).seq
+        let rotation = KeyRotation(replaces: old, consent: consent, chainEnd: end)
+        guard rotation.isConsented(team: try session.team(), new: new) else {
+            throw ValidationError("the consent is not the old key's signature for this new key and team")
+        }
+        try session.ledger.append(try Ledger.Draft(MemberAdd(member: new, role: role, rotation: rotation)), signer: signer)
     }
 
     /// Creates the identity unless one exists; returns its public key and whether it is new.

@@ -71,6 +71,21 @@ struct Sync: AsyncParsableCommand {
         if !summary.rejectedByRelay.isEmpty || !summary.rejectedFromRelay.isEmpty { throw ExitCode(1) }
     }
 
+    /// Before a change that cuts someone's chain (a removal, a revocation, a rotation): take in what the
+    /// relay holds, so the chain ends kept include every event it accepted. Offline, the change keeps
+    /// what this ledger holds, and says so.
+    static func catchUp(_ session: Session) async {
+        guard let remotes = try? session.ledger.remotes(), !remotes.isEmpty else { return }
+        do {
+            _ = try await sync(session, remote: nil, quiet: true)
+        } catch {
+            FileHandle.standardError.write(Data("""
+                could not sync first (\(error)); the change keeps the events this ledger holds of the keys it cuts
+                \n
+                """.utf8))
+        }
+    }
+
     static func remote(_ session: Session, _ name: String?) throws -> Remote {
         let remotes = try session.ledger.remotes()
         if let name {
@@ -91,7 +106,8 @@ struct Sync: AsyncParsableCommand {
         var summary = try await syncer.run { phase, done in
             if !quiet { bar.status("\(phase.rawValue): \(done) events") }
         }
-        if try session.ledger.team() != nil, try !session.ledger.hasProfile(key.publicKey) {
+        if try session.ledger.team() != nil, try !session.ledger.hasProfile(key.publicKey),
+           try session.ledger.currentRole(of: key.publicKey) != nil {
             let file = try IdentityStore.standard().read()
             try session.append(IdentityProfile(name: file.name, email: file.email))
             let again = try await syncer.run()

@@ -15,7 +15,7 @@ struct TeamCommand: ParsableCommand {
             A member's KEY is the public key `mledger identity show` prints on their machine. Changes take
             effect for the team once synced to the relay.
             """,
-        subcommands: [Add.self, Remove.self, Protect.self, List.self]
+        subcommands: [Add.self, Remove.self, Rotate.self, Protect.self, List.self]
     )
 
     struct Add: ParsableCommand {
@@ -33,24 +33,47 @@ struct TeamCommand: ParsableCommand {
         }
     }
 
-    struct Remove: ParsableCommand {
+    struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Remove a member, or revoke one of a member's device keys.",
             usage: "mledger team remove 9f3c...e1 --reason \"left the team\"",
             discussion: """
                 A member's removal also revokes every device they linked. Their history up to the last event \
                 this ledger holds of each of their keys stays; anything they sign later counts nowhere, even \
-                if dated earlier. Sync first, so the events they pushed before the removal are kept.
+                if dated earlier. With a remote, it syncs first, so every event the relay accepted from them stays.
                 """)
         @Argument(help: "The member's public key, or a linked device's key (hex).") var key: String
         @Option(help: "Why (kept in the audit trail).") var reason: String
 
-        func run() throws {
+        func run() async throws {
             guard let member = PublicKey(hex: key) else { throw ValidationError("KEY must be 64 hex digits") }
             let session = try Session.open()
+            await Sync.catchUp(session)
             let device = try session.ledger.isLinkedDevice(member)
             try session.append(MemberRemove(member: member, reason: reason, chainEnds: try session.ledger.chainEnds(removing: member)))
             print("\(member.fingerprint) \(device ? "revoked (device key)" : "removed, with every device they linked"); run `mledger sync` to tell the relay")
+        }
+    }
+
+    struct Rotate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Let a member's new key replace their old one (the command `mledger identity rotate` printed).",
+            usage: "mledger team rotate OLD_KEY --to NEW_KEY --consent SIGNATURE",
+            discussion: """
+                The member keeps their name, role, devices and history; the old key signs nothing more. Its \
+                events up to the last one this ledger holds still count (with a remote, it syncs first).
+                """)
+        @Argument(help: "The member's old key (hex).") var old: String
+        @Option(help: "The member's new key (hex).") var to: String
+        @Option(help: "The old key's signature consenting to the new one (hex), from `mledger identity rotate`.") var consent: String
+
+        func run() async throws {
+            guard let oldKey = PublicKey(hex: old), let newKey = PublicKey(hex: to) else { throw ValidationError("keys are 64 hex digits") }
+            guard let signature = Hex.decode(consent), signature.count == 64 else { throw ValidationError("--consent is 128 hex digits") }
+            let session = try Session.open()
+            await Sync.catchUp(session)
+            try IdentityCommand.rotate(oldKey, to: newKey, consent: signature, in: session, signer: try session.signer())
+            print("\(newKey.fingerprint) now carries \(oldKey.fingerprint)'s membership; run `mledger sync` to tell the relay")
         }
     }
 
@@ -82,7 +105,9 @@ struct TeamCommand: ParsableCommand {
             if output.json { return try Output.json(view) }
             print("team \(view.team)")
             let members = view.members
-            Output.table(["MEMBER", "ROLE", "KEY"], members.map { [$0.author.label, $0.active ? $0.role ?? "-" : "removed", $0.author.key] })
+            Output.table(["MEMBER", "ROLE", "KEY"], members.map { m in
+                [m.author.label, m.active ? m.role ?? "-" : m.replacedBy.map { "replaced by \($0.fingerprint)" } ?? "removed", m.author.key]
+            })
         }
     }
 }

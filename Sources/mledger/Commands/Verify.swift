@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LedgerModel
 import LedgerStore
 
 struct Verify: ParsableCommand {
@@ -9,7 +10,9 @@ struct Verify: ParsableCommand {
             For every stored event: its id must be the hash of its bytes, its columns must match its signed
             bytes, its signature must be valid, and its prev must name its author's previous event. Then the
             views are rebuilt from the events (and thrown away) and compared with the stored ones. Any
-            problem is reported with the event's row in the events table and its id.
+            problem is reported with the event's row in the events table and its id. Stored events that
+            count nowhere (a stranger's, a revoked device's, past a removal's chain end or a fork's bound)
+            are listed as such: they are evidence, not damage.
             """
     )
     @Flag(help: "Check only the events, not the derived views.") var eventsOnly = false
@@ -19,6 +22,8 @@ struct Verify: ParsableCommand {
         var ok: Bool
         var report: VerifyReport
         var digest: String
+        /// Stored events that count nowhere, and why.
+        var held: [HeldEventView]
     }
 
     func run() throws {
@@ -26,9 +31,11 @@ struct Verify: ParsableCommand {
         let progress = Progress(label: "verifying")
         let report = try ledger.verify(projections: !eventsOnly) { progress.update($0, $1) }
         let digest = try ledger.projectionDigest()
+        let held = try ledger.heldEvents()
         if output.json {
-            try Output.json(Report(ok: report.ok, report: report, digest: digest.hex))
+            try Output.json(Report(ok: report.ok, report: report, digest: digest.hex, held: held))
         } else {
+            for h in held { print("counts nowhere: \(h.event.prefix(12)) \(h.kind) by \(h.author.label): \(h.reason)") }
             for p in report.problems { print("row \(p.row), event \(p.event): \(p.code): \(p.message)") }
             for table in report.projectionMismatches ?? [] {
                 print("view table '\(table)' differs from the events: run `mledger rebuild` to recompute it")
