@@ -19,9 +19,8 @@ public struct RelayClient: Sendable {
     /// Sends a signed request; non-2xx answers become `SyncError.refused` with the relay's message.
     func send(_ method: String, _ target: String, body: [UInt8] = [], bodySHA256: [UInt8]? = nil,
               contentType: String? = nil, accept: Set<Int> = []) async throws -> Answer {
-        let signed = RequestSignature.sign(method: method, target: target, bodySHA256: bodySHA256 ?? Hashing.sha256(body),
-                                           key: key, nowMs: wallClockMs())
-        var headers = signed.headers
+        var headers = RequestSignature.headers(method: method, target: target, bodySHA256: bodySHA256 ?? Hashing.sha256(body),
+                                               key: key, nowMs: wallClockMs())
         if let contentType { headers.append(("Content-Type", contentType)) }
         let answer: HTTPResponse
         do {

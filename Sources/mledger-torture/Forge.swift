@@ -38,7 +38,7 @@ struct Forge: Sendable {
     /// A request signed by `key`; a blob upload signs the hash named in its path (`bodySHA256`).
     static func signed(_ method: String, _ target: String, body: [UInt8] = [], bodySHA256: [UInt8]? = nil, as key: SigningKey,
                        nowMs: UInt64 = wallClockMs()) -> HTTPRequest {
-        let signature = RequestSignature.sign(method: method, target: target, bodySHA256: bodySHA256 ?? Hashing.sha256(body), key: key, nowMs: nowMs)
-        return HTTPRequest(method: method, target: target, headers: signature.headers + [("Content-Type", EventFrames.contentType)], body: body)
+        let headers = RequestSignature.headers(method: method, target: target, bodySHA256: bodySHA256 ?? Hashing.sha256(body), key: key, nowMs: nowMs)
+        return HTTPRequest(method: method, target: target, headers: headers + [("Content-Type", EventFrames.contentType)], body: body)
     }
 }

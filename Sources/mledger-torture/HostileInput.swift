@@ -62,6 +62,7 @@ struct HostileInput: Scenario {
                 }
             }
         }
+        sent += await StalledBodies.run(setup.team.relay, as: setup.forge.alice.key, rng: &rng, tally)
         tally.add(inputs: sent, as: "requests")
 
         try await checkRelay(setup.team, transport, holds: before.events + stored.count, tally)

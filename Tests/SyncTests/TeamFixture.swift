@@ -67,3 +67,10 @@ enum LedgerCount {
         return try db.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM events") } ?? 0
     }
 }
+
+/// Request headers signed as `mledger sync` signs them.
+enum Signed {
+    static func headers(_ method: String, _ target: String, body: [UInt8] = [], key: SigningKey, relay: RelayProcess) -> [(String, String)] {
+        RequestSignature.headers(method: method, target: target, bodySHA256: Hashing.sha256(body), key: key, nowMs: wallClockMs())
+    }
+}

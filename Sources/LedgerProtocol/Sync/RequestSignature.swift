@@ -3,8 +3,10 @@
 ///
 ///     mledger-request-v1 \n METHOD \n PATH?QUERY \n TIMESTAMP_MS \n NONCE \n BODY_SHA256_HEX
 ///
-/// sent as the headers `X-Mledger-Key`, `X-Mledger-Time`, `X-Mledger-Nonce`, `X-Mledger-Signature`
-/// (all hex but the time). The relay accepts a timestamp within `maxSkewMs` of its clock and each nonce
+/// sent as the headers `X-Mledger-Key`, `X-Mledger-Time`, `X-Mledger-Nonce`, `X-Mledger-Signature` and
+/// `X-Mledger-Body-SHA256` (all hex but the time). Everything the relay checks is in the headers, so it
+/// authenticates a request before it reads a byte of its body, then refuses a body that does not hash
+/// to the signed value. The relay accepts a timestamp within `maxSkewMs` of its clock and each nonce
 /// once, so a captured request cannot be replayed.
 public struct RequestSignature: Sendable, Equatable {
     public static let maxSkewMs: UInt64 = 5 * 60 * 1000
@@ -13,6 +15,7 @@ public struct RequestSignature: Sendable, Equatable {
         public static let time = "X-Mledger-Time"
         public static let nonce = "X-Mledger-Nonce"
         public static let signature = "X-Mledger-Signature"
+        public static let bodySHA256 = "X-Mledger-Body-SHA256"
     }
 
     public var key: PublicKey
@@ -33,6 +36,12 @@ public struct RequestSignature: Sendable, Equatable {
         return RequestSignature(key: key.publicKey, timeMs: nowMs, nonce: nonce, signature: key.sign(message))
     }
 
+    /// Signs a sync request and returns the five headers to send with it.
+    public static func headers(method: String, target: String, bodySHA256: [UInt8], key: SigningKey, nowMs: UInt64) -> [(String, String)] {
+        sign(method: method, target: target, bodySHA256: bodySHA256, key: key, nowMs: nowMs).headers + [(Header.bodySHA256, Hex.encode(bodySHA256))]
+    }
+
+    /// The four headers of the signature itself (a sync request adds `X-Mledger-Body-SHA256`).
     public var headers: [(String, String)] {
         [(Header.key, key.hex), (Header.time, String(timeMs)), (Header.nonce, nonce), (Header.signature, Hex.encode(signature))]
     }
