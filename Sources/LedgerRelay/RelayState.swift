@@ -9,6 +9,8 @@ public struct RelayState: Sendable {
     public let configuration: RelayConfiguration
     public let ledger: Ledger
     public let blobs: BlobStore
+    /// This relay's id (see `Ledger.relayID`): signed requests name it, so they are good only here.
+    public let relayID: [UInt8]
     let metrics = RelayMetrics()
     let turns = IngestTurns()
 
@@ -18,9 +20,16 @@ public struct RelayState: Sendable {
         // A small cache keeps the relay's memory flat; it mostly appends and serves pages in order.
         ledger = try Ledger(path: configuration.databasePath, cacheMiB: 16)
         blobs = BlobStore(directory: configuration.blobDirectory)
+        relayID = try ledger.relayID()
         if let configured = configuration.team, let stored = try ledger.team(), stored != configured {
             throw StoreError.invalidInput("\(configuration.dataDirectory.path) holds team \(stored.short), not \(configured.short)")
         }
+    }
+
+    /// What a request must be signed for: this relay, and its team (`team`, the one its ledger holds, else
+    /// the one it was started with; none before either).
+    func audience(holding team: LedgerID?) -> RequestSignature.Audience {
+        RequestSignature.Audience(relay: relayID, team: team ?? configuration.team)
     }
 
     /// Store size for /metrics: the database and its write-ahead log.

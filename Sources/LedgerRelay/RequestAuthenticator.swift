@@ -4,8 +4,8 @@ import LedgerProtocol
 import LedgerStore
 
 /// Checks every request's signature (see `RequestSignature`) from its headers alone, before a byte of
-/// its body is read: a fresh timestamp, a valid signature over the method, target and signed body hash,
-/// a key that belongs to an active member, and a nonce never seen before. Only then is the body read,
+/// its body is read: a fresh timestamp, a valid signature over this relay's id and team, the method,
+/// target and signed body hash, a key that belongs to an active member, and a nonce never seen before. Only then is the body read,
 /// and refused unless it hashes to the signed value, so a request that is not a member's costs the relay
 /// no body. A bad signature and a stranger's good one get the same 401 and message: the answer does not
 /// tell who is a member.
@@ -14,7 +14,7 @@ struct RequestAuthenticator: RouterMiddleware {
     let state: RelayState
 
     static let refused = RelayError.unauthorized(
-        "request not accepted: it must be signed by the key of a current member of this relay's team "
+        "request not accepted: it must be signed for this relay and its team by the key of a current member "
             + "(use `mledger sync`; an admin adds members with `mledger team add`)")
 
     func handle(_ request: Request, context: RelayContext, next: (Request, RelayContext) async throws -> Response) async throws -> Response {
@@ -40,8 +40,11 @@ struct RequestAuthenticator: RouterMiddleware {
             throw RelayError.unauthorized("a blob upload signs the SHA-256 in its path as its X-Mledger-Body-SHA256")
         }
         let ledger = state.ledger
-        let (hasTeam, role) = try await offload { (try ledger.team() != nil, try ledger.currentRole(of: signed.key)) }
-        guard signed.isValid(method: request.method.rawValue, target: request.uri.description, bodySHA256: bodyHash) else {
+        let (team, role) = try await offload { (try ledger.team(), try ledger.currentRole(of: signed.key)) }
+        let hasTeam = team != nil
+        // Signed for this relay and its team: a request captured on its way to another relay is refused here.
+        let audience = state.audience(holding: team)
+        guard signed.isValid(method: request.method.rawValue, target: request.uri.description, bodySHA256: bodyHash, audience: audience) else {
             throw Self.refused
         }
         // A stranger's well-signed request is answered exactly as a bad signature.

@@ -2,11 +2,13 @@ import Foundation
 import LedgerProtocol
 import LedgerStore
 
-/// Talks to one relay, signing every request with this device's key (see `RequestSignature`).
+/// Talks to one relay, signing every request with this device's key (see `RequestSignature`) for that
+/// relay and its team, which it asks the relay for once (`GET /v1/relay`).
 public struct RelayClient: Sendable {
     public let baseURL: URL
     let key: SigningKey
     let transport: any HTTPTransport
+    private let announced = Announced()
 
     public init(baseURL: URL, key: SigningKey) throws {
         self.baseURL = baseURL
@@ -20,11 +22,38 @@ public struct RelayClient: Sendable {
     func send(_ method: String, _ target: String, body: [UInt8] = [], bodySHA256: [UInt8]? = nil,
               contentType: String? = nil, accept: Set<Int> = []) async throws -> Answer {
         var headers = RequestSignature.headers(method: method, target: target, bodySHA256: bodySHA256 ?? Hashing.sha256(body),
-                                               key: key, nowMs: wallClockMs())
+                                               audience: try await audience(), key: key, nowMs: wallClockMs())
         if let contentType { headers.append(("Content-Type", contentType)) }
+        return try await exchange(HTTPRequest(method: method, target: target, headers: headers, body: body), accept: accept)
+    }
+
+    /// Which relay this is and which team it serves, as it announces them: fetched once, and again while
+    /// the relay has no team (it adopts the first genesis pushed to it, and from then on wants it signed).
+    public func audience() async throws -> RequestSignature.Audience {
+        if let known = announced.value, known.team != nil { return known }
+        struct Announcement: Decodable { var relay: String; var team: String? }
+        let answer = try await exchange(HTTPRequest(method: "GET", target: "/v1/relay"), accept: [])
+        guard let announcement = try? JSONDecoder().decode(Announcement.self, from: Data(answer.body)),
+              let relay = Hex.decode(announcement.relay), relay.count == 32 else {
+            throw SyncError.badResponse("GET /v1/relay did not name the relay: is \(baseURL.absoluteString) an mledger relay of this version?")
+        }
+        let team: LedgerID?
+        if let hex = announcement.team {
+            guard let id = LedgerID(hex: hex) else { throw SyncError.badResponse("GET /v1/relay named the team '\(hex.prefix(80))'") }
+            team = id
+        } else {
+            team = nil
+        }
+        let audience = RequestSignature.Audience(relay: relay, team: team)
+        announced.value = audience
+        return audience
+    }
+
+    /// One exchange; transport failures name the relay, non-2xx answers become `SyncError.refused`.
+    private func exchange(_ request: HTTPRequest, accept: Set<Int>) async throws -> Answer {
         let answer: HTTPResponse
         do {
-            answer = try await transport.send(HTTPRequest(method: method, target: target, headers: headers, body: body))
+            answer = try await transport.send(request)
         } catch let error as SyncError {
             if case .unreachable(_, let reason) = error { throw SyncError.unreachable(url: baseURL.absoluteString, reason: reason) }
             throw error
@@ -119,5 +148,16 @@ public struct RelayClient: Sendable {
             throw SyncError.badResponse("blob \(Hex.encode(sha256).prefix(12)) does not match its hash")
         }
         return Data(answer.body)
+    }
+}
+
+/// The relay's announcement, shared by the copies of one client (a sync session).
+private final class Announced: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: RequestSignature.Audience?
+
+    var value: RequestSignature.Audience? {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
     }
 }

@@ -13,7 +13,8 @@ enum StalledBodies {
     /// attack sends at least 40 bodies of `HostileInput.maxBody`, 80 MB).
     static let allowedGrowth = 32 << 20
 
-    static func run(_ relay: RelayProcess, as key: SigningKey, rng: inout SplitMix, _ tally: Tally) async -> Int {
+    static func run(_ relay: RelayProcess, _ forge: Forge, rng: inout SplitMix, _ tally: Tally) async -> Int {
+        let key = forge.alice.key
         let count = Int.random(in: 40...60, using: &rng)
         let before = relay.residentMemory() ?? 0
         var connections = [RawConnection]()
@@ -40,7 +41,7 @@ enum StalledBodies {
         }
         // Members are still served while the stalled connections are open.
         let transport = SocketTransport(host: "127.0.0.1", port: relay.port)
-        let frontier = try? await transport.send(Forge.signed("GET", "/v1/frontier", as: key))
+        let frontier = try? await transport.send(forge.signed("GET", "/v1/frontier", as: key))
         tally.check(frontier?.status == 200, "stalled bodies: a member's request got \(frontier.map { String($0.status) } ?? "no answer") during the attack")
         let during = relay.residentMemory() ?? Int.max
         tally.check(during - before < allowedGrowth,
