@@ -19,12 +19,13 @@ public struct RelayClient: Sendable {
     typealias Answer = HTTPResponse
 
     /// Sends a signed request; non-2xx answers become `SyncError.refused` with the relay's message.
+    /// With a `sink`, a 2xx answer's body streams there instead of into the answer.
     func send(_ method: String, _ target: String, body: [UInt8] = [], bodySHA256: [UInt8]? = nil,
-              contentType: String? = nil, accept: Set<Int> = []) async throws -> Answer {
+              contentType: String? = nil, accept: Set<Int> = [], sink: (any BodySink)? = nil) async throws -> Answer {
         var headers = RequestSignature.headers(method: method, target: target, bodySHA256: bodySHA256 ?? Hashing.sha256(body),
                                                audience: try await audience(), key: key, nowMs: wallClockMs())
         if let contentType { headers.append(("Content-Type", contentType)) }
-        return try await exchange(HTTPRequest(method: method, target: target, headers: headers, body: body), accept: accept)
+        return try await exchange(HTTPRequest(method: method, target: target, headers: headers, body: body), accept: accept, sink: sink)
     }
 
     /// Which relay this is and which team it serves, as it announces them: fetched once, and again while
@@ -50,10 +51,14 @@ public struct RelayClient: Sendable {
     }
 
     /// One exchange; transport failures name the relay, non-2xx answers become `SyncError.refused`.
-    private func exchange(_ request: HTTPRequest, accept: Set<Int>) async throws -> Answer {
+    private func exchange(_ request: HTTPRequest, accept: Set<Int>, sink: (any BodySink)? = nil) async throws -> Answer {
         let answer: HTTPResponse
         do {
-            answer = try await transport.send(request)
+            if let sink {
+                answer = try await transport.send(request, streamingTo: sink)
+            } else {
+                answer = try await transport.send(request)
+            }
         } catch let error as SyncError {
             if case .unreachable(_, let reason) = error { throw SyncError.unreachable(url: baseURL.absoluteString, reason: reason) }
             throw error
@@ -141,13 +146,20 @@ public struct RelayClient: Sendable {
                            contentType: "application/octet-stream")
     }
 
-    /// Downloads a blob and returns its bytes once they hash to its name.
-    public func downloadBlob(_ sha256: [UInt8]) async throws -> Data {
-        let answer = try await send("GET", "/v1/blobs/\(Hex.encode(sha256))")
-        guard Hashing.sha256(answer.body) == sha256 else {
-            throw SyncError.badResponse("blob \(Hex.encode(sha256).prefix(12)) does not match its hash")
+    /// Downloads a blob into `file` (created, must not exist), hashing it as it streams to disk, so a blob
+    /// of any size costs little memory. Unless the bytes hash to the blob's name it throws and removes
+    /// the file.
+    public func downloadBlob(_ sha256: [UInt8], to file: URL) async throws {
+        let sink = try HashingFileSink(creating: file)
+        do {
+            _ = try await send("GET", "/v1/blobs/\(Hex.encode(sha256))", sink: sink)
+            guard try sink.finish() == sha256 else {
+                throw SyncError.badResponse("blob \(Hex.encode(sha256).prefix(12)) does not match its hash")
+            }
+        } catch {
+            sink.discard()
+            throw error
         }
-        return Data(answer.body)
     }
 }
 
@@ -159,5 +171,44 @@ private final class Announced: @unchecked Sendable {
     var value: RequestSignature.Audience? {
         get { lock.withLock { stored } }
         set { lock.withLock { stored = newValue } }
+    }
+}
+
+/// Writes a streamed body to a new file and hashes it on the way.
+final class HashingFileSink: BodySink, @unchecked Sendable {
+    // Written by one transport at a time, then finished by the caller after the exchange: the lock only
+    // makes that hand-over explicit.
+    private let lock = NSLock()
+    private let handle: FileHandle
+    private let file: URL
+    private var hasher = SHA256Stream()
+
+    init(creating file: URL) throws {
+        guard FileManager.default.createFile(atPath: file.path, contents: nil), let handle = FileHandle(forWritingAtPath: file.path) else {
+            throw StoreError.blob("cannot write \(file.path)")
+        }
+        self.file = file
+        self.handle = handle
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        try lock.withLock {
+            hasher.update(bytes)
+            try handle.write(contentsOf: Data(bytes))
+        }
+    }
+
+    /// Flushes and closes the file; returns the SHA-256 of everything written.
+    func finish() throws -> [UInt8] {
+        try lock.withLock {
+            try handle.synchronize()
+            try handle.close()
+            return hasher.finish()
+        }
+    }
+
+    func discard() {
+        try? handle.close()
+        try? FileManager.default.removeItem(at: file)
     }
 }

@@ -220,10 +220,11 @@ public struct Syncer: Sendable {
     /// Fetches a blob into the local store (for `model pull` when the file was logged elsewhere).
     public func fetchBlob(_ sha256: [UInt8], into blobs: BlobStore) async throws {
         try await checkTeam()
-        let data = try await client.downloadBlob(sha256)
-        let temp = FileManager.default.temporaryDirectory.appendingPathComponent("mledger-blob-\(UUID().uuidString)")
-        try data.write(to: temp)
+        // Streamed into the store's folder and checked on the way, then renamed into place: never whole in memory.
+        try FileManager.default.createDirectory(at: blobs.directory, withIntermediateDirectories: true)
+        let temp = blobs.directory.appendingPathComponent(".incoming-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: temp) }
-        _ = try blobs.put(file: temp)
+        try await client.downloadBlob(sha256, to: temp)
+        try BlobStore.place(temp, at: blobs.url(for: sha256))
     }
 }

@@ -24,6 +24,14 @@ public struct HTTPResponse: Sendable {
 /// use `SocketTransport`; `https://` relays use the system's URLSession.
 public protocol HTTPTransport: Sendable {
     func send(_ request: HTTPRequest) async throws -> HTTPResponse
+    /// Like `send`, but a 2xx answer's body goes to `sink` piece by piece and never whole into memory
+    /// (blob downloads, as large as artifacts are); an error's body stays in the response, bounded.
+    func send(_ request: HTTPRequest, streamingTo sink: any BodySink) async throws -> HTTPResponse
+}
+
+/// Where a streamed answer's body goes, one piece at a time.
+public protocol BodySink: AnyObject, Sendable {
+    func write(_ bytes: UnsafeRawBufferPointer) throws
 }
 
 public enum Transports {
