@@ -13,9 +13,12 @@ public struct RelayState: Sendable {
     public let relayID: [UInt8]
     let metrics = RelayMetrics()
     let turns = IngestTurns()
+    /// Request bodies held at once: four of the largest allowed (a client keeps two pushes in flight).
+    let bodies: BodyBudget
 
     public init(configuration: RelayConfiguration) throws {
         self.configuration = configuration
+        bodies = BodyBudget(limit: 4 * configuration.maxBodyBytes)
         try FileManager.default.createDirectory(at: configuration.blobDirectory, withIntermediateDirectories: true)
         // A small cache keeps the relay's memory flat; it mostly appends and serves pages in order.
         ledger = try Ledger(path: configuration.databasePath, cacheMiB: 16)

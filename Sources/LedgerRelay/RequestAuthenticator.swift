@@ -56,15 +56,27 @@ struct RequestAuthenticator: RouterMiddleware {
         context.signer = signed.key
         context.role = role
         context.uploadLimit = state.configuration.maxBodyBytes
-        if blobHash == nil {
-            // Authenticated: now the body may be read, up to the limit, and must be the signed one.
+        guard blobHash == nil else { return try await next(request, context) }
+        // Authenticated: now the body may be read, up to the limit and within the budget of bodies held
+        // at once (kept until the route is done with it), and must be the signed one.
+        // A request without Content-Length or Transfer-Encoding has no body (a pull, the frontier).
+        let announced = request.headers[.contentLength].flatMap { Int($0) }
+            ?? (request.headers[.transferEncoding] == nil ? 0 : context.maxUploadSize)
+        let claim = min(max(announced, 0), context.maxUploadSize)
+        if claim > 0 { await state.bodies.acquire(claim) }
+        do {
             let body = try await request.collectBody(upTo: context.maxUploadSize)
             var hasher = SHA256Stream()
             body.withUnsafeReadableBytes { hasher.update($0) }
             guard hasher.finish() == bodyHash else {
                 throw RelayError.unauthorized("the body does not hash to the signed X-Mledger-Body-SHA256; nothing was stored")
             }
+            let response = try await next(request, context)
+            if claim > 0 { await state.bodies.release(claim) }
+            return response
+        } catch {
+            if claim > 0 { await state.bodies.release(claim) }
+            throw error
         }
-        return try await next(request, context)
     }
 }
