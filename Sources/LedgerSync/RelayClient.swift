@@ -19,13 +19,15 @@ public struct RelayClient: Sendable {
     typealias Answer = HTTPResponse
 
     /// Sends a signed request; non-2xx answers become `SyncError.refused` with the relay's message.
-    /// With a `sink`, a 2xx answer's body streams there instead of into the answer.
-    func send(_ method: String, _ target: String, body: [UInt8] = [], bodySHA256: [UInt8]? = nil,
+    /// With a `sink`, a 2xx answer's body streams there instead of into the answer; with a `bodyFile`, the
+    /// body is read from that file as it is sent (`bodySHA256` must then be given).
+    func send(_ method: String, _ target: String, body: [UInt8] = [], bodyFile: URL? = nil, bodySHA256: [UInt8]? = nil,
               contentType: String? = nil, accept: Set<Int> = [], sink: (any BodySink)? = nil) async throws -> Answer {
         var headers = RequestSignature.headers(method: method, target: target, bodySHA256: bodySHA256 ?? Hashing.sha256(body),
                                                audience: try await audience(), key: key, nowMs: wallClockMs())
         if let contentType { headers.append(("Content-Type", contentType)) }
-        return try await exchange(HTTPRequest(method: method, target: target, headers: headers, body: body), accept: accept, sink: sink)
+        return try await exchange(HTTPRequest(method: method, target: target, headers: headers, body: body, bodyFile: bodyFile),
+                                  accept: accept, sink: sink)
     }
 
     /// Which relay this is and which team it serves, as it announces them: fetched once, and again while
@@ -140,9 +142,9 @@ public struct RelayClient: Sendable {
         try await send("HEAD", "/v1/blobs/\(Hex.encode(sha256))", accept: [404]).status == 200
     }
 
+    /// Uploads a blob from its file, read a piece at a time as it is sent (the relay checks its hash).
     public func uploadBlob(_ sha256: [UInt8], from file: URL) async throws {
-        let data = try Data(contentsOf: file)
-        _ = try await send("PUT", "/v1/blobs/\(Hex.encode(sha256))", body: Array(data), bodySHA256: sha256,
+        _ = try await send("PUT", "/v1/blobs/\(Hex.encode(sha256))", bodyFile: file, bodySHA256: sha256,
                            contentType: "application/octet-stream")
     }
 

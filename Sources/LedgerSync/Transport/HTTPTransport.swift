@@ -7,9 +7,11 @@ public struct HTTPRequest: Sendable {
     public var target: String
     public var headers: [(String, String)]
     public var body: [UInt8]
+    /// A file sent as the body instead of `body`, read a piece at a time (blob uploads of any size).
+    public var bodyFile: URL?
 
-    public init(method: String, target: String, headers: [(String, String)] = [], body: [UInt8] = []) {
-        self.method = method; self.target = target; self.headers = headers; self.body = body
+    public init(method: String, target: String, headers: [(String, String)] = [], body: [UInt8] = [], bodyFile: URL? = nil) {
+        self.method = method; self.target = target; self.headers = headers; self.body = body; self.bodyFile = bodyFile
     }
 }
 

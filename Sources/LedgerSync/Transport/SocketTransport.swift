@@ -31,9 +31,25 @@ public struct SocketTransport: HTTPTransport {
         defer { close(fd) }
         var head = "\(request.method) \(request.target) HTTP/1.1\r\nHost: \(host):\(port)\r\nConnection: close\r\n"
         for (name, value) in request.headers { head += "\(name): \(value)\r\n" }
-        head += "Content-Length: \(request.body.count)\r\n\r\n"
+        guard let file = request.bodyFile else {
+            head += "Content-Length: \(request.body.count)\r\n\r\n"
+            try writeAll(fd, Array(head.utf8))
+            if !request.body.isEmpty { try writeAll(fd, request.body) }
+            return try readResponse(fd, method: request.method, sink: sink)
+        }
+        guard let input = FileHandle(forReadingAtPath: file.path),
+              let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? nil else {
+            throw SyncError.badResponse("cannot read \(file.path)")
+        }
+        defer { try? input.close() }
+        head += "Content-Length: \(size)\r\n\r\n"
         try writeAll(fd, Array(head.utf8))
-        if !request.body.isEmpty { try writeAll(fd, request.body) }
+        var sent = 0
+        while sent < size, let piece = try input.read(upToCount: min(256 << 10, size - sent)), !piece.isEmpty {
+            try writeAll(fd, Array(piece))
+            sent += piece.count
+        }
+        guard sent == size else { throw SyncError.badResponse("\(file.path) changed while it was being sent") }
         return try readResponse(fd, method: request.method, sink: sink)
     }
 

@@ -16,8 +16,21 @@ public struct URLSessionTransport: HTTPTransport {
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let (data, response) = try await session.data(for: try urlRequest(request))
-        return try Self.answer(response, body: Array(data))
+        let r = try urlRequest(request)
+        guard let file = request.bodyFile else {
+            let (data, response) = try await session.data(for: r)
+            return try Self.answer(response, body: Array(data))
+        }
+        // URLSession reads the file as it sends it.
+        return try await withCheckedThrowingContinuation { continuation in
+            session.uploadTask(with: r, fromFile: file) { data, response, error in
+                continuation.resume(with: Result {
+                    if let error { throw error }
+                    guard let response else { throw SyncError.badResponse("no answer") }
+                    return try Self.answer(response, body: Array(data ?? Data()))
+                })
+            }.resume()
+        }
     }
 
     /// Downloads to a temporary file (URLSession's), then hands it to `sink` in 256 KiB pieces.
