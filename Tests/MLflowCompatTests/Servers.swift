@@ -130,12 +130,19 @@ final class ServerProcess: @unchecked Sendable {
         return (status, try? JSONSerialization.jsonObject(with: data))
     }
 
+    /// Ends the server's whole process group (Process starts each child in a group of its own): `mlflow
+    /// server` leaves uvicorn and its job workers behind when only it is stopped.
     deinit {
-        guard process.isRunning else { return }
-        process.terminate()
-        let deadline = Date().addingTimeInterval(10)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        // A client-only ServerProcess wraps a Process never started (pid 0: kill would hit our own group).
+        guard process.processIdentifier > 0 else { return }
+        let group = -process.processIdentifier
+        if process.isRunning {
+            kill(group, SIGTERM)
+            let deadline = Date().addingTimeInterval(10)
+            while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+            if process.isRunning { kill(group, SIGKILL) }
+            process.waitUntilExit()
+        }
+        kill(group, SIGKILL)
     }
 }
