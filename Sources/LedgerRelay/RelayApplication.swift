@@ -18,11 +18,22 @@ public enum RelayApplication {
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                             body: .init(byteBuffer: ByteBuffer(bytes: state.metrics.render())))
         }
+        // Not signed: a client asks it before signing anything, to sign for this relay and its team.
+        router.get("v1/relay") { _, _ -> Response in
+            let audience = state.audience(holding: try await offload { try state.ledger.team() })
+            return try JSONResponse.make(RelayAnnouncement(relay: Hex.encode(audience.relay), team: audience.team?.hex))
+        }
         let v1 = router.group("v1").add(middleware: RequestAuthenticator(state: state))
         EventRoutes(state: state).register(on: v1)
         BlobRoutes(state: state).register(on: v1)
         DashboardSite(ledger: state.ledger, login: SignedLinkLogin(ledger: state.ledger)).register(on: router)
         return router
+    }
+
+    /// `GET /v1/relay`: which relay this is and which team it serves (absent before it has one).
+    struct RelayAnnouncement: Codable, Sendable {
+        var relay: String
+        var team: String?
     }
 
     /// The application; `onListening` receives the bound port (useful with port 0).

@@ -9,18 +9,30 @@ public struct RelayState: Sendable {
     public let configuration: RelayConfiguration
     public let ledger: Ledger
     public let blobs: BlobStore
+    /// This relay's id (see `Ledger.relayID`): signed requests name it, so they are good only here.
+    public let relayID: [UInt8]
     let metrics = RelayMetrics()
     let turns = IngestTurns()
+    /// Request bodies held at once: four of the largest allowed (a client keeps two pushes in flight).
+    let bodies: BodyBudget
 
     public init(configuration: RelayConfiguration) throws {
         self.configuration = configuration
+        bodies = BodyBudget(limit: 4 * configuration.maxBodyBytes)
         try FileManager.default.createDirectory(at: configuration.blobDirectory, withIntermediateDirectories: true)
         // A small cache keeps the relay's memory flat; it mostly appends and serves pages in order.
         ledger = try Ledger(path: configuration.databasePath, cacheMiB: 16)
         blobs = BlobStore(directory: configuration.blobDirectory)
+        relayID = try ledger.relayID()
         if let configured = configuration.team, let stored = try ledger.team(), stored != configured {
             throw StoreError.invalidInput("\(configuration.dataDirectory.path) holds team \(stored.short), not \(configured.short)")
         }
+    }
+
+    /// What a request must be signed for: this relay, and its team (`team`, the one its ledger holds, else
+    /// the one it was started with; none before either).
+    func audience(holding team: LedgerID?) -> RequestSignature.Audience {
+        RequestSignature.Audience(relay: relayID, team: team ?? configuration.team)
     }
 
     /// Store size for /metrics: the database and its write-ahead log.

@@ -12,6 +12,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
     case invalidInput(String)
     case identity(String)
     case blob(String)
+    /// A file or folder that must be readable only by its owner could not be written.
+    case privateFile(path: String, reason: String)
 
     private static let listCommand = [
         "run": "mledger run list", "model": "mledger model list", "experiment": "mledger experiment list",
@@ -33,6 +35,7 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
         case .invalidInput(let message): message
         case .identity(let message): message
         case .blob(let message): message
+        case .privateFile(let path, let reason): "cannot write \(path) (readable only by you): \(reason)"
         }
     }
 }

@@ -2,11 +2,13 @@ import Foundation
 import LedgerProtocol
 import LedgerStore
 
-/// Talks to one relay, signing every request with this device's key (see `RequestSignature`).
+/// Talks to one relay, signing every request with this device's key (see `RequestSignature`) for that
+/// relay and its team, which it asks the relay for once (`GET /v1/relay`).
 public struct RelayClient: Sendable {
     public let baseURL: URL
     let key: SigningKey
     let transport: any HTTPTransport
+    private let announced = Announced()
 
     public init(baseURL: URL, key: SigningKey) throws {
         self.baseURL = baseURL
@@ -17,15 +19,48 @@ public struct RelayClient: Sendable {
     typealias Answer = HTTPResponse
 
     /// Sends a signed request; non-2xx answers become `SyncError.refused` with the relay's message.
-    func send(_ method: String, _ target: String, body: [UInt8] = [], bodySHA256: [UInt8]? = nil,
-              contentType: String? = nil, accept: Set<Int> = []) async throws -> Answer {
-        let signed = RequestSignature.sign(method: method, target: target, bodySHA256: bodySHA256 ?? Hashing.sha256(body),
-                                           key: key, nowMs: wallClockMs())
-        var headers = signed.headers
+    /// With a `sink`, a 2xx answer's body streams there instead of into the answer; with a `bodyFile`, the
+    /// body is read from that file as it is sent (`bodySHA256` must then be given).
+    func send(_ method: String, _ target: String, body: [UInt8] = [], bodyFile: URL? = nil, bodySHA256: [UInt8]? = nil,
+              contentType: String? = nil, accept: Set<Int> = [], sink: (any BodySink)? = nil) async throws -> Answer {
+        var headers = RequestSignature.headers(method: method, target: target, bodySHA256: bodySHA256 ?? Hashing.sha256(body),
+                                               audience: try await audience(), key: key, nowMs: wallClockMs())
         if let contentType { headers.append(("Content-Type", contentType)) }
+        return try await exchange(HTTPRequest(method: method, target: target, headers: headers, body: body, bodyFile: bodyFile),
+                                  accept: accept, sink: sink)
+    }
+
+    /// Which relay this is and which team it serves, as it announces them: fetched once, and again while
+    /// the relay has no team (it adopts the first genesis pushed to it, and from then on wants it signed).
+    public func audience() async throws -> RequestSignature.Audience {
+        if let known = announced.value, known.team != nil { return known }
+        struct Announcement: Decodable { var relay: String; var team: String? }
+        let answer = try await exchange(HTTPRequest(method: "GET", target: "/v1/relay"), accept: [])
+        guard let announcement = try? JSONDecoder().decode(Announcement.self, from: Data(answer.body)),
+              let relay = Hex.decode(announcement.relay), relay.count == 32 else {
+            throw SyncError.badResponse("GET /v1/relay did not name the relay: is \(baseURL.absoluteString) an mledger relay of this version?")
+        }
+        let team: LedgerID?
+        if let hex = announcement.team {
+            guard let id = LedgerID(hex: hex) else { throw SyncError.badResponse("GET /v1/relay named the team '\(hex.prefix(80))'") }
+            team = id
+        } else {
+            team = nil
+        }
+        let audience = RequestSignature.Audience(relay: relay, team: team)
+        announced.value = audience
+        return audience
+    }
+
+    /// One exchange; transport failures name the relay, non-2xx answers become `SyncError.refused`.
+    private func exchange(_ request: HTTPRequest, accept: Set<Int>, sink: (any BodySink)? = nil) async throws -> Answer {
         let answer: HTTPResponse
         do {
-            answer = try await transport.send(HTTPRequest(method: method, target: target, headers: headers, body: body))
+            if let sink {
+                answer = try await transport.send(request, streamingTo: sink)
+            } else {
+                answer = try await transport.send(request)
+            }
         } catch let error as SyncError {
             if case .unreachable(_, let reason) = error { throw SyncError.unreachable(url: baseURL.absoluteString, reason: reason) }
             throw error
@@ -107,18 +142,75 @@ public struct RelayClient: Sendable {
         try await send("HEAD", "/v1/blobs/\(Hex.encode(sha256))", accept: [404]).status == 200
     }
 
+    /// Uploads a blob from its file, read a piece at a time as it is sent (the relay checks its hash).
     public func uploadBlob(_ sha256: [UInt8], from file: URL) async throws {
-        let data = try Data(contentsOf: file)
-        _ = try await send("PUT", "/v1/blobs/\(Hex.encode(sha256))", body: Array(data), bodySHA256: sha256,
+        _ = try await send("PUT", "/v1/blobs/\(Hex.encode(sha256))", bodyFile: file, bodySHA256: sha256,
                            contentType: "application/octet-stream")
     }
 
-    /// Downloads a blob and returns its bytes once they hash to its name.
-    public func downloadBlob(_ sha256: [UInt8]) async throws -> Data {
-        let answer = try await send("GET", "/v1/blobs/\(Hex.encode(sha256))")
-        guard Hashing.sha256(answer.body) == sha256 else {
-            throw SyncError.badResponse("blob \(Hex.encode(sha256).prefix(12)) does not match its hash")
+    /// Downloads a blob into `file` (created, must not exist), hashing it as it streams to disk, so a blob
+    /// of any size costs little memory. Unless the bytes hash to the blob's name it throws and removes
+    /// the file.
+    public func downloadBlob(_ sha256: [UInt8], to file: URL) async throws {
+        let sink = try HashingFileSink(creating: file)
+        do {
+            _ = try await send("GET", "/v1/blobs/\(Hex.encode(sha256))", sink: sink)
+            guard try sink.finish() == sha256 else {
+                throw SyncError.badResponse("blob \(Hex.encode(sha256).prefix(12)) does not match its hash")
+            }
+        } catch {
+            sink.discard()
+            throw error
         }
-        return Data(answer.body)
+    }
+}
+
+/// The relay's announcement, shared by the copies of one client (a sync session).
+private final class Announced: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: RequestSignature.Audience?
+
+    var value: RequestSignature.Audience? {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
+}
+
+/// Writes a streamed body to a new file and hashes it on the way.
+final class HashingFileSink: BodySink, @unchecked Sendable {
+    // Written by one transport at a time, then finished by the caller after the exchange: the lock only
+    // makes that hand-over explicit.
+    private let lock = NSLock()
+    private let handle: FileHandle
+    private let file: URL
+    private var hasher = SHA256Stream()
+
+    init(creating file: URL) throws {
+        guard FileManager.default.createFile(atPath: file.path, contents: nil), let handle = FileHandle(forWritingAtPath: file.path) else {
+            throw StoreError.blob("cannot write \(file.path)")
+        }
+        self.file = file
+        self.handle = handle
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        try lock.withLock {
+            hasher.update(bytes)
+            try handle.write(contentsOf: Data(bytes))
+        }
+    }
+
+    /// Flushes and closes the file; returns the SHA-256 of everything written.
+    func finish() throws -> [UInt8] {
+        try lock.withLock {
+            try handle.synchronize()
+            try handle.close()
+            return hasher.finish()
+        }
+    }
+
+    func discard() {
+        try? handle.close()
+        try? FileManager.default.removeItem(at: file)
     }
 }

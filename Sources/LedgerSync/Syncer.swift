@@ -67,12 +67,8 @@ public struct Syncer: Sendable {
     /// Pushes what the relay lacks by its frontier; returns the events refused for a predecessor the
     /// relay lacked (pushed again later, after the other side of a fork if there is one).
     private func pushHalf(into summary: inout Summary, progress: @escaping @Sendable (Phase, Int) -> Void) async throws -> [SignedEvent] {
-        let frontier = try await client.frontier()
-        let localTeam = try ledger.team()
-        if let relayTeam = frontier.team, let localTeam, relayTeam != localTeam.hex {
-            throw SyncError.teamMismatch(local: localTeam.hex, relay: relayTeam)
-        }
-        return try await push(beyond: frontier.keys, into: &summary, progress: progress)
+        try await checkTeam()
+        return try await push(beyond: try await client.frontier().keys, into: &summary, progress: progress)
     }
 
     /// Two pushes stay in flight: the relay checks one's signatures while it stores the other (it stores
@@ -216,12 +212,22 @@ public struct Syncer: Sendable {
         }
     }
 
+    /// Refuses a relay that announces another team than this ledger's (a ledger without a team yet, one
+    /// joining with `mledger init --join`, takes the relay's).
+    private func checkTeam() async throws {
+        if let relayTeam = try await client.audience().team, let localTeam = try ledger.team(), relayTeam != localTeam {
+            throw SyncError.teamMismatch(local: localTeam.hex, relay: relayTeam.hex)
+        }
+    }
+
     /// Fetches a blob into the local store (for `model pull` when the file was logged elsewhere).
     public func fetchBlob(_ sha256: [UInt8], into blobs: BlobStore) async throws {
-        let data = try await client.downloadBlob(sha256)
-        let temp = FileManager.default.temporaryDirectory.appendingPathComponent("mledger-blob-\(UUID().uuidString)")
-        try data.write(to: temp)
+        try await checkTeam()
+        // Streamed into the store's folder and checked on the way, then renamed into place: never whole in memory.
+        try FileManager.default.createDirectory(at: blobs.directory, withIntermediateDirectories: true)
+        let temp = blobs.directory.appendingPathComponent(".incoming-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: temp) }
-        _ = try blobs.put(file: temp)
+        try await client.downloadBlob(sha256, to: temp)
+        try BlobStore.place(temp, at: blobs.url(for: sha256))
     }
 }

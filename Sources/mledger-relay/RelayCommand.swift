@@ -55,6 +55,7 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
+        RelayMemory.returnLargeBuffersToTheSystem()
         let directory = URL(fileURLWithPath: data)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let state = try RelayState(configuration: RelayConfiguration(

@@ -16,6 +16,10 @@ struct Forge: Sendable {
     var carol: ChainWriter
     /// A device its member revoked.
     var revokedDevice: ChainWriter
+    /// The relay under test and its team, as it announces them: what requests are signed for.
+    let audience: RequestSignature.Audience
+    /// A second relay of the same team, where requests for the first one are replayed.
+    var secondRelay: (port: Int, audience: RequestSignature.Audience)?
 
     /// Continues `key`'s chain where `ledger` holds its head, from that head's clock.
     static func writer(_ key: SigningKey, in ledger: Ledger) throws -> ChainWriter {
@@ -34,18 +38,20 @@ struct Forge: Sendable {
     }
 
     /// A push of raw frames, signed by `key` as `mledger sync` signs it.
-    static func push(_ frames: [(bytes: [UInt8], signature: [UInt8])], as key: SigningKey) -> HTTPRequest {
+    func push(_ frames: [(bytes: [UInt8], signature: [UInt8])], as key: SigningKey) -> HTTPRequest {
         signed("POST", "/v1/events", body: EventFrames.encode(frames), as: key)
     }
 
-    static func push(_ events: [SignedEvent], as key: SigningKey) -> HTTPRequest {
+    func push(_ events: [SignedEvent], as key: SigningKey) -> HTTPRequest {
         push(events.map { (bytes: $0.bytes, signature: $0.signature) }, as: key)
     }
 
-    /// A request signed by `key`; a blob upload signs the hash named in its path (`bodySHA256`).
-    static func signed(_ method: String, _ target: String, body: [UInt8] = [], bodySHA256: [UInt8]? = nil, as key: SigningKey,
-                       nowMs: UInt64 = wallClockMs()) -> HTTPRequest {
-        let signature = RequestSignature.sign(method: method, target: target, bodySHA256: bodySHA256 ?? Hashing.sha256(body), key: key, nowMs: nowMs)
-        return HTTPRequest(method: method, target: target, headers: signature.headers + [("Content-Type", EventFrames.contentType)], body: body)
+    /// A request signed by `key` for the relay under test (or `audience`); a blob upload signs the hash
+    /// named in its path (`bodySHA256`).
+    func signed(_ method: String, _ target: String, body: [UInt8] = [], bodySHA256: [UInt8]? = nil, as key: SigningKey,
+                nowMs: UInt64 = wallClockMs(), for audience: RequestSignature.Audience? = nil) -> HTTPRequest {
+        let headers = RequestSignature.headers(method: method, target: target, bodySHA256: bodySHA256 ?? Hashing.sha256(body),
+                                               audience: audience ?? self.audience, key: key, nowMs: nowMs)
+        return HTTPRequest(method: method, target: target, headers: headers + [("Content-Type", EventFrames.contentType)], body: body)
     }
 }

@@ -26,6 +26,8 @@ struct HostileCase: Sendable {
     var advanced: Forge?
     /// Text that must come back unchanged from the ledger's views once accepted.
     var text: [String] = []
+    /// Where to send it when not to the relay under test (the team's second relay).
+    var port: Int?
 
     /// Why `answer` is not what this case is owed, or nil when it is.
     func judge(_ answer: HTTPResponse) -> String? {

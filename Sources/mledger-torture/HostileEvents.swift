@@ -30,7 +30,7 @@ enum HostileEvents {
     }
 
     static func rejected(_ label: String, _ f: Forge, _ frame: (bytes: [UInt8], signature: [UInt8]), _ codes: Set<String>?) -> HostileCase {
-        HostileCase(label: label, request: Forge.push([frame], as: f.alice.key), expect: .rejected(codes: codes))
+        HostileCase(label: label, request: f.push([frame], as: f.alice.key), expect: .rejected(codes: codes))
     }
 
     static let bitFlip: Make = { forge, rng, _ in
@@ -58,7 +58,7 @@ enum HostileEvents {
         for _ in 0...Int.random(in: 0...2, using: &rng) {
             bytes[Int.random(in: from..<bytes.count, using: &rng)] ^= UInt8(1) << UInt8.random(in: 0...7, using: &rng)
         }
-        return HostileCase(label: "re-signed flip", request: Forge.push([(bytes, f.alice.key.sign(bytes))], as: f.alice.key),
+        return HostileCase(label: "re-signed flip", request: f.push([(bytes, f.alice.key.sign(bytes))], as: f.alice.key),
                            expect: .validOrRejected)
     }
 
@@ -152,7 +152,7 @@ enum HostileEvents {
         var env = anyValid(&f, &rng)
         env.body = [UInt8](repeating: 0x41, count: Envelope.maxSize + Int.random(in: 1...500_000, using: &rng))
         let frame = signedFrame(env, f.alice.key)
-        return HostileCase(label: "oversized event", request: Forge.push([frame], as: f.alice.key),
+        return HostileCase(label: "oversized event", request: f.push([frame], as: f.alice.key),
                            expect: .refused(statuses: [400], code: "oversized"))
     }
 
@@ -186,7 +186,7 @@ enum HostileEvents {
 
     static let replay: Make = { forge, rng, stored in
         guard let old = stored.randomElement(using: &rng) else { return bitFlip(forge, &rng, stored) }
-        return HostileCase(label: "replayed event", request: Forge.push([old], as: forge.alice.key), expect: .duplicate)
+        return HostileCase(label: "replayed event", request: forge.push([old], as: forge.alice.key), expect: .duplicate)
     }
 
     static let foreignGenesis: Make = { forge, rng, _ in
@@ -199,7 +199,7 @@ enum HostileEvents {
         var f = forge
         let env = Forge.draft(&f.bob, Promote(model: f.model, version: f.version, alias: "production", reason: "writer sneaks in"), team: f.team)
         let frame = signedFrame(env, f.bob.key)
-        return HostileCase(label: "writer moves a protected alias", request: Forge.push([frame], as: f.bob.key), expect: .rejected(codes: ["forbidden"]))
+        return HostileCase(label: "writer moves a protected alias", request: f.push([frame], as: f.bob.key), expect: .rejected(codes: ["forbidden"]))
     }
 
     /// A stranger's self-signed membership (any role), pushed by a member: the relay judges the author.
@@ -270,7 +270,7 @@ enum HostileEvents {
         default: body = RunStart(experiment: EntityID.experiment(team: f.team, name: "setup"), name: text, command: text, host: text)
         }
         let event = f.alice.next(body, team: f.team, nowMs: wallClockMs())
-        return HostileCase(label: "injection in \(type(of: body).kind.rawValue)", request: Forge.push([event], as: f.alice.key),
+        return HostileCase(label: "injection in \(type(of: body).kind.rawValue)", request: f.push([event], as: f.alice.key),
                            expect: .accepted, advanced: f, text: [text])
     }
 }

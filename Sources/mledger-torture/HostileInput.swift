@@ -13,9 +13,10 @@ struct HostileInput: Scenario {
     static let maxBody = 2_000_000
 
     /// The team the inputs are aimed at: an admin (alice) who protected `production`, a writer (bob) with
-    /// a laptop he revoked, a removed member (carol), and a forge on their real chains.
+    /// a laptop he revoked, a removed member (carol), a second relay of the team, and a forge on their real chains.
     struct Setup {
         let team: Team
+        let secondRelay: RelayProcess
         let bob: CLIProcess
         let setupRun: String
         let removedKey: SigningKey
@@ -24,7 +25,7 @@ struct HostileInput: Scenario {
 
     func run(_ context: ScenarioContext, _ tally: Tally) async throws {
         var rng = context.rng(300)
-        var setup = try prepare(context)
+        var setup = try await prepare(context)
         tally.add(clients: 3)
         let before = try LedgerFacts.read(setup.team.relay.database)
 
@@ -44,7 +45,8 @@ struct HostileInput: Scenario {
                 sent += 1
                 corpus.append(hostile.request.body)
                 let answer: HTTPResponse
-                do { answer = try await transport.send(hostile.request) } catch {
+                let destination = hostile.port.map { SocketTransport(host: "127.0.0.1", port: $0) } ?? transport
+                do { answer = try await destination.send(hostile.request) } catch {
                     tally.fail("\(hostile.label): no answer (\(error))")
                     continue
                 }
@@ -62,6 +64,7 @@ struct HostileInput: Scenario {
                 }
             }
         }
+        sent += await StalledBodies.run(setup.team.relay, setup.forge, rng: &rng, tally)
         tally.add(inputs: sent, as: "requests")
 
         try await checkRelay(setup.team, transport, holds: before.events + stored.count, tally)
@@ -69,7 +72,7 @@ struct HostileInput: Scenario {
         DecoderFuzz.run(corpus: corpus, iterations: context.scale.decoderInputs, rng: &rng, tally: tally)
     }
 
-    private func prepare(_ context: ScenarioContext) throws -> Setup {
+    private func prepare(_ context: ScenarioContext) async throws -> Setup {
         let team = try Team(root: context.root, relayArguments: ["--max-body", String(Self.maxBody)])
         let alice = team.admin
         try alice.succeed(["team", "protect", "production", "--role", "maintainer"])
@@ -87,17 +90,26 @@ struct HostileInput: Scenario {
         try laptop.succeed(["init", "--join", team.relay.url])
         try bob.succeed(["identity", "revoke", laptopKey.hex, "--reason", "laptop stolen"])
         try bob.succeed(["sync"])
+        let second = try RelayProcess(team: team.id.hex, data: context.root.appendingPathComponent("relay-b"))
+        try alice.succeed(["remote", "add", "second", second.url])
+        try alice.succeed(["sync", "second"])
+        let aliceKey = try Team.signingKey(of: alice)
+        func announced(_ relay: RelayProcess) async throws -> RequestSignature.Audience {
+            guard let url = URL(string: relay.url) else { throw TortureError("bad relay URL \(relay.url)") }
+            return try await RelayClient(baseURL: url, key: aliceKey).audience()
+        }
 
         let local = try Ledger(path: alice.database, cacheMiB: 4)
         let model = try local.modelID(named: "digits")
         let carolKey = try Team.signingKey(of: carol)
         guard let runID = LedgerID(hex: setupRun) else { throw TortureError("`mledger run start` printed '\(setupRun)', not a run id") }
         let forge = Forge(team: team.id, model: model, version: try local.versionID(model: model, "1"), run: runID,
-                          alice: try Forge.writer(try Team.signingKey(of: alice), in: local),
+                          alice: try Forge.writer(aliceKey, in: local),
                           bob: try Forge.writer(try Team.signingKey(of: bob), in: try Ledger(path: bob.database, cacheMiB: 4)),
                           carol: try Forge.writer(carolKey, in: try Ledger(path: carol.database, cacheMiB: 4)),
-                          revokedDevice: try Forge.writer(try Team.signingKey(of: laptop), in: try Ledger(path: laptop.database, cacheMiB: 4)))
-        return Setup(team: team, bob: bob, setupRun: setupRun, removedKey: carolKey, forge: forge)
+                          revokedDevice: try Forge.writer(try Team.signingKey(of: laptop), in: try Ledger(path: laptop.database, cacheMiB: 4)),
+                          audience: try await announced(team.relay), secondRelay: (second.port, try await announced(second)))
+        return Setup(team: team, secondRelay: second, bob: bob, setupRun: setupRun, removedKey: carolKey, forge: forge)
     }
 
     /// Still serving, holding exactly the valid events (and no refused blob), and intact.

@@ -120,6 +120,8 @@ import Testing
         #expect(!moved.isSignedByItsKey)
         #expect(LoginLink(parameter: { $0 == "signature" ? nil : items[$0] }) == nil)
         // A login signature is not a request signature for the same target.
-        #expect(!link.signature.isValid(method: "GET", target: "\(team.hex)\n/models", bodySHA256: []))
+        #expect(!link.signature.isValid(method: "GET", target: "\(team.hex)\n/models", bodySHA256: [], audience: nil))
+        #expect(!link.signature.isValid(method: LoginLink.method, target: "\(team.hex)\n/models", bodySHA256: [],
+                                        audience: .init(relay: [UInt8](repeating: 2, count: 32), team: team)))
     }
 }

@@ -99,17 +99,8 @@ final class ServerProcess: @unchecked Sendable {
 
     /// `mledger serve` of a CLI's workspace, on a port it picks.
     static func mledger(_ cli: CLI) throws -> ServerProcess {
-        let p = cli.process(["serve", "--port", "0"])
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let (address, text) = ListeningLine.read(out, seconds: 30)
-        if let address, let token = text.firstMatch(of: /MLFLOW_TRACKING_TOKEN=([0-9a-f]+)/)?.1 {
-            return ServerProcess(p, uri: "http://\(address)", token: String(token))
-        }
-        p.terminate()
-        throw TimedOut(what: "mledger serve (printed: \(text))")
+        let serve = try cli.startServe()
+        return ServerProcess(serve.process, uri: "http://\(serve.address)", token: serve.token)
     }
 
     func waitForHealth(seconds: Double) throws {
@@ -139,12 +130,19 @@ final class ServerProcess: @unchecked Sendable {
         return (status, try? JSONSerialization.jsonObject(with: data))
     }
 
+    /// Ends the server's whole process group (Process starts each child in a group of its own): `mlflow
+    /// server` leaves uvicorn and its job workers behind when only it is stopped.
     deinit {
-        guard process.isRunning else { return }
-        process.terminate()
-        let deadline = Date().addingTimeInterval(10)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        // A client-only ServerProcess wraps a Process never started (pid 0: kill would hit our own group).
+        guard process.processIdentifier > 0 else { return }
+        let group = -process.processIdentifier
+        if process.isRunning {
+            kill(group, SIGTERM)
+            let deadline = Date().addingTimeInterval(10)
+            while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+            if process.isRunning { kill(group, SIGKILL) }
+            process.waitUntilExit()
+        }
+        kill(group, SIGKILL)
     }
 }

@@ -74,6 +74,28 @@ open class CLIProcess: @unchecked Sendable {
         return r.stdout
     }
 
+    /// Starts `mledger serve` on a free port and waits until it listens; returns the running process, its
+    /// address (`127.0.0.1:PORT`) and the bearer token it printed. The caller stops the process.
+    public func startServe() throws -> (process: Process, address: String, token: String) {
+        let p = process(["serve", "--port", "0"])
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let (address, text) = ListeningLine.read(out, seconds: 30)
+        if let address, let token = text.firstMatch(of: /MLFLOW_TRACKING_TOKEN=([0-9a-f]+)/)?.1 {
+            return (p, address, String(token))
+        }
+        p.terminate()
+        p.waitUntilExit()
+        throw ServeStartError(output: text)
+    }
+
+    public struct ServeStartError: Error, CustomStringConvertible {
+        public var output: String
+        public var description: String { "mledger serve did not start: \(output)" }
+    }
+
     /// Runs a command with `--json` that must succeed and parses its output.
     public func jsonOutput(_ arguments: [String], in directory: URL? = nil) throws -> Any {
         let out = try succeed(arguments + ["--json"], in: directory)

@@ -23,13 +23,13 @@ import LedgerTestSupport
         return Answer(status: status, json: ((try? JSONSerialization.jsonObject(with: data)) as? [String: Any]) ?? [:])
     }
 
-    func signed(_ method: String, _ target: String, _ body: [UInt8], _ key: SigningKey) -> [(String, String)] {
-        RequestSignature.sign(method: method, target: target, bodySHA256: Hashing.sha256(body), key: key, nowMs: wallClockMs()).headers
+    func signed(_ method: String, _ target: String, _ body: [UInt8], _ key: SigningKey, _ relay: RelayProcess) throws -> [(String, String)] {
+        try Signed.headers(method, target, body: body, key: key, relay: relay)
     }
 
     func push(_ relay: RelayProcess, _ events: [SignedEvent], as key: SigningKey) async throws -> Answer {
         let body = EventFrames.encode(events)
-        return try await send(relay, "POST", "/v1/events", body: body, headers: signed("POST", "/v1/events", body, key))
+        return try await send(relay, "POST", "/v1/events", body: body, headers: try signed("POST", "/v1/events", body, key, relay))
     }
 
     /// The status of the single pushed event: its letter, and the code when it was not accepted.
@@ -55,24 +55,35 @@ import LedgerTestSupport
         let digest = try fixture.relayDigest()
         let relay = fixture.relay
 
-        // No signature at all, and a key that is not a member.
+        // No signature at all.
         #expect(try await send(relay, "GET", "/v1/frontier", headers: []).status == 401)
-        let stranger = SigningKey.generate()
-        let strangerAnswer = try await send(relay, "GET", "/v1/frontier", headers: signed("GET", "/v1/frontier", [], stranger))
-        #expect(strangerAnswer.status == 403)
-        #expect((strangerAnswer.json["message"] as? String)?.contains("not a member") == true)
 
         // A time at the very end of the clock's range (it must not overflow, nor crash the relay).
-        var farFuture = signed("GET", "/v1/frontier", [], aliceKey).filter { $0.0 != RequestSignature.Header.time }
+        var farFuture = try signed("GET", "/v1/frontier", [], aliceKey, relay).filter { $0.0 != RequestSignature.Header.time }
         farFuture.append((RequestSignature.Header.time, String(UInt64.max)))
         #expect(try await send(relay, "GET", "/v1/frontier", headers: farFuture).status == 401)
 
         // A request signature that does not match (signed for another target).
-        let wrongTarget = try await send(relay, "GET", "/v1/frontier", headers: signed("GET", "/v1/events", [], aliceKey))
+        let wrongTarget = try await send(relay, "GET", "/v1/frontier", headers: try signed("GET", "/v1/events", [], aliceKey, relay))
         #expect(wrongTarget.status == 401)
 
+        // A key that is not a member, with a good signature: the very same answer, so nobody learns who is a member.
+        let stranger = SigningKey.generate()
+        let strangerAnswer = try await send(relay, "GET", "/v1/frontier", headers: try signed("GET", "/v1/frontier", [], stranger, relay))
+        #expect(strangerAnswer.status == 401)
+        #expect(strangerAnswer.json["error"] as? String == wrongTarget.json["error"] as? String)
+        #expect(strangerAnswer.json["message"] as? String == wrongTarget.json["message"] as? String)
+
+        // A member's push whose body is not the one signed: refused once the body arrives, nothing stored.
+        let signedFor = EventFrames.encode([SignedEvent]())
+        var swapped = try signed("POST", "/v1/events", signedFor, aliceKey, relay)
+        swapped.append(("Content-Type", EventFrames.contentType))
+        let swappedAnswer = try await send(relay, "POST", "/v1/events", body: [0, 0, 0, 0], headers: swapped)
+        #expect(swappedAnswer.status == 401)
+        #expect((swappedAnswer.json["message"] as? String)?.contains("X-Mledger-Body-SHA256") == true)
+
         // A replayed request: the first is fine, the identical second one is refused.
-        let headers = signed("GET", "/v1/frontier", [], aliceKey)
+        let headers = try signed("GET", "/v1/frontier", [], aliceKey, relay)
         #expect(try await send(relay, "GET", "/v1/frontier", headers: headers).status == 200)
         let replay = try await send(relay, "GET", "/v1/frontier", headers: headers)
         #expect(replay.status == 401)
@@ -120,12 +131,12 @@ import LedgerTestSupport
 
         // An oversized body.
         let huge = [UInt8](repeating: 0, count: 1_100_000)
-        let oversized = try await send(relay, "POST", "/v1/events", body: huge, headers: signed("POST", "/v1/events", huge, aliceKey))
+        let oversized = try await send(relay, "POST", "/v1/events", body: huge, headers: try signed("POST", "/v1/events", huge, aliceKey, relay))
         #expect(oversized.status == 413)
 
         // Malformed framing.
         let garbage: [UInt8] = [0, 0, 0, 9, 1, 2, 3]
-        let malformed = try await send(relay, "POST", "/v1/events", body: garbage, headers: signed("POST", "/v1/events", garbage, aliceKey))
+        let malformed = try await send(relay, "POST", "/v1/events", body: garbage, headers: try signed("POST", "/v1/events", garbage, aliceKey, relay))
         #expect(malformed.status == 400)
 
         #expect(try fixture.relayEventCount() == count)
@@ -139,14 +150,15 @@ import LedgerTestSupport
         #expect(firstResult(try await push(relay, [good], as: aliceKey)).status == "duplicate")
         #expect(try fixture.relayEventCount() == stored)
 
-        // A removed member is refused from then on.
+        // A removed member is refused from then on, as any stranger.
         try alice.ok("team", "remove", TeamFixture.publicKey(of: bob), "--reason", "left the team")
         try alice.ok("sync")
-        let afterRemoval = try await send(relay, "GET", "/v1/frontier", headers: signed("GET", "/v1/frontier", [], bobKey))
-        #expect(afterRemoval.status == 403)
+        let afterRemoval = try await send(relay, "GET", "/v1/frontier", headers: try signed("GET", "/v1/frontier", [], bobKey, relay))
+        #expect(afterRemoval.status == 401)
+        #expect(afterRemoval.json["message"] as? String == wrongTarget.json["message"] as? String)
         let bobSync = try bob.run("sync")
         #expect(!bobSync.ok)
-        #expect(bobSync.stderr.contains("403"))
+        #expect(bobSync.stderr.contains("401"))
     }
 }
 

@@ -67,3 +67,28 @@ enum LedgerCount {
         return try db.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM events") } ?? 0
     }
 }
+
+/// Requests signed as `mledger sync` signs them, for a relay and team as the relay announces them.
+enum Signed {
+    /// What `GET /v1/relay` says: the relay's id and its team.
+    static func audience(of relay: RelayProcess) throws -> RequestSignature.Audience {
+        let connection = try RawConnection(port: relay.port, timeout: 10)
+        defer { connection.close() }
+        try connection.send("GET", "/v1/relay", headers: [("Connection", "close")])
+        let head = try #require(try connection.readHead())
+        var body = [UInt8]()
+        try connection.drain(Int(head.headers["content-length"] ?? "") ?? 0, after: head.start) { body += $0 }
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
+        let relayID = try #require((json["relay"] as? String).flatMap(Hex.decode))
+        return RequestSignature.Audience(relay: relayID, team: (json["team"] as? String).flatMap(LedgerID.init(hex:)))
+    }
+
+    static func headers(_ method: String, _ target: String, body: [UInt8] = [], key: SigningKey,
+                        for audience: RequestSignature.Audience) -> [(String, String)] {
+        RequestSignature.headers(method: method, target: target, bodySHA256: Hashing.sha256(body), audience: audience, key: key, nowMs: wallClockMs())
+    }
+
+    static func headers(_ method: String, _ target: String, body: [UInt8] = [], key: SigningKey, relay: RelayProcess) throws -> [(String, String)] {
+        headers(method, target, body: body, key: key, for: try audience(of: relay))
+    }
+}

@@ -12,7 +12,8 @@ public struct LoginLink: Sendable, Equatable {
     public var signature: RequestSignature
 
     public static func sign(team: LedgerID, next: String, key: SigningKey, nowMs: UInt64) -> LoginLink {
-        LoginLink(team: team, next: next, signature: .sign(method: method, target: signedTarget(team, next), bodySHA256: [], key: key, nowMs: nowMs))
+        LoginLink(team: team, next: next, signature: .sign(method: method, target: signedTarget(team, next), bodySHA256: [], audience: nil,
+                                                           key: key, nowMs: nowMs))
     }
 
     /// The query parameters, unencoded.
@@ -36,7 +37,7 @@ public struct LoginLink: Sendable, Equatable {
 
     /// The signature matches the key, team and page; freshness and the nonce are the relay's to check.
     public var isSignedByItsKey: Bool {
-        signature.isValid(method: Self.method, target: Self.signedTarget(team, next), bodySHA256: [])
+        signature.isValid(method: Self.method, target: Self.signedTarget(team, next), bodySHA256: [], audience: nil)
     }
 
     private static func signedTarget(_ team: LedgerID, _ next: String) -> String { "\(team.hex)\n\(next)" }

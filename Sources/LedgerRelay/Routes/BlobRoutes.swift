@@ -4,9 +4,11 @@ import LedgerProtocol
 import LedgerStore
 
 /// Artifact blobs, content-addressed by SHA-256: uploads are hashed as they stream to disk and kept only
-/// if the hash matches the name; downloads honour `Range`, so an interrupted transfer resumes.
+/// if the hash matches the name; downloads stream from disk in 256 KiB pieces (so many readers of a large
+/// blob cost little memory) and honour `Range`, so an interrupted transfer resumes.
 struct BlobRoutes {
     let state: RelayState
+    let files = FileIO()
 
     func register(on group: RouterGroup<RelayContext>) {
         group.put("blobs/:hash", use: upload)
@@ -67,11 +69,9 @@ struct BlobRoutes {
     @Sendable func download(_ request: Request, context: RelayContext) async throws -> Response {
         let hash = try requestedHash(context)
         let path = state.blobs.url(for: hash).path
-        guard let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil,
-              let file = FileHandle(forReadingAtPath: path) else {
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil else {
             throw RelayError(status: .notFound, code: "no_blob", message: "no blob \(Hex.encode(hash).prefix(12)) on this relay")
         }
-        defer { try? file.close() }
         var headers: HTTPFields = [.contentType: "application/octet-stream", .acceptRanges: "bytes"]
         var range = 0..<size
         let ranged = request.headers[.range] != nil
@@ -82,10 +82,10 @@ struct BlobRoutes {
             range = requested
             headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(size)"
         }
-        // Only the requested bytes are read.
-        try file.seek(toOffset: UInt64(range.lowerBound))
-        let data = try file.read(upToCount: range.count) ?? Data()
-        return Response(status: ranged ? .partialContent : .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        // Only the requested bytes are read, a piece at a time as the client takes them.
+        let body = range.isEmpty ? ResponseBody()
+            : try await files.loadFile(path: path, range: range.lowerBound...(range.upperBound - 1), context: context, chunkLength: 256 << 10)
+        return Response(status: ranged ? .partialContent : .ok, headers: headers, body: body)
     }
 
     /// One range of `bytes=FIRST-LAST`, `bytes=FIRST-` or `bytes=-SUFFIX` (RFC 9110), within `size`.

@@ -74,20 +74,35 @@ public struct BlobStore: Sendable {
         do { try fm.moveItem(at: temp, to: target) } catch where fm.fileExists(atPath: target.path) {}
     }
 
-    /// Writes a blob to `destination`, checking that its bytes still hash to `sha256`.
+    /// Writes a blob to `destination`, checking that its bytes still hash to `sha256`. Streams in 1 MiB
+    /// pieces to a temporary file beside `destination`, renamed into place only once the hash matches.
     public func copy(_ sha256: [UInt8], to destination: URL) throws(StoreError) {
-        let source = url(for: sha256)
-        guard let data = FileManager.default.contents(atPath: source.path) else {
-            throw .blob("blob \(Hex.encode(sha256).prefix(12)) is not in this workspace's store")
+        let name = Hex.encode(sha256).prefix(12)
+        guard let input = FileHandle(forReadingAtPath: url(for: sha256).path) else {
+            throw .blob("blob \(name) is not in this workspace's store")
         }
-        guard Hashing.sha256(Array(data)) == sha256 else {
-            throw .blob("blob \(Hex.encode(sha256).prefix(12)) is corrupt: its bytes no longer match its hash")
-        }
+        defer { try? input.close() }
+        let fm = FileManager.default
+        let temp = destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent)-\(UUID().uuidString)")
+        defer { try? fm.removeItem(at: temp) }
+        var hasher = SHA256Stream()
         do {
-            try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try data.write(to: destination, options: .atomic)
+            try fm.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+            guard fm.createFile(atPath: temp.path, contents: nil) else { throw StoreError.blob("cannot write \(temp.path)") }
+            let output = try FileHandle(forWritingTo: temp)
+            defer { try? output.close() }
+            while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty {
+                chunk.withUnsafeBytes { hasher.update($0) }
+                try output.write(contentsOf: chunk)
+            }
         } catch {
             throw .blob("cannot write \(destination.path): \(error.localizedDescription)")
+        }
+        guard hasher.finish() == sha256 else {
+            throw .blob("blob \(name) is corrupt: its bytes no longer match its hash")
+        }
+        guard rename(temp.path, destination.path) == 0 else {
+            throw .blob("cannot write \(destination.path): \(String(cString: strerror(errno)))")
         }
     }
 }

@@ -100,15 +100,8 @@ public struct IdentityStore: Sendable {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             let data = try encoder.encode(file)
-            let temp = directory.appendingPathComponent(".identity-\(UUID().uuidString)")
-            guard fm.createFile(atPath: temp.path, contents: data, attributes: [.posixPermissions: 0o600]) else {
-                throw StoreError.identity("cannot write \(temp.path)")
-            }
-            if fm.fileExists(atPath: fileURL.path) {
-                _ = try fm.replaceItemAt(fileURL, withItemAt: temp)
-            } else {
-                try fm.moveItem(at: temp, to: fileURL)
-            }
+            // The key file is 0600 from its first byte, then renamed over the old one.
+            try PrivateFile.write(data, to: fileURL)
         } catch {
             throw error as? StoreError ?? .identity("cannot write \(fileURL.path): \(error.localizedDescription)")
         }

@@ -28,12 +28,17 @@ public struct Workspace: Sendable {
         }
     }
 
-    /// Creates `.mledger/` in `root`; fails if one is already there.
+    /// Creates `.mledger/` in `root`, readable only by this user (it holds `serve.json` with the MLflow
+    /// endpoint's token, and the team's ledger); fails if one is already there.
     public static func create(at root: URL) throws(StoreError) -> Workspace {
         let ws = Workspace(root: root)
         if FileManager.default.fileExists(atPath: ws.directory.path) { throw .workspaceExists(ws.root.path) }
         do {
+            try FileManager.default.createDirectory(at: ws.root, withIntermediateDirectories: true)
+            try PrivateFile.createDirectory(ws.directory)
             try FileManager.default.createDirectory(at: ws.directory.appendingPathComponent("blobs"), withIntermediateDirectories: true)
+        } catch let error as StoreError {
+            throw error
         } catch {
             throw .database("cannot create \(ws.directory.path): \(error.localizedDescription)")
         }

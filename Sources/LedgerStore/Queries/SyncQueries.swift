@@ -127,6 +127,19 @@ extension Ledger {
         }
     }
 
+    /// The id of the relay that keeps this database: 32 random bytes made the first time it is asked
+    /// for, then kept in `meta`, so a restart keeps it (and relays sharing one database share it, as they
+    /// share nonces). Signed requests name it, so a request for one relay is refused by every other.
+    public func relayID() throws(StoreError) -> [UInt8] {
+        try write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO meta (key, value) VALUES ('relay_id', ?)", arguments: [Data(secureRandomBytes(32))])
+            guard let id = try Data.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'relay_id'"), id.count == 32 else {
+                throw StoreError.database("the relay id in meta is not 32 bytes")
+            }
+            return Array(id)
+        }
+    }
+
     /// The role of the member a key acts for, now; nil if the key is not an active member's.
     public func currentRole(of key: PublicKey) throws(StoreError) -> Role? {
         try read { db in try Authorization.currentRole(of: key, db) }

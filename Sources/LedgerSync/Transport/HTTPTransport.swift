@@ -7,9 +7,11 @@ public struct HTTPRequest: Sendable {
     public var target: String
     public var headers: [(String, String)]
     public var body: [UInt8]
+    /// A file sent as the body instead of `body`, read a piece at a time (blob uploads of any size).
+    public var bodyFile: URL?
 
-    public init(method: String, target: String, headers: [(String, String)] = [], body: [UInt8] = []) {
-        self.method = method; self.target = target; self.headers = headers; self.body = body
+    public init(method: String, target: String, headers: [(String, String)] = [], body: [UInt8] = [], bodyFile: URL? = nil) {
+        self.method = method; self.target = target; self.headers = headers; self.body = body; self.bodyFile = bodyFile
     }
 }
 
@@ -24,6 +26,14 @@ public struct HTTPResponse: Sendable {
 /// use `SocketTransport`; `https://` relays use the system's URLSession.
 public protocol HTTPTransport: Sendable {
     func send(_ request: HTTPRequest) async throws -> HTTPResponse
+    /// Like `send`, but a 2xx answer's body goes to `sink` piece by piece and never whole into memory
+    /// (blob downloads, as large as artifacts are); an error's body stays in the response, bounded.
+    func send(_ request: HTTPRequest, streamingTo sink: any BodySink) async throws -> HTTPResponse
+}
+
+/// Where a streamed answer's body goes, one piece at a time.
+public protocol BodySink: AnyObject, Sendable {
+    func write(_ bytes: UnsafeRawBufferPointer) throws
 }
 
 public enum Transports {

@@ -18,18 +18,39 @@ public struct SocketTransport: HTTPTransport {
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         let host = self.host, port = self.port
-        return try await offload { try Self.exchange(request, host: host, port: port) }
+        return try await offload { try Self.exchange(request, host: host, port: port, sink: nil) }
     }
 
-    static func exchange(_ request: HTTPRequest, host: String, port: Int) throws -> HTTPResponse {
+    public func send(_ request: HTTPRequest, streamingTo sink: any BodySink) async throws -> HTTPResponse {
+        let host = self.host, port = self.port
+        return try await offload { try Self.exchange(request, host: host, port: port, sink: sink) }
+    }
+
+    static func exchange(_ request: HTTPRequest, host: String, port: Int, sink: (any BodySink)?) throws -> HTTPResponse {
         let fd = try connect(host: host, port: port)
         defer { close(fd) }
         var head = "\(request.method) \(request.target) HTTP/1.1\r\nHost: \(host):\(port)\r\nConnection: close\r\n"
         for (name, value) in request.headers { head += "\(name): \(value)\r\n" }
-        head += "Content-Length: \(request.body.count)\r\n\r\n"
+        guard let file = request.bodyFile else {
+            head += "Content-Length: \(request.body.count)\r\n\r\n"
+            try writeAll(fd, Array(head.utf8))
+            if !request.body.isEmpty { try writeAll(fd, request.body) }
+            return try readResponse(fd, method: request.method, sink: sink)
+        }
+        guard let input = FileHandle(forReadingAtPath: file.path),
+              let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? nil else {
+            throw SyncError.badResponse("cannot read \(file.path)")
+        }
+        defer { try? input.close() }
+        head += "Content-Length: \(size)\r\n\r\n"
         try writeAll(fd, Array(head.utf8))
-        if !request.body.isEmpty { try writeAll(fd, request.body) }
-        return try readResponse(fd, method: request.method)
+        var sent = 0
+        while sent < size, let piece = try input.read(upToCount: min(256 << 10, size - sent)), !piece.isEmpty {
+            try writeAll(fd, Array(piece))
+            sent += piece.count
+        }
+        guard sent == size else { throw SyncError.badResponse("\(file.path) changed while it was being sent") }
+        return try readResponse(fd, method: request.method, sink: sink)
     }
 
     private static func failure(_ what: String) -> SyncError {
@@ -72,23 +93,26 @@ public struct SocketTransport: HTTPTransport {
         }
     }
 
-    /// Reads status line, headers and a body framed by Content-Length, chunked encoding or EOF.
-    private static func readResponse(_ fd: Int32, method: String) throws -> HTTPResponse {
+    /// Reads status line, headers and a body framed by Content-Length, chunked encoding or EOF. With a
+    /// `sink`, a 2xx answer's body goes there as it arrives (only `maxBody` applies to what stays in memory).
+    private static func readResponse(_ fd: Int32, method: String, sink: (any BodySink)?) throws -> HTTPResponse {
         var buffer = [UInt8]()
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        func fill() throws -> Bool {
-            let n = recv(fd, &chunk, chunk.count, 0)
-            if n < 0 { if errno == EINTR { return true }; throw failure("receive failed") }
-            if n == 0 { return false }
-            buffer.append(contentsOf: chunk[0..<n])
-            return true
+        /// The next bytes received; nil at the end of the stream.
+        func receive() throws -> ArraySlice<UInt8>? {
+            while true {
+                let n = recv(fd, &chunk, chunk.count, 0)
+                if n < 0 { if errno == EINTR { continue }; throw failure("receive failed") }
+                return n == 0 ? nil : chunk[0..<n]
+            }
         }
         let separator: [UInt8] = [13, 10, 13, 10]
         var headerEnd: Int?
         while headerEnd == nil {
             if let r = buffer.firstRange(of: separator) { headerEnd = r.upperBound; break }
             guard buffer.count <= maxHeaderBytes else { throw SyncError.badResponse("response headers over \(maxHeaderBytes) bytes") }
-            guard try fill() else { throw SyncError.badResponse("connection closed before the response headers") }
+            guard let more = try receive() else { throw SyncError.badResponse("connection closed before the response headers") }
+            buffer += more
         }
         let end = headerEnd ?? 0
         let lines = String(decoding: buffer[..<(end - 4)], as: UTF8.self).components(separatedBy: "\r\n")
@@ -99,55 +123,71 @@ public struct SocketTransport: HTTPTransport {
             guard let colon = line.firstIndex(of: ":") else { continue }
             headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
-        var body = Array(buffer[end...])
+        let streaming = (200..<300).contains(status) ? sink : nil
+        var body = [UInt8]()
+        func emit(_ piece: ArraySlice<UInt8>) throws {
+            if let streaming { return try piece.withUnsafeBytes { try streaming.write($0) } }
+            guard body.count + piece.count <= maxBody else { throw SyncError.badResponse("response body over \(maxBody) bytes") }
+            body += piece
+        }
+        let start = buffer[end...]
         if method == "HEAD" || status == 204 || status == 304 {
-            body = []
-        } else if let length = headers["content-length"].flatMap(Int.init) {
-            guard (0...maxBody).contains(length) else { throw SyncError.badResponse("bad Content-Length \(length)") }
-            while body.count < length {
-                buffer = []
-                guard try fill() else { throw SyncError.badResponse("connection closed mid-body") }
-                body += buffer
+            // No body.
+        } else if let declared = headers["content-length"] {
+            guard let length = Int(declared), length >= 0, streaming != nil || length <= maxBody else {
+                throw SyncError.badResponse("bad Content-Length \(declared)")
             }
-            body = Array(body.prefix(length))
+            try emit(start.prefix(length))
+            var remaining = length - min(length, start.count)
+            while remaining > 0 {
+                guard let piece = try receive() else { throw SyncError.badResponse("connection closed mid-body") }
+                try emit(piece.prefix(remaining))
+                remaining -= min(remaining, piece.count)
+            }
         } else if headers["transfer-encoding"]?.lowercased().contains("chunked") == true {
-            body = try dechunk(body) { buffer = []; return try fill() ? buffer : nil }
+            try dechunk(Array(start), more: { try receive().map(Array.init) }, emit: emit)
         } else {
-            while true {
-                buffer = []
-                guard try fill() else { break }
-                body += buffer
-                guard body.count <= maxBody else { throw SyncError.badResponse("response body over \(maxBody) bytes") }
-            }
+            try emit(start)
+            while let piece = try receive() { try emit(piece) }
         }
         return HTTPResponse(status: status, headers: headers, body: body)
     }
 
-    /// Decodes a chunked body, reading more with `more` until the final zero-length chunk.
-    static func dechunk(_ start: [UInt8], more: () throws -> [UInt8]?) throws -> [UInt8] {
-        var input = start, out = [UInt8](), offset = 0
+    /// Decodes a chunked body, reading more with `more` until the final zero-length chunk, piece by piece
+    /// into `emit`; only the part not yet decoded stays in memory.
+    static func dechunk(_ start: [UInt8], more: () throws -> [UInt8]?, emit: (ArraySlice<UInt8>) throws -> Void) throws {
+        var input = start, offset = 0
         func line() throws -> String {
             while true {
                 if let r = input[offset...].firstRange(of: [13, 10]) {
                     defer { offset = r.upperBound }
                     return String(decoding: input[offset..<r.lowerBound], as: UTF8.self)
                 }
-                guard let next = try more() else { throw SyncError.badResponse("truncated chunked body") }
+                guard input.count - offset <= maxHeaderBytes, let next = try more() else { throw SyncError.badResponse("truncated chunked body") }
                 input += next
             }
         }
         while true {
-            guard let size = Int(try line().split(separator: ";").first ?? "", radix: 16), (0...maxBody).contains(size),
-                  out.count + size <= maxBody else {
+            guard let size = Int(try line().split(separator: ";").first ?? "", radix: 16), (0...maxBody).contains(size) else {
                 throw SyncError.badResponse("bad chunk size")
             }
-            if size == 0 { return out }
-            while input.count - offset < size + 2 {
-                guard let next = try more() else { throw SyncError.badResponse("truncated chunk") }
-                input += next
+            if size == 0 { return }
+            var remaining = size
+            while remaining > 0 {
+                if offset == input.count {
+                    guard let next = try more() else { throw SyncError.badResponse("truncated chunk") }
+                    input = next
+                    offset = 0
+                }
+                let take = min(remaining, input.count - offset)
+                try emit(input[offset..<offset + take])
+                offset += take
+                remaining -= take
             }
-            out += input[offset..<offset + size]
-            offset += size + 2
+            // What was emitted is dropped; the chunk's CRLF is read as an empty line.
+            input.removeFirst(offset)
+            offset = 0
+            guard try line().isEmpty else { throw SyncError.badResponse("chunk not followed by CRLF") }
         }
     }
 }

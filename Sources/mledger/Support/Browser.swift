@@ -1,4 +1,5 @@
 import Foundation
+import LedgerStore
 import LedgerWeb
 
 /// Opens an address in the user's browser where there is one: `$BROWSER`, or `xdg-open` on a desktop.
@@ -31,7 +32,8 @@ enum Browser {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("mledger-open-\(UUID().uuidString).html")
         let escaped = HTML.escape(url)
         let html = "<!doctype html><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"0;url=\(escaped)\"><a href=\"\(escaped)\">Continue</a>"
-        guard FileManager.default.createFile(atPath: file.path, contents: Data(html.utf8), attributes: [.posixPermissions: 0o600]) else { return nil }
+        // It holds a sign-in link: no other user may read it, not even while it is being written.
+        guard (try? PrivateFile.write(Data(html.utf8), to: file)) != nil else { return nil }
         return file
     }
 }

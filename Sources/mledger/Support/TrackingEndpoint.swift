@@ -22,10 +22,9 @@ struct ServeFile {
 
     init(workspace: Workspace) { url = workspace.directory.appendingPathComponent("serve.json") }
 
-    /// Only this user may read it: it holds the endpoint's token.
+    /// Only this user may ever read it, from its first byte: it holds the endpoint's token.
     func write(_ entry: Entry) throws {
-        try JSONEncoder().encode(entry).write(to: url, options: .atomic)
-        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
+        try PrivateFile.write(try JSONEncoder().encode(entry), to: url)
     }
 
     func read() -> Entry? { (try? Data(contentsOf: url)).flatMap { try? JSONDecoder().decode(Entry.self, from: $0) } }
