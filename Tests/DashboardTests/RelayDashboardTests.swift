@@ -138,3 +138,21 @@ import LedgerWeb
         #expect(try await web.post("/comments", form: [("text", "x")]).status != 303, "no writes on the relay")
     }
 }
+
+extension RelayDashboardTests {
+    /// An admin replaces her member key: the relay learns of it from the old key, the new key signs in,
+    /// and the dashboard's audit trail shows the rotation under her name.
+    @Test func aRotatedKeySignsInAndTheAuditShowsTheRotation() async throws {
+        let f = try DashboardFixture()
+        let before = try #require((try f.cli.json("identity", "show") as? [String: Any])?["publicKey"] as? String)
+        #expect(try f.cli.ok("identity", "rotate").contains("Rotated"))
+        let after = try #require((try f.cli.json("identity", "show") as? [String: Any])?["publicKey"] as? String)
+        #expect(before != after)
+        try f.cli.ok("sync")
+        let web = try WebClient(url: f.relay.url)
+        let signIn = try await web.signIn(try f.signInLink(page: "/audit"))
+        #expect(signIn.status == 200)
+        let audit = try await web.get("/audit")
+        #expect(audit.status == 200 && audit.text.contains("a new key replacing Ada"))
+    }
+}

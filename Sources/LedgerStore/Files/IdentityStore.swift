@@ -16,9 +16,12 @@ public struct IdentityStore: Sendable {
     }
 
     public let directory: URL
-    public var fileURL: URL { directory.appendingPathComponent("identity.json") }
+    let fileName: String
+    public var fileURL: URL { directory.appendingPathComponent(fileName) }
 
-    public init(directory: URL) { self.directory = directory }
+    public init(directory: URL) { self.init(directory: directory, fileName: "identity.json") }
+
+    init(directory: URL, fileName: String) { self.directory = directory; self.fileName = fileName }
 
     public static func standard(environment: [String: String] = ProcessInfo.processInfo.environment) -> IdentityStore {
         if let dir = environment["MLEDGER_CONFIG_DIR"], !dir.isEmpty { return IdentityStore(directory: URL(fileURLWithPath: dir)) }
@@ -75,6 +78,22 @@ public struct IdentityStore: Sendable {
         }
         try write(file)
         return (key, file)
+    }
+
+    /// A new key waiting for its rotation to reach the relay (`identity.next.json`, owner-only).
+    private var next: IdentityStore { IdentityStore(directory: directory, fileName: "identity.next.json") }
+
+    public func saveNext(_ key: SigningKey) throws(StoreError) {
+        try next.create(name: "next", email: nil, passphrase: nil, seed: key.seed)
+    }
+
+    public func loadNext(passphrase: () -> String?) throws(StoreError) -> SigningKey { try next.load(passphrase: passphrase) }
+
+    public func discardNext() throws(StoreError) {
+        guard next.exists else { return }
+        do { try FileManager.default.removeItem(at: next.fileURL) } catch {
+            throw .identity("cannot remove \(next.fileURL.path): \(error.localizedDescription)")
+        }
     }
 
     /// Retires the current key (its file is kept as identity.retired-FINGERPRINT.json) and puts `key` in

@@ -128,13 +128,20 @@ struct IdentityCommand: ParsableCommand {
                 Run it on the machine that holds your member key. A new key is created and the old one signs its \
                 consent; the old key file is kept beside it as identity.retired-FINGERPRINT.json and signs \
                 nothing more. An admin's signature completes the rotation: an admin's own rotation is done at \
-                once; anyone else's prints the `mledger team rotate` command to give an admin.
+                once (and pushed with the old key, so the relay knows the new one before it signs); anyone \
+                else's prints the `mledger team rotate` command to give an admin.
                 """)
+        @Flag(help: "Put in place a new key whose rotation was signed but not yet pushed (after `mledger sync`).") var finish = false
 
         func run() async throws {
             let session = try Session.open()
-            await Sync.catchUp(session)
             let store = IdentityStore.standard()
+            if finish {
+                try store.replace(with: try store.loadNext(passphrase: Passphrase.read), passphrase: Passphrase.read)
+                try store.discardNext()
+                return print("The new key is in place.")
+            }
+            await Sync.catchUp(session)
             let old = try session.signer()
             guard try !session.ledger.isLinkedDevice(old.publicKey) else {
                 throw ValidationError("this device's key is a linked device, not a member key: revoke it and link a new one instead")
@@ -144,7 +151,17 @@ struct IdentityCommand: ParsableCommand {
             }
             let fresh = SigningKey.generate()
             let consent = old.sign(KeyRotation.message(team: try session.team(), old: old.publicKey, new: fresh.publicKey))
-            if role == .admin { try IdentityCommand.rotate(old.publicKey, to: fresh.publicKey, consent: consent, in: session, signer: old) }
+            if role == .admin {
+                // The new key is kept before anything is signed, so a failed push cannot lose it.
+                try store.saveNext(fresh)
+                try IdentityCommand.rotate(old.publicKey, to: fresh.publicKey, consent: consent, in: session, signer: old)
+                if try !session.ledger.remotes().isEmpty {
+                    do { try await Sync.push(session, signer: old) } catch {
+                        throw ValidationError("the rotation is signed but the relay did not take it (\(error)): run `mledger sync`, then `mledger identity rotate --finish`")
+                    }
+                }
+                try store.discardNext()
+            }
             try store.replace(with: fresh, passphrase: Passphrase.read)
             if role == .admin {
                 print("Rotated: \(fresh.publicKey.fingerprint) replaces \(old.publicKey.fingerprint); run `mledger sync` to tell the relay")

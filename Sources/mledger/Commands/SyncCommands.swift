@@ -98,6 +98,14 @@ struct Sync: AsyncParsableCommand {
     }
 
     /// Syncs; a member who just joined (pulled the team) publishes their profile and pushes it.
+    /// Pushes what the relay lacks, signing the requests with `signer` (a key about to be retired: once the
+    /// relay holds its rotation, it can sign no more requests).
+    static func push(_ session: Session, signer: SigningKey) async throws {
+        let syncer = try Syncer(ledger: session.ledger, remote: try remote(session, nil), key: signer, blobs: session.workspace.blobs)
+        let summary = try await syncer.push()
+        if let refused = summary.rejectedByRelay.first { throw ValidationError("the relay refused \(refused)") }
+    }
+
     static func sync(_ session: Session, remote name: String?, quiet: Bool) async throws -> Syncer.Summary {
         let remote = try remote(session, name)
         let key = try session.signer()
