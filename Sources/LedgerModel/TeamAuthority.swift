@@ -79,7 +79,7 @@ public struct TeamAuthority: Sendable {
         var excluded = Set<LedgerID>()
         while true {
             var fold = TeamAuthority(forks: forks)
-            for event in sorted where !excluded.contains(event.id) { _ = fold.apply(event) }
+            for event in sorted where !excluded.contains(event.id) { fold.apply(event) }
             let cut = sorted.filter { !excluded.contains($0.id) && fold.isCut(key: $0.author, seq: $0.seq, order: $0.order) }
             if cut.isEmpty {
                 for event in sorted where excluded.contains(event.id) { fold.refused[event.id] = Self.cutReason }
@@ -122,45 +122,39 @@ public struct TeamAuthority: Sendable {
         return role >= required
     }
 
-    /// The role protecting an alias just before `order`.
-    public func protection(of alias: String, before order: OrderKey) -> Role? {
-        protections[alias]?.last(where: { $0.order < order })?.role
-    }
-
     // MARK: - The fold
 
-    /// Applies one event after every event folded so far. Returns the keys and aliases it changed;
-    /// a refused event changes nothing and is remembered in `refused`.
-    @discardableResult
-    public mutating func apply(_ event: TeamEvent) -> (keys: Set<PublicKey>, aliases: Set<String>) {
+    /// Applies one event after every event folded so far; a refused event changes nothing and is
+    /// remembered in `refused`.
+    public mutating func apply(_ event: TeamEvent) {
         last = event.order
         if let why = refusal(event) {
             refused[event.id] = why
-            return ([], [])
+            return
         }
         let order = event.order
         switch event.body {
         case .teamGenesis:
             team = event.id
             members[event.author] = Member(role: .admin, name: nil, order: order)
-            return (setRole(of: event.author, .admin, at: order), [])
+            setRole(of: event.author, .admin, at: order)
         case .memberAdd(let b):
             guard let rotation = b.rotation else {
                 members[b.member] = Member(role: b.role, name: b.name, order: order)
-                return (setRole(of: b.member, b.role, at: order), [])
+                setRole(of: b.member, b.role, at: order)
+                return
             }
             // The new key takes over the member: their name, their devices, and the role the admin gives.
             let old = rotation.replaces
             let name = b.name ?? members[old]?.name
             for (key, device) in devices where device.member == old && !device.revoked { devices[key]?.member = b.member }
             members[old] = Member(role: nil, name: members[old]?.name, order: order, replacedBy: b.member)
-            var keys = setRole(of: old, nil, at: order)
+            setRole(of: old, nil, at: order)
             if let end = rotation.chainEnd { cutoffs[old, default: []].append(Cutoff(removal: order, maxSeq: end)) }
             members[b.member] = Member(role: b.role, name: name, order: order)
-            keys.formUnion(setRole(of: b.member, b.role, at: order))
-            return (keys, [])
+            setRole(of: b.member, b.role, at: order)
         case .memberRemove(let b):
-            var keys: Set<PublicKey>
+            let keys: Set<PublicKey>
             if var device = devices[b.member] {
                 device.revoked = true
                 devices[b.member] = device
@@ -174,16 +168,13 @@ public struct TeamAuthority: Sendable {
             for end in b.chainEnds where keys.contains(end.author) {
                 cutoffs[end.author, default: []].append(Cutoff(removal: order, maxSeq: end.seq))
             }
-            return (keys, [])
         case .aliasProtect(let b):
             protections[b.alias, default: []].append(Protection(order: order, role: b.role))
-            return ([], [b.alias])
         case .deviceLink(let b):
             devices[b.device] = Device(member: event.author, label: b.label, order: order, revoked: false)
             standings[b.device, default: []].append(Standing(from: order, role: currentRole(of: event.author)))
-            return ([b.device], [])
         default:
-            return ([], [])
+            break
         }
     }
 
@@ -224,7 +215,8 @@ public struct TeamAuthority: Sendable {
         return nil
     }
 
-    /// Sets a member's role from `order` on, for the member key and every device it linked.
+    /// Sets a member's role from `order` on, for the member key and every device it linked; returns those keys.
+    @discardableResult
     private mutating func setRole(of member: PublicKey, _ role: Role?, at order: OrderKey) -> Set<PublicKey> {
         var keys: Set<PublicKey> = [member]
         standings[member, default: []].append(Standing(from: order, role: role))

@@ -82,11 +82,11 @@ struct IngestSession {
             try TableWrites.teamEvent.execute(db, [event.id, te.order])
             events.append(te)
             changed = true
-            // In merge order the fold goes on from where it is; an event ordered earlier, or a removal
-            // that cuts events already folded, folds everything again.
+            // In merge order the fold goes on from where it is; an event ordered earlier, or a removal or
+            // rotation that cuts team events already applied, folds everything again.
             if let last = authority.last, te.order < last { return refold() }
             authority.apply(te)
-            if case .memberRemove = body, events.contains(where: { authority.isCut(key: $0.author, seq: $0.seq, order: $0.order) }) {
+            if events.contains(where: { authority.refused[$0.id] == nil && authority.isCut(key: $0.author, seq: $0.seq, order: $0.order) }) {
                 refold()
             }
         } else if authority.counts(author: te.author, seq: te.seq, order: te.order, required: Permissions.leastRole(for: body.kind)) {
