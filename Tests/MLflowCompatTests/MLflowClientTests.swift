@@ -133,6 +133,23 @@ struct MLflowClientTests {
         }
     }
 
+    /// `mlflow server` forks uvicorn, a job runner and huey consumers; stopping the server ends them all.
+    @Test func mlflowServerEndsWithAllItsWorkers() throws {
+        let python = MLflowVenv.python
+        try #require(!python.isEmpty, "scripts/mlflow-venv.sh could not install mlflow into .build/mlflow-venv")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mlflow-group-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let server = try ServerProcess.mlflow(in: folder)
+        let group = try #require(server.group?.id, "mlflow server did not get a process group of its own")
+        // The workers start after the server answers; wait until some have.
+        let deadline = Date().addingTimeInterval(30)
+        while ProcessGroup.members(of: group) < 3 && Date() < deadline { Thread.sleep(forTimeInterval: 0.2) }
+        #expect(ProcessGroup.members(of: group) >= 3, "mlflow server started no workers to end")
+        server.stop()
+        #expect(ProcessGroup.members(of: group) == 0, "processes of mlflow server's group outlived it")
+    }
+
     @Test func mledgerRunGivesTheChildItsRun() throws {
         let python = MLflowVenv.python
         try #require(!python.isEmpty, "scripts/mlflow-venv.sh could not install mlflow into .build/mlflow-venv")

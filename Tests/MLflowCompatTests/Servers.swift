@@ -72,27 +72,33 @@ func freePort() -> Int {
     return Int(UInt16(bigEndian: addr.sin_port))
 }
 
-/// A server process on 127.0.0.1, stopped (SIGTERM, then SIGKILL) when released.
+/// A server process on 127.0.0.1, stopped (SIGTERM, then SIGKILL) when released, with every worker
+/// it started when it runs as a process group.
 final class ServerProcess: @unchecked Sendable {
     let process: Process
     let uri: String
     /// `mledger serve`'s bearer token (`MLFLOW_TRACKING_TOKEN`); `mlflow server` has none.
     let token: String?
+    /// The server's own process group (`mlflow server` forks uvicorn, a job runner and huey consumers).
+    let group: ProcessGroup?
 
-    init(_ process: Process, uri: String, token: String? = nil) { self.process = process; self.uri = uri; self.token = token }
+    init(_ process: Process, uri: String, token: String? = nil, group: ProcessGroup? = nil) {
+        self.process = process; self.uri = uri; self.token = token; self.group = group
+    }
 
     /// A real `mlflow server` with an SQLite backend store and local proxied artifacts.
     static func mlflow(in folder: URL) throws -> ServerProcess {
         let port = freePort()
         let p = Process()
-        p.executableURL = MLflowVenv.bin.appendingPathComponent("mlflow")
-        p.arguments = ["server", "--backend-store-uri", "sqlite:///\(folder.path)/mlflow.db",
+        // Through python, which unblocks the signals the test runner's threads block, so SIGTERM ends it.
+        p.executableURL = URL(fileURLWithPath: MLflowVenv.python)
+        p.arguments = ["-c", ProcessGroup.unblockSignalsAndExec, MLflowVenv.bin.appendingPathComponent("mlflow").path, "server", "--backend-store-uri", "sqlite:///\(folder.path)/mlflow.db",
                        "--artifacts-destination", folder.appendingPathComponent("artifacts").path,
                        "--host", "127.0.0.1", "--port", String(port), "--workers", "1"]
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
-        try p.run()
-        let server = ServerProcess(p, uri: "http://127.0.0.1:\(port)")
+        let group = try ProcessGroup(starting: p)
+        let server = ServerProcess(p, uri: "http://127.0.0.1:\(port)", group: group)
         try server.waitForHealth(seconds: 180)
         return server
     }
@@ -139,7 +145,9 @@ final class ServerProcess: @unchecked Sendable {
         return (status, try? JSONSerialization.jsonObject(with: data))
     }
 
-    deinit {
+    /// Ends the server (and its process group); also done on release.
+    func stop() {
+        if let group { group.end(); return }
         guard process.isRunning else { return }
         process.terminate()
         let deadline = Date().addingTimeInterval(10)
@@ -147,4 +155,6 @@ final class ServerProcess: @unchecked Sendable {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
+
+    deinit { stop() }
 }

@@ -15,6 +15,7 @@ import os
 import platform
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -50,12 +51,34 @@ def wait_healthy(uri, process, seconds=180):
     sys.exit(f"server at {uri} did not become healthy in {seconds}s")
 
 
+def stop(p):
+    """Ends a server and, when it leads a session of its own (mlflow server: uvicorn, its job runner and
+    huey consumers), every process of its group, which would otherwise outlive it."""
+    try:
+        group = p.pid if os.getpgid(p.pid) == p.pid else None
+    except ProcessLookupError:
+        group = None
+
+    def signal_all(sig):
+        with contextlib.suppress(ProcessLookupError):
+            if group is not None:
+                os.killpg(group, sig)
+            elif p.poll() is None:
+                p.send_signal(sig)
+    signal_all(signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        p.wait(timeout=20)
+    time.sleep(0.5)  # the workers' own shutdown after the leader's
+    signal_all(signal.SIGKILL)
+    p.wait()
+
+
 def start_mlflow(folder):
     port = free_port()
     mlflow_bin = os.path.join(os.path.dirname(sys.executable), "mlflow")
     p = subprocess.Popen([mlflow_bin, "server", "--backend-store-uri", f"sqlite:///{folder}/mlflow.db",
                           "--artifacts-destination", f"{folder}/artifacts", "--host", "127.0.0.1", "--port", str(port)],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     uri = f"http://127.0.0.1:{port}"
     wait_healthy(uri, p)
     return p, uri
@@ -174,11 +197,7 @@ def main():
               f" is the most any server can reach here; mledger serve reaches {100 * l_calls / f_calls:.0f}% and {100 * l_points / f_points:.0f}% of it)")
     finally:
         for p in servers:
-            p.terminate()
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
+            stop(p)
         shutil.rmtree(folder, ignore_errors=True)
 
 
