@@ -20,6 +20,7 @@ public enum MLflowServer {
         MetricRoutes(service: service).register(on: router)
         RegistryRoutes(service: service).register(on: router)
         ArtifactRoutes(service: service).register(on: router)
+        LoggedModelRoutes(service: service).register(on: router)
         return router
     }
 

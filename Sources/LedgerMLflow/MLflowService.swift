@@ -84,12 +84,19 @@ public final class MLflowService: Sendable {
         }
     }
 
+    /// A store lookup whose not-found becomes MLflow's RESOURCE_DOES_NOT_EXIST with `message`.
+    func found<T>(_ message: String, _ lookup: () throws(StoreError) -> T) throws -> T {
+        switch Result(catching: lookup) {
+        case .success(let value): return value
+        case .failure(.notFound): throw MLflowError.notFound(message)
+        case .failure(let error): throw error
+        }
+    }
+
     // MARK: - Registry
 
     func model(_ name: String) throws -> ModelView {
-        do { return try ledger.model(named: name) } catch StoreError.notFound {
-            throw MLflowError.notFound("Registered Model with name=\(name) not found")
-        }
+        try found("Registered Model with name=\(name) not found") { () throws(StoreError) in try ledger.model(named: name) }
     }
 
     func version(_ model: ModelView, _ number: String) throws -> VersionView {

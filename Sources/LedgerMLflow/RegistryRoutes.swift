@@ -47,11 +47,23 @@ struct RegistryRoutes {
             let source = r.string("source") ?? ""
             let created = try s.serialized { () throws -> LedgerID in
                 let modelID = try s.ledger.modelID(named: name)
-                let run = try r.string("run_id").flatMap { $0.isEmpty ? nil : try s.existingRun($0) }
-                let files = try run.map { try Self.files(of: $0, source: source, s) } ?? []
+                var run = try r.string("run_id").flatMap { $0.isEmpty ? nil : try s.existingRun($0) }
+                // MLflow 3 registers a logged model (`models:/m-...`): its files and its run.
+                let loggedText = r.string("model_id").flatMap { $0.isEmpty ? nil : $0 }
+                    ?? (source.hasPrefix("models:/m-") ? String(source.dropFirst("models:/".count).prefix { $0 != "/" }) : nil)
+                let logged = try loggedText.map { try s.loggedModel($0) }
+                let files: [ArtifactFile]
+                if let logged {
+                    let id = try s.ledgerID(logged)
+                    files = try s.ledger.loggedModelFiles(id)
+                    if let source = logged.run.flatMap({ LedgerID(hex: $0) }) { run = source }
+                } else {
+                    files = try run.map { try Self.files(of: $0, source: source, s) } ?? []
+                }
                 let number = UInt64(try s.ledger.versionCount(model: modelID) + 1)
                 let description = r.string("description").flatMap { $0.isEmpty ? nil : $0 }
-                let event = try s.append(VersionCreate(model: modelID, run: run, files: files, claimedNumber: number, description: description))
+                let event = try s.append(VersionCreate(model: modelID, run: run, files: files, claimedNumber: number, description: description,
+                                                       loggedModel: try logged.map { try s.ledgerID($0) }))
                 let tags = try r.pairs("tags")
                 if !tags.isEmpty {
                     try s.append(tags.map { try Ledger.Draft(CommentAdd(target: event.id, text: Translation.versionTagComment(key: $0.key, value: $0.value))) })
@@ -65,6 +77,12 @@ struct RegistryRoutes {
         router.mlflow(.get, "/api/2.0/mlflow/model-versions/get") { r in
             let m = try s.model(try r.required("name"))
             return ["model_version": s.modelVersionJSON(m, try s.version(m, try r.required("version")))]
+        }
+        // Where the client downloads a version's files: its logged model's or its run's artifact folder.
+        router.mlflow(.get, "/api/2.0/mlflow/model-versions/get-download-uri") { r in
+            let m = try s.model(try r.required("name"))
+            let v = try s.version(m, try r.required("version"))
+            return ["artifact_uri": try s.downloadURI(v)]
         }
         router.mlflow(.get, "/api/2.0/mlflow/model-versions/search") { r in
             let filter = try SearchFilter(parsing: r.string("filter"))
@@ -151,6 +169,17 @@ struct RegistryRoutes {
 }
 
 extension MLflowService {
+    func downloadURI(_ v: VersionView) throws -> String {
+        if let logged = v.loggedModel, let m = try? ledger.loggedModel(logged) {
+            return Translation.loggedModelArtifactURI(experiment: try mlflowExperimentID(m.experimentID), model: m.mlflowID)
+        }
+        guard let run = v.run else { return "" }
+        let source = Translation.source(v)
+        let folder = source.split(separator: "/", omittingEmptySubsequences: true).dropFirst(2).joined(separator: "/")
+        let base = Translation.artifactURI(experiment: try mlflowExperimentID(try self.run(run).experimentID), run: run)
+        return folder.isEmpty ? base : "\(base)/\(folder)"
+    }
+
     func registeredModelJSON(_ m: ModelView) -> [String: Any] {
         Translation.registeredModel(m) { versionTags($0) }
     }

@@ -86,8 +86,69 @@ public enum Translation {
                 "params": keyValues(r.params),
                 "tags": keyValues(r.tags),
             ] as [String: Any],
-            "inputs": [String: Any](),
+            "inputs": ["dataset_inputs": r.datasets.map(datasetInput)] as [String: Any],
+            "outputs": ["model_outputs": r.outputs.map { ["model_id": loggedModelID(hex: $0), "step": 0] as [String: Any] }] as [String: Any],
         ]
+    }
+
+    static func datasetInput(_ d: DatasetView) -> [String: Any] {
+        var dataset: [String: Any] = ["name": d.name, "digest": d.digest, "source_type": d.sourceType, "source": d.source]
+        if let schema = d.schema { dataset["schema"] = schema }
+        if let profile = d.profile { dataset["profile"] = profile }
+        return ["tags": keyValues(d.tags), "dataset": dataset]
+    }
+
+    // MARK: - Logged models
+
+    /// MLflow's id of a logged model: `m-` and the first 32 hex digits of its ledger id.
+    public static func loggedModelID(hex: String) -> String { "m-" + hex.prefix(32) }
+
+    public static func loggedModelArtifactURI(experiment: String, model: String) -> String {
+        "mlflow-artifacts:/\(experiment)/models/\(model)/artifacts"
+    }
+
+    static let loggedModelStatuses: [(LoggedModelStatus, String)] = [
+        (.pending, "LOGGED_MODEL_PENDING"), (.ready, "LOGGED_MODEL_READY"), (.failed, "LOGGED_MODEL_UPLOAD_FAILED"),
+    ]
+
+    public static func loggedModelStatus(_ mlflow: String) throws(MLflowError) -> LoggedModelStatus {
+        guard let s = loggedModelStatuses.first(where: { $0.1 == mlflow.uppercased() || $0.0.rawValue == mlflow.lowercased() })?.0 else {
+            throw .invalid("Invalid logged model status '\(mlflow)': use LOGGED_MODEL_PENDING, LOGGED_MODEL_READY or LOGGED_MODEL_UPLOAD_FAILED")
+        }
+        return s
+    }
+
+    public static func loggedModel(_ m: LoggedModelView, experimentID: String) -> [String: Any] {
+        var info: [String: Any] = [
+            "model_id": m.mlflowID, "experiment_id": experimentID, "name": m.name,
+            "artifact_uri": loggedModelArtifactURI(experiment: experimentID, model: m.mlflowID),
+            "creation_timestamp_ms": m.createdAt, "last_updated_timestamp_ms": m.updatedAt,
+            "status": loggedModelStatuses.first { $0.0.rawValue == m.status }?.1 ?? "LOGGED_MODEL_STATUS_UNSPECIFIED",
+            "tags": keyValues(m.tags),
+        ]
+        if let t = m.modelType { info["model_type"] = t }
+        if let r = m.run { info["source_run_id"] = r }
+        if let message = m.statusMessage { info["status_message"] = message }
+        return ["info": info, "data": ["params": keyValues(m.params), "metrics": [[String: Any]]()] as [String: Any]]
+    }
+
+    /// The value of a logged model's field for `search_logged_models` filters.
+    public static func field(_ m: LoggedModelView, _ entity: SearchFilter.Entity, _ key: String) -> SearchFilter.FieldValue? {
+        switch entity {
+        case .param: return m.params[key].map { .text($0) }
+        case .tag: return m.tags[key].map { .text($0) }
+        case .metric: return nil
+        case .attribute:
+            switch key {
+            case "name": return .text(m.name)
+            case "model_id": return .text(m.mlflowID)
+            case "model_type": return m.modelType.map { .text($0) }
+            case "source_run_id": return m.run.map { .text($0) }
+            case "status": return .text(loggedModelStatuses.first { $0.0.rawValue == m.status }?.1 ?? "")
+            case "creation_timestamp", "creation_time": return .number(Double(m.createdAt))
+            default: return nil
+            }
+        }
     }
 
     /// The value of a run's field for a search filter or ordering.
@@ -157,6 +218,7 @@ public enum Translation {
 
     /// The MLflow source of a version: the run's folder its files share, as `runs:/RUN/PATH`.
     public static func source(_ v: VersionView) -> String {
+        if let logged = v.loggedModel { return "models:/\(loggedModelID(hex: logged))" }
         guard let run = v.run else { return "" }
         let tops = Set(v.files.map { $0.path.split(separator: "/").first.map(String.init) ?? "" })
         let folder = tops.count == 1 && v.files.allSatisfy { $0.path.contains("/") } ? tops.first ?? "" : ""
@@ -172,6 +234,7 @@ public enum Translation {
             "aliases": v.aliases.filter { stageAliases[$0] == nil },
         ]
         if let run = v.run { out["run_id"] = run }
+        if let logged = v.loggedModel { out["model_id"] = loggedModelID(hex: logged) }
         return out
     }
 

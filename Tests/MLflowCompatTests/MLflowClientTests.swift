@@ -133,6 +133,42 @@ struct MLflowClientTests {
         }
     }
 
+    /// A typical MLflow 3 scikit-learn script (client/examples/sklearn_mlflow3.py) runs unchanged against
+    /// `mledger serve` and a real `mlflow server`: every step passes on both and reads back the same.
+    @Test func mlflow3SklearnScriptReadsBackTheSameOnBothServers() throws {
+        let python = MLflowVenv.python
+        try #require(!python.isEmpty, "scripts/mlflow-venv.sh could not install mlflow into .build/mlflow-venv")
+        let cli = try CLI()
+        try cli.ok("init", "--team", "vision", "--name", "Ada Tester")
+        let folder = cli.root.appendingPathComponent("mlflow-server")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let ours = try ServerProcess.mledger(cli), theirs = try ServerProcess.mlflow(in: folder)
+        let outputs = try [ours, theirs].map { server in
+            try ExampleRun.example("sklearn_mlflow3.py", ["iris-classifier"], server: server, python: python)
+        }
+        for (side, out) in zip(["mledger serve", "mlflow server"], outputs) {
+            #expect(canonical(out["params"]) == canonical(["C": "0.5", "max_iter": "300"]), "\(side)")
+            #expect(canonical(out["confusion_matrix"]) == canonical(out["matrix_logged"]), "\(side)")
+            #expect(out["version"] as? String == "1" && out["alias_version"] as? String == "1", "\(side)")
+            #expect(out["same_predictions"] as? Bool == true, "\(side): the model loaded by alias predicts differently")
+            #expect(out["version_source"] as? Bool == true, "\(side): the version's source is not its logged model: \(out["version_source"] ?? "")")
+            #expect((out["autolog_model"] as? [Any])?.count == 1, "\(side): autolog logged no model")
+            #expect((out["inputs"] as? [[String: Any]])?.first?["context"] as? String == "training", "\(side)")
+            #expect(!((out["model_files"] as? [String]) ?? []).isEmpty, "\(side)")
+        }
+        #expect(canonical(outputs[0]) == canonical(outputs[1]))
+
+        // The ledger shows the lineage: version -> logged model -> run -> dataset digest.
+        let model = try cli.json("model", "show", "iris-classifier") as? [String: Any]
+        let version = (model?["versions"] as? [[String: Any]])?.first
+        let loggedModel = try #require(version?["loggedModel"] as? String)
+        let run = try #require(version?["run"] as? String)
+        let shown = (try cli.json("run", "show", run) as? [String: Any])?["run"] as? [String: Any]
+        #expect((shown?["outputs"] as? [String])?.contains(loggedModel) == true)
+        #expect(((shown?["datasets"] as? [[String: Any]])?.first?["name"]) as? String == "iris-train")
+        try cli.ok("verify")
+    }
+
     /// `mlflow server` forks uvicorn, a job runner and huey consumers; stopping the server ends them all.
     @Test func mlflowServerEndsWithAllItsWorkers() throws {
         let python = MLflowVenv.python
