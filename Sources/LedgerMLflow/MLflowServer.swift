@@ -21,6 +21,7 @@ public enum MLflowServer {
         RegistryRoutes(service: service).register(on: router)
         ArtifactRoutes(service: service).register(on: router)
         LoggedModelRoutes(service: service).register(on: router)
+        ClassicRoutes(service: service).register(on: router)
         return router
     }
 

@@ -15,11 +15,15 @@ struct RegistryRoutes {
         router.mlflow(.post, "/api/2.0/mlflow/registered-models/create") { r in
             let name = try r.required("name")
             try s.serialized {
-                if (try? s.ledger.modelID(named: name)) != nil {
-                    throw MLflowError.exists("Registered Model (name=\(name)) already exists.")
-                }
                 let description = r.string("description").flatMap { $0.isEmpty ? nil : $0 }
-                try s.append(ModelCreate(name: name, description: description))
+                if let existing = try? s.ledger.modelID(named: name) {
+                    // A deleted model's name is free again: the model (same id, same history) is restored.
+                    guard try s.ledger.isDeleted(existing) else { throw MLflowError.exists("Registered Model (name=\(name)) already exists.") }
+                    try s.append(EntityDelete(target: existing, restore: true, reason: "registered again"))
+                    if let description { try s.describe(existing, description) }
+                } else {
+                    try s.append(ModelCreate(name: name, description: description))
+                }
             }
             return ["registered_model": s.registeredModelJSON(try s.model(name))]
         }
@@ -28,12 +32,13 @@ struct RegistryRoutes {
         }
         router.mlflow(.get, "/api/2.0/mlflow/registered-models/search") { r in
             let filter = try SearchFilter(parsing: r.string("filter"))
-            let models = try s.ledger.models().filter { m in
+            let deleted = try s.ledger.deletedIDs()
+            let models = try s.ledger.models().filter { !deleted.contains($0.id) }.map { try s.model($0.name) }.filter { m in
                 filter.matches { entity, key in entity == .attribute && key == "name" ? .text(m.name) : nil }
             }
             return ["registered_models": models.prefix(try r.int64("max_results").map(Int.init) ?? 100).map(s.registeredModelJSON)]
         }
-        router.mlflow(.post, "/api/2.0/mlflow/registered-models/get-latest-versions") { r in
+        router.mlflow([.post, .get], "/api/2.0/mlflow/registered-models/get-latest-versions") { r in
             let m = try s.model(try r.required("name"))
             let stages = Set(r.strings("stages").map { $0.lowercased() })
             var latest = [String: VersionView]()
@@ -87,8 +92,9 @@ struct RegistryRoutes {
         router.mlflow(.get, "/api/2.0/mlflow/model-versions/search") { r in
             let filter = try SearchFilter(parsing: r.string("filter"))
             var out = [[String: Any]]()
-            for m in try s.ledger.models() {
-                for v in m.versions.reversed() {
+            let deleted = try s.ledger.deletedIDs()
+            for m in try s.ledger.models() where !deleted.contains(m.id) {
+                for v in try s.model(m.name).versions.reversed() {
                     let tags = s.versionTags(v)
                     if filter.matches({ Translation.field(m, v, tags: tags, $0, $1) }) { out.append(Translation.modelVersion(m, v, tags: tags)) }
                 }
@@ -181,7 +187,12 @@ extension MLflowService {
     }
 
     func registeredModelJSON(_ m: ModelView) -> [String: Any] {
-        Translation.registeredModel(m) { versionTags($0) }
+        Translation.registeredModel(m, tags: tags(of: m.id)) { versionTags($0) }
+    }
+
+    /// Replaces an entity's description, naming the writes it replaces.
+    func describe(_ model: LedgerID, _ text: String) throws {
+        try append(ModelDescribe(model: model, description: text), heads: try ledger.descriptionHeads(entity: model))
     }
 
     func setAlias(_ m: ModelView, _ alias: String, _ v: VersionView, reason: String) throws {

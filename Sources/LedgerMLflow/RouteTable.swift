@@ -12,6 +12,11 @@ extension Router {
         mlflowBody(method, path) { body, query in try handler(try MLflowRequest(body: body, query: query)) }
     }
 
+    /// One handler for several methods (MLflow answers some reads on GET and POST alike).
+    func mlflow(_ methods: [HTTPRequest.Method], _ path: String, _ handler: @escaping MLflowHandler) {
+        for method in methods { mlflow(method, path, handler) }
+    }
+
     /// Runs the handler off the async executor (SQLite and signing block) and answers its JSON.
     func mlflowBody(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping MLflowBodyHandler) {
         on(RouterPath(path), method: method) { request, context -> Response in

@@ -58,29 +58,41 @@ public enum Translation {
         "mlflow-artifacts:/\(experiment)/\(run)/artifacts"
     }
 
-    public static func experiment(_ e: ExperimentView, tags: [String: String] = [:]) -> [String: Any] {
+    /// Whether a search with MLflow's view type (ACTIVE_ONLY by default, DELETED_ONLY, ALL) lists an entity.
+    public static func viewTypeLists(_ viewType: String?, deleted: Bool) -> Bool {
+        switch viewType?.uppercased() {
+        case "ALL", "3": true
+        case "DELETED_ONLY", "2": deleted
+        default: !deleted
+        }
+    }
+
+    /// MLflow's lifecycle stage of an entity: a tombstone (`entity.delete`) makes it "deleted".
+    public static func lifecycle(deleted: Bool) -> String { deleted ? "deleted" : "active" }
+
+    public static func experiment(_ e: ExperimentView, tags: [String: String] = [:], deleted: Bool = false) -> [String: Any] {
         let id = experimentID(hex: e.id, name: e.name)
         return [
             "experiment_id": id, "name": e.name, "artifact_location": "mlflow-artifacts:/\(id)",
-            "lifecycle_stage": "active", "creation_time": e.createdAt, "last_update_time": e.lastActivity,
+            "lifecycle_stage": lifecycle(deleted: deleted), "creation_time": e.createdAt, "last_update_time": e.lastActivity,
             "tags": keyValues(tags),
         ]
     }
 
-    public static func runInfo(_ r: RunView) -> [String: Any] {
+    public static func runInfo(_ r: RunView, deleted: Bool = false) -> [String: Any] {
         let experiment = experimentID(hex: r.experimentID, name: r.experiment ?? "")
         var info: [String: Any] = [
             "run_id": r.id, "run_uuid": r.id, "run_name": r.name, "experiment_id": experiment,
             "user_id": r.author.name ?? r.author.fingerprint, "status": status(r.status), "start_time": r.startTime,
-            "artifact_uri": artifactURI(experiment: experiment, run: r.id), "lifecycle_stage": "active",
+            "artifact_uri": artifactURI(experiment: experiment, run: r.id), "lifecycle_stage": lifecycle(deleted: deleted),
         ]
         if let end = r.endTime { info["end_time"] = end }
         return info
     }
 
-    public static func run(_ r: RunView) -> [String: Any] {
+    public static func run(_ r: RunView, deleted: Bool = false) -> [String: Any] {
         [
-            "info": runInfo(r),
+            "info": runInfo(r, deleted: deleted),
             "data": [
                 "metrics": r.metrics.sorted { $0.key < $1.key }.compactMap { k, m in m.last.map { metric(k, $0) } },
                 "params": keyValues(r.params),
@@ -238,7 +250,7 @@ public enum Translation {
         return out
     }
 
-    public static func registeredModel(_ m: ModelView, versionTags: (VersionView) -> [String: String]) -> [String: Any] {
+    public static func registeredModel(_ m: ModelView, tags: [String: String] = [:], versionTags: (VersionView) -> [String: String]) -> [String: Any] {
         // The latest version of each stage, as MLflow's latest_versions lists them.
         var latest = [String: VersionView]()
         for v in m.versions { latest[currentStage(v)] = v }
@@ -251,7 +263,7 @@ public enum Translation {
                 guard stageAliases[a.alias] == nil, let n = a.versionNumber else { return nil }
                 return ["alias": a.alias, "version": String(n)]
             },
-            "tags": [[String: Any]](),
+            "tags": keyValues(tags),
         ]
     }
 
@@ -281,11 +293,16 @@ public enum Translation {
     public static let reasonTag = "mledger.reason"
 
     public static func versionTagComment(key: String, value: String) -> String { "\(versionTagPrefix)\(key)=\(value)" }
+    /// Removes a tag set by `versionTagComment` (a later comment; the earlier one stays in the audit trail).
+    public static let tagRemovalPrefix = "mlflow untag "
+    public static func tagRemovalComment(key: String) -> String { "\(tagRemovalPrefix)\(key)" }
 
     /// Version tags from comment texts, oldest first (a later value of a key wins).
     public static func versionTags(comments: [String]) -> [String: String] {
         var tags = [String: String]()
-        for text in comments where text.hasPrefix(versionTagPrefix) {
+        for text in comments {
+            if text.hasPrefix(tagRemovalPrefix) { tags[String(text.dropFirst(tagRemovalPrefix.count))] = nil; continue }
+            guard text.hasPrefix(versionTagPrefix) else { continue }
             let rest = text.dropFirst(versionTagPrefix.count)
             guard let eq = rest.firstIndex(of: "="), eq != rest.startIndex else { continue }
             tags[String(rest[..<eq])] = String(rest[rest.index(after: eq)...])

@@ -169,6 +169,53 @@ struct MLflowClientTests {
         try cli.ok("verify")
     }
 
+    /// Deletes, restores, tags and descriptions through the classic client calls read back the same from
+    /// `mledger serve` (signed tombstones and tag events) as from `mlflow server`; the ledger still verifies.
+    @Test func classicDeletesRestoresAndTagsReadBackTheSame() throws {
+        let python = MLflowVenv.python
+        try #require(!python.isEmpty, "scripts/mlflow-venv.sh could not install mlflow into .build/mlflow-venv")
+        let cli = try CLI()
+        try cli.ok("init", "--team", "vision", "--name", "Ada Tester")
+        let folder = cli.root.appendingPathComponent("mlflow-server")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let ours = try ServerProcess.mledger(cli), theirs = try ServerProcess.mlflow(in: folder)
+        let a = try ExampleRun.example("classic_api.py", server: ours, python: python)
+        let b = try ExampleRun.example("classic_api.py", server: theirs, python: python)
+        #expect(canonical(a) == canonical(b))
+        #expect(a["deleted_run_stage"] as? String == "deleted" && a["active_after_delete"] as? Int == 0 && a["active_after_restore"] as? Int == 1)
+        #expect(canonical(a["model_tags"]) == canonical(["owner": "ada"]))
+        try cli.ok("verify")
+    }
+
+    /// The installed mlflow server's own route table (`get_endpoints()`), GenAI routes left out: every
+    /// classic `/api/2.0` route reaches a handler of `mledger serve` (webhooks answer NOT_IMPLEMENTED),
+    /// but for the gaps listed here, which may only shrink.
+    @Test func classicMLflowRoutesAreAnswered() throws {
+        let python = MLflowVenv.python
+        try #require(!python.isEmpty, "scripts/mlflow-venv.sh could not install mlflow into .build/mlflow-venv")
+        let cli = try CLI()
+        try cli.ok("init", "--team", "vision", "--name", "Ada Tester")
+        let server = try ServerProcess.mledger(cli)
+        let out = try ExampleRun.example("route_coverage.py", server: server, python: python, folder: "client/compat")
+        let routes = out["routes"] as? [String] ?? [], unrouted = out["unrouted"] as? [String] ?? []
+        print("mledger serve answers \(routes.count - unrouted.count) of the \(routes.count) classic MLflow REST routes")
+        #expect(routes.count > 60)
+        let knownGaps: Set<String> = [
+            // Renames change a name that ids derive from: they need a rename event first.
+            "POST /api/2.0/mlflow/experiments/update", "POST /api/2.0/mlflow/registered-models/rename",
+            // Removing a run or experiment tag and a version's description need events the ledger lacks yet.
+            "POST /api/2.0/mlflow/runs/delete-tag", "POST /api/2.0/mlflow/experiments/delete-experiment-tag",
+            "PATCH /api/2.0/mlflow/model-versions/update",
+            // Artifacts: deletes (the store is append-only), multipart and presigned uploads.
+            "DELETE /api/2.0/mlflow-artifacts/artifacts/<path:artifact_path>",
+            "POST /api/2.0/mlflow-artifacts/mpu/create/<path:artifact_path>", "POST /api/2.0/mlflow-artifacts/mpu/complete/<path:artifact_path>",
+            "POST /api/2.0/mlflow-artifacts/mpu/abort/<path:artifact_path>", "GET /api/2.0/mlflow-artifacts/presigned/<path:artifact_path>",
+            "POST /api/2.0/mlflow/artifacts/presigned-download-url", "POST /api/2.0/mlflow/artifacts/presigned-upload-url",
+        ]
+        let unexpected = Set(unrouted).subtracting(knownGaps)
+        #expect(unexpected.isEmpty, "not routed by mledger serve: \(unexpected.sorted())")
+    }
+
     /// `mlflow server` forks uvicorn, a job runner and huey consumers; stopping the server ends them all.
     @Test func mlflowServerEndsWithAllItsWorkers() throws {
         let python = MLflowVenv.python
