@@ -17,19 +17,22 @@ struct ArtifactRoutes {
             guard let path = location.path else { throw MLflowError.invalid("give a file path after \(location.root)") }
             let bytes = Array(buffer: try await request.body.collect(upTo: MLflowServer.maxArtifactBytes))
             try await offload {
-                let run = try s.existingRun(location.run)
+                let owner = try s.artifactOwner(location)
                 let (hash, size) = try s.blobs.put(bytes: bytes)
-                try s.append(RunArtifacts(run: run, files: [ArtifactFile(path: path, sha256: hash, size: size)]))
+                let file = ArtifactFile(path: path, sha256: hash, size: size)
+                switch owner {
+                case .run(let run): try s.append(RunArtifacts(run: run, files: [file]))
+                case .loggedModel(let model): try s.append(LoggedModelUpdate(model: model, files: [file]))
+                }
             }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{}")))
         }
         router.get("\(Self.prefix)/**") { _, context -> Response in
             let location = try ArtifactLocation(segments: context.parameters.getCatchAll())
             let data = try await offload { () throws -> Data in
-                let run = try s.existingRun(location.run)
-                guard let path = location.path, let file = try s.ledger.runFiles(run).first(where: { $0.path == path }),
+                guard let path = location.path, let file = try s.files(of: s.artifactOwner(location)).first(where: { $0.path == path }),
                       let data = FileManager.default.contents(atPath: s.blobs.url(for: file.sha256).path) else {
-                    throw MLflowError.notFound("No artifact \(location.path ?? "") in run \(location.run)")
+                    throw MLflowError.notFound("No artifact \(location.path ?? "") in \(location.root)")
                 }
                 guard Hashing.sha256(Array(data)) == file.sha256 else {
                     throw MLflowError(.internalError, "artifact \(path) is corrupt in the blob store: its bytes no longer match their hash")
@@ -40,26 +43,52 @@ struct ArtifactRoutes {
         }
         router.mlflow(.get, Self.prefix) { r in
             let location = try ArtifactLocation(segments: (r.string("path") ?? "").split(separator: "/").map { $0 })
-            let files = try s.ledger.runFiles(try s.existingRun(location.run))
-            return ["files": ArtifactLocation.listing(files, under: location.path)]
+            return ["files": ArtifactLocation.listing(try s.files(of: s.artifactOwner(location)), under: location.path)]
         }
     }
 }
 
-/// `EXP/RUN/artifacts[/PATH]`, the tail of an `mlflow-artifacts:` URI.
+extension MLflowService {
+    enum ArtifactOwner { case run(LedgerID), loggedModel(LedgerID) }
+
+    /// The run or logged model an artifact location names (which must exist).
+    func artifactOwner(_ location: ArtifactLocation) throws -> ArtifactOwner {
+        switch location.owner {
+        case .run(let text): .run(try existingRun(text))
+        case .loggedModel(let text): .loggedModel(try ledgerID(try loggedModel(text)))
+        }
+    }
+
+    func files(of owner: ArtifactOwner) throws -> [ArtifactFile] {
+        switch owner {
+        case .run(let id): try ledger.runFiles(id)
+        case .loggedModel(let id): try ledger.loggedModelFiles(id)
+        }
+    }
+}
+
+/// `EXP/RUN/artifacts[/PATH]` or `EXP/models/MODEL_ID/artifacts[/PATH]` (a logged model), the tail of
+/// an `mlflow-artifacts:` URI.
 struct ArtifactLocation {
-    var run: String
+    enum Owner { case run(String), loggedModel(String) }
+    var owner: Owner
     var path: String?
     var root: String
 
     init(segments: [Substring]) throws(MLflowError) {
         let parts = segments.map { $0.removingPercentEncoding ?? String($0) }
-        guard parts.count >= 3, parts[2] == "artifacts" else {
-            throw .invalid("artifact paths look like EXPERIMENT/RUN/artifacts/PATH, not '\(parts.joined(separator: "/"))'")
+        let rootCount: Int
+        if parts.count >= 4, parts[1] == "models", parts[3] == "artifacts" {
+            owner = .loggedModel(parts[2])
+            rootCount = 4
+        } else if parts.count >= 3, parts[2] == "artifacts" {
+            owner = .run(parts[1])
+            rootCount = 3
+        } else {
+            throw .invalid("artifact paths look like EXPERIMENT/RUN/artifacts/PATH or EXPERIMENT/models/MODEL_ID/artifacts/PATH, not '\(parts.joined(separator: "/"))'")
         }
-        run = parts[1]
-        root = parts.prefix(3).joined(separator: "/")
-        let rest = parts.dropFirst(3).joined(separator: "/")
+        root = parts.prefix(rootCount).joined(separator: "/")
+        let rest = parts.dropFirst(rootCount).joined(separator: "/")
         if !rest.isEmpty {
             guard ArtifactFile.isSafePath(rest) else { throw .invalid("'\(rest)' is not a safe relative artifact path") }
             path = rest

@@ -1,9 +1,10 @@
 import Foundation
 import Hummingbird
+import LedgerModel
 import LedgerProtocol
 import LedgerStore
 
-/// experiments/create, get, get-by-name and search.
+/// experiments/create, get, get-by-name and search (GET and POST).
 struct ExperimentRoutes {
     let service: MLflowService
 
@@ -28,22 +29,32 @@ struct ExperimentRoutes {
         router.mlflow(.get, "/api/2.0/mlflow/experiments/get") { r in
             let id = try r.required("experiment_id")
             if id == Translation.defaultExperimentID, (try? s.experiment(id)) == nil { return ["experiment": Translation.unusedDefaultExperiment] }
-            return ["experiment": Translation.experiment(try s.experiment(id))]
+            return ["experiment": try s.experimentJSON(try s.experiment(id), deleted: try s.ledger.deletedIDs())]
         }
         router.mlflow(.get, "/api/2.0/mlflow/experiments/get-by-name") { r in
             let name = try r.required("experiment_name")
             guard let e = try s.ledger.experiments().first(where: { $0.name == name }) else {
                 throw MLflowError.notFound("Could not find experiment with name '\(name)'")
             }
-            return ["experiment": Translation.experiment(e)]
+            return ["experiment": try s.experimentJSON(e, deleted: try s.ledger.deletedIDs())]
         }
-        router.mlflow(.post, "/api/2.0/mlflow/experiments/search") { r in
+        router.mlflow([.post, .get], "/api/2.0/mlflow/experiments/search") { r in
             let filter = try SearchFilter(parsing: r.string("filter"))
             let limit = try r.int64("max_results").map(Int.init) ?? 1000
+            let deleted = try s.ledger.deletedIDs()
             let matching = try s.ledger.experiments().filter { e in
-                filter.matches { entity, key in entity == .attribute && key == "name" ? .text(e.name) : nil }
+                Translation.viewTypeLists(r.string("view_type"), deleted: deleted.contains(e.id))
+                    && filter.matches { entity, key in entity == .attribute && key == "name" ? .text(e.name) : nil }
             }
-            return ["experiments": matching.prefix(limit).map { Translation.experiment($0) }]
+            return ["experiments": try matching.prefix(limit).map { try s.experimentJSON($0, deleted: deleted) }]
         }
+    }
+}
+
+extension MLflowService {
+    /// An experiment as MLflow shows it: with its tags, and "deleted" when a tombstone hides it.
+    func experimentJSON(_ e: ExperimentView, deleted: Set<String>) throws -> [String: Any] {
+        guard let id = LedgerID(hex: e.id) else { return Translation.experiment(e) }
+        return Translation.experiment(e, tags: try ledger.experimentTags(id), deleted: deleted.contains(e.id))
     }
 }

@@ -13,6 +13,7 @@ public struct MLflowError: HTTPResponseError, CustomStringConvertible {
         case badRequest = "BAD_REQUEST"
         case internalError = "INTERNAL_ERROR"
         case unauthenticated = "UNAUTHENTICATED"
+        case notImplemented = "NOT_IMPLEMENTED"
 
         var status: HTTPResponse.Status {
             switch self {
@@ -20,6 +21,7 @@ public struct MLflowError: HTTPResponseError, CustomStringConvertible {
             case .resourceDoesNotExist, .endpointNotFound: .notFound
             case .resourceAlreadyExists, .invalidParameterValue, .badRequest: .badRequest
             case .internalError: .internalServerError
+            case .notImplemented: .notImplemented
             }
         }
     }

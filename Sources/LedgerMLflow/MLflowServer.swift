@@ -20,6 +20,8 @@ public enum MLflowServer {
         MetricRoutes(service: service).register(on: router)
         RegistryRoutes(service: service).register(on: router)
         ArtifactRoutes(service: service).register(on: router)
+        LoggedModelRoutes(service: service).register(on: router)
+        ClassicRoutes(service: service).register(on: router)
         return router
     }
 

@@ -84,12 +84,24 @@ public final class MLflowService: Sendable {
         }
     }
 
+    /// A store lookup whose not-found becomes MLflow's RESOURCE_DOES_NOT_EXIST with `message`.
+    func found<T>(_ message: String, _ lookup: () throws(StoreError) -> T) throws -> T {
+        switch Result(catching: lookup) {
+        case .success(let value): return value
+        case .failure(.notFound): throw MLflowError.notFound(message)
+        case .failure(let error): throw error
+        }
+    }
+
     // MARK: - Registry
 
+    /// A registered model with its versions, as MLflow shows them: deleted models and versions are hidden.
     func model(_ name: String) throws -> ModelView {
-        do { return try ledger.model(named: name) } catch StoreError.notFound {
-            throw MLflowError.notFound("Registered Model with name=\(name) not found")
-        }
+        var m = try found("Registered Model with name=\(name) not found") { () throws(StoreError) in try ledger.model(named: name) }
+        let deleted = try ledger.deletedIDs()
+        guard !deleted.contains(m.id) else { throw MLflowError.notFound("Registered Model with name=\(name) not found") }
+        m.versions.removeAll { deleted.contains($0.id) }
+        return m
     }
 
     func version(_ model: ModelView, _ number: String) throws -> VersionView {
@@ -99,8 +111,11 @@ public final class MLflowService: Sendable {
         return v
     }
 
-    func versionTags(_ v: VersionView) -> [String: String] {
-        guard let id = LedgerID(hex: v.id), let texts = try? ledger.commentTexts(on: id) else { return [:] }
+    func versionTags(_ v: VersionView) -> [String: String] { tags(of: v.id) }
+
+    /// Tags of a version or registered model: kept as comments on it (see `Translation.versionTags`).
+    func tags(of hex: String) -> [String: String] {
+        guard let id = LedgerID(hex: hex), let texts = try? ledger.commentTexts(on: id) else { return [:] }
         return Translation.versionTags(comments: texts)
     }
 

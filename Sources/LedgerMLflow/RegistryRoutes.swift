@@ -15,11 +15,15 @@ struct RegistryRoutes {
         router.mlflow(.post, "/api/2.0/mlflow/registered-models/create") { r in
             let name = try r.required("name")
             try s.serialized {
-                if (try? s.ledger.modelID(named: name)) != nil {
-                    throw MLflowError.exists("Registered Model (name=\(name)) already exists.")
-                }
                 let description = r.string("description").flatMap { $0.isEmpty ? nil : $0 }
-                try s.append(ModelCreate(name: name, description: description))
+                if let existing = try? s.ledger.modelID(named: name) {
+                    // A deleted model's name is free again: the model (same id, same history) is restored.
+                    guard try s.ledger.isDeleted(existing) else { throw MLflowError.exists("Registered Model (name=\(name)) already exists.") }
+                    try s.append(EntityDelete(target: existing, restore: true, reason: "registered again"))
+                    if let description { try s.describe(existing, description) }
+                } else {
+                    try s.append(ModelCreate(name: name, description: description))
+                }
             }
             return ["registered_model": s.registeredModelJSON(try s.model(name))]
         }
@@ -28,12 +32,13 @@ struct RegistryRoutes {
         }
         router.mlflow(.get, "/api/2.0/mlflow/registered-models/search") { r in
             let filter = try SearchFilter(parsing: r.string("filter"))
-            let models = try s.ledger.models().filter { m in
+            let deleted = try s.ledger.deletedIDs()
+            let models = try s.ledger.models().filter { !deleted.contains($0.id) }.map { try s.model($0.name) }.filter { m in
                 filter.matches { entity, key in entity == .attribute && key == "name" ? .text(m.name) : nil }
             }
             return ["registered_models": models.prefix(try r.int64("max_results").map(Int.init) ?? 100).map(s.registeredModelJSON)]
         }
-        router.mlflow(.post, "/api/2.0/mlflow/registered-models/get-latest-versions") { r in
+        router.mlflow([.post, .get], "/api/2.0/mlflow/registered-models/get-latest-versions") { r in
             let m = try s.model(try r.required("name"))
             let stages = Set(r.strings("stages").map { $0.lowercased() })
             var latest = [String: VersionView]()
@@ -47,11 +52,23 @@ struct RegistryRoutes {
             let source = r.string("source") ?? ""
             let created = try s.serialized { () throws -> LedgerID in
                 let modelID = try s.ledger.modelID(named: name)
-                let run = try r.string("run_id").flatMap { $0.isEmpty ? nil : try s.existingRun($0) }
-                let files = try run.map { try Self.files(of: $0, source: source, s) } ?? []
+                var run = try r.string("run_id").flatMap { $0.isEmpty ? nil : try s.existingRun($0) }
+                // MLflow 3 registers a logged model (`models:/m-...`): its files and its run.
+                let loggedText = r.string("model_id").flatMap { $0.isEmpty ? nil : $0 }
+                    ?? (source.hasPrefix("models:/m-") ? String(source.dropFirst("models:/".count).prefix { $0 != "/" }) : nil)
+                let logged = try loggedText.map { try s.loggedModel($0) }
+                let files: [ArtifactFile]
+                if let logged {
+                    let id = try s.ledgerID(logged)
+                    files = try s.ledger.loggedModelFiles(id)
+                    if let source = logged.run.flatMap({ LedgerID(hex: $0) }) { run = source }
+                } else {
+                    files = try run.map { try Self.files(of: $0, source: source, s) } ?? []
+                }
                 let number = UInt64(try s.ledger.versionCount(model: modelID) + 1)
                 let description = r.string("description").flatMap { $0.isEmpty ? nil : $0 }
-                let event = try s.append(VersionCreate(model: modelID, run: run, files: files, claimedNumber: number, description: description))
+                let event = try s.append(VersionCreate(model: modelID, run: run, files: files, claimedNumber: number, description: description,
+                                                       loggedModel: try logged.map { try s.ledgerID($0) }))
                 let tags = try r.pairs("tags")
                 if !tags.isEmpty {
                     try s.append(tags.map { try Ledger.Draft(CommentAdd(target: event.id, text: Translation.versionTagComment(key: $0.key, value: $0.value))) })
@@ -66,11 +83,18 @@ struct RegistryRoutes {
             let m = try s.model(try r.required("name"))
             return ["model_version": s.modelVersionJSON(m, try s.version(m, try r.required("version")))]
         }
+        // Where the client downloads a version's files: its logged model's or its run's artifact folder.
+        router.mlflow(.get, "/api/2.0/mlflow/model-versions/get-download-uri") { r in
+            let m = try s.model(try r.required("name"))
+            let v = try s.version(m, try r.required("version"))
+            return ["artifact_uri": try s.downloadURI(v)]
+        }
         router.mlflow(.get, "/api/2.0/mlflow/model-versions/search") { r in
             let filter = try SearchFilter(parsing: r.string("filter"))
             var out = [[String: Any]]()
-            for m in try s.ledger.models() {
-                for v in m.versions.reversed() {
+            let deleted = try s.ledger.deletedIDs()
+            for m in try s.ledger.models() where !deleted.contains(m.id) {
+                for v in try s.model(m.name).versions.reversed() {
                     let tags = s.versionTags(v)
                     if filter.matches({ Translation.field(m, v, tags: tags, $0, $1) }) { out.append(Translation.modelVersion(m, v, tags: tags)) }
                 }
@@ -151,8 +175,24 @@ struct RegistryRoutes {
 }
 
 extension MLflowService {
+    func downloadURI(_ v: VersionView) throws -> String {
+        if let logged = v.loggedModel, let m = try? ledger.loggedModel(logged) {
+            return Translation.loggedModelArtifactURI(experiment: try mlflowExperimentID(m.experimentID), model: m.mlflowID)
+        }
+        guard let run = v.run else { return "" }
+        let source = Translation.source(v)
+        let folder = source.split(separator: "/", omittingEmptySubsequences: true).dropFirst(2).joined(separator: "/")
+        let base = Translation.artifactURI(experiment: try mlflowExperimentID(try self.run(run).experimentID), run: run)
+        return folder.isEmpty ? base : "\(base)/\(folder)"
+    }
+
     func registeredModelJSON(_ m: ModelView) -> [String: Any] {
-        Translation.registeredModel(m) { versionTags($0) }
+        Translation.registeredModel(m, tags: tags(of: m.id)) { versionTags($0) }
+    }
+
+    /// Replaces an entity's description, naming the writes it replaces.
+    func describe(_ model: LedgerID, _ text: String) throws {
+        try append(ModelDescribe(model: model, description: text), heads: try ledger.descriptionHeads(entity: model))
     }
 
     func setAlias(_ m: ModelView, _ alias: String, _ v: VersionView, reason: String) throws {

@@ -12,11 +12,18 @@ extension Router {
         mlflowBody(method, path) { body, query in try handler(try MLflowRequest(body: body, query: query)) }
     }
 
+    /// One handler for several methods (MLflow answers some reads on GET and POST alike).
+    func mlflow(_ methods: [HTTPRequest.Method], _ path: String, _ handler: @escaping MLflowHandler) {
+        for method in methods { mlflow(method, path, handler) }
+    }
+
     /// Runs the handler off the async executor (SQLite and signing block) and answers its JSON.
     func mlflowBody(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping MLflowBodyHandler) {
-        on(RouterPath(path), method: method) { request, _ -> Response in
+        on(RouterPath(path), method: method) { request, context -> Response in
             let body = Array(buffer: try await request.body.collect(upTo: MLflowServer.maxJSONBytes))
+            // Path parameters (`/logged-models/:model_id`) read like query fields.
             let query = QueryString.items(request.uri.query)
+                + context.parameters.map { (String($0.key), String($0.value).removingPercentEncoding ?? String($0.value)) }
             let data = try await offload { () throws -> Data in
                 try JSONSerialization.data(withJSONObject: try handler(body, query))
             }

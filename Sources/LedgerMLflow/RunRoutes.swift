@@ -38,7 +38,8 @@ struct RunRoutes {
             return ["run_info": Translation.runInfo(try s.run(text))]
         }
         router.mlflow(.get, "/api/2.0/mlflow/runs/get") { r in
-            ["run": Translation.run(try s.run(r.string("run_id") ?? r.required("run_uuid")))]
+            let run = try s.run(r.string("run_id") ?? r.required("run_uuid"))
+            return ["run": Translation.run(run, deleted: try s.ledger.isDeleted(try s.runID(run.id)))]
         }
         router.mlflow(.post, "/api/2.0/mlflow/runs/log-parameter") { r in
             let id = try s.existingRun(r.string("run_id") ?? r.required("run_uuid"))
@@ -60,11 +61,15 @@ struct RunRoutes {
                 guard let id = LedgerID(hex: try s.experiment(experiment).id) else { continue }
                 runs += try s.ledger.runs(experiment: id)
             }
-            runs = Translation.sorted(runs.filter { run in filter.matches { Translation.field(run, $0, $1) } }, by: orders)
+            let deleted = try s.ledger.deletedIDs()
+            runs = Translation.sorted(runs.filter { run in
+                Translation.viewTypeLists(r.string("run_view_type"), deleted: deleted.contains(run.id))
+                    && filter.matches { Translation.field(run, $0, $1) }
+            }, by: orders)
             let limit = max(1, try r.int64("max_results").map(Int.init) ?? 1000)
             let offset = r.string("page_token").flatMap(Int.init) ?? 0
             let page = runs.dropFirst(offset).prefix(limit)
-            var out: [String: Any] = ["runs": page.map(Translation.run)]
+            var out: [String: Any] = ["runs": page.map { Translation.run($0, deleted: deleted.contains($0.id)) }]
             if offset + page.count < runs.count { out["next_page_token"] = String(offset + page.count) }
             return out
         }

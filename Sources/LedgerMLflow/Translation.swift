@@ -58,36 +58,109 @@ public enum Translation {
         "mlflow-artifacts:/\(experiment)/\(run)/artifacts"
     }
 
-    public static func experiment(_ e: ExperimentView, tags: [String: String] = [:]) -> [String: Any] {
+    /// Whether a search with MLflow's view type (ACTIVE_ONLY by default, DELETED_ONLY, ALL) lists an entity.
+    public static func viewTypeLists(_ viewType: String?, deleted: Bool) -> Bool {
+        switch viewType?.uppercased() {
+        case "ALL", "3": true
+        case "DELETED_ONLY", "2": deleted
+        default: !deleted
+        }
+    }
+
+    /// MLflow's lifecycle stage of an entity: a tombstone (`entity.delete`) makes it "deleted".
+    public static func lifecycle(deleted: Bool) -> String { deleted ? "deleted" : "active" }
+
+    public static func experiment(_ e: ExperimentView, tags: [String: String] = [:], deleted: Bool = false) -> [String: Any] {
         let id = experimentID(hex: e.id, name: e.name)
         return [
             "experiment_id": id, "name": e.name, "artifact_location": "mlflow-artifacts:/\(id)",
-            "lifecycle_stage": "active", "creation_time": e.createdAt, "last_update_time": e.lastActivity,
+            "lifecycle_stage": lifecycle(deleted: deleted), "creation_time": e.createdAt, "last_update_time": e.lastActivity,
             "tags": keyValues(tags),
         ]
     }
 
-    public static func runInfo(_ r: RunView) -> [String: Any] {
+    public static func runInfo(_ r: RunView, deleted: Bool = false) -> [String: Any] {
         let experiment = experimentID(hex: r.experimentID, name: r.experiment ?? "")
         var info: [String: Any] = [
             "run_id": r.id, "run_uuid": r.id, "run_name": r.name, "experiment_id": experiment,
             "user_id": r.author.name ?? r.author.fingerprint, "status": status(r.status), "start_time": r.startTime,
-            "artifact_uri": artifactURI(experiment: experiment, run: r.id), "lifecycle_stage": "active",
+            "artifact_uri": artifactURI(experiment: experiment, run: r.id), "lifecycle_stage": lifecycle(deleted: deleted),
         ]
         if let end = r.endTime { info["end_time"] = end }
         return info
     }
 
-    public static func run(_ r: RunView) -> [String: Any] {
+    public static func run(_ r: RunView, deleted: Bool = false) -> [String: Any] {
         [
-            "info": runInfo(r),
+            "info": runInfo(r, deleted: deleted),
             "data": [
                 "metrics": r.metrics.sorted { $0.key < $1.key }.compactMap { k, m in m.last.map { metric(k, $0) } },
                 "params": keyValues(r.params),
                 "tags": keyValues(r.tags),
             ] as [String: Any],
-            "inputs": [String: Any](),
+            "inputs": ["dataset_inputs": r.datasets.map(datasetInput)] as [String: Any],
+            "outputs": ["model_outputs": r.outputs.map { ["model_id": loggedModelID(hex: $0), "step": 0] as [String: Any] }] as [String: Any],
         ]
+    }
+
+    static func datasetInput(_ d: DatasetView) -> [String: Any] {
+        var dataset: [String: Any] = ["name": d.name, "digest": d.digest, "source_type": d.sourceType, "source": d.source]
+        if let schema = d.schema { dataset["schema"] = schema }
+        if let profile = d.profile { dataset["profile"] = profile }
+        return ["tags": keyValues(d.tags), "dataset": dataset]
+    }
+
+    // MARK: - Logged models
+
+    /// MLflow's id of a logged model: `m-` and the first 32 hex digits of its ledger id.
+    public static func loggedModelID(hex: String) -> String { "m-" + hex.prefix(32) }
+
+    public static func loggedModelArtifactURI(experiment: String, model: String) -> String {
+        "mlflow-artifacts:/\(experiment)/models/\(model)/artifacts"
+    }
+
+    static let loggedModelStatuses: [(LoggedModelStatus, String)] = [
+        (.pending, "LOGGED_MODEL_PENDING"), (.ready, "LOGGED_MODEL_READY"), (.failed, "LOGGED_MODEL_UPLOAD_FAILED"),
+    ]
+
+    public static func loggedModelStatus(_ mlflow: String) throws(MLflowError) -> LoggedModelStatus {
+        guard let s = loggedModelStatuses.first(where: { $0.1 == mlflow.uppercased() || $0.0.rawValue == mlflow.lowercased() })?.0 else {
+            throw .invalid("Invalid logged model status '\(mlflow)': use LOGGED_MODEL_PENDING, LOGGED_MODEL_READY or LOGGED_MODEL_UPLOAD_FAILED")
+        }
+        return s
+    }
+
+    public static func loggedModel(_ m: LoggedModelView, experimentID: String) -> [String: Any] {
+        var info: [String: Any] = [
+            "model_id": m.mlflowID, "experiment_id": experimentID, "name": m.name,
+            "artifact_uri": loggedModelArtifactURI(experiment: experimentID, model: m.mlflowID),
+            "creation_timestamp_ms": m.createdAt, "last_updated_timestamp_ms": m.updatedAt,
+            "status": loggedModelStatuses.first { $0.0.rawValue == m.status }?.1 ?? "LOGGED_MODEL_STATUS_UNSPECIFIED",
+            "tags": keyValues(m.tags),
+        ]
+        if let t = m.modelType { info["model_type"] = t }
+        if let r = m.run { info["source_run_id"] = r }
+        if let message = m.statusMessage { info["status_message"] = message }
+        return ["info": info, "data": ["params": keyValues(m.params), "metrics": [[String: Any]]()] as [String: Any]]
+    }
+
+    /// The value of a logged model's field for `search_logged_models` filters.
+    public static func field(_ m: LoggedModelView, _ entity: SearchFilter.Entity, _ key: String) -> SearchFilter.FieldValue? {
+        switch entity {
+        case .param: return m.params[key].map { .text($0) }
+        case .tag: return m.tags[key].map { .text($0) }
+        case .metric: return nil
+        case .attribute:
+            switch key {
+            case "name": return .text(m.name)
+            case "model_id": return .text(m.mlflowID)
+            case "model_type": return m.modelType.map { .text($0) }
+            case "source_run_id": return m.run.map { .text($0) }
+            case "status": return .text(loggedModelStatuses.first { $0.0.rawValue == m.status }?.1 ?? "")
+            case "creation_timestamp", "creation_time": return .number(Double(m.createdAt))
+            default: return nil
+            }
+        }
     }
 
     /// The value of a run's field for a search filter or ordering.
@@ -157,6 +230,7 @@ public enum Translation {
 
     /// The MLflow source of a version: the run's folder its files share, as `runs:/RUN/PATH`.
     public static func source(_ v: VersionView) -> String {
+        if let logged = v.loggedModel { return "models:/\(loggedModelID(hex: logged))" }
         guard let run = v.run else { return "" }
         let tops = Set(v.files.map { $0.path.split(separator: "/").first.map(String.init) ?? "" })
         let folder = tops.count == 1 && v.files.allSatisfy { $0.path.contains("/") } ? tops.first ?? "" : ""
@@ -172,10 +246,11 @@ public enum Translation {
             "aliases": v.aliases.filter { stageAliases[$0] == nil },
         ]
         if let run = v.run { out["run_id"] = run }
+        if let logged = v.loggedModel { out["model_id"] = loggedModelID(hex: logged) }
         return out
     }
 
-    public static func registeredModel(_ m: ModelView, versionTags: (VersionView) -> [String: String]) -> [String: Any] {
+    public static func registeredModel(_ m: ModelView, tags: [String: String] = [:], versionTags: (VersionView) -> [String: String]) -> [String: Any] {
         // The latest version of each stage, as MLflow's latest_versions lists them.
         var latest = [String: VersionView]()
         for v in m.versions { latest[currentStage(v)] = v }
@@ -188,7 +263,7 @@ public enum Translation {
                 guard stageAliases[a.alias] == nil, let n = a.versionNumber else { return nil }
                 return ["alias": a.alias, "version": String(n)]
             },
-            "tags": [[String: Any]](),
+            "tags": keyValues(tags),
         ]
     }
 
@@ -218,11 +293,16 @@ public enum Translation {
     public static let reasonTag = "mledger.reason"
 
     public static func versionTagComment(key: String, value: String) -> String { "\(versionTagPrefix)\(key)=\(value)" }
+    /// Removes a tag set by `versionTagComment` (a later comment; the earlier one stays in the audit trail).
+    public static let tagRemovalPrefix = "mlflow untag "
+    public static func tagRemovalComment(key: String) -> String { "\(tagRemovalPrefix)\(key)" }
 
     /// Version tags from comment texts, oldest first (a later value of a key wins).
     public static func versionTags(comments: [String]) -> [String: String] {
         var tags = [String: String]()
-        for text in comments where text.hasPrefix(versionTagPrefix) {
+        for text in comments {
+            if text.hasPrefix(tagRemovalPrefix) { tags[String(text.dropFirst(tagRemovalPrefix.count))] = nil; continue }
+            guard text.hasPrefix(versionTagPrefix) else { continue }
             let rest = text.dropFirst(versionTagPrefix.count)
             guard let eq = rest.firstIndex(of: "="), eq != rest.startIndex else { continue }
             tags[String(rest[..<eq])] = String(rest[rest.index(after: eq)...])

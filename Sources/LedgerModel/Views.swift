@@ -63,7 +63,13 @@ public struct RunView: Codable, Sendable, Equatable {
     public var tags: [String: String]
     public var metrics: [String: MetricSummary]
     public var artifacts: [ArtifactView]
-    public init(id: String, experimentID: String, experiment: String? = nil, name: String, author: AuthorView, status: RunStatus, startTime: Int64, endTime: Int64? = nil, exitCode: Int64? = nil, gitCommit: String? = nil, gitDirty: Bool? = nil, command: String? = nil, host: String? = nil, environment: String? = nil, params: [String: String], tags: [String: String], metrics: [String: MetricSummary], artifacts: [ArtifactView]) {
+    /// Datasets the run read (`log_input`), by name and digest.
+    public var datasets: [DatasetView]
+    /// Logged models the run produced (ledger ids).
+    public var outputs: [String]
+    public init(id: String, experimentID: String, experiment: String? = nil, name: String, author: AuthorView, status: RunStatus, startTime: Int64, endTime: Int64? = nil, exitCode: Int64? = nil, gitCommit: String? = nil, gitDirty: Bool? = nil, command: String? = nil, host: String? = nil, environment: String? = nil, params: [String: String], tags: [String: String], metrics: [String: MetricSummary], artifacts: [ArtifactView], datasets: [DatasetView] = [], outputs: [String] = []) {
+        self.datasets = datasets
+        self.outputs = outputs
         self.id = id
         self.experimentID = experimentID
         self.experiment = experiment
@@ -98,7 +104,10 @@ public struct VersionView: Codable, Sendable, Equatable {
     public var archived: Bool
     public var aliases: [String]
     public var files: [ArtifactView]
-    public init(id: String, number: UInt64, claimedNumber: UInt64, renumbered: Bool, run: String? = nil, author: AuthorView, createdAt: Int64, description: String? = nil, archived: Bool, aliases: [String], files: [ArtifactView]) {
+    /// The logged model (MLflow 3) the version was registered from, by ledger id.
+    public var loggedModel: String?
+    public init(id: String, number: UInt64, claimedNumber: UInt64, renumbered: Bool, run: String? = nil, author: AuthorView, createdAt: Int64, description: String? = nil, archived: Bool, aliases: [String], files: [ArtifactView], loggedModel: String? = nil) {
+        self.loggedModel = loggedModel
         self.id = id
         self.number = number
         self.claimedNumber = claimedNumber
@@ -286,5 +295,49 @@ public struct HeldEventView: Codable, Sendable, Equatable {
 
     public init(event: String, author: AuthorView, kind: String, time: Int64, reason: String) {
         self.event = event; self.author = author; self.kind = kind; self.time = time; self.reason = reason
+    }
+}
+
+/// A dataset a run read, as `log_input` recorded it.
+public struct DatasetView: Codable, Sendable, Equatable {
+    public var name: String
+    public var digest: String
+    public var sourceType: String
+    public var source: String
+    public var schema: String?
+    public var profile: String?
+    public var tags: [String: String]
+    public init(name: String, digest: String, sourceType: String, source: String, schema: String?, profile: String?, tags: [String: String]) {
+        self.name = name; self.digest = digest; self.sourceType = sourceType; self.source = source
+        self.schema = schema; self.profile = profile; self.tags = tags
+    }
+}
+
+/// An MLflow 3 logged model: files, params and tags of a model a run logged, before any registration.
+public struct LoggedModelView: Codable, Sendable, Equatable {
+    public var id: String
+    /// MLflow's id for it: `m-` and the first 32 hex digits of `id`.
+    public var mlflowID: String
+    public var experimentID: String
+    public var name: String
+    public var run: String?
+    public var modelType: String?
+    /// pending, ready or failed.
+    public var status: String
+    public var statusMessage: String?
+    public var author: AuthorView
+    public var createdAt: Int64
+    public var updatedAt: Int64
+    public var params: [String: String]
+    public var tags: [String: String]
+    public var files: [ArtifactView]
+    public var deleted: Bool
+    public init(id: String, experimentID: String, name: String, run: String?, modelType: String?, status: String, statusMessage: String?,
+                author: AuthorView, createdAt: Int64, updatedAt: Int64, params: [String: String], tags: [String: String],
+                files: [ArtifactView], deleted: Bool) {
+        self.id = id; self.mlflowID = "m-" + id.prefix(32); self.experimentID = experimentID; self.name = name; self.run = run
+        self.modelType = modelType; self.status = status; self.statusMessage = statusMessage; self.author = author
+        self.createdAt = createdAt; self.updatedAt = updatedAt; self.params = params; self.tags = tags; self.files = files
+        self.deleted = deleted
     }
 }

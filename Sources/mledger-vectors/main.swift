@@ -83,17 +83,35 @@ let promoteA = a.next(Promote(model: model, version: version.id, alias: "product
 b = b.after(promoteA)
 let demoteB = b.next(Demote(model: model, alias: "production", reason: "drift on new data"), team: team, heads: [promoteA.id])
 let comment = b.next(CommentAdd(target: version.id, text: "checked on the holdout set"), team: team)
+// MLflow 3: a logged model of the run, its upload finished, the run's dataset and output, a version
+// registered from the logged model, and a tombstone.
+let logged = b.next(LoggedModelCreate(experiment: experiment, name: "digits-cnn", run: runStart.id, modelType: "sklearn",
+                                      params: ["lr": "0.01"], tags: ["flavor": "sklearn"]), team: team)
+let modelFile = ArtifactFile(path: "model/model.pkl", sha256: Hashing.sha256(Array("pickled".utf8)), size: 7)
+let loggedReady = b.next(LoggedModelUpdate(model: logged.id, status: .ready, tags: ["checked": "yes"], removedTags: ["flavor"],
+                                           files: [modelFile]), team: team)
+let inputs = b.next(RunInputs(run: runStart.id, datasets: [
+    DatasetInput(name: "mnist-train", digest: "3f2a9c41", sourceType: "local", source: #"{"uri": "data/train.csv"}"#,
+                 schema: #"{"mlflow_colspec": [{"type": "double", "name": "x"}]}"#, profile: #"{"num_rows": 60000}"#,
+                 tags: ["mlflow.data.context": "training"]),
+]), team: team)
+let outputs = b.next(RunOutputs(run: runStart.id, models: [.init(model: logged.id, step: 12)]), team: team)
+let loggedVersion = b.next(VersionCreate(model: model, run: runStart.id, files: [modelFile], claimedNumber: 2, loggedModel: logged.id), team: team)
+let tombstone = b.next(EntityDelete(target: logged.id, reason: "superseded by the registered version"), team: team)
 
 // The same seq as runStart, signed again: a fork, kept as evidence (and held by every receiver's invalid cases below).
 var forkEnv = runStart.envelope
 forkEnv.body = RunStart(experiment: experiment, name: "another run at the same seq").encoded()
 let forkSide = SignedEvent(signing: forkEnv, with: alice)
 
-let chainOfValid = [genesis, profile, addBob, expCreate, runStart, metrics, modelCreate, version, bobProfile, promoteA, demoteB, comment]
+let chainOfValid = [genesis, profile, addBob, expCreate, runStart, metrics, modelCreate, version, bobProfile, promoteA, demoteB, comment,
+                    logged, loggedReady, inputs, outputs, loggedVersion, tombstone]
 let valid: [(String, SignedEvent)] = [
     ("team genesis", genesis), ("identity profile", profile), ("member add", addBob), ("experiment create", expCreate),
     ("run start", runStart), ("run metrics batch", metrics), ("model create", modelCreate), ("model version create", version),
     ("second author profile", bobProfile), ("promote", promoteA), ("demote naming a head", demoteB), ("comment", comment),
+    ("logged model create", logged), ("logged model update", loggedReady), ("run inputs", inputs), ("run outputs", outputs),
+    ("model version from a logged model", loggedVersion), ("entity delete", tombstone),
     ("the other side of a fork at alice's seq 5", forkSide),
 ]
 
@@ -305,9 +323,9 @@ addView("a stranger's self-made admin, through a receiver that does not enforce 
         chainOfValid + [selfAdd, selfPromote, selfExperiment], members: [alice.publicKey: "admin", bob.publicKey: "maintainer"], production: [demoteB],
         held: [selfAdd, selfPromote, selfExperiment])
 
-var a2 = a.after(comment)
+var a2 = a.after(tombstone)
 a2.writer.observe(clock: comment.envelope.clock + (1000 << 16))
-let removeBob = a2.next(MemberRemove(member: bob.publicKey, reason: "left the team", chainEnds: [ChainEnd(author: bob.publicKey, seq: comment.envelope.seq)]), team: team)
+let removeBob = a2.next(MemberRemove(member: bob.publicKey, reason: "left the team", chainEnds: [ChainEnd(author: bob.publicKey, seq: tombstone.envelope.seq)]), team: team)
 var b2 = b
 let bobBackdatedPromote = b2.next(Promote(model: model, version: version.id, alias: "production", reason: "backdated"), team: team, heads: [demoteB.id])
 let bobBackdatedModel = b2.next(ModelCreate(name: "bobs"), team: team)
@@ -358,12 +376,12 @@ addView("a member revokes their own device; what it signs later counts nowhere, 
 // Bob's member key is rotated to a new one: a forged consent changes nothing, Bob's consent does.
 let consent = bob.sign(KeyRotation.message(team: team, old: bob.publicKey, new: bobNew.publicKey))
 let forgedConsent = alice.sign(KeyRotation.message(team: team, old: bob.publicKey, new: bobNew.publicKey))
-var a7 = a.after(comment)
-a7.writer.observe(clock: comment.envelope.clock + (1000 << 16))
+var a7 = a.after(tombstone)
+a7.writer.observe(clock: tombstone.envelope.clock + (1000 << 16))
 let forgedRotation = a7.next(MemberAdd(member: bobNew.publicKey, role: .maintainer,
-                                       rotation: KeyRotation(replaces: bob.publicKey, consent: forgedConsent, chainEnd: comment.envelope.seq)), team: team)
+                                       rotation: KeyRotation(replaces: bob.publicKey, consent: forgedConsent, chainEnd: tombstone.envelope.seq)), team: team)
 let rotation = a7.next(MemberAdd(member: bobNew.publicKey, role: .maintainer,
-                                 rotation: KeyRotation(replaces: bob.publicKey, consent: consent, chainEnd: comment.envelope.seq)), team: team)
+                                 rotation: KeyRotation(replaces: bob.publicKey, consent: consent, chainEnd: tombstone.envelope.seq)), team: team)
 var b7 = b
 let oldKeyAfter = b7.next(ModelCreate(name: "old key, backdated"), team: team)
 precondition(oldKeyAfter.envelope.clock < rotation.envelope.clock)

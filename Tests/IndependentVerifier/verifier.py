@@ -53,8 +53,9 @@ KINDS = [
     "run.start", "run.params", "run.metrics", "run.tags", "run.artifacts", "run.finish",
     "model.create", "model.describe", "model.version.create", "model.version.archive",
     "model.promote", "model.demote", "comment.add",
+    "logged_model.create", "logged_model.update", "run.inputs", "run.outputs", "entity.delete",
 ]
-assert len(KINDS) == 22
+assert len(KINDS) == 27
 TEAM_KINDS = {"team.genesis", "team.member.add", "team.member.remove", "team.alias.protect",
               "identity.device.link"}
 ROLES = {"reader": 1, "writer": 2, "maintainer": 3, "admin": 4}
@@ -461,6 +462,10 @@ class Fields:
             out[k] = v[1]
         return out
 
+    def opt_text_map(self, key, value_limit):
+        """An optional map(text->text): absent (or null) reads as empty; present, the map rules hold."""
+        return {} if self.get(key) is None else self.text_map(key, value_limit)
+
     def array(self, key, req=False):
         it = self.need(key) if req else self.get(key)
         if it is None:
@@ -626,6 +631,7 @@ def check_body(kind: str, body: bytes) -> dict:
             _bad("claimed_number below 1")
         r["claimed_number"] = n
         r["description"] = f.text("description", 8192, req=False)
+        r["logged_model"] = f.id("logged_model", req=False)
     elif kind == "model.version.archive":
         r["model"] = f.id("model")
         r["version"] = f.id("version")
@@ -649,7 +655,66 @@ def check_body(kind: str, body: bytes) -> dict:
         r["target"] = f.id("target")
         r["text"] = f.line("text", 16384)
         r["reply_to"] = f.id("reply_to", req=False)
-    else:  # pragma: no cover - parse_envelope admits only the 22 kinds
+    elif kind == "logged_model.create":
+        r["experiment"] = f.id("experiment")
+        r["name"] = f.name("name", 256)
+        r["run"] = f.id("run", req=False)
+        r["model_type"] = f.text("model_type", 256, req=False)
+        r["params"] = f.opt_text_map("params", 6000)
+        r["tags"] = f.opt_text_map("tags", 8000)
+    elif kind == "logged_model.update":
+        r["model"] = f.id("model")
+        st = f.text("status", 256, req=False)
+        if st is not None and st not in ("pending", "ready", "failed"):
+            _bad(f"logged model status {st!r}")
+        r["status"] = st
+        r["status_message"] = f.text("status_message", 4096, req=False)
+        r["params"] = f.opt_text_map("params", 6000)
+        r["tags"] = f.opt_text_map("tags", 8000)
+        removed = []
+        for it in f.array("removed_tags"):
+            if it[0] != "text":
+                _bad("removed_tags item is not text")
+            _map_key(it[1], "removed_tags")
+            removed.append(it[1])
+        r["removed_tags"] = removed
+        r["files"] = read_files(f.array("files"))
+        if (st is None and r["status_message"] is None and not r["params"] and not r["tags"]
+                and not removed and not r["files"]):
+            _bad("logged_model.update changes nothing")
+    elif kind == "run.inputs":
+        r["run"] = f.id("run")
+        datasets = []
+        for i, it in enumerate(f.array("datasets")):
+            d = Fields(it, f"datasets[{i}]")
+            datasets.append({
+                "name": d.name("name", 256), "digest": d.text("digest", 256),
+                "source_type": d.text("source_type", 256), "source": d.text("source", 65536, may_be_empty=True),
+                "schema": d.text("schema", 262144, req=False), "profile": d.text("profile", 65536, req=False),
+                "tags": d.opt_text_map("tags", 8000),
+            })
+        models = []
+        for it in f.array("models"):
+            if it[0] != "bytes" or len(it[1]) != 32:
+                _bad("models item is not a 32-byte id")
+            models.append(it[1])
+        if not datasets and not models:
+            _bad("run.inputs names no dataset and no model")
+        r["datasets"], r["models"] = datasets, models
+    elif kind == "run.outputs":
+        r["run"] = f.id("run")
+        outs = []
+        for i, it in enumerate(f.array("models", req=True)):
+            o = Fields(it, f"models[{i}]")
+            outs.append((o.id("model"), o.int("step", req=False)))
+        if not outs:
+            _bad("run.outputs without models")
+        r["models"] = outs
+    elif kind == "entity.delete":
+        r["target"] = f.id("target")
+        r["restore"] = bool(f.bool("restore"))
+        r["reason"] = f.text("reason", 4096, req=False)
+    else:  # pragma: no cover - parse_envelope admits only the 27 kinds
         _bad(f"kind {kind}")
     return r
 

@@ -32,7 +32,7 @@ import LedgerProtocol
         let t = try TemporaryLedger()
         var pending = scenario.events.shuffled(using: &scenario.rng)
         var rounds = 0
-        while !pending.isEmpty && rounds < 1000 {
+        while !pending.isEmpty && rounds < 20_000 {
             let results = try t.ledger.ingest([pending[0]], nowMs: now)
             if results[pending[0].id] == .accepted { pending.removeFirst() } else { pending.append(pending.removeFirst()) }
             rounds += 1
@@ -41,6 +41,26 @@ import LedgerProtocol
         digests.insert(try t.ledger.projectionDigest())
         #expect(digests.count == 1)
         #expect(try t.ledger.eventCount() == scenario.events.count)
+    }
+
+    /// Logged models, datasets and outputs read back as logged; a tombstone hides, and the events stay.
+    @Test func loggedModelsDatasetsAndTombstonesProject() throws {
+        var scenario = Scenario(seed: 5)
+        _ = scenario.workOffline()
+        let t = try TemporaryLedger()
+        _ = try t.ledger.ingest(scenario.interleaved(), nowMs: now)
+        let all = try t.ledger.loggedModels(includeDeleted: true)
+        #expect(all.count == 9)
+        #expect(try t.ledger.loggedModels().count == 6)
+        for m in all {
+            #expect(m.status == "ready" && m.tags == ["checked": "yes"] && m.files.map(\.path) == ["model/model.pkl"])
+            #expect(m.deleted == m.name.hasSuffix("-2"))
+            #expect(try t.ledger.loggedModel(m.mlflowID) == m)
+            let run = try t.ledger.run(try #require(LedgerID(hex: m.run ?? "")))
+            #expect(run.outputs == [m.id])
+            #expect(run.datasets.map(\.name) == ["mnist-train"] && run.datasets.first?.tags["mlflow.data.context"] == "training")
+        }
+        #expect(throws: StoreError.self) { try t.ledger.loggedModel("m-" + String(repeating: "0", count: 32)) }
     }
 
     @Test func sameNamedEntitiesMergeAndOfflineVersionsAreRenumbered() throws {

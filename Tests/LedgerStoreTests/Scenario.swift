@@ -63,6 +63,15 @@ struct Scenario {
                 add(key, RunTags(run: run.id, tags: ["owner": key.publicKey.fingerprint]))
                 add(key, RunArtifacts(run: run.id, files: [ArtifactFile(path: "model.bin", sha256: Hashing.sha256([UInt8(r)]), size: 1)]))
                 add(key, RunFinish(run: run.id, status: r == 1 ? .failed : .finished, endTime: Int64(baseMs) + 100))
+                // MLflow 3: a logged model of the run, its upload finished, the data it read, its output.
+                let logged = add(key, LoggedModelCreate(experiment: experiment, name: "cnn-\(r)", run: run.id, modelType: "sklearn",
+                                                        params: ["lr": "0.0\(r + 1)"], tags: ["flavor": "sklearn"]))
+                add(key, LoggedModelUpdate(model: logged.id, status: .ready, tags: ["checked": "yes"], removedTags: ["flavor"],
+                                           files: [ArtifactFile(path: "model/model.pkl", sha256: Hashing.sha256([UInt8(r)]), size: 1)]))
+                add(key, RunInputs(run: run.id, datasets: [DatasetInput(name: "mnist-train", digest: "d\(r)", sourceType: "local",
+                                                                        source: "{}", tags: ["mlflow.data.context": "training"])]))
+                add(key, RunOutputs(run: run.id, models: [.init(model: logged.id, step: Int64(r))]))
+                if r == 2 { add(key, EntityDelete(target: logged.id, reason: "superseded")) }
                 if r == 0 && key.publicKey != carol.publicKey {
                     let v = add(key, VersionCreate(model: model, run: run.id, files: [ArtifactFile(path: "model.bin", sha256: Hashing.sha256([0]), size: 1)], claimedNumber: 1))
                     versions.append(v.id)
@@ -71,6 +80,8 @@ struct Scenario {
                 }
             }
             add(key, ExperimentDescribe(experiment: experiment, description: "concurrent edit by \(key.publicKey.fingerprint)"))
+            // Concurrent tombstones of one entity: the latest in merge order wins, whatever the arrival order.
+            add(key, EntityDelete(target: model, restore: key.publicKey != bob.publicKey))
         }
         return (model, versions, promotions)
     }

@@ -13,21 +13,26 @@ struct ExampleRun {
 
     static let model = "digits"
 
+    /// Runs one client/ example against a server; returns the JSON object it prints last.
+    static func example(_ name: String, _ arguments: [String] = [], server: ServerProcess, python: String,
+                        folder: String = "client/examples") throws -> [String: Any] {
+        var env = ProcessInfo.processInfo.environment
+        env["MLFLOW_TRACKING_URI"] = server.uri
+        env["MLFLOW_TRACKING_TOKEN"] = server.token
+        env["MLFLOW_EXPERIMENT_NAME"] = "examples"
+        for key in ["MLFLOW_RUN_ID", "MLFLOW_REGISTRY_URI"] { env[key] = nil }
+        let script = packageRoot.appendingPathComponent("\(folder)/\(name)").path
+        let r = try execute(python, [script] + arguments, environment: env, seconds: 300)
+        guard r.status == 0, let line = r.stdout.split(separator: "\n").last,
+              let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+            throw ExampleFailed(name: name, uri: server.uri, stderr: r.stderr)
+        }
+        return object
+    }
+
     init(python: String, server: ServerProcess) throws {
-        let uri = server.uri
         func example(_ name: String, _ arguments: [String] = []) throws -> [String: Any] {
-            var env = ProcessInfo.processInfo.environment
-            env["MLFLOW_TRACKING_URI"] = uri
-            env["MLFLOW_TRACKING_TOKEN"] = server.token
-            env["MLFLOW_EXPERIMENT_NAME"] = "examples"
-            for key in ["MLFLOW_RUN_ID", "MLFLOW_REGISTRY_URI"] { env[key] = nil }
-            let script = packageRoot.appendingPathComponent("client/examples/\(name)").path
-            let r = try execute(python, [script] + arguments, environment: env, seconds: 180)
-            guard r.status == 0, let line = r.stdout.split(separator: "\n").last,
-                  let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-                throw ExampleFailed(name: name, uri: uri, stderr: r.stderr)
-            }
-            return object
+            try Self.example(name, arguments, server: server, python: python)
         }
         basic = try example("log_basic.py")
         training = try example("train_numpy.py", ["--epochs", "12"])

@@ -133,6 +133,106 @@ struct MLflowClientTests {
         }
     }
 
+    /// A typical MLflow 3 scikit-learn script (client/examples/sklearn_mlflow3.py) runs unchanged against
+    /// `mledger serve` and a real `mlflow server`: every step passes on both and reads back the same.
+    @Test func mlflow3SklearnScriptReadsBackTheSameOnBothServers() throws {
+        let python = MLflowVenv.python
+        try #require(!python.isEmpty, "scripts/mlflow-venv.sh could not install mlflow into .build/mlflow-venv")
+        let cli = try CLI()
+        try cli.ok("init", "--team", "vision", "--name", "Ada Tester")
+        let folder = cli.root.appendingPathComponent("mlflow-server")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let ours = try ServerProcess.mledger(cli), theirs = try ServerProcess.mlflow(in: folder)
+        let outputs = try [ours, theirs].map { server in
+            try ExampleRun.example("sklearn_mlflow3.py", ["iris-classifier"], server: server, python: python)
+        }
+        for (side, out) in zip(["mledger serve", "mlflow server"], outputs) {
+            #expect(canonical(out["params"]) == canonical(["C": "0.5", "max_iter": "300"]), "\(side)")
+            #expect(canonical(out["confusion_matrix"]) == canonical(out["matrix_logged"]), "\(side)")
+            #expect(out["version"] as? String == "1" && out["alias_version"] as? String == "1", "\(side)")
+            #expect(out["same_predictions"] as? Bool == true, "\(side): the model loaded by alias predicts differently")
+            #expect(out["version_source"] as? Bool == true, "\(side): the version's source is not its logged model: \(out["version_source"] ?? "")")
+            #expect((out["autolog_model"] as? [Any])?.count == 1, "\(side): autolog logged no model")
+            #expect((out["inputs"] as? [[String: Any]])?.first?["context"] as? String == "training", "\(side)")
+            #expect(!((out["model_files"] as? [String]) ?? []).isEmpty, "\(side)")
+        }
+        #expect(canonical(outputs[0]) == canonical(outputs[1]))
+
+        // The ledger shows the lineage: version -> logged model -> run -> dataset digest.
+        let model = try cli.json("model", "show", "iris-classifier") as? [String: Any]
+        let version = (model?["versions"] as? [[String: Any]])?.first
+        let loggedModel = try #require(version?["loggedModel"] as? String)
+        let run = try #require(version?["run"] as? String)
+        let shown = (try cli.json("run", "show", run) as? [String: Any])?["run"] as? [String: Any]
+        #expect((shown?["outputs"] as? [String])?.contains(loggedModel) == true)
+        #expect(((shown?["datasets"] as? [[String: Any]])?.first?["name"]) as? String == "iris-train")
+        try cli.ok("verify")
+    }
+
+    /// Deletes, restores, tags and descriptions through the classic client calls read back the same from
+    /// `mledger serve` (signed tombstones and tag events) as from `mlflow server`; the ledger still verifies.
+    @Test func classicDeletesRestoresAndTagsReadBackTheSame() throws {
+        let python = MLflowVenv.python
+        try #require(!python.isEmpty, "scripts/mlflow-venv.sh could not install mlflow into .build/mlflow-venv")
+        let cli = try CLI()
+        try cli.ok("init", "--team", "vision", "--name", "Ada Tester")
+        let folder = cli.root.appendingPathComponent("mlflow-server")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let ours = try ServerProcess.mledger(cli), theirs = try ServerProcess.mlflow(in: folder)
+        let a = try ExampleRun.example("classic_api.py", server: ours, python: python)
+        let b = try ExampleRun.example("classic_api.py", server: theirs, python: python)
+        #expect(canonical(a) == canonical(b))
+        #expect(a["deleted_run_stage"] as? String == "deleted" && a["active_after_delete"] as? Int == 0 && a["active_after_restore"] as? Int == 1)
+        #expect(canonical(a["model_tags"]) == canonical(["owner": "ada"]))
+        try cli.ok("verify")
+    }
+
+    /// The installed mlflow server's own route table (`get_endpoints()`), GenAI routes left out: every
+    /// classic `/api/2.0` route reaches a handler of `mledger serve` (webhooks answer NOT_IMPLEMENTED),
+    /// but for the gaps listed here, which may only shrink.
+    @Test func classicMLflowRoutesAreAnswered() throws {
+        let python = MLflowVenv.python
+        try #require(!python.isEmpty, "scripts/mlflow-venv.sh could not install mlflow into .build/mlflow-venv")
+        let cli = try CLI()
+        try cli.ok("init", "--team", "vision", "--name", "Ada Tester")
+        let server = try ServerProcess.mledger(cli)
+        let out = try ExampleRun.example("route_coverage.py", server: server, python: python, folder: "client/compat")
+        let routes = out["routes"] as? [String] ?? [], unrouted = out["unrouted"] as? [String] ?? []
+        print("mledger serve answers \(routes.count - unrouted.count) of the \(routes.count) classic MLflow REST routes")
+        #expect(routes.count > 60)
+        let knownGaps: Set<String> = [
+            // Renames change a name that ids derive from: they need a rename event first.
+            "POST /api/2.0/mlflow/experiments/update", "POST /api/2.0/mlflow/registered-models/rename",
+            // Removing a run or experiment tag and a version's description need events the ledger lacks yet.
+            "POST /api/2.0/mlflow/runs/delete-tag", "POST /api/2.0/mlflow/experiments/delete-experiment-tag",
+            "PATCH /api/2.0/mlflow/model-versions/update",
+            // Artifacts: deletes (the store is append-only), multipart and presigned uploads.
+            "DELETE /api/2.0/mlflow-artifacts/artifacts/<path:artifact_path>",
+            "POST /api/2.0/mlflow-artifacts/mpu/create/<path:artifact_path>", "POST /api/2.0/mlflow-artifacts/mpu/complete/<path:artifact_path>",
+            "POST /api/2.0/mlflow-artifacts/mpu/abort/<path:artifact_path>", "GET /api/2.0/mlflow-artifacts/presigned/<path:artifact_path>",
+            "POST /api/2.0/mlflow/artifacts/presigned-download-url", "POST /api/2.0/mlflow/artifacts/presigned-upload-url",
+        ]
+        let unexpected = Set(unrouted).subtracting(knownGaps)
+        #expect(unexpected.isEmpty, "not routed by mledger serve: \(unexpected.sorted())")
+    }
+
+    /// `mlflow server` forks uvicorn, a job runner and huey consumers; stopping the server ends them all.
+    @Test func mlflowServerEndsWithAllItsWorkers() throws {
+        let python = MLflowVenv.python
+        try #require(!python.isEmpty, "scripts/mlflow-venv.sh could not install mlflow into .build/mlflow-venv")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mlflow-group-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let server = try ServerProcess.mlflow(in: folder)
+        let group = try #require(server.group?.id, "mlflow server did not get a process group of its own")
+        // The workers start after the server answers; wait until some have.
+        let deadline = Date().addingTimeInterval(30)
+        while ProcessGroup.members(of: group) < 3 && Date() < deadline { Thread.sleep(forTimeInterval: 0.2) }
+        #expect(ProcessGroup.members(of: group) >= 3, "mlflow server started no workers to end")
+        server.stop()
+        #expect(ProcessGroup.members(of: group) == 0, "processes of mlflow server's group outlived it")
+    }
+
     @Test func mledgerRunGivesTheChildItsRun() throws {
         let python = MLflowVenv.python
         try #require(!python.isEmpty, "scripts/mlflow-venv.sh could not install mlflow into .build/mlflow-venv")

@@ -72,35 +72,50 @@ func freePort() -> Int {
     return Int(UInt16(bigEndian: addr.sin_port))
 }
 
-/// A server process on 127.0.0.1, stopped (SIGTERM, then SIGKILL) when released.
+/// A server process on 127.0.0.1, stopped (SIGTERM, then SIGKILL) when released, with every worker
+/// it started when it runs as a process group.
 final class ServerProcess: @unchecked Sendable {
     let process: Process
     let uri: String
     /// `mledger serve`'s bearer token (`MLFLOW_TRACKING_TOKEN`); `mlflow server` has none.
     let token: String?
+    /// The server's own process group (`mlflow server` forks uvicorn, a job runner and huey consumers).
+    let group: ProcessGroup?
 
-    init(_ process: Process, uri: String, token: String? = nil) { self.process = process; self.uri = uri; self.token = token }
+    init(_ process: Process, uri: String, token: String? = nil, group: ProcessGroup? = nil) {
+        self.process = process; self.uri = uri; self.token = token; self.group = group
+    }
 
     /// A real `mlflow server` with an SQLite backend store and local proxied artifacts.
     static func mlflow(in folder: URL) throws -> ServerProcess {
         let port = freePort()
         let p = Process()
-        p.executableURL = MLflowVenv.bin.appendingPathComponent("mlflow")
-        p.arguments = ["server", "--backend-store-uri", "sqlite:///\(folder.path)/mlflow.db",
+        // Through python, which unblocks the signals the test runner's threads block, so SIGTERM ends it.
+        p.executableURL = URL(fileURLWithPath: MLflowVenv.python)
+        p.arguments = ["-c", ProcessGroup.unblockSignalsAndExec, MLflowVenv.bin.appendingPathComponent("mlflow").path, "server", "--backend-store-uri", "sqlite:///\(folder.path)/mlflow.db",
                        "--artifacts-destination", folder.appendingPathComponent("artifacts").path,
                        "--host", "127.0.0.1", "--port", String(port), "--workers", "1"]
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
-        try p.run()
-        let server = ServerProcess(p, uri: "http://127.0.0.1:\(port)")
+        let group = try ProcessGroup(starting: p)
+        let server = ServerProcess(p, uri: "http://127.0.0.1:\(port)", group: group)
         try server.waitForHealth(seconds: 180)
         return server
     }
 
     /// `mledger serve` of a CLI's workspace, on a port it picks.
     static func mledger(_ cli: CLI) throws -> ServerProcess {
-        let serve = try cli.startServe()
-        return ServerProcess(serve.process, uri: "http://\(serve.address)", token: serve.token)
+        let p = cli.process(["serve", "--port", "0"])
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let (address, text) = ListeningLine.read(out, seconds: 30)
+        if let address, let token = text.firstMatch(of: /MLFLOW_TRACKING_TOKEN=([0-9a-f]+)/)?.1 {
+            return ServerProcess(p, uri: "http://\(address)", token: String(token))
+        }
+        p.terminate()
+        throw TimedOut(what: "mledger serve (printed: \(text))")
     }
 
     func waitForHealth(seconds: Double) throws {
@@ -130,19 +145,16 @@ final class ServerProcess: @unchecked Sendable {
         return (status, try? JSONSerialization.jsonObject(with: data))
     }
 
-    /// Ends the server's whole process group (Process starts each child in a group of its own): `mlflow
-    /// server` leaves uvicorn and its job workers behind when only it is stopped.
-    deinit {
-        // A client-only ServerProcess wraps a Process never started (pid 0: kill would hit our own group).
-        guard process.processIdentifier > 0 else { return }
-        let group = -process.processIdentifier
-        if process.isRunning {
-            kill(group, SIGTERM)
-            let deadline = Date().addingTimeInterval(10)
-            while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
-            if process.isRunning { kill(group, SIGKILL) }
-            process.waitUntilExit()
-        }
-        kill(group, SIGKILL)
+    /// Ends the server (and its process group); also done on release.
+    func stop() {
+        if let group { group.end(); return }
+        guard process.isRunning else { return }
+        process.terminate()
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
     }
+
+    deinit { stop() }
 }

@@ -22,6 +22,11 @@ public enum EventBody: Sendable, Equatable {
     case promote(Promote)
     case demote(Demote)
     case commentAdd(CommentAdd)
+    case loggedModelCreate(LoggedModelCreate)
+    case loggedModelUpdate(LoggedModelUpdate)
+    case runInputs(RunInputs)
+    case runOutputs(RunOutputs)
+    case entityDelete(EntityDelete)
 
     /// Decodes and type-checks a body of the given kind.
     public static func decode(kind: EventKind, bytes: [UInt8]) throws(EventError) -> EventBody {
@@ -54,6 +59,11 @@ public enum EventBody: Sendable, Equatable {
         case .promote: return .promote(try .init(fields: f))
         case .demote: return .demote(try .init(fields: f))
         case .commentAdd: return .commentAdd(try .init(fields: f))
+        case .loggedModelCreate: return .loggedModelCreate(try .init(fields: f))
+        case .loggedModelUpdate: return .loggedModelUpdate(try .init(fields: f))
+        case .runInputs: return .runInputs(try .init(fields: f))
+        case .runOutputs: return .runOutputs(try .init(fields: f))
+        case .entityDelete: return .entityDelete(try .init(fields: f))
         }
     }
 
@@ -82,6 +92,11 @@ public enum EventBody: Sendable, Equatable {
         case .promote(let b): b
         case .demote(let b): b
         case .commentAdd(let b): b
+        case .loggedModelCreate(let b): b
+        case .loggedModelUpdate(let b): b
+        case .runInputs(let b): b
+        case .runOutputs(let b): b
+        case .entityDelete(let b): b
         }
     }
 

@@ -108,6 +108,12 @@ public struct Fields: Sendable {
         return out
     }
 
+    /// A `textMap` that may be absent (read as empty).
+    func optionalTextMap(_ key: String, maxValueLength: Int) throws(EventError) -> [String: String] {
+        guard optional(key) != nil else { return [:] }
+        return try textMap(key, maxValueLength: maxValueLength)
+    }
+
     func array(_ key: String) throws(EventError) -> [CBOR] {
         guard let v = optional(key) else { return [] }
         guard case .array(let a) = v else { throw fail("'\(key)' must be an array") }

@@ -37,9 +37,12 @@ public struct VersionCreate: BodyFields {
     public var files: [ArtifactFile]
     public var claimedNumber: UInt64
     public var description: String?
-    public init(model: LedgerID, run: LedgerID?, files: [ArtifactFile], claimedNumber: UInt64, description: String? = nil) {
+    /// The logged model (`logged_model.create` event id) the version was registered from, if any.
+    public var loggedModel: LedgerID?
+    public init(model: LedgerID, run: LedgerID?, files: [ArtifactFile], claimedNumber: UInt64, description: String? = nil,
+                loggedModel: LedgerID? = nil) {
         self.model = model; self.run = run; self.files = files
-        self.claimedNumber = claimedNumber; self.description = description
+        self.claimedNumber = claimedNumber; self.description = description; self.loggedModel = loggedModel
     }
     public init(fields f: Fields) throws(EventError) {
         model = try f.id("model")
@@ -48,6 +51,7 @@ public struct VersionCreate: BodyFields {
         guard let n = try f.int("claimed_number"), n >= 1 else { throw f.fail("'claimed_number' must be 1 or more") }
         claimedNumber = UInt64(n)
         description = try f.optionalText("description", maxLength: 8192)
+        loggedModel = try f.optionalID("logged_model")
     }
     public var cbor: [String: CBOR] {
         var m: [String: CBOR] = [
@@ -56,6 +60,7 @@ public struct VersionCreate: BodyFields {
         ]
         m.set("run", run.map { .bytes($0.bytes) })
         m.set("description", description.map(CBOR.text))
+        m.set("logged_model", loggedModel.map { .bytes($0.bytes) })
         return m
     }
 }

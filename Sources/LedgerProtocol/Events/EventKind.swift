@@ -22,4 +22,9 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
     case promote = "model.promote"
     case demote = "model.demote"
     case commentAdd = "comment.add"
+    case loggedModelCreate = "logged_model.create"
+    case loggedModelUpdate = "logged_model.update"
+    case runInputs = "run.inputs"
+    case runOutputs = "run.outputs"
+    case entityDelete = "entity.delete"
 }

@@ -11,9 +11,15 @@ enum Schema {
             try db.execute(sql: projectionSQL)
         }
         // Team authority folded from the team events (who could do what at each point of the merge order),
-        // and events that are stored but count nowhere. Existing views are recomputed under these rules.
+        // and events that are stored but count nowhere. Existing views are recomputed under these rules (by the
+        // rebuild of the last migration: the projector writes every table of the current schema).
         m.registerMigration("v2") { db in
             try db.execute(sql: authoritySQL)
+        }
+        // MLflow 3: logged models, datasets and outputs of runs, tombstones; versions name their logged model.
+        // Recomputes every view from the events.
+        m.registerMigration("v3") { db in
+            try db.execute(sql: loggedModelSQL)
             try Ledger.rebuild(db)
         }
         return m
@@ -34,6 +40,10 @@ enum Schema {
         ("run_artifacts", "run, path"), ("metric_chunks", "run, key, event"), ("metric_summary", "run, key"),
         ("models", "id"), ("versions", "id"), ("version_files", "version, path"), ("version_archived", "version"),
         ("alias_events", "event"), ("comments", "id"),
+        ("logged_models", "id"), ("logged_model_status", "model"), ("logged_model_updated", "model"),
+        ("logged_model_params", "model, key"), ("logged_model_tags", "model, key"), ("logged_model_files", "model, path"),
+        ("run_datasets", "run, name, digest"), ("run_model_inputs", "run, model"), ("run_outputs", "run, model"),
+        ("tombstones", "entity"),
     ]
 
     private static let eventsSQL = """
@@ -78,6 +88,37 @@ enum Schema {
         -- Stored events that count nowhere (author not allowed at their place, cut, refused team changes).
         CREATE TABLE held_events (event BLOB PRIMARY KEY, author BLOB NOT NULL, reason TEXT NOT NULL);
         CREATE INDEX held_by_author ON held_events(author);
+        """
+
+    private static let loggedModelSQL = """
+        ALTER TABLE versions ADD COLUMN logged_model BLOB;
+        -- MLflow 3 logged models: id = the logged_model.create event id, `short` its MLflow id without "m-".
+        CREATE TABLE logged_models (
+            id BLOB PRIMARY KEY, short TEXT NOT NULL, experiment BLOB NOT NULL, name TEXT NOT NULL, run BLOB,
+            model_type TEXT, author BLOB NOT NULL, clock INTEGER NOT NULL);
+        CREATE INDEX logged_models_by_short ON logged_models(short);
+        CREATE INDEX logged_models_by_run ON logged_models(run);
+        CREATE TABLE logged_model_status (
+            model BLOB PRIMARY KEY, status TEXT NOT NULL, message TEXT, ord BLOB NOT NULL);
+        -- The latest clock of any change (order-free: the maximum).
+        CREATE TABLE logged_model_updated (model BLOB PRIMARY KEY, clock INTEGER NOT NULL);
+        CREATE TABLE logged_model_params (model BLOB NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, ord BLOB NOT NULL,
+            PRIMARY KEY (model, key));
+        -- value NULL: the tag was removed.
+        CREATE TABLE logged_model_tags (model BLOB NOT NULL, key TEXT NOT NULL, value TEXT, ord BLOB NOT NULL,
+            PRIMARY KEY (model, key));
+        CREATE TABLE logged_model_files (model BLOB NOT NULL, path TEXT NOT NULL, sha256 BLOB NOT NULL,
+            size INTEGER NOT NULL, ord BLOB NOT NULL, PRIMARY KEY (model, path));
+        -- Datasets a run read (log_input); `tags` is a JSON object (mlflow.data.context and others).
+        CREATE TABLE run_datasets (
+            run BLOB NOT NULL, name TEXT NOT NULL, digest TEXT NOT NULL, source_type TEXT NOT NULL, source TEXT NOT NULL,
+            schema TEXT, profile TEXT, tags TEXT NOT NULL, ord BLOB NOT NULL, PRIMARY KEY (run, name, digest));
+        CREATE TABLE run_model_inputs (run BLOB NOT NULL, model BLOB NOT NULL, PRIMARY KEY (run, model));
+        CREATE TABLE run_outputs (run BLOB NOT NULL, model BLOB NOT NULL, step INTEGER, ord BLOB NOT NULL,
+            PRIMARY KEY (run, model));
+        CREATE INDEX run_outputs_by_model ON run_outputs(model);
+        -- Deleted (1) or restored (0) entities; the latest entity.delete wins.
+        CREATE TABLE tombstones (entity BLOB PRIMARY KEY, deleted INTEGER NOT NULL, event BLOB NOT NULL, ord BLOB NOT NULL);
         """
 
     private static let projectionSQL = """

@@ -53,7 +53,7 @@ struct Projector {
         case .modelDescribe(let b):
             try describe(b.model, b.description, event)
         case .versionCreate(let b):
-            try W.version.execute(db, [event.id, b.model, b.run, Int64(b.claimedNumber), b.description, author, clock, ord])
+            try W.version.execute(db, [event.id, b.model, b.run, Int64(b.claimedNumber), b.description, author, clock, ord, b.loggedModel])
             for f in b.files { try W.versionFile.execute(db, [event.id, f.path, Data(f.sha256), Int64(f.size)]) }
         case .versionArchive(let b):
             try W.versionArchived.execute(db, [b.version, event.id, b.reason, ord])
@@ -63,7 +63,35 @@ struct Projector {
             try aliasWrite(event, model: b.model, alias: b.alias, version: nil, reason: b.reason, evidence: [])
         case .commentAdd(let b):
             try W.comment.execute(db, [event.id, b.target, b.replyTo, author, clock, b.text])
+        case .loggedModelCreate(let b):
+            try W.loggedModel.execute(db, [event.id, String(event.id.hex.prefix(32)), b.experiment, b.name, b.run, b.modelType, author, clock])
+            try W.loggedModelUpdated.execute(db, [event.id, clock])
+            try loggedModelChanges(event.id, params: b.params, tags: b.tags, removedTags: [], files: [], ord: ord)
+        case .loggedModelUpdate(let b):
+            if let status = b.status { try W.loggedModelStatus.execute(db, [b.model, status.rawValue, b.statusMessage, ord]) }
+            try W.loggedModelUpdated.execute(db, [b.model, clock])
+            try loggedModelChanges(b.model, params: b.params, tags: b.tags, removedTags: b.removedTags, files: b.files, ord: ord)
+        case .runInputs(let b):
+            for d in b.datasets {
+                let tags = String(decoding: try JSONEncoder.sorted.encode(d.tags), as: UTF8.self)
+                try W.runDataset.execute(db, [b.run, d.name, d.digest, d.sourceType, d.source, d.schema, d.profile, tags, ord])
+            }
+            for m in b.models { try W.runModelInput.execute(db, [b.run, m]) }
+        case .runOutputs(let b):
+            for o in b.models { try W.runOutput.execute(db, [b.run, o.model, o.step, ord]) }
+        case .entityDelete(let b):
+            try W.tombstone.execute(db, [b.target, !b.restore, event.id, ord])
         }
+    }
+
+    /// Params, tags (set, or removed as NULL) and files of a logged model, each last writer wins.
+    private func loggedModelChanges(_ model: LedgerID, params: [String: String], tags: [String: String], removedTags: [String],
+                                    files: [ArtifactFile], ord: OrderKey) throws {
+        typealias W = TableWrites
+        for (k, v) in params { try W.loggedModelParam.execute(db, [model, k, v, ord]) }
+        for (k, v) in tags { try W.loggedModelTag.execute(db, [model, k, v, ord]) }
+        for k in removedTags where tags[k] == nil { try W.loggedModelTag.execute(db, [model, k, nil, ord]) }
+        for f in files { try W.loggedModelFile.execute(db, [model, f.path, Data(f.sha256), Int64(f.size), ord]) }
     }
 
     /// A write to a description register; the envelope's heads name the writes it replaces.
@@ -99,6 +127,15 @@ struct Projector {
             run, key, summary.count, summary.min, summary.max, last.step, last.timestamp,
             last.value.isNaN ? nil : last.value, Int64(bitPattern: last.value.bitPattern),
         ])
+    }
+}
+
+extension JSONEncoder {
+    /// Keys sorted, so the same map always projects to the same text.
+    static var sorted: JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return e
     }
 }
 

@@ -106,7 +106,7 @@ extension Ledger {
                 id: vid.hex, number: assigned.number, claimedNumber: UInt64(v["claimed_number"] as Int64),
                 renumbered: assigned.renumbered, run: (v["run"] as LedgerID?)?.hex, author: authors.view(v),
                 createdAt: Self.ms(v["clock"]), description: v["description"], archived: v["archived"],
-                aliases: (aliasesOf[vid] ?? []).sorted(), files: files)
+                aliases: (aliasesOf[vid] ?? []).sorted(), files: files, loggedModel: (v["logged_model"] as LedgerID?)?.hex)
         }.sorted { $0.number < $1.number }
         return ModelView(
             id: id.hex, name: row["name"], description: try description(of: id, db), createdBy: authors.view(row),
@@ -128,9 +128,10 @@ extension Ledger {
     }
 
     enum FileOwner {
-        case run, version
+        case run, version, loggedModel
         var sql: String {
             switch self {
+            case .loggedModel: "SELECT path, sha256, size FROM logged_model_files WHERE model = ? ORDER BY path"
             case .run: "SELECT path, sha256, size FROM run_artifacts WHERE run = ? ORDER BY path"
             case .version: "SELECT path, sha256, size FROM version_files WHERE version = ? ORDER BY path"
             }

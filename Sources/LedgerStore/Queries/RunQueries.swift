@@ -50,8 +50,11 @@ extension Ledger {
             metrics[m["key"]] = MetricSummary(row: m)
         }
         let artifacts = try Self.artifactFiles(.run, id, db).map(ArtifactView.init)
-        return Self.runView(row, authors: authors, params: try pairs("SELECT key, value FROM params WHERE run = ?"),
-                            tags: try pairs("SELECT key, value FROM run_tags WHERE run = ?"), metrics: metrics, artifacts: artifacts)
+        var view = Self.runView(row, authors: authors, params: try pairs("SELECT key, value FROM params WHERE run = ?"),
+                                tags: try pairs("SELECT key, value FROM run_tags WHERE run = ?"), metrics: metrics, artifacts: artifacts)
+        view.datasets = try Self.datasets(of: id, db)
+        view.outputs = try LedgerID.fetchAll(db, sql: "SELECT model FROM run_outputs WHERE run = ? ORDER BY ord", arguments: [id]).map(\.hex)
+        return view
     }
 
     /// A run from its row (runs joined with its experiment's name and status) and its details.

@@ -48,7 +48,8 @@ struct ModelCommand: ParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let model = try Session.open().ledger.model(named: name)
+            let ledger = try Session.open().ledger
+            let model = try ledger.model(named: name)
             if output.json { return try Output.json(model) }
             print("model  \(model.name)  \(model.id.prefix(12))")
             if let d = model.description { print(d) }
@@ -65,6 +66,27 @@ struct ModelCommand: ParsableCommand {
                     for c in a.conflict { print("    \(c.versionNumber.map { "v\($0)" } ?? "(removed)") by \(c.author.label): \(c.reason)") }
                 }
             }
+            let lineage = model.versions.compactMap { v in Self.lineage(v, ledger) }
+            if !lineage.isEmpty { print("\nLINEAGE"); lineage.forEach { print($0) } }
+        }
+
+        /// version -> logged model -> run (git commit, environment) -> dataset digests, when known.
+        static func lineage(_ v: VersionView, _ ledger: Ledger) -> String? {
+            guard v.loggedModel != nil || v.run != nil else { return nil }
+            var parts = ["v\(v.number)"]
+            if let logged = v.loggedModel {
+                let name = (try? ledger.loggedModel(logged))?.name
+                parts.append("logged model m-\(logged.prefix(32))\(name.map { " (\($0))" } ?? "")")
+            }
+            if let runID = v.run, let id = LedgerID(hex: runID), let run = try? ledger.run(id) {
+                let facts = [run.gitCommit.map { "git \($0.prefix(12))\(run.gitDirty == true ? " dirty" : "")" },
+                             run.environment.map { "env \($0.prefix(12))" }].compactMap { $0 }
+                parts.append("run \(runID.prefix(12))\(facts.isEmpty ? "" : " (\(facts.joined(separator: ", ")))")")
+                if !run.datasets.isEmpty {
+                    parts.append("data " + run.datasets.map { "\($0.name)@\($0.digest)" }.joined(separator: ", "))
+                }
+            }
+            return parts.joined(separator: " <- ")
         }
     }
 

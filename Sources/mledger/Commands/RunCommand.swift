@@ -185,6 +185,16 @@ struct RunCommand: ParsableCommand {
                 print("\nARTIFACTS")
                 Output.table(["PATH", "SIZE", "SHA-256"], view.artifacts.map { [$0.path, String($0.size), $0.sha256] })
             }
+            if !view.datasets.isEmpty {
+                print("\nDATASETS")
+                Output.table(["NAME", "DIGEST", "CONTEXT", "SOURCE"], view.datasets.map {
+                    [$0.name, $0.digest, $0.tags["mlflow.data.context"] ?? "-", "\($0.sourceType) \($0.source)"]
+                })
+            }
+            if !view.outputs.isEmpty {
+                print("\nLOGGED MODELS")
+                for id in view.outputs { print("m-\(id.prefix(32))") }
+            }
             if let points, let key = history {
                 print("\nHISTORY \(key)")
                 Output.table(["STEP", "TIME", "VALUE"], points.map { [String($0.step), Output.time($0.timestamp), Output.number($0.value)] })
