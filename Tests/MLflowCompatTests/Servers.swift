@@ -105,17 +105,8 @@ final class ServerProcess: @unchecked Sendable {
 
     /// `mledger serve` of a CLI's workspace, on a port it picks.
     static func mledger(_ cli: CLI) throws -> ServerProcess {
-        let p = cli.process(["serve", "--port", "0"])
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let (address, text) = ListeningLine.read(out, seconds: 30)
-        if let address, let token = text.firstMatch(of: /MLFLOW_TRACKING_TOKEN=([0-9a-f]+)/)?.1 {
-            return ServerProcess(p, uri: "http://\(address)", token: String(token))
-        }
-        p.terminate()
-        throw TimedOut(what: "mledger serve (printed: \(text))")
+        let (p, address, token) = try cli.startServe()
+        return ServerProcess(p, uri: "http://\(address)", token: token)
     }
 
     func waitForHealth(seconds: Double) throws {

@@ -116,7 +116,7 @@ struct IdentityCommand: ParsableCommand {
             guard try session.ledger.isLinkedDevice(key) else {
                 throw ValidationError("\(key.fingerprint) is not a linked device; a member's own key is replaced with `mledger identity rotate`")
             }
-            try session.append(MemberRemove(member: key, reason: reason, chainEnds: try session.ledger.chainEnds(removing: key)))
+            try session.remove(key, reason: reason)
             print("Revoked \(key.fingerprint); run `mledger sync` to tell the relay")
         }
     }

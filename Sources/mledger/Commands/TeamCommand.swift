@@ -50,7 +50,7 @@ struct TeamCommand: ParsableCommand {
             let session = try Session.open()
             await Sync.catchUp(session)
             let device = try session.ledger.isLinkedDevice(member)
-            try session.append(MemberRemove(member: member, reason: reason, chainEnds: try session.ledger.chainEnds(removing: member)))
+            try session.remove(member, reason: reason)
             print("\(member.fingerprint) \(device ? "revoked (device key)" : "removed, with every device they linked"); run `mledger sync` to tell the relay")
         }
     }

@@ -25,6 +25,11 @@ struct Session {
         return team
     }
 
+    /// Removes a member, or revokes a device, keeping each chain it cuts up to the last event this ledger holds.
+    func remove(_ key: PublicKey, reason: String) throws {
+        try append(MemberRemove(member: key, reason: reason, chainEnds: try ledger.chainEnds(removing: key)))
+    }
+
     /// Signs and appends one event of this device.
     @discardableResult
     func append(_ body: some BodyFields, heads: [LedgerID] = []) throws -> SignedEvent {
