@@ -103,7 +103,7 @@ public enum Translation {
         ]
     }
 
-    static func datasetInput(_ d: DatasetView) -> [String: Any] {
+    static func datasetInput(_ d: DatasetInput) -> [String: Any] {
         var dataset: [String: Any] = ["name": d.name, "digest": d.digest, "source_type": d.sourceType, "source": d.source]
         if let schema = d.schema { dataset["schema"] = schema }
         if let profile = d.profile { dataset["profile"] = profile }

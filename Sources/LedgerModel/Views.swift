@@ -64,10 +64,10 @@ public struct RunView: Codable, Sendable, Equatable {
     public var metrics: [String: MetricSummary]
     public var artifacts: [ArtifactView]
     /// Datasets the run read (`log_input`), by name and digest.
-    public var datasets: [DatasetView]
+    public var datasets: [DatasetInput]
     /// Logged models the run produced (ledger ids).
     public var outputs: [String]
-    public init(id: String, experimentID: String, experiment: String? = nil, name: String, author: AuthorView, status: RunStatus, startTime: Int64, endTime: Int64? = nil, exitCode: Int64? = nil, gitCommit: String? = nil, gitDirty: Bool? = nil, command: String? = nil, host: String? = nil, environment: String? = nil, params: [String: String], tags: [String: String], metrics: [String: MetricSummary], artifacts: [ArtifactView], datasets: [DatasetView] = [], outputs: [String] = []) {
+    public init(id: String, experimentID: String, experiment: String? = nil, name: String, author: AuthorView, status: RunStatus, startTime: Int64, endTime: Int64? = nil, exitCode: Int64? = nil, gitCommit: String? = nil, gitDirty: Bool? = nil, command: String? = nil, host: String? = nil, environment: String? = nil, params: [String: String], tags: [String: String], metrics: [String: MetricSummary], artifacts: [ArtifactView], datasets: [DatasetInput] = [], outputs: [String] = []) {
         self.datasets = datasets
         self.outputs = outputs
         self.id = id
@@ -295,21 +295,6 @@ public struct HeldEventView: Codable, Sendable, Equatable {
 
     public init(event: String, author: AuthorView, kind: String, time: Int64, reason: String) {
         self.event = event; self.author = author; self.kind = kind; self.time = time; self.reason = reason
-    }
-}
-
-/// A dataset a run read, as `log_input` recorded it.
-public struct DatasetView: Codable, Sendable, Equatable {
-    public var name: String
-    public var digest: String
-    public var sourceType: String
-    public var source: String
-    public var schema: String?
-    public var profile: String?
-    public var tags: [String: String]
-    public init(name: String, digest: String, sourceType: String, source: String, schema: String?, profile: String?, tags: [String: String]) {
-        self.name = name; self.digest = digest; self.sourceType = sourceType; self.source = source
-        self.schema = schema; self.profile = profile; self.tags = tags
     }
 }
 

@@ -86,7 +86,7 @@ public struct LoggedModelUpdate: BodyFields {
 }
 
 /// A dataset a run read: what MLflow's `log_input` records, so a version's lineage names its data.
-public struct DatasetInput: Sendable, Equatable, Hashable {
+public struct DatasetInput: Sendable, Equatable, Hashable, Codable {
     public var name: String
     public var digest: String
     public var sourceType: String

@@ -63,10 +63,10 @@ extension Ledger {
     }
 
     /// The datasets a run read, by name and digest.
-    static func datasets(of run: LedgerID, _ db: Database) throws -> [DatasetView] {
+    static func datasets(of run: LedgerID, _ db: Database) throws -> [DatasetInput] {
         try Row.fetchAll(db, sql: "SELECT * FROM run_datasets WHERE run = ? ORDER BY name, digest", arguments: [run]).map { r in
             let tags = (try? JSONDecoder().decode([String: String].self, from: Data((r["tags"] as String).utf8))) ?? [:]
-            return DatasetView(name: r["name"], digest: r["digest"], sourceType: r["source_type"], source: r["source"],
+            return DatasetInput(name: r["name"], digest: r["digest"], sourceType: r["source_type"], source: r["source"],
                                schema: r["schema"], profile: r["profile"], tags: tags)
         }
     }
