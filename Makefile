@@ -1,7 +1,7 @@
 # ModelLedger: `make demo` runs the main job end to end, `make test` runs every test.
 SWIFT ?= swift
 
-.PHONY: deps build test demo bench vectors clean
+.PHONY: deps build lint format test demo bench vectors clean
 
 deps:
 	@scripts/install-deps.sh
@@ -9,7 +9,14 @@ deps:
 build: deps
 	$(SWIFT) build
 
-test: deps
+# The house style (.swift-format, CONTRIBUTING.md): any finding fails the lint, and so `make test`.
+lint:
+	$(SWIFT) format lint --strict --parallel -r Sources Tests Package.swift
+
+format:
+	$(SWIFT) format format --in-place --parallel -r Sources Tests Package.swift
+
+test: deps lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

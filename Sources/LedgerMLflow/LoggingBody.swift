@@ -7,12 +7,18 @@ import LedgerStore
 /// number or a string, floats as numbers or "NaN"/"Infinity"/"-Infinity"), decoded exactly.
 enum LoggingBody {
     struct Metric: Decodable {
-        var run_id: String?
-        var run_uuid: String?
+        var runID: String?
+        var runUUID: String?
         var key: String
         var value: Number<Double>?
         var timestamp: Number<Int64>?
         var step: Number<Int64>?
+
+        enum CodingKeys: String, CodingKey {
+            case runID = "run_id"
+            case runUUID = "run_uuid"
+            case key, value, timestamp, step
+        }
     }
 
     struct KeyValue: Decodable {
@@ -21,10 +27,15 @@ enum LoggingBody {
     }
 
     struct Batch: Decodable {
-        var run_id: String?
+        var runID: String?
         var metrics: [Metric]?
         var params: [KeyValue]?
         var tags: [KeyValue]?
+
+        enum CodingKeys: String, CodingKey {
+            case runID = "run_id"
+            case metrics, params, tags
+        }
     }
 
     /// A protobuf JSON number: a JSON number (the common case, decoded first) or the same as text.

@@ -17,13 +17,13 @@ struct MetricRoutes {
         let s = service
         router.mlflowBody(.post, "/api/2.0/mlflow/runs/log-metric") { body, _ in
             let m = try LoggingBody.decode(LoggingBody.Metric.self, body)
-            let id = try s.existingRun(try LoggingBody.runID(m.run_id ?? m.run_uuid))
+            let id = try s.existingRun(try LoggingBody.runID(m.runID ?? m.runUUID))
             try s.append(RunMetrics(run: id, series: try LoggingBody.series([m])))
             return [:]
         }
         router.mlflowBody(.post, "/api/2.0/mlflow/runs/log-batch") { body, _ in
             let batch = try LoggingBody.decode(LoggingBody.Batch.self, body)
-            let id = try s.existingRun(try LoggingBody.runID(batch.run_id))
+            let id = try s.existingRun(try LoggingBody.runID(batch.runID))
             let metrics = batch.metrics ?? [], params = batch.params ?? [], tags = batch.tags ?? []
             guard metrics.count <= Self.maxMetrics, params.count <= Self.maxParams, tags.count <= Self.maxTags else {
                 throw MLflowError.invalid("A batch logging request can contain at most \(Self.maxMetrics) metrics, \(Self.maxParams) params and \(Self.maxTags) tags; got \(metrics.count), \(params.count) and \(tags.count)")

@@ -18,7 +18,7 @@ enum StalledBodies {
         let count = Int.random(in: 40...60, using: &rng)
         let before = relay.residentMemory() ?? 0
         var connections = [RawConnection]()
-        defer { connections.forEach { $0.close() } }
+        defer { for connection in connections { connection.close() } }
         for i in 0..<count {
             let signature = i % 2 == 0 ? [UInt8](repeating: 0, count: 64) : (0..<64).map { _ in UInt8.random(in: 0...255, using: &rng) }
             let bodyHash = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }

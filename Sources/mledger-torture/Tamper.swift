@@ -59,17 +59,17 @@ struct Tamper: Scenario {
             var altered = original
             altered[spot.offset] ^= UInt8.random(in: 1...255, using: &rng)
             try write(db, spot, altered)
-            let where_ = "\(label) row \(spot.row) \(spot.column)[\(spot.offset)]"
+            let place = "\(label) row \(spot.row) \(spot.column)[\(spot.offset)]"
             if byCommand.contains("\(spot.row)/\(spot.column)/\(spot.offset)") {
                 let r = try cli.execute(["verify", "--events-only", "--json"])
                 let report = (try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8))) as? [String: Any]
                 let problems = (report?["report"] as? [String: Any])?["problems"] as? [[String: Any]] ?? []
-                tally.check(r.status == 1, "\(where_) altered but `mledger verify` exited \(r.status)")
-                tally.check(problems.contains { $0["row"] as? Int == Int(spot.row) }, "\(where_): verify did not name the row: \(problems.prefix(2))")
+                tally.check(r.status == 1, "\(place) altered but `mledger verify` exited \(r.status)")
+                tally.check(problems.contains { $0["row"] as? Int == Int(spot.row) }, "\(place): verify did not name the row: \(problems.prefix(2))")
                 tally.add(inputs: 1, as: "bytes checked by mledger verify")
             } else {
                 let report = try ledger.verify(projections: false)
-                tally.check(!report.ok && report.problems.contains { $0.row == spot.row }, "\(where_) altered but verify found \(report.problems.prefix(2))")
+                tally.check(!report.ok && report.problems.contains { $0.row == spot.row }, "\(place) altered but verify found \(report.problems.prefix(2))")
                 tally.add(inputs: 1, as: "bytes checked in-process")
             }
             try write(db, spot, original)

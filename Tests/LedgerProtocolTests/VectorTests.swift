@@ -5,15 +5,32 @@ import Testing
 /// Runs every vector in protocol/vectors/events.json: the contract any implementation must meet.
 @Suite struct VectorTests {
     struct Document: Decodable {
-        struct Key: Decodable { var name: String; var seed: String; var public_key: String }
+        struct Key: Decodable {
+            var name: String
+            var seed: String
+            var publicKey: String
+
+            enum CodingKeys: String, CodingKey {
+                case name, seed
+                case publicKey = "public_key"
+            }
+        }
         struct Fields: Decodable {
             var team: String; var author: String; var seq: UInt64; var prev: String; var clock: String
             var kind: String; var heads: [String]; var body: String
         }
         struct Valid: Decodable { var name: String; var fields: Fields; var bytes: String; var signature: String; var id: String }
         struct Invalid: Decodable {
-            var name: String; var bytes: String?; var bytes_head: String?; var fill_count: Int?; var fill_byte: String?
-            var signature: String; var holds: [String]; var error: String; var team: String?; var now_ms: UInt64
+            var name: String; var bytes: String?; var bytesHead: String?; var fillCount: Int?; var fillByte: String?
+            var signature: String; var holds: [String]; var error: String; var team: String?; var nowMs: UInt64
+
+            enum CodingKeys: String, CodingKey {
+                case name, bytes, signature, holds, error, team
+                case bytesHead = "bytes_head"
+                case fillCount = "fill_count"
+                case fillByte = "fill_byte"
+                case nowMs = "now_ms"
+            }
         }
         var keys: [Key]
         var valid: [Valid]
@@ -31,14 +48,14 @@ import Testing
     @Test func keysDeriveFromSeeds() throws {
         for k in try Self.load().keys {
             let key = try #require(SigningKey(seed: try hex(k.seed)))
-            #expect(key.publicKey.hex == k.public_key, "key \(k.name)")
+            #expect(key.publicKey.hex == k.publicKey, "key \(k.name)")
         }
     }
 
     @Test func validEventsHaveExactBytesIdsAndSignatures() throws {
         let document = try Self.load()
         let keys = try Dictionary(uniqueKeysWithValues: document.keys.map { k in
-            (k.public_key, try #require(SigningKey(seed: try hex(k.seed))))
+            (k.publicKey, try #require(SigningKey(seed: try hex(k.seed))))
         })
         for v in document.valid {
             let f = v.fields
@@ -62,11 +79,11 @@ import Testing
             (v.id, try SignedEvent(bytes: try hex(v.bytes), signature: try hex(v.signature)))
         })
         for c in document.invalid {
-            var bytes = try hex(c.bytes ?? c.bytes_head ?? "")
-            if let n = c.fill_count, let fill = c.fill_byte { bytes += [UInt8](repeating: try hex(fill)[0], count: n) }
+            var bytes = try hex(c.bytes ?? c.bytesHead ?? "")
+            if let n = c.fillCount, let fill = c.fillByte { bytes += [UInt8](repeating: try hex(fill)[0], count: n) }
             let holds = try c.holds.map { try #require(stored[$0]) }
             let outcome = Self.receive(bytes: bytes, signature: try hex(c.signature), holds: holds,
-                                       team: try c.team.map { try #require(LedgerID(hex: $0)) }, nowMs: c.now_ms)
+                                       team: try c.team.map { try #require(LedgerID(hex: $0)) }, nowMs: c.nowMs)
             #expect(outcome == c.error, "\(c.name): expected \(c.error), got \(outcome)")
         }
     }

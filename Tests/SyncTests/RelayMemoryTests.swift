@@ -18,7 +18,7 @@ import LedgerTestSupport
         let announced = 16 << 20
         let piece = [UInt8](repeating: 0x41, count: 4096)
         var connections = [RawConnection]()
-        defer { connections.forEach { $0.close() } }
+        defer { for connection in connections { connection.close() } }
         for _ in 0..<40 {
             let connection = try RawConnection(port: fixture.relay.port, timeout: 2)
             connections.append(connection)

@@ -4,11 +4,6 @@ public struct Fields: Sendable {
     let kind: EventKind
     let map: [String: CBOR]
 
-    init(kind: EventKind, map: [String: CBOR]) {
-        self.kind = kind
-        self.map = map
-    }
-
     func fail(_ reason: String) -> EventError { .invalidBody(kind: kind.rawValue, reason: reason) }
 
     func optional(_ key: String) -> CBOR? {

@@ -67,7 +67,7 @@ struct ModelCommand: ParsableCommand {
                 }
             }
             let lineage = model.versions.compactMap { v in Self.lineage(v, ledger) }
-            if !lineage.isEmpty { print("\nLINEAGE"); lineage.forEach { print($0) } }
+            if !lineage.isEmpty { print("\nLINEAGE"); for line in lineage { print(line) } }
         }
 
         /// version -> logged model -> run (git commit, environment) -> dataset digests, when known.

@@ -49,7 +49,7 @@ enum ChildProcess {
         signal(SIGTERM, forwardSignal)
         let argv = command.map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
+        defer { for pointer in argv + envp { free(pointer) } }
         var pid = pid_t()
         let started = Date()
         let code = posix_spawnp(&pid, command[0], nil, &attributes, argv, envp)
