@@ -121,7 +121,7 @@ let package = Package(
             name: "CLITests",
             dependencies: ["LedgerProtocol", "LedgerTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-            // MLflow REST compatibility: MLflow's routes translated into signed ledger events.
+        // MLflow REST compatibility: MLflow's routes translated into signed ledger events.
         .target(
             name: "LedgerMLflow",
             dependencies: [

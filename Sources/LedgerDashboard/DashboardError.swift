@@ -5,7 +5,10 @@ public struct DashboardError: Error, CustomStringConvertible {
     public var status: Int
     public var message: String
 
-    public init(status: Int, _ message: String) { self.status = status; self.message = message }
+    public init(status: Int, _ message: String) {
+        self.status = status
+        self.message = message
+    }
 
     public var description: String { message }
 

@@ -79,7 +79,10 @@ public struct TokenLogin: DashboardLogin {
     let token: String
     let viewer: String
 
-    public init(token: String, viewer: String) { self.token = token; self.viewer = viewer }
+    public init(token: String, viewer: String) {
+        self.token = token
+        self.viewer = viewer
+    }
 
     public var howTo: String { "Open the address `mledger ui` printed (it carries a secret token)." }
 
@@ -95,7 +98,8 @@ public struct TokenLogin: DashboardLogin {
 
 /// Compares secrets in time that does not depend on where they differ.
 func sameSecret(_ a: String, _ b: String) -> Bool {
-    let x = Array(a.utf8), y = Array(b.utf8)
+    let x = Array(a.utf8)
+    let y = Array(b.utf8)
     guard x.count == y.count else { return false }
     return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
 }

@@ -25,8 +25,9 @@ public struct DashboardPages: Sendable {
         return try await offload {
             let request = RunsTableRequest(form)
             let (query, columns, problem) = request.resolve { RunTable.defaultColumns(for: runs) }
-            return RunsPage.render(experiment: experiment, request: request, columns: columns, page: RunTable.page(runs, query),
-                                   total: runs.count, problem: problem, context: context)
+            return RunsPage.render(
+                experiment: experiment, request: request, columns: columns, page: RunTable.page(runs, query),
+                total: runs.count, problem: problem, context: context)
         }
     }
 

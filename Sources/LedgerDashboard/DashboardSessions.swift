@@ -22,14 +22,18 @@ public actor DashboardSessions {
     func create(for owner: SignedIn, nowMs: UInt64 = wallClockMs()) -> String {
         sessions = sessions.filter { $0.value.expiresMs > nowMs }
         let cookie = Hex.encode(secureRandomBytes(32))
-        sessions[cookie] = Session(owner: owner, formToken: Hex.encode(secureRandomBytes(16)),
-                                   expiresMs: nowMs + UInt64(lifetimeSeconds) * 1000)
+        sessions[cookie] = Session(
+            owner: owner, formToken: Hex.encode(secureRandomBytes(16)),
+            expiresMs: nowMs + UInt64(lifetimeSeconds) * 1000)
         return cookie
     }
 
     func session(_ cookie: String?, nowMs: UInt64 = wallClockMs()) -> Session? {
         guard let cookie, let s = sessions[cookie] else { return nil }
-        guard s.expiresMs > nowMs else { sessions[cookie] = nil; return nil }
+        guard s.expiresMs > nowMs else {
+            sessions[cookie] = nil
+            return nil
+        }
         return s
     }
 

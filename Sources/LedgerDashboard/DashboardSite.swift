@@ -24,8 +24,9 @@ public struct DashboardSite: Sendable {
 
     public func register<Context: RequestContext>(on router: Router<Context>) {
         router.get("static/style.css") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
-                     body: .init(byteBuffer: ByteBuffer(string: Stylesheet.css)))
+            Response(
+                status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
+                body: .init(byteBuffer: ByteBuffer(string: Stylesheet.css)))
         }
         router.get("login") { request, _ in try await signIn(request) }
         router.post("logout") { request, _ in
@@ -78,7 +79,8 @@ public struct DashboardSite: Sendable {
         post(router, "models/:id/promote") { form, id in
             let model = try DashboardPages.id(id, "model")
             guard let version = form["version"].flatMap(LedgerID.init(hex:)), let alias = Self.nonBlank(form["alias"]),
-                  let reason = Self.nonBlank(form["reason"]) else {
+                let reason = Self.nonBlank(form["reason"])
+            else {
                 throw DashboardError.badRequest("A promotion needs a version, an alias and a reason.")
             }
             let evidence = (form["evidence"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -108,7 +110,10 @@ public struct DashboardSite: Sendable {
             let body = try await request.body.collect(upTo: 256 * 1024)
             let form = FormData(parsing: String(decoding: body.readableBytesView, as: UTF8.self))
             guard let token = form["token"], sameSecret(token, session.formToken) else {
-                return Self.html(.forbidden, MessagePages.error(status: 403, message: "This form is stale or came from another site: reload the page and try again.", context: ctx))
+                return Self.html(
+                    .forbidden,
+                    MessagePages.error(
+                        status: 403, message: "This form is stale or came from another site: reload the page and try again.", context: ctx))
             }
             let id = context.parameters.get("id") ?? ""
             do {
@@ -140,8 +145,9 @@ public struct DashboardSite: Sendable {
             let cookie = await sessions.create(for: owner)
             // Behind a TLS proxy the cookie must never travel over plain HTTP.
             let secure = Self.forwardedProto.flatMap { request.headers[$0] } == "https"
-            return Self.html(.ok, MessagePages.signedIn(next: Self.localPath(query["next"])),
-                             cookie: Self.sessionCookie(cookie, maxAge: sessions.lifetimeSeconds, secure: secure))
+            return Self.html(
+                .ok, MessagePages.signedIn(next: Self.localPath(query["next"])),
+                cookie: Self.sessionCookie(cookie, maxAge: sessions.lifetimeSeconds, secure: secure))
         } catch {
             return Self.html(.unauthorized, MessagePages.signIn(problem: error.message, howTo: login.howTo))
         }
@@ -154,7 +160,8 @@ public struct DashboardSite: Sendable {
     /// Only paths on this server: an absolute address or `//host` would make the link an open redirect.
     static func localPath(_ text: String?) -> String {
         guard let text, text.hasPrefix("/"), !text.hasPrefix("//"), !text.contains("\\"),
-              !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return "/" }
+            !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else { return "/" }
         return text
     }
 
@@ -171,7 +178,8 @@ public struct DashboardSite: Sendable {
     static func html(_ status: HTTPResponse.Status, _ page: HTML, cookie: Cookie? = nil) -> Response {
         var headers: HTTPFields = [
             .contentType: "text/html; charset=utf-8",
-            .contentSecurityPolicy: "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+            .contentSecurityPolicy:
+                "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
             .xContentTypeOptions: "nosniff",
             .cacheControl: "no-store",
         ]

@@ -7,7 +7,10 @@ public struct DashboardWriter: Sendable {
     let ledger: Ledger
     let key: SigningKey
 
-    public init(ledger: Ledger, key: SigningKey) { self.ledger = ledger; self.key = key }
+    public init(ledger: Ledger, key: SigningKey) {
+        self.ledger = ledger
+        self.key = key
+    }
 
     func comment(on target: LedgerID, text: String) throws(StoreError) {
         try ledger.comment(on: target, text: text, signer: key)

@@ -31,7 +31,8 @@ struct ArtifactRoutes {
             let location = try ArtifactLocation(segments: context.parameters.getCatchAll())
             let data = try await offload { () throws -> Data in
                 guard let path = location.path, let file = try s.files(of: s.artifactOwner(location)).first(where: { $0.path == path }),
-                      let data = FileManager.default.contents(atPath: s.blobs.url(for: file.sha256).path) else {
+                    let data = FileManager.default.contents(atPath: s.blobs.url(for: file.sha256).path)
+                else {
                     throw MLflowError.notFound("No artifact \(location.path ?? "") in \(location.root)")
                 }
                 guard Hashing.sha256(Array(data)) == file.sha256 else {
@@ -49,7 +50,10 @@ struct ArtifactRoutes {
 }
 
 extension MLflowService {
-    enum ArtifactOwner { case run(LedgerID), loggedModel(LedgerID) }
+    enum ArtifactOwner {
+        case run(LedgerID)
+        case loggedModel(LedgerID)
+    }
 
     /// The run or logged model an artifact location names (which must exist).
     func artifactOwner(_ location: ArtifactLocation) throws -> ArtifactOwner {
@@ -70,7 +74,10 @@ extension MLflowService {
 /// `EXP/RUN/artifacts[/PATH]` or `EXP/models/MODEL_ID/artifacts[/PATH]` (a logged model), the tail of
 /// an `mlflow-artifacts:` URI.
 struct ArtifactLocation {
-    enum Owner { case run(String), loggedModel(String) }
+    enum Owner {
+        case run(String)
+        case loggedModel(String)
+    }
     var owner: Owner
     var path: String?
     var root: String
@@ -85,7 +92,9 @@ struct ArtifactLocation {
             owner = .run(parts[1])
             rootCount = 3
         } else {
-            throw .invalid("artifact paths look like EXPERIMENT/RUN/artifacts/PATH or EXPERIMENT/models/MODEL_ID/artifacts/PATH, not '\(parts.joined(separator: "/"))'")
+            throw .invalid(
+                "artifact paths look like EXPERIMENT/RUN/artifacts/PATH or EXPERIMENT/models/MODEL_ID/artifacts/PATH, not '\(parts.joined(separator: "/"))'"
+            )
         }
         root = parts.prefix(rootCount).joined(separator: "/")
         let rest = parts.dropFirst(rootCount).joined(separator: "/")

@@ -64,7 +64,8 @@ struct ClassicRoutes {
             let key = try r.required("metric_key")
             let runs = r.strings("run_ids")
             guard !runs.isEmpty else { throw MLflowError.invalid("Missing value for required parameter 'run_ids'.") }
-            let start = try r.int64("start_step"), end = try r.int64("end_step")
+            let start = try r.int64("start_step")
+            let end = try r.int64("end_step")
             let limit = max(1, try r.int64("max_results").map(Int.init) ?? 320)
             var out = [[String: Any]]()
             for text in runs {
@@ -94,7 +95,9 @@ struct ClassicRoutes {
             return out
         }
         // Webhooks sign lifecycle events for receivers; until the ledger's webhooks land, say so plainly.
-        for (method, path) in [(HTTPRequest.Method.get, ""), (.post, ""), (.get, "/{id}"), (.patch, "/{id}"), (.delete, "/{id}"), (.post, "/{id}/test")] {
+        for (method, path) in [
+            (HTTPRequest.Method.get, ""), (.post, ""), (.get, "/{id}"), (.patch, "/{id}"), (.delete, "/{id}"), (.post, "/{id}/test"),
+        ] {
             router.mlflow(method, "/api/2.0/mlflow/webhooks\(path)") { _ in
                 throw MLflowError(.notImplemented, "webhooks are not supported by mledger serve yet: lifecycle events are in `mledger audit`")
             }

@@ -17,10 +17,11 @@ struct LoggedModelRoutes {
             let experiment = try s.experimentForWrite(r.string("experiment_id") ?? Translation.defaultExperimentID)
             let run = try r.string("source_run_id").flatMap { $0.isEmpty ? nil : try s.existingRun($0) }
             let name = r.string("name").flatMap { $0.isEmpty ? nil : $0 } ?? Self.generatedName()
-            let event = try s.append(LoggedModelCreate(
-                experiment: experiment, name: name, run: run, modelType: r.string("model_type").flatMap { $0.isEmpty ? nil : $0 },
-                params: Dictionary(try r.pairs("params"), uniquingKeysWith: { _, last in last }),
-                tags: Dictionary(try r.pairs("tags"), uniquingKeysWith: { _, last in last })))
+            let event = try s.append(
+                LoggedModelCreate(
+                    experiment: experiment, name: name, run: run, modelType: r.string("model_type").flatMap { $0.isEmpty ? nil : $0 },
+                    params: Dictionary(try r.pairs("params"), uniquingKeysWith: { _, last in last }),
+                    tags: Dictionary(try r.pairs("tags"), uniquingKeysWith: { _, last in last })))
             return ["model": try s.loggedModelJSON(try s.ledger.loggedModel(event.id.hex))]
         }
         router.mlflow(.post, "\(Self.base)/search") { r in
@@ -83,11 +84,12 @@ struct LoggedModelRoutes {
             for input in try r.objects("datasets") {
                 guard let d = input.fields["dataset"] as? [String: Any] else { throw MLflowError.invalid("each dataset input needs a 'dataset'") }
                 let dataset = MLflowRequest(fields: d)
-                datasets.append(DatasetInput(
-                    name: try dataset.required("name"), digest: try dataset.required("digest"),
-                    sourceType: try dataset.required("source_type"), source: dataset.string("source") ?? "",
-                    schema: dataset.string("schema"), profile: dataset.string("profile"),
-                    tags: Dictionary(try input.pairs("tags"), uniquingKeysWith: { _, last in last })))
+                datasets.append(
+                    DatasetInput(
+                        name: try dataset.required("name"), digest: try dataset.required("digest"),
+                        sourceType: try dataset.required("source_type"), source: dataset.string("source") ?? "",
+                        schema: dataset.string("schema"), profile: dataset.string("profile"),
+                        tags: Dictionary(try input.pairs("tags"), uniquingKeysWith: { _, last in last })))
             }
             let models = try r.objects("models").map { try s.ledgerID(try s.loggedModel(try $0.required("model_id"))) }
             if !datasets.isEmpty || !models.isEmpty { try s.append(RunInputs(run: run, datasets: datasets, models: models)) }

@@ -43,9 +43,15 @@ enum LoggingBody {
         var value: T
         init(from decoder: Decoder) throws {
             let c = try decoder.singleValueContainer()
-            if let v = try? c.decode(T.self) { value = v; return }
+            if let v = try? c.decode(T.self) {
+                value = v
+                return
+            }
             let text = try c.decode(String.self)
-            if let d = LoggingBody.nonFinite[text] as? T { value = d; return }
+            if let d = LoggingBody.nonFinite[text] as? T {
+                value = d
+                return
+            }
             guard let v = T(text) else {
                 throw DecodingError.dataCorruptedError(in: c, debugDescription: "'\(text)' is not a number")
             }

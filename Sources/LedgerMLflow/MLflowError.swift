@@ -29,7 +29,10 @@ public struct MLflowError: HTTPResponseError, CustomStringConvertible {
     public let code: Code
     public let message: String
 
-    public init(_ code: Code, _ message: String) { self.code = code; self.message = message }
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
 
     public var status: HTTPResponse.Status { code.status }
     public var description: String { "\(code.rawValue): \(message)" }

@@ -16,7 +16,9 @@ public final class MLflowService: Sendable {
     private let knownRuns = Locked(Set<LedgerID>())
 
     public init(ledger: Ledger, signer: SigningKey, blobs: BlobStore) {
-        self.ledger = ledger; self.signer = signer; self.blobs = blobs
+        self.ledger = ledger
+        self.signer = signer
+        self.blobs = blobs
     }
 
     /// Runs `body` alone among writes.
@@ -46,7 +48,8 @@ public final class MLflowService: Sendable {
     /// The experiment an MLflow id names ("0" is the experiment "Default").
     func experiment(_ mlflowID: String) throws -> ExperimentView {
         let all = try ledger.experiments()
-        let found = mlflowID == Translation.defaultExperimentID
+        let found =
+            mlflowID == Translation.defaultExperimentID
             ? all.first { $0.name == Translation.defaultExperimentName }
             : all.first { $0.id == mlflowID.lowercased() }
         guard let found else { throw MLflowError.notFound("No Experiment with id=\(mlflowID) exists") }
@@ -129,6 +132,14 @@ final class Locked<Value>: @unchecked Sendable {
     private var value: Value
     private let lock = NSLock()
     init(_ value: Value) { self.value = value }
-    func read<T>(_ body: (Value) -> T) -> T { lock.lock(); defer { lock.unlock() }; return body(value) }
-    func modify(_ body: (inout Value) -> Void) { lock.lock(); defer { lock.unlock() }; body(&value) }
+    func read<T>(_ body: (Value) -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(value)
+    }
+    func modify(_ body: (inout Value) -> Void) {
+        lock.lock()
+        defer { lock.unlock() }
+        body(&value)
+    }
 }

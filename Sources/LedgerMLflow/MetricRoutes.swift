@@ -24,14 +24,20 @@ struct MetricRoutes {
         router.mlflowBody(.post, "/api/2.0/mlflow/runs/log-batch") { body, _ in
             let batch = try LoggingBody.decode(LoggingBody.Batch.self, body)
             let id = try s.existingRun(try LoggingBody.runID(batch.runID))
-            let metrics = batch.metrics ?? [], params = batch.params ?? [], tags = batch.tags ?? []
+            let metrics = batch.metrics ?? []
+            let params = batch.params ?? []
+            let tags = batch.tags ?? []
             guard metrics.count <= Self.maxMetrics, params.count <= Self.maxParams, tags.count <= Self.maxTags else {
-                throw MLflowError.invalid("A batch logging request can contain at most \(Self.maxMetrics) metrics, \(Self.maxParams) params and \(Self.maxTags) tags; got \(metrics.count), \(params.count) and \(tags.count)")
+                throw MLflowError.invalid(
+                    "A batch logging request can contain at most \(Self.maxMetrics) metrics, \(Self.maxParams) params and \(Self.maxTags) tags; got \(metrics.count), \(params.count) and \(tags.count)"
+                )
             }
             var drafts = [Ledger.Draft]()
             if !metrics.isEmpty { drafts.append(try Ledger.Draft(RunMetrics(run: id, series: try LoggingBody.series(metrics)))) }
             if !tags.isEmpty {
-                drafts.append(try Ledger.Draft(RunTags(run: id, tags: Dictionary(try tags.map { ($0.key, $0.value ?? "") }, uniquingKeysWith: { _, last in last }))))
+                drafts.append(
+                    try Ledger.Draft(
+                        RunTags(run: id, tags: Dictionary(try tags.map { ($0.key, $0.value ?? "") }, uniquingKeysWith: { _, last in last }))))
             }
             try s.logParams(id, params.map { ($0.key, $0.value ?? "") }, alsoAppend: drafts)
             return [:]

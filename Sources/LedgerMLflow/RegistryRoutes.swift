@@ -54,7 +54,8 @@ struct RegistryRoutes {
                 let modelID = try s.ledger.modelID(named: name)
                 var run = try r.string("run_id").flatMap { $0.isEmpty ? nil : try s.existingRun($0) }
                 // MLflow 3 registers a logged model (`models:/m-...`): its files and its run.
-                let loggedText = r.string("model_id").flatMap { $0.isEmpty ? nil : $0 }
+                let loggedText =
+                    r.string("model_id").flatMap { $0.isEmpty ? nil : $0 }
                     ?? (source.hasPrefix("models:/m-") ? String(source.dropFirst("models:/".count).prefix { $0 != "/" }) : nil)
                 let logged = try loggedText.map { try s.loggedModel($0) }
                 let files: [ArtifactFile]
@@ -67,16 +68,22 @@ struct RegistryRoutes {
                 }
                 let number = UInt64(try s.ledger.versionCount(model: modelID) + 1)
                 let description = r.string("description").flatMap { $0.isEmpty ? nil : $0 }
-                let event = try s.append(VersionCreate(model: modelID, run: run, files: files, claimedNumber: number, description: description,
-                                                       loggedModel: try logged.map { try s.ledgerID($0) }))
+                let event = try s.append(
+                    VersionCreate(
+                        model: modelID, run: run, files: files, claimedNumber: number, description: description,
+                        loggedModel: try logged.map { try s.ledgerID($0) }))
                 let tags = try r.pairs("tags")
                 if !tags.isEmpty {
-                    try s.append(tags.map { try Ledger.Draft(CommentAdd(target: event.id, text: Translation.versionTagComment(key: $0.key, value: $0.value))) })
+                    try s.append(
+                        tags.map { try Ledger.Draft(CommentAdd(target: event.id, text: Translation.versionTagComment(key: $0.key, value: $0.value))) }
+                    )
                 }
                 return event.id
             }
             let m = try s.model(name)
-            guard let v = m.versions.first(where: { $0.id == created.hex }) else { throw MLflowError(.internalError, "the new version is missing from the model view") }
+            guard let v = m.versions.first(where: { $0.id == created.hex }) else {
+                throw MLflowError(.internalError, "the new version is missing from the model view")
+            }
             return ["model_version": s.modelVersionJSON(m, v)]
         }
         router.mlflow(.get, "/api/2.0/mlflow/model-versions/get") { r in
@@ -109,7 +116,9 @@ struct RegistryRoutes {
             return [:]
         }
         router.mlflow(.post, "/api/2.0/mlflow/model-versions/transition-stage") { r in
-            let name = try r.required("name"), number = try r.required("version"), stage = try r.required("stage")
+            let name = try r.required("name")
+            let number = try r.required("version")
+            let stage = try r.required("stage")
             let alias = try Translation.stageAlias(stage)
             try s.serialized {
                 let m = try s.model(name)
@@ -130,7 +139,9 @@ struct RegistryRoutes {
             return ["model_version": s.modelVersionJSON(m, try s.version(m, number))]
         }
         router.mlflow(.post, "/api/2.0/mlflow/registered-models/alias") { r in
-            let name = try r.required("name"), alias = try r.required("alias"), number = try r.required("version")
+            let name = try r.required("name")
+            let alias = try r.required("alias")
+            let number = try r.required("version")
             try s.serialized {
                 let m = try s.model(name)
                 let v = try s.version(m, number)
@@ -139,7 +150,8 @@ struct RegistryRoutes {
             return [:]
         }
         router.mlflow(.delete, "/api/2.0/mlflow/registered-models/alias") { r in
-            let name = try r.required("name"), alias = try r.required("alias")
+            let name = try r.required("name")
+            let alias = try r.required("alias")
             try s.serialized {
                 let m = try s.model(name)
                 guard let current = m.aliases.first(where: { $0.alias == alias }), let number = current.versionNumber else { return }
@@ -149,7 +161,8 @@ struct RegistryRoutes {
             return [:]
         }
         router.mlflow(.get, "/api/2.0/mlflow/registered-models/alias") { r in
-            let name = try r.required("name"), alias = try r.required("alias")
+            let name = try r.required("name")
+            let alias = try r.required("alias")
             let m = try s.model(name)
             guard let current = m.aliases.first(where: { $0.alias == alias }), let number = current.versionNumber else {
                 throw MLflowError.notFound("Registered model alias \(alias) not found.")

@@ -22,7 +22,8 @@ extension Router {
         on(RouterPath(path), method: method) { request, context -> Response in
             let body = Array(buffer: try await request.body.collect(upTo: MLflowServer.maxJSONBytes))
             // Path parameters (`/logged-models/:model_id`) read like query fields.
-            let query = QueryString.items(request.uri.query)
+            let query =
+                QueryString.items(request.uri.query)
                 + context.parameters.map { (String($0.key), String($0.value).removingPercentEncoding ?? String($0.value)) }
             let data = try await offload { () throws -> Data in
                 try JSONSerialization.data(withJSONObject: try handler(body, query))

@@ -16,9 +16,10 @@ struct RunRoutes {
             let name = r.string("run_name") ?? tags["mlflow.runName"] ?? ""
             let run = try s.serialized { () throws -> LedgerID in
                 let experiment = try s.experimentForWrite(r.string("experiment_id") ?? Translation.defaultExperimentID)
-                let started = try s.append(RunStart(
-                    experiment: experiment, name: name, gitCommit: tags["mlflow.source.git.commit"],
-                    command: tags["mlflow.source.name"], host: ProcessInfo.processInfo.hostName, startTime: start))
+                let started = try s.append(
+                    RunStart(
+                        experiment: experiment, name: name, gitCommit: tags["mlflow.source.git.commit"],
+                        command: tags["mlflow.source.name"], host: ProcessInfo.processInfo.hostName, startTime: start))
                 if !tags.isEmpty { try s.append(RunTags(run: started.id, tags: tags)) }
                 return started.id
             }
@@ -62,10 +63,11 @@ struct RunRoutes {
                 runs += try s.ledger.runs(experiment: id)
             }
             let deleted = try s.ledger.deletedIDs()
-            runs = Translation.sorted(runs.filter { run in
-                Translation.viewTypeLists(r.string("run_view_type"), deleted: deleted.contains(run.id))
-                    && filter.matches { Translation.field(run, $0, $1) }
-            }, by: orders)
+            runs = Translation.sorted(
+                runs.filter { run in
+                    Translation.viewTypeLists(r.string("run_view_type"), deleted: deleted.contains(run.id))
+                        && filter.matches { Translation.field(run, $0, $1) }
+                }, by: orders)
             let limit = max(1, try r.int64("max_results").map(Int.init) ?? 1000)
             let offset = r.string("page_token").flatMap(Int.init) ?? 0
             let page = runs.dropFirst(offset).prefix(limit)
@@ -86,7 +88,9 @@ extension MLflowService {
                 var new = [String: String]()
                 for (key, value) in params {
                     if let old = existing[key] ?? new[key], old != value {
-                        throw MLflowError.invalid("Changing param values is not allowed. Param with key='\(key)' was already logged with value='\(old)' for run ID='\(run.hex)'. Attempted logging new value '\(value)'.")
+                        throw MLflowError.invalid(
+                            "Changing param values is not allowed. Param with key='\(key)' was already logged with value='\(old)' for run ID='\(run.hex)'. Attempted logging new value '\(value)'."
+                        )
                     }
                     new[key] = value
                 }

@@ -8,8 +8,14 @@ public struct SearchFilter: Sendable, Equatable {
     public enum Entity: String, Sendable, Equatable { case metric, param, tag, attribute }
 
     public enum Operator: String, Sendable, Equatable, CaseIterable {
-        case equal = "=", notEqual = "!=", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
-        case like = "LIKE", ilike = "ILIKE"
+        case equal = "="
+        case notEqual = "!="
+        case less = "<"
+        case lessOrEqual = "<="
+        case greater = ">"
+        case greaterOrEqual = ">="
+        case like = "LIKE"
+        case ilike = "ILIKE"
     }
 
     public struct Clause: Sendable, Equatable {
@@ -65,7 +71,8 @@ public struct SearchFilter: Sendable, Equatable {
     }
 
     public enum FieldValue: Sendable, Equatable {
-        case number(Double), text(String)
+        case number(Double)
+        case text(String)
     }
 
     /// `a op b` for the ordering operators (LIKE and ILIKE never hold between numbers).
@@ -84,14 +91,19 @@ public struct SearchFilter: Sendable, Equatable {
 
     /// SQL LIKE: `%` any run of characters, `_` one character.
     static func likeMatches(_ text: String, pattern: String) -> Bool {
-        let t = Array(text), p = Array(pattern)
+        let t = Array(text)
+        let p = Array(pattern)
         var memo = [Int: Bool]()
         func match(_ i: Int, _ j: Int) -> Bool {
             if let m = memo[i * (p.count + 1) + j] { return m }
             let result: Bool
-            if j == p.count { result = i == t.count }
-            else if p[j] == "%" { result = match(i, j + 1) || (i < t.count && match(i + 1, j)) }
-            else { result = i < t.count && (p[j] == "_" || p[j] == t[i]) && match(i + 1, j + 1) }
+            if j == p.count {
+                result = i == t.count
+            } else if p[j] == "%" {
+                result = match(i, j + 1) || (i < t.count && match(i + 1, j))
+            } else {
+                result = i < t.count && (p[j] == "_" || p[j] == t[i]) && match(i + 1, j + 1)
+            }
             memo[i * (p.count + 1) + j] = result
             return result
         }
@@ -100,7 +112,8 @@ public struct SearchFilter: Sendable, Equatable {
 
     static func field(_ name: String) throws(MLflowError) -> (Entity, String) {
         guard let dot = name.firstIndex(of: ".") else { return (.attribute, name) }
-        let prefix = name[..<dot].lowercased(), key = String(name[name.index(after: dot)...])
+        let prefix = name[..<dot].lowercased()
+        let key = String(name[name.index(after: dot)...])
         switch prefix {
         case "metric", "metrics": return (.metric, key)
         case "param", "params", "parameter", "parameters": return (.param, key)
@@ -110,14 +123,21 @@ public struct SearchFilter: Sendable, Equatable {
         }
     }
 
-    enum Token: Equatable { case word(String), quoted(String), op(Operator) }
+    enum Token: Equatable {
+        case word(String)
+        case quoted(String)
+        case op(Operator)
+    }
 
     /// Words (identifiers, numbers, `prefix.key` with a quoted key), quoted strings and operators.
     static func tokenize(_ text: String) throws(MLflowError) -> [Token] {
         var scanner = Scanner(chars: Array(text), text: text)
         var tokens = [Token]()
         while let c = scanner.peek {
-            if c.isWhitespace { scanner.index += 1; continue }
+            if c.isWhitespace {
+                scanner.index += 1
+                continue
+            }
             let afterOperator = if case .op = tokens.last { true } else { false }
             if c == "'" || (c == "\"" && (afterOperator || tokens.isEmpty)) {
                 tokens.append(.quoted(try scanner.quoted()))
@@ -125,7 +145,11 @@ public struct SearchFilter: Sendable, Equatable {
                 tokens.append(.op(try scanner.comparison()))
             } else {
                 let word = try scanner.word()
-                if let o = Operator(rawValue: word.uppercased()), o == .like || o == .ilike { tokens.append(.op(o)) } else { tokens.append(.word(word)) }
+                if let o = Operator(rawValue: word.uppercased()), o == .like || o == .ilike {
+                    tokens.append(.op(o))
+                } else {
+                    tokens.append(.word(word))
+                }
             }
         }
         return tokens
@@ -143,7 +167,10 @@ public struct SearchFilter: Sendable, Equatable {
             let quote = chars[index]
             index += 1
             var out = ""
-            while let c = peek, c != quote { out.append(c); index += 1 }
+            while let c = peek, c != quote {
+                out.append(c)
+                index += 1
+            }
             guard peek != nil else { throw .invalid("Invalid filter '\(text)': unclosed \(quote)") }
             index += 1
             return out
@@ -152,7 +179,10 @@ public struct SearchFilter: Sendable, Equatable {
         mutating func comparison() throws(MLflowError) -> Operator {
             var op = String(chars[index])
             index += 1
-            if peek == "=" { op.append("="); index += 1 }
+            if peek == "=" {
+                op.append("=")
+                index += 1
+            }
             guard let o = Operator(rawValue: op) else { throw .invalid("Invalid filter '\(text)': unknown operator '\(op)'") }
             return o
         }
@@ -161,7 +191,12 @@ public struct SearchFilter: Sendable, Equatable {
         mutating func word() throws(MLflowError) -> String {
             var word = ""
             while let c = peek, !c.isWhitespace, !"=!<>'".contains(c) {
-                if c == "`" || c == "\"" { word += try quoted() } else { word.append(c); index += 1 }
+                if c == "`" || c == "\"" {
+                    word += try quoted()
+                } else {
+                    word.append(c)
+                    index += 1
+                }
             }
             return word
         }

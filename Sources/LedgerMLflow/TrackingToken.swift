@@ -14,7 +14,8 @@ public struct TrackingToken: Sendable {
 
     func admits(_ header: String?) -> Bool {
         guard let header, header.hasPrefix("Bearer ") else { return false }
-        let given = Array(header.dropFirst(7).utf8), expected = Array(value.utf8)
+        let given = Array(header.dropFirst(7).utf8)
+        let expected = Array(value.utf8)
         guard given.count == expected.count else { return false }
         return zip(given, expected).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
@@ -26,7 +27,9 @@ struct TrackingTokenMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.uri.path == "/health" || token.admits(request.headers[.authorization]) else {
-            throw MLflowError(.unauthenticated, "this endpoint needs its token: set MLFLOW_TRACKING_TOKEN as `mledger serve` printed it (`mledger run` sets it for you)")
+            throw MLflowError(
+                .unauthenticated,
+                "this endpoint needs its token: set MLFLOW_TRACKING_TOKEN as `mledger serve` printed it (`mledger run` sets it for you)")
         }
         return try await next(request, context)
     }

@@ -14,10 +14,12 @@ public enum Translation {
 
     /// The experiment "Default" before anything was logged into it: MLflow always has one, the ledger
     /// creates it with the first run logged there.
-    public static var unusedDefaultExperiment: [String: Any] { [
-        "experiment_id": defaultExperimentID, "name": defaultExperimentName, "artifact_location": "mlflow-artifacts:/0",
-        "lifecycle_stage": "active", "tags": [[String: Any]](),
-    ] }
+    public static var unusedDefaultExperiment: [String: Any] {
+        [
+            "experiment_id": defaultExperimentID, "name": defaultExperimentName, "artifact_location": "mlflow-artifacts:/0",
+            "lifecycle_stage": "active", "tags": [[String: Any]](),
+        ]
+    }
 
     public static func status(_ s: RunStatus) -> String {
         switch s {
@@ -189,7 +191,8 @@ public enum Translation {
     public static func sorted(_ runs: [RunView], by orders: [SearchOrder]) -> [RunView] {
         runs.sorted { a, b in
             for o in orders {
-                let x = field(a, o.entity, o.key), y = field(b, o.entity, o.key)
+                let x = field(a, o.entity, o.key)
+                let y = field(b, o.entity, o.key)
                 if x == y { continue }
                 guard let x else { return false }
                 guard let y else { return true }
@@ -250,7 +253,8 @@ public enum Translation {
         return out
     }
 
-    public static func registeredModel(_ m: ModelView, tags: [String: String] = [:], versionTags: (VersionView) -> [String: String]) -> [String: Any] {
+    public static func registeredModel(_ m: ModelView, tags: [String: String] = [:], versionTags: (VersionView) -> [String: String]) -> [String: Any]
+    {
         // The latest version of each stage, as MLflow's latest_versions lists them.
         var latest = [String: VersionView]()
         for v in m.versions { latest[currentStage(v)] = v }
@@ -268,7 +272,9 @@ public enum Translation {
     }
 
     /// The value of a model version's field for `search_model_versions` filters.
-    public static func field(_ m: ModelView, _ v: VersionView, tags: [String: String], _ entity: SearchFilter.Entity, _ key: String) -> SearchFilter.FieldValue? {
+    public static func field(
+        _ m: ModelView, _ v: VersionView, tags: [String: String], _ entity: SearchFilter.Entity, _ key: String
+    ) -> SearchFilter.FieldValue? {
         switch entity {
         case .tag: return tags[key].map { .text($0) }
         case .attribute:
@@ -301,7 +307,10 @@ public enum Translation {
     public static func versionTags(comments: [String]) -> [String: String] {
         var tags = [String: String]()
         for text in comments {
-            if text.hasPrefix(tagRemovalPrefix) { tags[String(text.dropFirst(tagRemovalPrefix.count))] = nil; continue }
+            if text.hasPrefix(tagRemovalPrefix) {
+                tags[String(text.dropFirst(tagRemovalPrefix.count))] = nil
+                continue
+            }
             guard text.hasPrefix(versionTagPrefix) else { continue }
             let rest = text.dropFirst(versionTagPrefix.count)
             guard let eq = rest.firstIndex(of: "="), eq != rest.startIndex else { continue }

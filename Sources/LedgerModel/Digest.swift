@@ -7,12 +7,21 @@ public struct ViewDigest: Sendable {
 
     public init() {}
 
-    public mutating func table(_ name: String) { text(name); buffer.append(0xff) }
+    public mutating func table(_ name: String) {
+        text(name)
+        buffer.append(0xff)
+    }
     public mutating func endRow() { buffer.append(0xfe) }
 
     public mutating func null() { buffer.append(0) }
-    public mutating func int(_ v: Int64) { buffer.append(1); buffer.append(contentsOf: Self.be(UInt64(bitPattern: v))) }
-    public mutating func double(_ v: Double) { buffer.append(2); buffer.append(contentsOf: Self.be(v.bitPattern)) }
+    public mutating func int(_ v: Int64) {
+        buffer.append(1)
+        buffer.append(contentsOf: Self.be(UInt64(bitPattern: v)))
+    }
+    public mutating func double(_ v: Double) {
+        buffer.append(2)
+        buffer.append(contentsOf: Self.be(v.bitPattern))
+    }
     public mutating func text(_ s: String) { blob(Array(s.utf8), tag: 3) }
     public mutating func blob(_ b: [UInt8]) { blob(b, tag: 4) }
 

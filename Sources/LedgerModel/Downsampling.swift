@@ -17,17 +17,25 @@ public enum Downsampling {
             // The average of the next bucket stands in for the point not chosen yet.
             let nextStart = end
             let nextEnd = min(Int(Double(bucket + 2) * bucketSize) + 1, data.count)
-            var avgX = 0.0, avgY = 0.0
-            for p in data[nextStart..<max(nextStart + 1, nextEnd)] { avgX += Double(p.step); avgY += p.value }
+            var avgX = 0.0
+            var avgY = 0.0
+            for p in data[nextStart..<max(nextStart + 1, nextEnd)] {
+                avgX += Double(p.step)
+                avgY += p.value
+            }
             let n = Double(max(1, nextEnd - nextStart))
             avgX /= n
             avgY /= n
             let a = data[chosen]
-            var best = start, bestArea = -1.0
+            var best = start
+            var bestArea = -1.0
             for i in start..<max(start + 1, end) {
                 let p = data[i]
                 let area = abs((Double(a.step) - avgX) * (p.value - a.value) - (Double(a.step) - Double(p.step)) * (avgY - a.value))
-                if area > bestArea { bestArea = area; best = i }
+                if area > bestArea {
+                    bestArea = area
+                    best = i
+                }
             }
             sampled.append(data[best])
             chosen = best

@@ -9,7 +9,10 @@ public struct RegisterWrite<Value: Sendable & Equatable>: Sendable, Equatable {
     public var value: Value
 
     public init(event: LedgerID, clock: UInt64, heads: [LedgerID], value: Value) {
-        self.event = event; self.clock = clock; self.heads = heads; self.value = value
+        self.event = event
+        self.clock = clock
+        self.heads = heads
+        self.value = value
     }
 }
 

@@ -7,7 +7,10 @@ import LedgerProtocol
 /// else as text. Quotes allow spaces: `tags.note = "first try"`.
 public struct RunFilter: Sendable, Equatable {
     public enum Field: Sendable, Hashable {
-        case metric(String), param(String), tag(String), attribute(String)
+        case metric(String)
+        case param(String)
+        case tag(String)
+        case attribute(String)
 
         /// `metrics.KEY`, `params.KEY`, `tags.KEY` or one of the run's own fields.
         public init(parsing name: String) throws(ParseError) {
@@ -17,7 +20,9 @@ public struct RunFilter: Sendable, Equatable {
             case ("params", 2): self = .param(parts[1])
             case ("tags", 2): self = .tag(parts[1])
             case (_, 1) where Self.attributes.contains(name): self = .attribute(name)
-            default: throw ParseError(message: "unknown field '\(name)': use metrics.KEY, params.KEY, tags.KEY, name, status, author, experiment, host or git")
+            default:
+                throw ParseError(
+                    message: "unknown field '\(name)': use metrics.KEY, params.KEY, tags.KEY, name, status, author, experiment, host or git")
             }
         }
 
@@ -53,7 +58,12 @@ public struct RunFilter: Sendable, Equatable {
     }
 
     public enum Operator: String, Sendable, CaseIterable {
-        case lessOrEqual = "<=", greaterOrEqual = ">=", notEqual = "!=", equal = "=", less = "<", greater = ">"
+        case lessOrEqual = "<="
+        case greaterOrEqual = ">="
+        case notEqual = "!="
+        case equal = "="
+        case less = "<"
+        case greater = ">"
     }
 
     public struct Clause: Sendable, Equatable {
@@ -78,7 +88,8 @@ public struct RunFilter: Sendable, Equatable {
         guard !trimmed.isEmpty else { return }
         for part in Self.splitOnAnd(trimmed) {
             guard let op = Operator.allCases.first(where: { part.contains($0.rawValue) }),
-                  let range = part.range(of: op.rawValue) else {
+                let range = part.range(of: op.rawValue)
+            else {
                 throw ParseError(message: "'\(part)' has no comparison (use =, !=, <, <=, >, >=)")
             }
             let name = part[..<range.lowerBound].trimmingCharacters(in: .whitespaces)
@@ -90,7 +101,9 @@ public struct RunFilter: Sendable, Equatable {
 
     /// Splits on the word `and` outside quotes.
     private static func splitOnAnd(_ text: String) -> [String] {
-        var parts = [String](), current = "", quoted = false
+        var parts = [String]()
+        var current = ""
+        var quoted = false
         let words = text.split(separator: " ", omittingEmptySubsequences: false)
         for word in words {
             if !quoted && word.lowercased() == "and" {

@@ -13,7 +13,8 @@ public enum RunTable {
         public var aggregate: Aggregate
 
         public init(field: RunFilter.Field, aggregate: Aggregate = .last) {
-            self.field = field; self.aggregate = aggregate
+            self.field = field
+            self.aggregate = aggregate
         }
 
         /// `metrics.acc`, `metrics.loss:min`, `params.lr`, `name`. Only a metric takes an aggregate, and
@@ -21,7 +22,8 @@ public enum RunTable {
         public init(parsing text: String) throws(RunFilter.ParseError) {
             let trimmed = text.trimmingCharacters(in: .whitespaces)
             if trimmed.hasPrefix("metrics."), let colon = trimmed.lastIndex(of: ":"),
-               let aggregate = Aggregate(rawValue: String(trimmed[trimmed.index(after: colon)...])) {
+                let aggregate = Aggregate(rawValue: String(trimmed[trimmed.index(after: colon)...]))
+            {
                 self.init(field: try RunFilter.Field(parsing: String(trimmed[..<colon])), aggregate: aggregate)
             } else {
                 self.init(field: try RunFilter.Field(parsing: trimmed))
@@ -37,11 +39,12 @@ public enum RunTable {
         public func value(of run: RunView) -> Value? {
             if case .metric(let key) = field {
                 guard let summary = run.metrics[key] else { return nil }
-                let v: Double? = switch aggregate {
-                case .last: summary.last?.value
-                case .min: summary.min
-                case .max: summary.max
-                }
+                let v: Double? =
+                    switch aggregate {
+                    case .last: summary.last?.value
+                    case .min: summary.min
+                    case .max: summary.max
+                    }
                 return v.map(Value.number)
             }
             return field.text(of: run).map { Double($0).map(Value.number) ?? .text($0) }
@@ -72,7 +75,11 @@ public enum RunTable {
         public var pageSize: Int
 
         public init(filter: RunFilter = RunFilter(), sort: Column? = nil, descending: Bool = true, page: Int = 1, pageSize: Int = 50) {
-            self.filter = filter; self.sort = sort; self.descending = descending; self.page = page; self.pageSize = pageSize
+            self.filter = filter
+            self.sort = sort
+            self.descending = descending
+            self.page = page
+            self.pageSize = pageSize
         }
     }
 
@@ -107,8 +114,9 @@ public enum RunTable {
         let pageCount = max(1, (kept.count + size - 1) / size)
         let page = min(max(1, query.page), pageCount)
         let start = (page - 1) * size
-        return Page(rows: kept[min(start, kept.count)..<min(start + size, kept.count)].map { runs[$0] },
-                    matching: kept.count, page: page, pageCount: pageCount)
+        return Page(
+            rows: kept[min(start, kept.count)..<min(start + size, kept.count)].map { runs[$0] },
+            matching: kept.count, page: page, pageCount: pageCount)
     }
 
     /// The columns shown when none are chosen: the params and metrics most runs have, params first.

@@ -10,7 +10,11 @@ public struct TeamEvent: Sendable {
     public var body: EventBody
 
     public init(id: LedgerID, order: OrderKey, author: PublicKey, seq: UInt64, body: EventBody) {
-        self.id = id; self.order = order; self.author = author; self.seq = seq; self.body = body
+        self.id = id
+        self.order = order
+        self.author = author
+        self.seq = seq
+        self.body = body
     }
 }
 

@@ -9,14 +9,19 @@ public enum VersionNumbering {
         public var order: OrderKey
         public var claimedNumber: UInt64
         public init(id: LedgerID, order: OrderKey, claimedNumber: UInt64) {
-            self.id = id; self.order = order; self.claimedNumber = claimedNumber
+            self.id = id
+            self.order = order
+            self.claimedNumber = claimedNumber
         }
     }
 
     public struct Assigned: Sendable, Equatable {
         public var number: UInt64
         public var renumbered: Bool
-        public init(number: UInt64, renumbered: Bool) { self.number = number; self.renumbered = renumbered }
+        public init(number: UInt64, renumbered: Bool) {
+            self.number = number
+            self.renumbered = renumbered
+        }
     }
 
     public static func assign(_ entries: [Entry]) -> [LedgerID: Assigned] {

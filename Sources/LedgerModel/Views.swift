@@ -10,7 +10,9 @@ public struct AuthorView: Codable, Sendable, Equatable {
     public var name: String?
 
     public init(key: PublicKey, name: String?) {
-        self.key = key.hex; self.fingerprint = key.fingerprint; self.name = name
+        self.key = key.hex
+        self.fingerprint = key.fingerprint
+        self.name = name
     }
 
     /// "Ada Lovelace (1a2b:3c4d:…)" or just the fingerprint.
@@ -41,7 +43,11 @@ public struct ArtifactView: Codable, Sendable, Equatable {
     public var sha256: String
     public var size: UInt64
 
-    public init(_ f: ArtifactFile) { path = f.path; sha256 = Hex.encode(f.sha256); size = f.size }
+    public init(_ f: ArtifactFile) {
+        path = f.path
+        sha256 = Hex.encode(f.sha256)
+        size = f.size
+    }
 }
 
 public struct RunView: Codable, Sendable, Equatable {
@@ -67,7 +73,12 @@ public struct RunView: Codable, Sendable, Equatable {
     public var datasets: [DatasetInput]
     /// Logged models the run produced (ledger ids).
     public var outputs: [String]
-    public init(id: String, experimentID: String, experiment: String? = nil, name: String, author: AuthorView, status: RunStatus, startTime: Int64, endTime: Int64? = nil, exitCode: Int64? = nil, gitCommit: String? = nil, gitDirty: Bool? = nil, command: String? = nil, host: String? = nil, environment: String? = nil, params: [String: String], tags: [String: String], metrics: [String: MetricSummary], artifacts: [ArtifactView], datasets: [DatasetInput] = [], outputs: [String] = []) {
+    public init(
+        id: String, experimentID: String, experiment: String? = nil, name: String, author: AuthorView, status: RunStatus, startTime: Int64,
+        endTime: Int64? = nil, exitCode: Int64? = nil, gitCommit: String? = nil, gitDirty: Bool? = nil, command: String? = nil, host: String? = nil,
+        environment: String? = nil, params: [String: String], tags: [String: String], metrics: [String: MetricSummary], artifacts: [ArtifactView],
+        datasets: [DatasetInput] = [], outputs: [String] = []
+    ) {
         self.datasets = datasets
         self.outputs = outputs
         self.id = id
@@ -106,7 +117,10 @@ public struct VersionView: Codable, Sendable, Equatable {
     public var files: [ArtifactView]
     /// The logged model (MLflow 3) the version was registered from, by ledger id.
     public var loggedModel: String?
-    public init(id: String, number: UInt64, claimedNumber: UInt64, renumbered: Bool, run: String? = nil, author: AuthorView, createdAt: Int64, description: String? = nil, archived: Bool, aliases: [String], files: [ArtifactView], loggedModel: String? = nil) {
+    public init(
+        id: String, number: UInt64, claimedNumber: UInt64, renumbered: Bool, run: String? = nil, author: AuthorView, createdAt: Int64,
+        description: String? = nil, archived: Bool, aliases: [String], files: [ArtifactView], loggedModel: String? = nil
+    ) {
         self.loggedModel = loggedModel
         self.id = id
         self.number = number
@@ -133,7 +147,10 @@ public struct AliasView: Codable, Sendable, Equatable {
     public var event: String
     /// Concurrent writes nobody has resolved yet: every live head, the winner first.
     public var conflict: [AliasCandidate]
-    public init(alias: String, version: String? = nil, versionNumber: UInt64? = nil, setBy: AuthorView, at: Int64, reason: String, event: String, conflict: [AliasCandidate]) {
+    public init(
+        alias: String, version: String? = nil, versionNumber: UInt64? = nil, setBy: AuthorView, at: Int64, reason: String, event: String,
+        conflict: [AliasCandidate]
+    ) {
         self.alias = alias
         self.version = version
         self.versionNumber = versionNumber
@@ -168,7 +185,9 @@ public struct ModelView: Codable, Sendable, Equatable {
     public var createdAt: Int64
     public var versions: [VersionView]
     public var aliases: [AliasView]
-    public init(id: String, name: String, description: String? = nil, createdBy: AuthorView, createdAt: Int64, versions: [VersionView], aliases: [AliasView]) {
+    public init(
+        id: String, name: String, description: String? = nil, createdBy: AuthorView, createdAt: Int64, versions: [VersionView], aliases: [AliasView]
+    ) {
         self.id = id
         self.name = name
         self.description = description
@@ -210,7 +229,10 @@ public struct AuditEntry: Codable, Sendable, Equatable {
     /// False when the author lacked the role the alias needed: the change is shown but has no effect.
     public var authorized = true
     public var text: String?
-    public init(event: String, time: Int64, author: AuthorView, model: String? = nil, action: Action, alias: String? = nil, from: [UInt64], to: UInt64? = nil, reason: String? = nil, evidence: [String], signatureVerified: Bool, conflict: Bool, fork: Bool, text: String? = nil) {
+    public init(
+        event: String, time: Int64, author: AuthorView, model: String? = nil, action: Action, alias: String? = nil, from: [UInt64], to: UInt64? = nil,
+        reason: String? = nil, evidence: [String], signatureVerified: Bool, conflict: Bool, fork: Bool, text: String? = nil
+    ) {
         self.event = event
         self.time = time
         self.author = author
@@ -249,7 +271,10 @@ public struct MemberView: Codable, Sendable, Equatable {
     public var replacedBy: AuthorView?
 
     public init(author: AuthorView, role: String?, active: Bool, replacedBy: AuthorView? = nil) {
-        self.author = author; self.role = role; self.active = active; self.replacedBy = replacedBy
+        self.author = author
+        self.role = role
+        self.active = active
+        self.replacedBy = replacedBy
     }
 }
 
@@ -263,7 +288,12 @@ public struct CommentView: Codable, Sendable, Equatable {
     public var text: String
 
     public init(id: String, target: String, replyTo: String?, author: AuthorView, time: Int64, text: String) {
-        self.id = id; self.target = target; self.replyTo = replyTo; self.author = author; self.time = time; self.text = text
+        self.id = id
+        self.target = target
+        self.replyTo = replyTo
+        self.author = author
+        self.time = time
+        self.text = text
     }
 }
 
@@ -280,8 +310,13 @@ public struct KeyView: Codable, Sendable, Equatable {
     public var revoked: Bool
 
     public init(key: AuthorView, label: String?, memberKey: Bool, linkedAt: Int64?, lastEventAt: Int64?, events: Int, revoked: Bool) {
-        self.key = key; self.label = label; self.memberKey = memberKey; self.linkedAt = linkedAt
-        self.lastEventAt = lastEventAt; self.events = events; self.revoked = revoked
+        self.key = key
+        self.label = label
+        self.memberKey = memberKey
+        self.linkedAt = linkedAt
+        self.lastEventAt = lastEventAt
+        self.events = events
+        self.revoked = revoked
     }
 }
 
@@ -294,7 +329,11 @@ public struct HeldEventView: Codable, Sendable, Equatable {
     public var reason: String
 
     public init(event: String, author: AuthorView, kind: String, time: Int64, reason: String) {
-        self.event = event; self.author = author; self.kind = kind; self.time = time; self.reason = reason
+        self.event = event
+        self.author = author
+        self.kind = kind
+        self.time = time
+        self.reason = reason
     }
 }
 
@@ -317,12 +356,25 @@ public struct LoggedModelView: Codable, Sendable, Equatable {
     public var tags: [String: String]
     public var files: [ArtifactView]
     public var deleted: Bool
-    public init(id: String, experimentID: String, name: String, run: String?, modelType: String?, status: String, statusMessage: String?,
-                author: AuthorView, createdAt: Int64, updatedAt: Int64, params: [String: String], tags: [String: String],
-                files: [ArtifactView], deleted: Bool) {
-        self.id = id; self.mlflowID = "m-" + id.prefix(32); self.experimentID = experimentID; self.name = name; self.run = run
-        self.modelType = modelType; self.status = status; self.statusMessage = statusMessage; self.author = author
-        self.createdAt = createdAt; self.updatedAt = updatedAt; self.params = params; self.tags = tags; self.files = files
+    public init(
+        id: String, experimentID: String, name: String, run: String?, modelType: String?, status: String, statusMessage: String?,
+        author: AuthorView, createdAt: Int64, updatedAt: Int64, params: [String: String], tags: [String: String],
+        files: [ArtifactView], deleted: Bool
+    ) {
+        self.id = id
+        self.mlflowID = "m-" + id.prefix(32)
+        self.experimentID = experimentID
+        self.name = name
+        self.run = run
+        self.modelType = modelType
+        self.status = status
+        self.statusMessage = statusMessage
+        self.author = author
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.params = params
+        self.tags = tags
+        self.files = files
         self.deleted = deleted
     }
 }

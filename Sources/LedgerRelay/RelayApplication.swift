@@ -15,8 +15,9 @@ public enum RelayApplication {
             let (bytes, events) = try await offload { (state.storeBytes(), (try? state.ledger.eventCount()) ?? 0) }
             state.metrics.storeBytes.set(Int64(bytes))
             state.metrics.storedEvents.set(Int64(events))
-            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: state.metrics.render())))
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: .init(byteBuffer: ByteBuffer(bytes: state.metrics.render())))
         }
         // Not signed: a client asks it before signing anything, to sign for this relay and its team.
         router.get("v1/relay") { _, _ -> Response in
@@ -37,7 +38,9 @@ public enum RelayApplication {
     }
 
     /// The application; `onListening` receives the bound port (useful with port 0).
-    public static func make(state: RelayState, logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+    public static func make(
+        state: RelayState, logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
         let config = state.configuration
         return Application(
             router: router(state: state),

@@ -22,8 +22,13 @@ public struct RelayConfiguration: Sendable {
         dataDirectory: URL, host: String = "127.0.0.1", port: Int = 8470, team: LedgerID? = nil,
         maxBodyBytes: Int = 16 << 20, maxEventsPerPush: Int = 10_000, maxPullPage: Int = 10_000
     ) {
-        self.dataDirectory = dataDirectory; self.host = host; self.port = port; self.team = team
-        self.maxBodyBytes = maxBodyBytes; self.maxEventsPerPush = maxEventsPerPush; self.maxPullPage = maxPullPage
+        self.dataDirectory = dataDirectory
+        self.host = host
+        self.port = port
+        self.team = team
+        self.maxBodyBytes = maxBodyBytes
+        self.maxEventsPerPush = maxEventsPerPush
+        self.maxPullPage = maxPullPage
     }
 
     var databasePath: String { dataDirectory.appendingPathComponent("relay.sqlite").path }

@@ -13,7 +13,7 @@ public enum RelayMemory {
         #if canImport(Glibc)
         // `mallopt` is declared in <malloc.h>, which the Glibc module does not export.
         typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-        let mmapThreshold: Int32 = -3 // M_MMAP_THRESHOLD
+        let mmapThreshold: Int32 = -3  // M_MMAP_THRESHOLD
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
         _ = unsafeBitCast(symbol, to: Mallopt.self)(mmapThreshold, 128 << 10)
         #endif

@@ -13,8 +13,10 @@ public struct RelayMetrics: Sendable {
     init() {
         accepted = registry.makeCounter(name: "mledger_events_accepted_total", help: "Events verified and stored.")
         duplicates = registry.makeCounter(name: "mledger_events_duplicate_total", help: "Events pushed again (already stored).")
-        let buckets: [Duration] = [.milliseconds(1), .milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(250),
-                                   .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5)]
+        let buckets: [Duration] = [
+            .milliseconds(1), .milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(250),
+            .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
+        ]
         pushSeconds = registry.makeDurationHistogram(name: "mledger_push_duration_seconds", buckets: buckets, help: "Time to handle a push.")
         pullSeconds = registry.makeDurationHistogram(name: "mledger_pull_duration_seconds", buckets: buckets, help: "Time to serve a pull page.")
         storeBytes = registry.makeGauge(name: "mledger_store_bytes", help: "Size of the relay's database files.")

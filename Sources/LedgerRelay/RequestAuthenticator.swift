@@ -22,9 +22,10 @@ struct RequestAuthenticator: RouterMiddleware {
         var context = context
         let h = request.headers
         func header(_ name: String) -> String? { HTTPField.Name(name).flatMap { h[$0] } }
-        guard let signed = RequestSignature(
-            key: header(RequestSignature.Header.key), time: header(RequestSignature.Header.time),
-            nonce: header(RequestSignature.Header.nonce), signature: header(RequestSignature.Header.signature)),
+        guard
+            let signed = RequestSignature(
+                key: header(RequestSignature.Header.key), time: header(RequestSignature.Header.time),
+                nonce: header(RequestSignature.Header.nonce), signature: header(RequestSignature.Header.signature)),
             let bodyHash = header(RequestSignature.Header.bodySHA256).flatMap(Hex.decode), bodyHash.count == 32
         else {
             throw RelayError.unauthorized("requests must be signed with a device key (X-Mledger-* headers): use `mledger sync`")
@@ -60,7 +61,8 @@ struct RequestAuthenticator: RouterMiddleware {
         // Authenticated: now the body may be read, up to the limit and within the budget of bodies held
         // at once (kept until the route is done with it), and must be the signed one.
         // A request without Content-Length or Transfer-Encoding has no body (a pull, the frontier).
-        let announced = request.headers[.contentLength].flatMap { Int($0) }
+        let announced =
+            request.headers[.contentLength].flatMap { Int($0) }
             ?? (request.headers[.transferEncoding] == nil ? 0 : context.maxUploadSize)
         let claim = min(max(announced, 0), context.maxUploadSize)
         if claim > 0 { await state.bodies.acquire(claim) }

@@ -163,8 +163,9 @@ public final class Ledger: Sendable {
         _ events: [SignedEvent], nowMs: UInt64 = wallClockMs(), signaturesVerified: Bool = false, enforceRoles: Bool = false,
         afterwards: (@Sendable (Database, [LedgerID: IngestResult]) throws -> Void)? = nil
     ) throws(StoreError) -> [LedgerID: IngestResult] {
-        try ingest(decoded: events.map { DecodedEvent(event: $0, body: nil) }, nowMs: nowMs, signaturesVerified: signaturesVerified,
-                   enforceRoles: enforceRoles, afterwards: afterwards)
+        try ingest(
+            decoded: events.map { DecodedEvent(event: $0, body: nil) }, nowMs: nowMs, signaturesVerified: signaturesVerified,
+            enforceRoles: enforceRoles, afterwards: afterwards)
     }
 
     /// `ingest` for events whose bodies were decoded ahead (off the writing thread).
@@ -191,8 +192,11 @@ public final class Ledger: Sendable {
                 for first in pending {
                     var stack = [first]
                     while let item = stack.popLast() {
-                        let event = item.event, env = event.envelope
-                        let result = (!signaturesVerified && !event.hasValidSignature()) ? .rejected(.badSignature)
+                        let event = item.event
+                        let env = event.envelope
+                        let result =
+                            (!signaturesVerified && !event.hasValidSignature())
+                            ? .rejected(.badSignature)
                             : try session.ingest(event, decoded: item.body)
                         results[event.id] = result
                         switch result {
@@ -222,12 +226,14 @@ public final class Ledger: Sendable {
 
     static func insert(_ db: Database, _ event: SignedEvent) throws {
         let env = event.envelope
-        try db.cachedStatement(sql: """
-            INSERT INTO events (id, author, seq, clock, kind, bytes, signature) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [
-                event.id, env.author, Int64(bitPattern: env.seq), env.clock.sqlInteger, env.kind.rawValue,
-                Data(event.bytes), Data(event.signature),
-            ])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO events (id, author, seq, clock, kind, bytes, signature) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            event.id, env.author, Int64(bitPattern: env.seq), env.clock.sqlInteger, env.kind.rawValue,
+            Data(event.bytes), Data(event.signature),
+        ])
     }
 
     /// The author's highest seq and the id there (0 and zero before their first event).
@@ -241,9 +247,11 @@ public final class Ledger: Sendable {
 
     /// Events stored at one seq of an author's chain (several after a fork).
     static func links(_ db: Database, author: PublicKey, seq: UInt64) throws -> [ChainLink] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT id, clock FROM events WHERE author = ? AND seq = ?"),
-                         arguments: [author, Int64(bitPattern: seq)])
-            .map { ChainLink(id: $0["id"], clock: UInt64(bitPattern: $0["clock"])) }
+        try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT id, clock FROM events WHERE author = ? AND seq = ?"),
+            arguments: [author, Int64(bitPattern: seq)]
+        )
+        .map { ChainLink(id: $0["id"], clock: UInt64(bitPattern: $0["clock"])) }
     }
 
     static func neighbourhood(_ db: Database, _ env: Envelope, forkedSeq: UInt64?) throws -> ChainNeighbourhood {

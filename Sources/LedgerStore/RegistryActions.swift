@@ -5,12 +5,15 @@ import LedgerProtocol
 /// it changes, so a promotion made after seeing a conflict resolves it.
 extension Ledger {
     @discardableResult
-    public func promote(model: LedgerID, version: LedgerID, alias: String, reason: String, evidence: [String] = [],
-                        signer: SigningKey) throws(StoreError) -> (event: SignedEvent, replaced: Int) {
+    public func promote(
+        model: LedgerID, version: LedgerID, alias: String, reason: String, evidence: [String] = [],
+        signer: SigningKey
+    ) throws(StoreError) -> (event: SignedEvent, replaced: Int) {
         let owner = try read { db in try LedgerID.fetchOne(db, sql: "SELECT model FROM versions WHERE id = ?", arguments: [version]) }
         guard owner == model else { throw StoreError.notFound(what: "version of this model", name: version.short) }
         let heads = try aliasHeads(model: model, alias: alias)
-        let event = try append(try Draft(Promote(model: model, version: version, alias: alias, reason: reason, evidence: evidence), heads: heads), signer: signer)
+        let event = try append(
+            try Draft(Promote(model: model, version: version, alias: alias, reason: reason, evidence: evidence), heads: heads), signer: signer)
         return (event, heads.count)
     }
 
@@ -19,10 +22,12 @@ extension Ledger {
     @discardableResult
     public func comment(on target: LedgerID, text: String, replyTo: LedgerID? = nil, signer: SigningKey) throws(StoreError) -> SignedEvent {
         let known = try read { db in
-            try Bool.fetchOne(db, sql: """
-                SELECT EXISTS (SELECT 1 FROM events WHERE id = ?1) OR EXISTS (SELECT 1 FROM models WHERE id = ?1)
-                    OR EXISTS (SELECT 1 FROM experiments WHERE id = ?1)
-                """, arguments: [target]) ?? false
+            try Bool.fetchOne(
+                db,
+                sql: """
+                    SELECT EXISTS (SELECT 1 FROM events WHERE id = ?1) OR EXISTS (SELECT 1 FROM models WHERE id = ?1)
+                        OR EXISTS (SELECT 1 FROM experiments WHERE id = ?1)
+                    """, arguments: [target]) ?? false
         }
         guard known else { throw StoreError.notFound(what: "comment target", name: target.short) }
         return try append(try Draft(CommentAdd(target: target, text: text, replyTo: replyTo)), signer: signer)

@@ -21,23 +21,31 @@ public struct RelayClient: Sendable {
     /// Sends a signed request; non-2xx answers become `SyncError.refused` with the relay's message.
     /// With a `sink`, a 2xx answer's body streams there instead of into the answer; with a `bodyFile`, the
     /// body is read from that file as it is sent (`bodySHA256` must then be given).
-    func send(_ method: String, _ target: String, body: [UInt8] = [], bodyFile: URL? = nil, bodySHA256: [UInt8]? = nil,
-              contentType: String? = nil, accept: Set<Int> = [], sink: (any BodySink)? = nil) async throws -> Answer {
-        var headers = RequestSignature.headers(method: method, target: target, bodySHA256: bodySHA256 ?? Hashing.sha256(body),
-                                               audience: try await audience(), key: key, nowMs: wallClockMs())
+    func send(
+        _ method: String, _ target: String, body: [UInt8] = [], bodyFile: URL? = nil, bodySHA256: [UInt8]? = nil,
+        contentType: String? = nil, accept: Set<Int> = [], sink: (any BodySink)? = nil
+    ) async throws -> Answer {
+        var headers = RequestSignature.headers(
+            method: method, target: target, bodySHA256: bodySHA256 ?? Hashing.sha256(body),
+            audience: try await audience(), key: key, nowMs: wallClockMs())
         if let contentType { headers.append(("Content-Type", contentType)) }
-        return try await exchange(HTTPRequest(method: method, target: target, headers: headers, body: body, bodyFile: bodyFile),
-                                  accept: accept, sink: sink)
+        return try await exchange(
+            HTTPRequest(method: method, target: target, headers: headers, body: body, bodyFile: bodyFile),
+            accept: accept, sink: sink)
     }
 
     /// Which relay this is and which team it serves, as it announces them: fetched once, and again while
     /// the relay has no team (it adopts the first genesis pushed to it, and from then on wants it signed).
     public func audience() async throws -> RequestSignature.Audience {
         if let known = announced.value, known.team != nil { return known }
-        struct Announcement: Decodable { var relay: String; var team: String? }
+        struct Announcement: Decodable {
+            var relay: String
+            var team: String?
+        }
         let answer = try await exchange(HTTPRequest(method: "GET", target: "/v1/relay"), accept: [])
         guard let announcement = try? JSONDecoder().decode(Announcement.self, from: Data(answer.body)),
-              let relay = Hex.decode(announcement.relay), relay.count == 32 else {
+            let relay = Hex.decode(announcement.relay), relay.count == 32
+        else {
             throw SyncError.badResponse("GET /v1/relay did not name the relay: is \(baseURL.absoluteString) an mledger relay of this version?")
         }
         let team: LedgerID?
@@ -69,8 +77,9 @@ public struct RelayClient: Sendable {
         }
         guard (200..<300).contains(answer.status) || accept.contains(answer.status) else {
             let json = (try? JSONSerialization.jsonObject(with: Data(answer.body))) as? [String: Any]
-            throw SyncError.refused(status: answer.status, code: json?["error"] as? String ?? "http_\(answer.status)",
-                                    message: json?["message"] as? String ?? String(decoding: answer.body.prefix(300), as: UTF8.self))
+            throw SyncError.refused(
+                status: answer.status, code: json?["error"] as? String ?? "http_\(answer.status)",
+                message: json?["message"] as? String ?? String(decoding: answer.body.prefix(300), as: UTF8.self))
         }
         return answer
     }
@@ -144,8 +153,9 @@ public struct RelayClient: Sendable {
 
     /// Uploads a blob from its file, read a piece at a time as it is sent (the relay checks its hash).
     public func uploadBlob(_ sha256: [UInt8], from file: URL) async throws {
-        _ = try await send("PUT", "/v1/blobs/\(Hex.encode(sha256))", bodyFile: file, bodySHA256: sha256,
-                           contentType: "application/octet-stream")
+        _ = try await send(
+            "PUT", "/v1/blobs/\(Hex.encode(sha256))", bodyFile: file, bodySHA256: sha256,
+            contentType: "application/octet-stream")
     }
 
     /// Downloads a blob into `file` (created, must not exist), hashing it as it streams to disk, so a blob

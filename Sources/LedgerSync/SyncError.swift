@@ -16,9 +16,10 @@ public enum SyncError: Error, Sendable, CustomStringConvertible, Equatable {
         case .badResponse(let why): "unexpected answer from the relay: \(why)"
         case .teamMismatch(let local, let relay):
             "this workspace belongs to team \(local.prefix(12)) but the relay serves team \(relay.prefix(12)): check the remote's URL"
-        case .noRemote(let name): name.isEmpty
-            ? "no remote configured: add one with `mledger remote add origin http://HOST:PORT`"
-            : "no remote named '\(name)': see `mledger remote list`"
+        case .noRemote(let name):
+            name.isEmpty
+                ? "no remote configured: add one with `mledger remote add origin http://HOST:PORT`"
+                : "no remote named '\(name)': see `mledger remote list`"
         }
     }
 }

@@ -74,8 +74,12 @@ public struct Syncer: Sendable {
     /// Two pushes stay in flight: the relay checks one's signatures while it stores the other (it stores
     /// pushes in arrival order). Returns the events refused for a missing predecessor, which a reordering
     /// on the way can cause, to push again once the others are in.
-    private func push(beyond frontier: [PublicKey: UInt64], into summary: inout Summary, progress: @Sendable (Phase, Int) -> Void) async throws -> [SignedEvent] {
-        let ledger = self.ledger, limit = pushBatch, client = self.client
+    private func push(
+        beyond frontier: [PublicKey: UInt64], into summary: inout Summary, progress: @Sendable (Phase, Int) -> Void
+    ) async throws -> [SignedEvent] {
+        let ledger = self.ledger
+        let limit = pushBatch
+        let client = self.client
         var inFlight: Task<(events: [SignedEvent], response: RelayClient.PushResponse), Error>?
         var retry = [SignedEvent]()
         func settle(_ task: Task<(events: [SignedEvent], response: RelayClient.PushResponse), Error>) async throws {
@@ -101,7 +105,8 @@ public struct Syncer: Sendable {
         var retry = [SignedEvent]()
         var start = 0
         while start < events.count {
-            var end = start, bytes = 0
+            var end = start
+            var bytes = 0
             while end < events.count, end - start < pushBatch, end == start || bytes + EventFrames.frameSize(of: events[end]) <= pushBytes {
                 bytes += EventFrames.frameSize(of: events[end])
                 end += 1
@@ -171,7 +176,8 @@ public struct Syncer: Sendable {
     }
 
     private func fetch(after cursor: Int64) -> Task<RelayClient.Page, Error> {
-        let client = self.client, limit = pullPage
+        let client = self.client
+        let limit = pullPage
         return Task { try await client.pull(after: cursor, limit: limit) }
     }
 
@@ -180,7 +186,8 @@ public struct Syncer: Sendable {
     private func store(_ page: RelayClient.Page, _ decoded: [Result<DecodedEvent, FrameError>], into summary: inout Summary) throws -> Bool {
         let valid = decoded.compactMap { try? $0.get() }
         for case .failure(let f) in decoded { summary.rejectedFromRelay.append("\(f.id.short): \(f.error)") }
-        let name = remote.name, newCursor = page.cursor
+        let name = remote.name
+        let newCursor = page.cursor
         let results = try ledger.ingest(decoded: valid, signaturesVerified: true) { db, results in
             if !results.values.contains(where: \.isTransient) { try Ledger.setCursor(db, remote: name, cursor: newCursor) }
         }
@@ -194,7 +201,9 @@ public struct Syncer: Sendable {
         for (id, result) in results {
             switch result {
             case .accepted: summary.pulled += 1
-            case .fork: summary.pulled += 1; summary.forks += 1
+            case .fork:
+                summary.pulled += 1
+                summary.forks += 1
             case .duplicate: summary.pullDuplicates += 1
             case .rejected(.forkedChain): summary.pastForkBound += 1
             case .rejected(let error): summary.rejectedFromRelay.append("\(id.short): \(error)")

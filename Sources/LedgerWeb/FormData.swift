@@ -35,7 +35,8 @@ public struct FormData: Sendable, Equatable {
             } else if b == UInt8(ascii: "%") {
                 let h = utf8.index(after: i)
                 guard h < utf8.endIndex, utf8.index(after: h) < utf8.endIndex,
-                      let hi = hexValue(utf8[h]), let lo = hexValue(utf8[utf8.index(after: h)]) else { return nil }
+                    let hi = hexValue(utf8[h]), let lo = hexValue(utf8[utf8.index(after: h)])
+                else { return nil }
                 bytes.append(hi << 4 | lo)
                 i = utf8.index(h, offsetBy: 2)
                 continue

@@ -8,8 +8,9 @@ public enum Format {
         var t = time_t(ms / 1000)
         var parts = tm()
         guard gmtime_r(&t, &parts) != nil else { return "?" }
-        return String(format: "%04ld-%02d-%02d %02d:%02d:%02d UTC", Int(parts.tm_year) + 1900, parts.tm_mon + 1, parts.tm_mday,
-                      parts.tm_hour, parts.tm_min, parts.tm_sec)
+        return String(
+            format: "%04ld-%02d-%02d %02d:%02d:%02d UTC", Int(parts.tm_year) + 1900, parts.tm_mon + 1, parts.tm_mday,
+            parts.tm_hour, parts.tm_min, parts.tm_sec)
     }
 
     /// Times come from other people's events, so the difference is taken without overflowing.
@@ -29,8 +30,12 @@ public enum Format {
 
     public static func bytes(_ n: UInt64) -> String {
         let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var v = Double(n), i = 0
-        while v >= 1024 && i < units.count - 1 { v /= 1024; i += 1 }
+        var v = Double(n)
+        var i = 0
+        while v >= 1024 && i < units.count - 1 {
+            v /= 1024
+            i += 1
+        }
         return i == 0 ? "\(n) B" : String(format: "%.1f %@", v, units[i])
     }
 

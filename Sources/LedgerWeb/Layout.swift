@@ -9,7 +9,8 @@ public struct PageContext: Sendable {
     public var formToken: String?
 
     public init(viewer: String? = nil, formToken: String? = nil) {
-        self.viewer = viewer; self.formToken = formToken
+        self.viewer = viewer
+        self.formToken = formToken
     }
 
     public var canWrite: Bool { formToken != nil }

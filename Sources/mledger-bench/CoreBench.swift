@@ -24,7 +24,9 @@ func runCoreBench(in temp: URL) throws -> Double {
     let allSignatures = signatures
     let verifyAll = seconds {
         DispatchQueue.concurrentPerform(iterations: cores) { c in
-            for i in stride(from: c, to: signCount, by: cores) { precondition(key.publicKey.verify(signature: allSignatures[i], message: messages[i])) }
+            for i in stride(from: c, to: signCount, by: cores) {
+                precondition(key.publicKey.verify(signature: allSignatures[i], message: messages[i]))
+            }
         }
     }
     report("verify, all \(cores) cores", signCount, "sig", verifyAll)
@@ -61,7 +63,9 @@ func runCoreBench(in temp: URL) throws -> Double {
         var step: Int64 = 0
         for _ in stride(from: 0, to: metricEvents, by: 10) {
             let drafts = try (0..<10).map { _ -> Ledger.Draft in
-                let points = (0..<pointsPerEvent).map { i in MetricPoint(step: step + Int64(i), timestamp: 1_767_225_600_000 + step + Int64(i), value: 1.0 / Double(step + Int64(i) + 1)) }
+                let points = (0..<pointsPerEvent).map { i in
+                    MetricPoint(step: step + Int64(i), timestamp: 1_767_225_600_000 + step + Int64(i), value: 1.0 / Double(step + Int64(i) + 1))
+                }
                 step += Int64(pointsPerEvent)
                 return try Ledger.Draft(RunMetrics(run: run, series: ["loss": points]))
             }
@@ -76,8 +80,9 @@ func runCoreBench(in temp: URL) throws -> Double {
     var verifyReport: VerifyReport?
     let fullVerify = try seconds { verifyReport = try ledger.verify(projections: false) }
     precondition(verifyReport?.ok == true, "the benchmark ledger must verify")
-    report("full-ledger verify (signatures, ids, chains)", total, "events", fullVerify,
-           note: String(format: "  [%.0f%% of raw verify on all cores]", 100 * Double(total) / fullVerify / rawVerifyRate))
+    report(
+        "full-ledger verify (signatures, ids, chains)", total, "events", fullVerify,
+        note: String(format: "  [%.0f%% of raw verify on all cores]", 100 * Double(total) / fullVerify / rawVerifyRate))
     let rebuildTime = try seconds { try ledger.rebuild() }
     report("rebuild views from events", total, "events", rebuildTime)
 

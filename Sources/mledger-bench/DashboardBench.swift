@@ -25,9 +25,17 @@ func runDashboardBench(in temp: URL) async throws {
             let n = start + offset
             let points = (0..<5).map { MetricPoint(step: Int64($0), timestamp: Int64($0), value: Double((n * 7 + $0) % 1000) / 1000) }
             return [
-                try .init(RunParams(run: id, params: ["lr": String(Double(n % 20) / 1000), "batch": String(32 << (n % 4)), "layers": String(n % 8),
-                                                      "optimizer": n % 2 == 0 ? "adam" : "sgd", "seed": String(n)])),
-                try .init(RunMetrics(run: id, series: ["acc": points, "loss": points.map { MetricPoint(step: $0.step, timestamp: $0.timestamp, value: 1 - $0.value) }])),
+                try .init(
+                    RunParams(
+                        run: id,
+                        params: [
+                            "lr": String(Double(n % 20) / 1000), "batch": String(32 << (n % 4)), "layers": String(n % 8),
+                            "optimizer": n % 2 == 0 ? "adam" : "sgd", "seed": String(n),
+                        ])),
+                try .init(
+                    RunMetrics(
+                        run: id,
+                        series: ["acc": points, "loss": points.map { MetricPoint(step: $0.step, timestamp: $0.timestamp, value: 1 - $0.value) }])),
             ]
         }
         try ledger.append(details, signer: key)

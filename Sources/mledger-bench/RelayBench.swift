@@ -43,8 +43,9 @@ func runRelayBench(in temp: URL, rawVerifyRate: Double) async throws {
         pushed = summary.pushed
     }
     precondition(pushed == total)
-    report("relay ingest (push, verify, store)", pushed, "events", ingestTime, target: 20_000,
-           note: String(format: "  [raw verify on all cores: %.0f/s]", rawVerifyRate))
+    report(
+        "relay ingest (push, verify, store)", pushed, "events", ingestTime, target: 20_000,
+        note: String(format: "  [raw verify on all cores: %.0f/s]", rawVerifyRate))
     ingestRelay.stop()
 
     // A fresh client pulls a large log: fetch pages, verify every signature and chain, store, project.
@@ -64,9 +65,13 @@ func runRelayBench(in temp: URL, rawVerifyRate: Double) async throws {
     let stored = try fresh.eventCount()
     precondition(pulled == stored, "every pulled event is stored")
     let pullTarget = 45.0 * Double(pullCount) / 1_000_000
-    print("  \("fresh client pulls, verifies, stores".padding(toLength: 44, withPad: " ", startingAt: 0)) \(String(format: "%.1f s", pullTime)) for \(pulled) events (\(rate(pulled, pullTime)) events/s)  [target < \(String(format: "%.0f", pullTarget)) s: \(pullTime < pullTarget ? "met" : "MISSED")]")
+    print(
+        "  \("fresh client pulls, verifies, stores".padding(toLength: 44, withPad: " ", startingAt: 0)) \(String(format: "%.1f s", pullTime)) for \(pulled) events (\(rate(pulled, pullTime)) events/s)  [target < \(String(format: "%.0f", pullTarget)) s: \(pullTime < pullTarget ? "met" : "MISSED")]"
+    )
     let peak = pullRelay.peakMemory() ?? 0
-    print("  \("relay peak memory (VmHWM) during the pull".padding(toLength: 44, withPad: " ", startingAt: 0)) \(peak >> 20) MB  [target < 150 MB: \(peak < 150 << 20 ? "met" : "MISSED")]")
+    print(
+        "  \("relay peak memory (VmHWM) during the pull".padding(toLength: 44, withPad: " ", startingAt: 0)) \(peak >> 20) MB  [target < 150 MB: \(peak < 150 << 20 ? "met" : "MISSED")]"
+    )
     pullRelay.stop()
 }
 

@@ -21,14 +21,16 @@ func rate(_ count: Int, _ s: Double) -> String {
 func report(_ name: String, _ count: Int, _ unit: String, _ s: Double, target: Double? = nil, note: String = "") {
     let r = Double(count) / s
     let verdict = target.map { r >= $0 ? "  [target >= \(rate(Int($0), 1)): met]" : "  [target >= \(rate(Int($0), 1)): MISSED]" } ?? ""
-    print("  \(name.padding(toLength: 44, withPad: " ", startingAt: 0)) \(rate(count, s).padding(toLength: 9, withPad: " ", startingAt: 0)) \(unit)/s  (\(count) in \(String(format: "%.2f", s)) s)\(verdict)\(note)")
+    print(
+        "  \(name.padding(toLength: 44, withPad: " ", startingAt: 0)) \(rate(count, s).padding(toLength: 9, withPad: " ", startingAt: 0)) \(unit)/s  (\(count) in \(String(format: "%.2f", s)) s)\(verdict)\(note)"
+    )
 }
 
 func machine() -> String {
-    let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+    let cpu =
+        (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
         .split(separator: "\n").first { $0.hasPrefix("model name") }?
         .split(separator: ":", maxSplits: 1).last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
     let memory = ProcessInfo.processInfo.physicalMemory / (1 << 30)
     return "\(cpu), \(ProcessInfo.processInfo.activeProcessorCount) cores, \(memory) GiB, \(ProcessInfo.processInfo.operatingSystemVersionString)"
 }
-

@@ -58,8 +58,9 @@ struct Serve: AsyncParsableCommand {
         RelayMemory.returnLargeBuffersToTheSystem()
         let directory = URL(fileURLWithPath: data)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let state = try RelayState(configuration: RelayConfiguration(
-            dataDirectory: directory, host: host, port: port, team: team.flatMap(LedgerID.init(hex:)), maxBodyBytes: maxBody))
+        let state = try RelayState(
+            configuration: RelayConfiguration(
+                dataDirectory: directory, host: host, port: port, team: team.flatMap(LedgerID.init(hex:)), maxBodyBytes: maxBody))
         var logger = Logger(label: "mledger-relay")
         logger.logLevel = Serve.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
         let host = self.host

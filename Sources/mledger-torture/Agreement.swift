@@ -18,7 +18,8 @@ struct Agreement {
             for i in order(clients.count) {
                 let r = try clients[i].execute(["sync"])
                 if forked.contains(i), !r.ok {
-                    tally.check(r.stdout.contains("forked chain"), "sync of forked client \(i) in pass \(pass) failed otherwise: \(r.stdout.prefix(400))")
+                    tally.check(
+                        r.stdout.contains("forked chain"), "sync of forked client \(i) in pass \(pass) failed otherwise: \(r.stdout.prefix(400))")
                     continue
                 }
                 tally.check(r.ok, "sync of client \(i) in pass \(pass) failed: \((r.stderr + r.stdout).prefix(400))")
@@ -47,8 +48,9 @@ struct Agreement {
             let r = try client.execute(["verify", "--json"])
             let report = (try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8))) as? [String: Any]
             tally.check(r.ok && report?["ok"] as? Bool == true, "`mledger verify` fails on client \(i): \(r.stdout.prefix(300))")
-            tally.check(report?["digest"] as? String == relayDigest,
-                        "client \(i) view digest \(report?["digest"] as? String ?? "none") differs from the relay's \(relayDigest)")
+            tally.check(
+                report?["digest"] as? String == relayDigest,
+                "client \(i) view digest \(report?["digest"] as? String ?? "none") differs from the relay's \(relayDigest)")
         }
         tally.add(events: relayFacts.events)
     }

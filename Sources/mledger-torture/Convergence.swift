@@ -45,8 +45,11 @@ struct Workload {
         var ids = [String]()
         switch Int.random(in: 0..<10, using: &rng) {
         case 0..<4: ids = try logRun(round: round, using: &rng)
-        case 4: try cli.succeed(["model", "promote", "digits", "1", "--to", ["staging", "canary"].randomElement(using: &rng) ?? "staging",
-                                 "--reason", "member \(index) round \(round)"])
+        case 4:
+            try cli.succeed([
+                "model", "promote", "digits", "1", "--to", ["staging", "canary"].randomElement(using: &rng) ?? "staging",
+                "--reason", "member \(index) round \(round)",
+            ])
         case 5: try cli.succeed(["comment", "add", "digits", "member \(index) looked at round \(round)"])
         case 6, 7:
             let signal = Bool.random(using: &rng) ? SIGKILL : SIGTERM
@@ -69,8 +72,9 @@ struct Workload {
         try cli.succeed(["run", "log-param", run, "lr=0.\(Int.random(in: 1...9, using: &rng))"])
         let points = Int.random(in: 20...120, using: &rng)
         let lines = (1...points).map { "{\"step\":\($0),\"metrics\":{\"loss\":\(1.0 / Double($0)),\"acc\":\(Double($0) / Double(points))}}" }
-        let out = try cli.succeed(["run", "log-batch", run, "--json", "--batch-size", String(Int.random(in: 5...60, using: &rng))],
-                                  stdin: lines.joined(separator: "\n"))
+        let out = try cli.succeed(
+            ["run", "log-batch", run, "--json", "--batch-size", String(Int.random(in: 5...60, using: &rng))],
+            stdin: lines.joined(separator: "\n"))
         let acks = Acks.eventIDs(out)
         tally.check(!acks.isEmpty, "member \(index): log-batch acknowledged nothing")
         try cli.succeed(["run", "finish", run])

@@ -26,14 +26,20 @@ struct Crashes: Scenario {
             acknowledged.formUnion(streamed)
             tally.add(faults: 1, as: "logging killed")
             expectVerified(writer, tally, "after kill -9 while logging (round \(round))")
-            tally.check(try LedgerFacts.missing(Set(streamed), in: writer.database).isEmpty, "round \(round): acknowledged batches lost by kill -9 while logging")
+            tally.check(
+                try LedgerFacts.missing(Set(streamed), in: writer.database).isEmpty,
+                "round \(round): acknowledged batches lost by kill -9 while logging")
 
             // Push: killed at a random moment. A kill that lands after the sync finished is no fault, so
             // new events are logged and the kill comes sooner, until one lands.
             var delay = Int.random(in: 5...900, using: &rng)
             for attempt in 0..<Self.attempts {
-                acknowledged.formUnion(try logEvents(writer, run: run, count: Int.random(in: 800...1600, using: &rng), offset: 100_000 * (attempt + 1)))
-                if try Faults.interrupt(writer, ["sync"], afterMs: delay) { tally.add(faults: 1, as: "push killed"); break }
+                acknowledged.formUnion(
+                    try logEvents(writer, run: run, count: Int.random(in: 800...1600, using: &rng), offset: 100_000 * (attempt + 1)))
+                if try Faults.interrupt(writer, ["sync"], afterMs: delay) {
+                    tally.add(faults: 1, as: "push killed")
+                    break
+                }
                 delay = max(5, delay / 3)
             }
             expectVerified(writer, tally, "after kill -9 during a push (round \(round))")
@@ -46,7 +52,10 @@ struct Crashes: Scenario {
                 }
                 let pushed = try writer.execute(["sync"])
                 tally.check(pushed.ok, "round \(round): sync after a killed push failed: \(pushed.stderr.prefix(300))")
-                if try Faults.interrupt(reader, ["sync"], afterMs: delay) { tally.add(faults: 1, as: "pull killed"); break }
+                if try Faults.interrupt(reader, ["sync"], afterMs: delay) {
+                    tally.add(faults: 1, as: "pull killed")
+                    break
+                }
                 delay = max(5, delay / 3)
             }
             expectVerified(reader, tally, "after kill -9 during a pull (round \(round))")
@@ -92,14 +101,16 @@ struct Crashes: Scenario {
     /// acknowledgements; returns the acknowledged event ids.
     private func killWhileStreaming(_ cli: CLIProcess, run: String, afterAcks: Int) throws -> [String] {
         let p = cli.process(["run", "log-batch", run, "--json", "--batch-size", "25"])
-        let input = Pipe(), output = Pipe()
+        let input = Pipe()
+        let output = Pipe()
         p.standardInput = input
         p.standardOutput = output
         p.standardError = FileHandle.nullDevice
         try p.run()
         let feeder = input.fileHandleForWriting
         MetricFeed.start(into: feeder, key: "acc")
-        var ids = [String](), buffer = Data()
+        var ids = [String]()
+        var buffer = Data()
         let deadline = Date().addingTimeInterval(30)
         while ids.count < afterAcks, Date() < deadline {
             let data = output.fileHandleForReading.availableData

@@ -22,7 +22,9 @@ enum DecoderFuzz {
                 decoded += 1
                 _ = event.hasValidSignature()
                 if event.envelope.encoded() != frame.bytes {
-                    tally.fail("envelope decoded from \(frame.bytes.count) bytes re-encodes differently (not canonical): \(Hex.encode(frame.bytes.prefix(160)))")
+                    tally.fail(
+                        "envelope decoded from \(frame.bytes.count) bytes re-encodes differently (not canonical): \(Hex.encode(frame.bytes.prefix(160)))"
+                    )
                 }
                 // Unknown fields are ignored and null is absence (SPEC 5.2), so a body need not re-encode to its
                 // bytes; what was understood must survive a re-encoding unchanged.
@@ -40,7 +42,10 @@ enum DecoderFuzz {
     static func mutate(_ input: [UInt8], using rng: inout SplitMix) -> [UInt8] {
         var out = input
         for _ in 0..<Int.random(in: 1...4, using: &rng) {
-            guard !out.isEmpty else { out = [UInt8.random(in: 0...255, using: &rng)]; continue }
+            guard !out.isEmpty else {
+                out = [UInt8.random(in: 0...255, using: &rng)]
+                continue
+            }
             let i = Int.random(in: 0..<out.count, using: &rng)
             switch Int.random(in: 0..<7, using: &rng) {
             case 0: out[i] ^= UInt8(1) << UInt8.random(in: 0...7, using: &rng)

@@ -1,6 +1,6 @@
 import LedgerProtocol
-import LedgerSync
 import LedgerStore
+import LedgerSync
 
 /// Crafts events and signed requests as a member (or an outsider) would send them, on the members' real
 /// chains: the base from which hostile inputs are mutated.
@@ -48,10 +48,13 @@ struct Forge: Sendable {
 
     /// A request signed by `key` for the relay under test (or `audience`); a blob upload signs the hash
     /// named in its path (`bodySHA256`).
-    func signed(_ method: String, _ target: String, body: [UInt8] = [], bodySHA256: [UInt8]? = nil, as key: SigningKey,
-                nowMs: UInt64 = wallClockMs(), for audience: RequestSignature.Audience? = nil) -> HTTPRequest {
-        let headers = RequestSignature.headers(method: method, target: target, bodySHA256: bodySHA256 ?? Hashing.sha256(body),
-                                               audience: audience ?? self.audience, key: key, nowMs: nowMs)
+    func signed(
+        _ method: String, _ target: String, body: [UInt8] = [], bodySHA256: [UInt8]? = nil, as key: SigningKey,
+        nowMs: UInt64 = wallClockMs(), for audience: RequestSignature.Audience? = nil
+    ) -> HTTPRequest {
+        let headers = RequestSignature.headers(
+            method: method, target: target, bodySHA256: bodySHA256 ?? Hashing.sha256(body),
+            audience: audience ?? self.audience, key: key, nowMs: nowMs)
         return HTTPRequest(method: method, target: target, headers: headers + [("Content-Type", EventFrames.contentType)], body: body)
     }
 }

@@ -41,15 +41,19 @@ struct HostileCase: Sendable {
         case .refused(let statuses, let code):
             guard statuses.contains(answer.status) else { return "\(label): status \(answer.status), expected \(statuses.sorted())" }
             if let code, json?["error"] as? String != code {
-                return "\(label): error \(json?["error"] as? String ?? "none"), expected '\(code)' (\(String(decoding: answer.body.prefix(200), as: UTF8.self)))"
+                return
+                    "\(label): error \(json?["error"] as? String ?? "none"), expected '\(code)' (\(String(decoding: answer.body.prefix(200), as: UTF8.self)))"
             }
             if code != nil, (json?["message"] as? String ?? "").isEmpty { return "\(label): the error has no message" }
         case .rejected(let codes):
             let (letter, code) = push()
             guard answer.status == 200, letter == "r" else {
-                return "\(label): expected a rejection, got status \(answer.status) '\(json?["statuses"] as? String ?? "")' \(String(decoding: answer.body.prefix(200), as: UTF8.self))"
+                return
+                    "\(label): expected a rejection, got status \(answer.status) '\(json?["statuses"] as? String ?? "")' \(String(decoding: answer.body.prefix(200), as: UTF8.self))"
             }
-            guard let code, !code.isEmpty, codes?.contains(code) ?? true else { return "\(label): rejected with '\(code ?? "no code")', expected \(codes?.sorted() ?? [])" }
+            guard let code, !code.isEmpty, codes?.contains(code) ?? true else {
+                return "\(label): rejected with '\(code ?? "no code")', expected \(codes?.sorted() ?? [])"
+            }
         case .accepted, .duplicate:
             let (letter, code) = push()
             let wanted: Character = { if case .accepted = expect { "a" } else { "d" } }()
@@ -60,11 +64,14 @@ struct HostileCase: Sendable {
             guard answer.status < 500 else { return "\(label): server error \(answer.status)" }
         case .validOrRejected:
             let (letter, code) = push()
-            guard answer.status == 200, let letter else { return "\(label): status \(answer.status) \(String(decoding: answer.body.prefix(200), as: UTF8.self))" }
+            guard answer.status == 200, let letter else {
+                return "\(label): status \(answer.status) \(String(decoding: answer.body.prefix(200), as: UTF8.self))"
+            }
             if letter == "r" { return (code ?? "").isEmpty ? "\(label): rejected without a code" : nil }
             // Stored: then it must be an event this side accepts too.
             guard let frame = (try? EventFrames.split(request.body))?.first,
-                  let event = try? SignedEvent(bytes: frame.bytes, signature: frame.signature), (try? event.body()) != nil else {
+                let event = try? SignedEvent(bytes: frame.bytes, signature: frame.signature), (try? event.body()) != nil
+            else {
                 return "\(label): the relay stored ('\(letter)') an event that does not decode here"
             }
         }

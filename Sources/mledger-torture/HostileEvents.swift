@@ -1,6 +1,6 @@
 import Foundation
-import LedgerProtocol
 import LedgerProcesses
+import LedgerProtocol
 import LedgerStore
 
 /// Hostile events, each pushed in a correctly signed request by a member: mutated bytes, fields changed
@@ -46,11 +46,12 @@ enum HostileEvents {
     /// Bytes changed and then signed again by the author: the relay must judge the content itself.
     static let resignedFlip: Make = { forge, rng, _ in
         var f = forge
-        let body: any BodyFields = [
-            ExperimentCreate(name: "resigned \(rng.next() % 1_000_000)", description: "d") as any BodyFields,
-            Promote(model: f.model, version: f.version, alias: "staging", reason: "flip"),
-            RunParams(run: f.run, params: ["lr": "0.1", "opt": "adam"]), CommentAdd(target: f.model, text: "flip"),
-        ].randomElement(using: &rng) ?? ExperimentCreate(name: "resigned")
+        let body: any BodyFields =
+            [
+                ExperimentCreate(name: "resigned \(rng.next() % 1_000_000)", description: "d") as any BodyFields,
+                Promote(model: f.model, version: f.version, alias: "staging", reason: "flip"),
+                RunParams(run: f.run, params: ["lr": "0.1", "opt": "adam"]), CommentAdd(target: f.model, text: "flip"),
+            ].randomElement(using: &rng) ?? ExperimentCreate(name: "resigned")
         let env = Forge.draft(&f.alice, body, team: f.team)
         var bytes = env.encoded()
         // Half the time inside the body, where the CBOR decoder and field rules have to catch it.
@@ -58,8 +59,9 @@ enum HostileEvents {
         for _ in 0...Int.random(in: 0...2, using: &rng) {
             bytes[Int.random(in: from..<bytes.count, using: &rng)] ^= UInt8(1) << UInt8.random(in: 0...7, using: &rng)
         }
-        return HostileCase(label: "re-signed flip", request: f.push([(bytes, f.alice.key.sign(bytes))], as: f.alice.key),
-                           expect: .validOrRejected)
+        return HostileCase(
+            label: "re-signed flip", request: f.push([(bytes, f.alice.key.sign(bytes))], as: f.alice.key),
+            expect: .validOrRejected)
     }
 
     static let truncated: Make = { forge, rng, _ in
@@ -72,8 +74,11 @@ enum HostileEvents {
     static let forgedSignature: Make = { forge, rng, _ in
         var f = forge
         var frame = signedFrame(anyValid(&f, &rng), f.alice.key)
-        if Bool.random(using: &rng) { frame.signature[Int.random(in: 0..<64, using: &rng)] ^= 0x40 }
-        else { frame.signature = (0..<64).map { _ in UInt8.random(in: 0...255, using: &rng) } }
+        if Bool.random(using: &rng) {
+            frame.signature[Int.random(in: 0..<64, using: &rng)] ^= 0x40
+        } else {
+            frame.signature = (0..<64).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        }
         return rejected("forged signature", forge, frame, ["bad_signature"])
     }
 
@@ -127,9 +132,12 @@ enum HostileEvents {
         var f = forge
         var env = anyValid(&f, &rng)
         let depth = Int.random(in: 17...50_000, using: &rng)
-        let open: UInt8 = Bool.random(using: &rng) ? 0x81 : 0xa1 // a one-item array, or a one-entry map
+        let open: UInt8 = Bool.random(using: &rng) ? 0x81 : 0xa1  // a one-item array, or a one-entry map
         var nested = [UInt8]()
-        for _ in 0..<depth { nested.append(open); if open == 0xa1 { nested += [0x61, UInt8(ascii: "k")] } }
+        for _ in 0..<depth {
+            nested.append(open)
+            if open == 0xa1 { nested += [0x61, UInt8(ascii: "k")] }
+        }
         nested.append(0x00)
         env.kind = .experimentCreate
         env.body = [0xa2, 0x64] + Array("name".utf8) + [0x61, UInt8(ascii: "n"), 0x68] + Array("nestedxx".utf8) + nested
@@ -139,10 +147,11 @@ enum HostileEvents {
     static let hugeField: Make = { forge, rng, _ in
         var f = forge
         let huge = String(repeating: "x", count: Int.random(in: 9_000...300_000, using: &rng))
-        let body: any BodyFields = [
-            ExperimentCreate(name: huge), ExperimentCreate(name: "fine", description: huge),
-            RunParams(run: forge.run, params: ["k": huge]), CommentAdd(target: forge.model, text: huge + huge),
-        ].randomElement(using: &rng) ?? ExperimentCreate(name: huge)
+        let body: any BodyFields =
+            [
+                ExperimentCreate(name: huge), ExperimentCreate(name: "fine", description: huge),
+                RunParams(run: forge.run, params: ["k": huge]), CommentAdd(target: forge.model, text: huge + huge),
+            ].randomElement(using: &rng) ?? ExperimentCreate(name: huge)
         let env = Forge.draft(&f.alice, body, team: f.team)
         return rejected("huge field", forge, signedFrame(env, f.alice.key), ["invalid_body"])
     }
@@ -152,14 +161,18 @@ enum HostileEvents {
         var env = anyValid(&f, &rng)
         env.body = [UInt8](repeating: 0x41, count: Envelope.maxSize + Int.random(in: 1...500_000, using: &rng))
         let frame = signedFrame(env, f.alice.key)
-        return HostileCase(label: "oversized event", request: f.push([frame], as: f.alice.key),
-                           expect: .refused(statuses: [400], code: "oversized"))
+        return HostileCase(
+            label: "oversized event", request: f.push([frame], as: f.alice.key),
+            expect: .refused(statuses: [400], code: "oversized"))
     }
 
     static let pathTraversal: Make = { forge, rng, _ in
         var f = forge
-        let path = ["../../etc/passwd", "/etc/passwd", "a/../../b", "..", ".", "a//b", "a\\..\\..\\b", "ok/\u{0}/x", "./a",
-                    "a/./b", "", "a/", String(repeating: "a/", count: 600) + "b"].randomElement(using: &rng) ?? ".."
+        let path =
+            [
+                "../../etc/passwd", "/etc/passwd", "a/../../b", "..", ".", "a//b", "a\\..\\..\\b", "ok/\u{0}/x", "./a",
+                "a/./b", "", "a/", String(repeating: "a/", count: 600) + "b",
+            ].randomElement(using: &rng) ?? ".."
         let file = ArtifactFile(path: path, sha256: Hashing.sha256(Array(path.utf8)), size: 1)
         let env = Forge.draft(&f.alice, RunArtifacts(run: forge.run, files: [file]), team: f.team)
         return rejected("path traversal '\(path.prefix(40))'", forge, signedFrame(env, f.alice.key), ["invalid_body"])
@@ -214,11 +227,12 @@ enum HostileEvents {
     /// but past the chain end the removal kept.
     static let backdatedAfterRemoval: Make = { forge, rng, _ in
         var f = forge
-        let body: any BodyFields = [
-            Promote(model: f.model, version: f.version, alias: "staging", reason: "backdated") as any BodyFields,
-            ModelCreate(name: "backdated \(rng.next() % 1000)"), DeviceLink(device: SigningKey.generate().publicKey),
-            ExperimentCreate(name: "backdated \(rng.next() % 1000)"),
-        ].randomElement(using: &rng) ?? ExperimentCreate(name: "backdated")
+        let body: any BodyFields =
+            [
+                Promote(model: f.model, version: f.version, alias: "staging", reason: "backdated") as any BodyFields,
+                ModelCreate(name: "backdated \(rng.next() % 1000)"), DeviceLink(device: SigningKey.generate().publicKey),
+                ExperimentCreate(name: "backdated \(rng.next() % 1000)"),
+            ].randomElement(using: &rng) ?? ExperimentCreate(name: "backdated")
         let env = Forge.backdatedDraft(&f.carol, body, team: f.team)
         return rejected("removed member's backdated \(env.kind.rawValue)", forge, signedFrame(env, f.carol.key), ["forbidden"])
     }
@@ -226,14 +240,16 @@ enum HostileEvents {
     /// The revoked laptop signs on, dated now or just after its last event (before its revocation).
     static let revokedDevice: Make = { forge, rng, _ in
         var f = forge
-        let body: any BodyFields = [
-            ExperimentCreate(name: "stolen laptop \(rng.next() % 1000)") as any BodyFields,
-            Promote(model: f.model, version: f.version, alias: "staging", reason: "stolen laptop"),
-            CommentAdd(target: f.model, text: "stolen laptop"),
-        ].randomElement(using: &rng) ?? ExperimentCreate(name: "stolen laptop")
+        let body: any BodyFields =
+            [
+                ExperimentCreate(name: "stolen laptop \(rng.next() % 1000)") as any BodyFields,
+                Promote(model: f.model, version: f.version, alias: "staging", reason: "stolen laptop"),
+                CommentAdd(target: f.model, text: "stolen laptop"),
+            ].randomElement(using: &rng) ?? ExperimentCreate(name: "stolen laptop")
         let backdated = Bool.random(using: &rng)
         let env = backdated ? Forge.backdatedDraft(&f.revokedDevice, body, team: f.team) : Forge.draft(&f.revokedDevice, body, team: f.team)
-        return rejected("revoked device's \(backdated ? "backdated " : "")\(env.kind.rawValue)", forge, signedFrame(env, f.revokedDevice.key), ["forbidden"])
+        return rejected(
+            "revoked device's \(backdated ? "backdated " : "")\(env.kind.rawValue)", forge, signedFrame(env, f.revokedDevice.key), ["forbidden"])
     }
 
     /// An alias in another Unicode form than NFC: refused, so no spelling slips past a protection.
@@ -242,7 +258,8 @@ enum HostileEvents {
         var env = Forge.draft(&f.bob, ExperimentCreate(name: "placeholder"), team: f.team)
         let alias = ["pre\u{301}prod", "productio\u{301}n", "A\u{30A}lias", "\u{1100}\u{1161}"].randomElement(using: &rng) ?? "pre\u{301}prod"
         env.kind = .promote
-        env.body = CBOR.map(["model": .bytes(f.model.bytes), "version": .bytes(f.version.bytes), "alias": .text(alias), "reason": .text("nfd")]).encoded()
+        env.body = CBOR.map(["model": .bytes(f.model.bytes), "version": .bytes(f.version.bytes), "alias": .text(alias), "reason": .text("nfd")])
+            .encoded()
         return rejected("alias not in NFC", forge, signedFrame(env, f.bob.key), ["invalid_body"])
     }
 
@@ -270,8 +287,9 @@ enum HostileEvents {
         default: body = RunStart(experiment: EntityID.experiment(team: f.team, name: "setup"), name: text, command: text, host: text)
         }
         let event = f.alice.next(body, team: f.team, nowMs: wallClockMs())
-        return HostileCase(label: "injection in \(type(of: body).kind.rawValue)", request: f.push([event], as: f.alice.key),
-                           expect: .accepted, advanced: f, text: [text])
+        return HostileCase(
+            label: "injection in \(type(of: body).kind.rawValue)", request: f.push([event], as: f.alice.key),
+            expect: .accepted, advanced: f, text: [text])
     }
 }
 

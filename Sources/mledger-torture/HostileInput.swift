@@ -57,10 +57,12 @@ struct HostileInput: Scenario {
                     setup.forge = next
                     texts += hostile.text.map { (hostile.label, $0) }
                 } else if let event = kept.first, event.envelope.author == setup.forge.alice.key.publicKey,
-                          event.envelope.seq == setup.forge.alice.seq + 1 {
+                    event.envelope.seq == setup.forge.alice.seq + 1
+                {
                     // A mutation that happened to be a valid event extends the admin's chain.
-                    setup.forge.alice = ChainWriter(key: setup.forge.alice.key, seq: event.envelope.seq, prev: event.id,
-                                                    clock: max(setup.forge.alice.clock, event.envelope.clock))
+                    setup.forge.alice = ChainWriter(
+                        key: setup.forge.alice.key, seq: event.envelope.seq, prev: event.id,
+                        clock: max(setup.forge.alice.clock, event.envelope.clock))
                 }
             }
         }
@@ -103,12 +105,13 @@ struct HostileInput: Scenario {
         let model = try local.modelID(named: "digits")
         let carolKey = try Team.signingKey(of: carol)
         guard let runID = LedgerID(hex: setupRun) else { throw TortureError("`mledger run start` printed '\(setupRun)', not a run id") }
-        let forge = Forge(team: team.id, model: model, version: try local.versionID(model: model, "1"), run: runID,
-                          alice: try Forge.writer(aliceKey, in: local),
-                          bob: try Forge.writer(try Team.signingKey(of: bob), in: try Ledger(path: bob.database, cacheMiB: 4)),
-                          carol: try Forge.writer(carolKey, in: try Ledger(path: carol.database, cacheMiB: 4)),
-                          revokedDevice: try Forge.writer(try Team.signingKey(of: laptop), in: try Ledger(path: laptop.database, cacheMiB: 4)),
-                          audience: try await announced(team.relay), secondRelay: (second.port, try await announced(second)))
+        let forge = Forge(
+            team: team.id, model: model, version: try local.versionID(model: model, "1"), run: runID,
+            alice: try Forge.writer(aliceKey, in: local),
+            bob: try Forge.writer(try Team.signingKey(of: bob), in: try Ledger(path: bob.database, cacheMiB: 4)),
+            carol: try Forge.writer(carolKey, in: try Ledger(path: carol.database, cacheMiB: 4)),
+            revokedDevice: try Forge.writer(try Team.signingKey(of: laptop), in: try Ledger(path: laptop.database, cacheMiB: 4)),
+            audience: try await announced(team.relay), secondRelay: (second.port, try await announced(second)))
         return Setup(team: team, secondRelay: second, bob: bob, setupRun: setupRun, removedKey: carolKey, forge: forge)
     }
 
@@ -118,7 +121,8 @@ struct HostileInput: Scenario {
         tally.check(health?.status == 200, "the relay stopped answering /healthz after the hostile inputs")
         let after = try LedgerFacts.read(team.relay.database)
         tally.check(after.events == expected, "the relay holds \(after.events) events; expected \(expected) (those before and the valid ones)")
-        let blobs = FileManager.default.enumerator(at: team.relay.data.appendingPathComponent("blobs"), includingPropertiesForKeys: nil)?
+        let blobs =
+            FileManager.default.enumerator(at: team.relay.data.appendingPathComponent("blobs"), includingPropertiesForKeys: nil)?
             .compactMap { $0 as? URL }.filter { !$0.hasDirectoryPath } ?? []
         tally.check(blobs.isEmpty, "the relay kept \(blobs.count) files from refused blob uploads, e.g. \(blobs.first?.lastPathComponent ?? "")")
         let report = try team.relayLedger().verify()
@@ -129,8 +133,9 @@ struct HostileInput: Scenario {
     /// The pushed events the relay answered as stored (accepted, or kept as a fork).
     static func storedEvents(_ request: HTTPRequest, _ answer: HTTPResponse) -> [SignedEvent] {
         guard answer.status == 200, request.target == "/v1/events",
-              let letters = ((try? JSONSerialization.jsonObject(with: Data(answer.body))) as? [String: Any])?["statuses"] as? String,
-              let frames = try? EventFrames.split(request.body), frames.count == letters.count else { return [] }
+            let letters = ((try? JSONSerialization.jsonObject(with: Data(answer.body))) as? [String: Any])?["statuses"] as? String,
+            let frames = try? EventFrames.split(request.body), frames.count == letters.count
+        else { return [] }
         return zip(frames, letters).compactMap { frame, letter in
             letter == "a" || letter == "f" ? try? SignedEvent(bytes: frame.bytes, signature: frame.signature) : nil
         }
@@ -146,8 +151,10 @@ struct HostileInput: Scenario {
             JSONStrings.collect(try cli.jsonOutput(arguments), into: &shown)
         }
         let missing = texts.filter { !shown.contains($0.text) }
-        tally.check(missing.isEmpty, "\(missing.count) of \(texts.count) injected strings are not shown unchanged: "
-                    + missing.prefix(5).map { "\($0.label): \(String(reflecting: $0.text))" }.joined(separator: ", "))
+        tally.check(
+            missing.isEmpty,
+            "\(missing.count) of \(texts.count) injected strings are not shown unchanged: "
+                + missing.prefix(5).map { "\($0.label): \(String(reflecting: $0.text))" }.joined(separator: ", "))
     }
 }
 

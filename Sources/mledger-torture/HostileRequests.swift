@@ -1,8 +1,8 @@
 import Foundation
+import LedgerProcesses
 import LedgerProtocol
 import LedgerStore
 import LedgerSync
-import LedgerProcesses
 
 /// Hostile requests: missing, malformed, forged, replayed and stale signatures, requests signed for
 /// another relay of the team or for another team, keys of strangers and removed members, bodies that are
@@ -36,13 +36,19 @@ enum HostileRequests {
     static let malformedHeader: Make = { forge, _, rng in
         var request = frontier(forge)
         let i = request.headers.indices.filter { request.headers[$0].0.hasPrefix("X-Mledger") }.randomElement(using: &rng) ?? 0
-        let junk = ["", "zz", "-1", "18446744073709551616", String(repeating: "f", count: 4000), "' OR 1=1 --", "<script>",
-                    "0x41", "1e9", " 12", "ab\u{7f}"].randomElement(using: &rng) ?? ""
+        let junk =
+            [
+                "", "zz", "-1", "18446744073709551616", String(repeating: "f", count: 4000), "' OR 1=1 --", "<script>",
+                "0x41", "1e9", " 12", "ab\u{7f}",
+            ].randomElement(using: &rng) ?? ""
         request.headers[i].1 = junk
         // A control character is not allowed in a header value at all: the HTTP parser refuses it first.
         let invalidHTTP = junk.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7f }
-        return [HostileCase(label: "malformed \(request.headers[i].0)", request: request,
-                            expect: invalidHTTP ? .refused(statuses: [400], code: nil) : unauthorized)]
+        return [
+            HostileCase(
+                label: "malformed \(request.headers[i].0)", request: request,
+                expect: invalidHTTP ? .refused(statuses: [400], code: nil) : unauthorized)
+        ]
     }
 
     static let forgedRequest: Make = { forge, _, rng in
@@ -61,8 +67,10 @@ enum HostileRequests {
 
     static let replayedNonce: Make = { forge, _, _ in
         let request = frontier(forge)
-        return [HostileCase(label: "first use of a request", request: request, expect: .served),
-                HostileCase(label: "replayed request", request: request, expect: unauthorized)]
+        return [
+            HostileCase(label: "first use of a request", request: request, expect: .served),
+            HostileCase(label: "replayed request", request: request, expect: unauthorized),
+        ]
     }
 
     static let staleClock: Make = { forge, _, rng in
@@ -104,16 +112,22 @@ enum HostileRequests {
     }
 
     static let badQuery: Make = { forge, _, rng in
-        let (query, code) = [("after=-1", "bad_cursor"), ("after=abc", "bad_cursor"), ("after=1;DROP%20TABLE%20events", "bad_cursor"),
-                             ("after=99999999999999999999", "bad_cursor"), ("limit=0", "bad_limit"), ("limit=-5", "bad_limit"),
-                             ("limit=%3Cscript%3E", "bad_limit")].randomElement(using: &rng) ?? ("after=-1", "bad_cursor")
+        let (query, code) =
+            [
+                ("after=-1", "bad_cursor"), ("after=abc", "bad_cursor"), ("after=1;DROP%20TABLE%20events", "bad_cursor"),
+                ("after=99999999999999999999", "bad_cursor"), ("limit=0", "bad_limit"), ("limit=-5", "bad_limit"),
+                ("limit=%3Cscript%3E", "bad_limit"),
+            ].randomElement(using: &rng) ?? ("after=-1", "bad_cursor")
         let request = forge.signed("GET", "/v1/events?\(query)", as: forge.alice.key)
         return [HostileCase(label: "pull with \(query)", request: request, expect: .refused(statuses: [400], code: code))]
     }
 
     static let escapingPath: Make = { forge, _, rng in
-        let target = ["/v1/blobs/..%2F..%2Fetc%2Fpasswd", "/v1/blobs/../../etc/passwd", "/v1/blobs/" + String(repeating: "a", count: 64),
-                      "/v1/blobs/%00", "/v1/../v1/frontier%00", "/v1/blobs/" + String(repeating: "0", count: 63) + "/"]
+        let target =
+            [
+                "/v1/blobs/..%2F..%2Fetc%2Fpasswd", "/v1/blobs/../../etc/passwd", "/v1/blobs/" + String(repeating: "a", count: 64),
+                "/v1/blobs/%00", "/v1/../v1/frontier%00", "/v1/blobs/" + String(repeating: "0", count: 63) + "/",
+            ]
             .randomElement(using: &rng) ?? "/v1/blobs/.."
         let request = forge.signed("GET", target, as: forge.alice.key)
         return [HostileCase(label: "GET \(target.prefix(60))", request: request, expect: .refused(statuses: [400, 404], code: nil))]
@@ -138,9 +152,11 @@ extension HostileRequests {
         guard let second = forge.secondRelay else { return [] }
         let target = targets.randomElement(using: &rng) ?? "/v1/frontier"
         let request = forge.signed("GET", target, as: forge.alice.key, for: second.audience)
-        return [HostileCase(label: "request for relay B replayed to relay A", request: request, expect: unauthorized),
-                HostileCase(label: "the same request at relay B", request: request, expect: .served, port: second.port),
-                HostileCase(label: "the same request at relay B again", request: request, expect: unauthorized, port: second.port)]
+        return [
+            HostileCase(label: "request for relay B replayed to relay A", request: request, expect: unauthorized),
+            HostileCase(label: "the same request at relay B", request: request, expect: .served, port: second.port),
+            HostileCase(label: "the same request at relay B again", request: request, expect: unauthorized, port: second.port),
+        ]
     }
 
     /// A member's request signed for this relay but another team.

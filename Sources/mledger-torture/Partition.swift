@@ -39,11 +39,12 @@ struct Partition: Scenario {
         let agreement = Agreement(team: team, clients: everyone, tally: tally)
         var orders = [[Int]]()
         // The original laptop (index 1) and its restored copy (the last) share a key.
-        _ = try agreement.settle(order: { count in
-            let order = Array(0..<count).shuffled(using: &rng)
-            orders.append(order)
-            return order
-        }, forked: [1, everyone.count - 1])
+        _ = try agreement.settle(
+            order: { count in
+                let order = Array(0..<count).shuffled(using: &rng)
+                orders.append(order)
+                return order
+            }, forked: [1, everyone.count - 1])
         try agreement.check(forksExpected: true)
         try checkFlags(everyone, tally, context: "rejoin orders \(orders)")
     }
@@ -68,11 +69,13 @@ struct Partition: Scenario {
         let forks = audit?["forks"] as? [[String: Any]] ?? []
         let conflicts = (audit?["entries"] as? [[String: Any]] ?? []).filter { $0["conflict"] as? Bool == true }
         let forkedAuthors = Set(forks.compactMap { ($0["author"] as? [String: Any])?["key"] as? String })
-        tally.check(!forks.isEmpty && forkedAuthors.count == 1,
-                    "expected forks by the restored laptop's key alone, found \(forks.count) forks by \(forkedAuthors.count) authors")
+        tally.check(
+            !forks.isEmpty && forkedAuthors.count == 1,
+            "expected forks by the restored laptop's key alone, found \(forks.count) forks by \(forkedAuthors.count) authors")
         // The forked key's two promotions come past the fork's bound (thousands of events later): they
         // count nowhere, so the others' promotions conflict.
-        tally.check(conflicts.count >= clients.count - 2,
-                    "expected the \(clients.count - 2) concurrent promotions of unforked keys flagged as conflicts, found \(conflicts.count)")
+        tally.check(
+            conflicts.count >= clients.count - 2,
+            "expected the \(clients.count - 2) concurrent promotions of unforked keys flagged as conflicts, found \(conflicts.count)")
     }
 }

@@ -16,8 +16,10 @@ struct Scale: Sendable {
     var tamperCommands: Int
     var tamperBytes: Int?
 
-    static let standard = Scale(clients: 20, rounds: 8, offlineClients: 4, offlineEvents: 1500, crashRounds: 4,
-                                hostileInputs: 2000, decoderInputs: 40_000, tamperCommands: 40, tamperBytes: 1500)
-    static let long = Scale(clients: 32, rounds: 15, offlineClients: 8, offlineEvents: 6000, crashRounds: 20,
-                            hostileInputs: 10_000, decoderInputs: 1_000_000, tamperCommands: 300, tamperBytes: nil)
+    static let standard = Scale(
+        clients: 20, rounds: 8, offlineClients: 4, offlineEvents: 1500, crashRounds: 4,
+        hostileInputs: 2000, decoderInputs: 40_000, tamperCommands: 40, tamperBytes: 1500)
+    static let long = Scale(
+        clients: 32, rounds: 15, offlineClients: 8, offlineEvents: 6000, crashRounds: 20,
+        hostileInputs: 10_000, decoderInputs: 1_000_000, tamperCommands: 300, tamperBytes: nil)
 }

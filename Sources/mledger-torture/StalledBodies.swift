@@ -25,13 +25,15 @@ enum StalledBodies {
             do {
                 let connection = try RawConnection(port: relay.port, timeout: 1)
                 connections.append(connection)
-                try connection.send("POST", "/v1/events", headers: [
-                    (RequestSignature.Header.key, key.publicKey.hex), (RequestSignature.Header.time, String(wallClockMs())),
-                    (RequestSignature.Header.nonce, Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255, using: &rng) })),
-                    (RequestSignature.Header.signature, Hex.encode(signature)),
-                    (RequestSignature.Header.bodySHA256, Hex.encode(bodyHash)),
-                    ("Content-Length", String(HostileInput.maxBody)),
-                ])
+                try connection.send(
+                    "POST", "/v1/events",
+                    headers: [
+                        (RequestSignature.Header.key, key.publicKey.hex), (RequestSignature.Header.time, String(wallClockMs())),
+                        (RequestSignature.Header.nonce, Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255, using: &rng) })),
+                        (RequestSignature.Header.signature, Hex.encode(signature)),
+                        (RequestSignature.Header.bodySHA256, Hex.encode(bodyHash)),
+                        ("Content-Length", String(HostileInput.maxBody)),
+                    ])
                 // A relay that stops reading makes this time out, one that hangs up makes it fail: both are right.
                 try? connection.send([UInt8](repeating: 0x5a, count: HostileInput.maxBody - 1024))
             } catch {
@@ -42,12 +44,16 @@ enum StalledBodies {
         // Members are still served while the stalled connections are open.
         let transport = SocketTransport(host: "127.0.0.1", port: relay.port)
         let frontier = try? await transport.send(forge.signed("GET", "/v1/frontier", as: key))
-        tally.check(frontier?.status == 200, "stalled bodies: a member's request got \(frontier.map { String($0.status) } ?? "no answer") during the attack")
+        tally.check(
+            frontier?.status == 200, "stalled bodies: a member's request got \(frontier.map { String($0.status) } ?? "no answer") during the attack")
         let during = relay.residentMemory() ?? Int.max
-        tally.check(during - before < allowedGrowth,
-                    "stalled bodies: the relay grew from \((before) >> 20) MB to \(during >> 20) MB with \(count) unauthenticated bodies in flight")
+        tally.check(
+            during - before < allowedGrowth,
+            "stalled bodies: the relay grew from \((before) >> 20) MB to \(during >> 20) MB with \(count) unauthenticated bodies in flight")
         let answer = try? connections.first?.readHead()
-        tally.check(answer?.status == 401, "stalled bodies: a claimed key with a bad signature got \(answer.map { String($0.status) } ?? "no answer"), expected 401 at once")
+        tally.check(
+            answer?.status == 401,
+            "stalled bodies: a claimed key with a bad signature got \(answer.map { String($0.status) } ?? "no answer"), expected 401 at once")
         return count
     }
 }

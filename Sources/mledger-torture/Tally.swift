@@ -14,7 +14,10 @@ final class Tally: @unchecked Sendable {
     /// Adds to the counts; `as` names what the faults or inputs were, for the scenario's line.
     func add(events: Int = 0, clients: Int = 0, faults: Int = 0, inputs: Int = 0, as kind: String? = nil) {
         lock.withLock {
-            counts.events += events; counts.clients += clients; counts.faults += faults; counts.inputs += inputs
+            counts.events += events
+            counts.clients += clients
+            counts.faults += faults
+            counts.inputs += inputs
             if let kind { kinds[kind, default: 0] += faults + inputs }
         }
     }
@@ -50,7 +53,11 @@ struct Summary: Encodable {
         self.seed = seed
         self.seconds = Int(seconds.rounded())
         for t in tallies {
-            events += t.events; clients += t.clients; faults += t.faults; inputs += t.inputs; failures += t.failures.count
+            events += t.events
+            clients += t.clients
+            faults += t.faults
+            inputs += t.inputs
+            failures += t.failures.count
         }
         failedScenarios = tallies.filter { !$0.failures.isEmpty }.map(\.scenario)
     }

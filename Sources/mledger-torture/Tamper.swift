@@ -15,8 +15,9 @@ struct Tamper: Scenario {
         let cli = team.admin
         let run = try cli.succeed(["run", "start", "--experiment", "tamper"]).trimmed
         try cli.succeed(["run", "log-param", run, "lr=0.01", "note=<b>'x'</b>"])
-        try cli.succeed(["run", "log-batch", run, "--batch-size", "4"],
-                        stdin: (1...40).map { "{\"key\":\"loss\",\"value\":\($0),\"step\":\($0)}" }.joined(separator: "\n"))
+        try cli.succeed(
+            ["run", "log-batch", run, "--batch-size", "4"],
+            stdin: (1...40).map { "{\"key\":\"loss\",\"value\":\($0),\"step\":\($0)}" }.joined(separator: "\n"))
         try cli.succeed(["run", "finish", run])
         try cli.succeed(["model", "create", "digits"])
         try cli.succeed(["model", "version", "create", "digits", "--run", run])
@@ -37,7 +38,11 @@ struct Tamper: Scenario {
     }
 
     /// One byte position: a row, a column, an offset in it.
-    struct Spot { var row: Int64; var column: String; var offset: Int }
+    struct Spot {
+        var row: Int64
+        var column: String
+        var offset: Int
+    }
 
     private func tamper(_ cli: CLIProcess, label: String, scale: Scale, rng: inout SplitMix, tally: Tally) throws {
         let db = try DatabaseQueue(path: cli.database)
@@ -69,7 +74,8 @@ struct Tamper: Scenario {
                 tally.add(inputs: 1, as: "bytes checked by mledger verify")
             } else {
                 let report = try ledger.verify(projections: false)
-                tally.check(!report.ok && report.problems.contains { $0.row == spot.row }, "\(place) altered but verify found \(report.problems.prefix(2))")
+                tally.check(
+                    !report.ok && report.problems.contains { $0.row == spot.row }, "\(place) altered but verify found \(report.problems.prefix(2))")
                 tally.add(inputs: 1, as: "bytes checked in-process")
             }
             try write(db, spot, original)

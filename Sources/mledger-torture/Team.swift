@@ -38,7 +38,8 @@ final class Team: @unchecked Sendable {
 
     static func publicKey(of cli: CLIProcess) throws -> PublicKey {
         guard let hex = (try cli.jsonOutput(["identity", "show"]) as? [String: Any])?["publicKey"] as? String,
-              let key = PublicKey(hex: hex) else { throw TortureError("`mledger identity show --json` printed no public key") }
+            let key = PublicKey(hex: hex)
+        else { throw TortureError("`mledger identity show --json` printed no public key") }
         return key
     }
 

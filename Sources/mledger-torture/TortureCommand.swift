@@ -5,7 +5,8 @@ import Foundation
 struct TortureCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mledger-torture",
-        abstract: "Fault, load and hostile-input suite: the built mledger and mledger-relay under many clients, partitions, kill -9, fuzzed requests and tampered rows.",
+        abstract:
+            "Fault, load and hostile-input suite: the built mledger and mledger-relay under many clients, partitions, kill -9, fuzzed requests and tampered rows.",
         usage: """
             mledger-torture
               mledger-torture --seed 7 --only crash,tamper

@@ -5,7 +5,7 @@ import LedgerProtocol
 // and signatures, and invalid cases with the error code each must produce. Everything is fixed
 // (seeds, clocks), so running this again gives the same file.
 
-let nowMs: UInt64 = 1_767_225_600_000 // 2026-01-01T00:00:00Z, the receiver's wall clock in every case
+let nowMs: UInt64 = 1_767_225_600_000  // 2026-01-01T00:00:00Z, the receiver's wall clock in every case
 func seed(_ byte: UInt8) -> [UInt8] { [UInt8](repeating: byte, count: 32) }
 // Fixed 32-byte seeds always yield keys.
 let alice = SigningKey(seed: seed(0x01))!
@@ -66,35 +66,54 @@ let profile = a.next(IdentityProfile(name: "Alice", email: "alice@example.org"),
 let addBob = a.next(MemberAdd(member: bob.publicKey, role: .maintainer, name: "Bob"), team: team)
 let experiment = EntityID.experiment(team: team, name: "mnist")
 let expCreate = a.next(ExperimentCreate(name: "mnist", description: "digits"), team: team)
-let runStart = a.next(RunStart(experiment: experiment, name: "baseline", gitCommit: "0123456789abcdef0123456789abcdef01234567",
-                               gitDirty: false, command: "python train.py", host: "node-1", environment: "abc123", startTime: 1_767_225_500_000), team: team)
-let metrics = a.next(RunMetrics(run: runStart.id, series: [
-    "loss": [MetricPoint(step: 1, timestamp: 1_767_225_501_000, value: 0.5), MetricPoint(step: 2, timestamp: 1_767_225_502_000, value: 0.25)],
-    "acc": [MetricPoint(step: 2, timestamp: 1_767_225_502_000, value: 0.875)],
-]), team: team)
+let runStart = a.next(
+    RunStart(
+        experiment: experiment, name: "baseline", gitCommit: "0123456789abcdef0123456789abcdef01234567",
+        gitDirty: false, command: "python train.py", host: "node-1", environment: "abc123", startTime: 1_767_225_500_000), team: team)
+let metrics = a.next(
+    RunMetrics(
+        run: runStart.id,
+        series: [
+            "loss": [
+                MetricPoint(step: 1, timestamp: 1_767_225_501_000, value: 0.5), MetricPoint(step: 2, timestamp: 1_767_225_502_000, value: 0.25),
+            ],
+            "acc": [MetricPoint(step: 2, timestamp: 1_767_225_502_000, value: 0.875)],
+        ]), team: team)
 let model = EntityID.model(team: team, name: "digits")
 let modelCreate = a.next(ModelCreate(name: "digits"), team: team)
-let version = a.next(VersionCreate(model: model, run: runStart.id, files: [
-    ArtifactFile(path: "model/weights.bin", sha256: Hashing.sha256(Array("weights".utf8)), size: 7),
-], claimedNumber: 1), team: team)
+let version = a.next(
+    VersionCreate(
+        model: model, run: runStart.id,
+        files: [
+            ArtifactFile(path: "model/weights.bin", sha256: Hashing.sha256(Array("weights".utf8)), size: 7)
+        ], claimedNumber: 1), team: team)
 b = b.after(addBob)
 let bobProfile = b.next(IdentityProfile(name: "Bob"), team: team)
-let promoteA = a.next(Promote(model: model, version: version.id, alias: "production", reason: "best holdout accuracy", evidence: ["acc=0.875"]), team: team)
+let promoteA = a.next(
+    Promote(model: model, version: version.id, alias: "production", reason: "best holdout accuracy", evidence: ["acc=0.875"]), team: team)
 b = b.after(promoteA)
 let demoteB = b.next(Demote(model: model, alias: "production", reason: "drift on new data"), team: team, heads: [promoteA.id])
 let comment = b.next(CommentAdd(target: version.id, text: "checked on the holdout set"), team: team)
 // MLflow 3: a logged model of the run, its upload finished, the run's dataset and output, a version
 // registered from the logged model, and a tombstone.
-let logged = b.next(LoggedModelCreate(experiment: experiment, name: "digits-cnn", run: runStart.id, modelType: "sklearn",
-                                      params: ["lr": "0.01"], tags: ["flavor": "sklearn"]), team: team)
+let logged = b.next(
+    LoggedModelCreate(
+        experiment: experiment, name: "digits-cnn", run: runStart.id, modelType: "sklearn",
+        params: ["lr": "0.01"], tags: ["flavor": "sklearn"]), team: team)
 let modelFile = ArtifactFile(path: "model/model.pkl", sha256: Hashing.sha256(Array("pickled".utf8)), size: 7)
-let loggedReady = b.next(LoggedModelUpdate(model: logged.id, status: .ready, tags: ["checked": "yes"], removedTags: ["flavor"],
-                                           files: [modelFile]), team: team)
-let inputs = b.next(RunInputs(run: runStart.id, datasets: [
-    DatasetInput(name: "mnist-train", digest: "3f2a9c41", sourceType: "local", source: #"{"uri": "data/train.csv"}"#,
-                 schema: #"{"mlflow_colspec": [{"type": "double", "name": "x"}]}"#, profile: #"{"num_rows": 60000}"#,
-                 tags: ["mlflow.data.context": "training"]),
-]), team: team)
+let loggedReady = b.next(
+    LoggedModelUpdate(
+        model: logged.id, status: .ready, tags: ["checked": "yes"], removedTags: ["flavor"],
+        files: [modelFile]), team: team)
+let inputs = b.next(
+    RunInputs(
+        run: runStart.id,
+        datasets: [
+            DatasetInput(
+                name: "mnist-train", digest: "3f2a9c41", sourceType: "local", source: #"{"uri": "data/train.csv"}"#,
+                schema: #"{"mlflow_colspec": [{"type": "double", "name": "x"}]}"#, profile: #"{"num_rows": 60000}"#,
+                tags: ["mlflow.data.context": "training"])
+        ]), team: team)
 let outputs = b.next(RunOutputs(run: runStart.id, models: [.init(model: logged.id, step: 12)]), team: team)
 let loggedVersion = b.next(VersionCreate(model: model, run: runStart.id, files: [modelFile], claimedNumber: 2, loggedModel: logged.id), team: team)
 let tombstone = b.next(EntityDelete(target: logged.id, reason: "superseded by the registered version"), team: team)
@@ -104,8 +123,10 @@ var forkEnv = runStart.envelope
 forkEnv.body = RunStart(experiment: experiment, name: "another run at the same seq").encoded()
 let forkSide = SignedEvent(signing: forkEnv, with: alice)
 
-let chainOfValid = [genesis, profile, addBob, expCreate, runStart, metrics, modelCreate, version, bobProfile, promoteA, demoteB, comment,
-                    logged, loggedReady, inputs, outputs, loggedVersion, tombstone]
+let chainOfValid = [
+    genesis, profile, addBob, expCreate, runStart, metrics, modelCreate, version, bobProfile, promoteA, demoteB, comment,
+    logged, loggedReady, inputs, outputs, loggedVersion, tombstone,
+]
 let valid: [(String, SignedEvent)] = [
     ("team genesis", genesis), ("identity profile", profile), ("member add", addBob), ("experiment create", expCreate),
     ("run start", runStart), ("run metrics batch", metrics), ("model create", modelCreate), ("model version create", version),
@@ -117,8 +138,10 @@ let valid: [(String, SignedEvent)] = [
 
 // Invalid cases. Each names the valid events the receiver already holds.
 var invalid = [[String: Any]]()
-@MainActor func addInvalid(_ name: String, bytes: [UInt8], signature: [UInt8], holds: [SignedEvent], error: String, fill: (Int, UInt8)? = nil,
-                           receiverTeam: LedgerID? = team) {
+@MainActor func addInvalid(
+    _ name: String, bytes: [UInt8], signature: [UInt8], holds: [SignedEvent], error: String, fill: (Int, UInt8)? = nil,
+    receiverTeam: LedgerID? = team
+) {
     var entry: [String: Any] = [
         "name": name, "signature": Hex.encode(signature), "holds": holds.map(\.id.hex), "error": error,
         "team": receiverTeam.map { $0.hex } ?? NSNull(), "now_ms": nowMs,
@@ -155,14 +178,17 @@ gap.prev = runStart.id
 let gp = resign(gap, alice)
 addInvalid("seq gap (seq 9 after seq 5)", bytes: gp.bytes, signature: gp.signature, holds: upToRun + [runStart], error: "seq_gap")
 
-addInvalid("fork: a second, different event at seq 5 (kept as evidence)", bytes: forkSide.bytes, signature: forkSide.signature, holds: upToRun + [runStart], error: "fork")
+addInvalid(
+    "fork: a second, different event at seq 5 (kept as evidence)", bytes: forkSide.bytes, signature: forkSide.signature, holds: upToRun + [runStart],
+    error: "fork")
 
 addInvalid("duplicate of a stored event", bytes: runStart.bytes, signature: runStart.signature, holds: upToRun + [runStart], error: "duplicate")
 
 // Same length as "run.tags", so only the kind changes.
 var unknownKind = runStart.bytes
 let kindOffset = 16 + 32 + 32 + 8 + 32 + 8
-unknownKind.replaceSubrange((kindOffset + 1)..<(kindOffset + 1 + 9), with: Array("run.start".utf8).map { $0 }.enumerated().map { i, c in i == 4 ? UInt8(ascii: "S") : c })
+unknownKind.replaceSubrange(
+    (kindOffset + 1)..<(kindOffset + 1 + 9), with: Array("run.start".utf8).map { $0 }.enumerated().map { i, c in i == 4 ? UInt8(ascii: "S") : c })
 let ukSig = alice.sign(unknownKind)
 addInvalid("unknown kind 'run.Start'", bytes: unknownKind, signature: ukSig, holds: upToRun, error: "unknown_kind")
 
@@ -181,13 +207,16 @@ blankReason.body = CBOR.map([
     "model": .bytes(model.bytes), "version": .bytes(version.id.bytes), "alias": .text("production"), "reason": .text("  "),
 ]).encoded()
 let br = resign(blankReason, alice)
-addInvalid("promotion with a blank reason", bytes: br.bytes, signature: br.signature, holds: [genesis, profile, addBob, expCreate, runStart, metrics, modelCreate, version], error: "invalid_body")
+addInvalid(
+    "promotion with a blank reason", bytes: br.bytes, signature: br.signature,
+    holds: [genesis, profile, addBob, expCreate, runStart, metrics, modelCreate, version], error: "invalid_body")
 
 // Keys out of order: "name" (0x64 6e 61 6d 65) written before "key" is longer, so bytewise order is violated.
 var unsorted = expCreate.envelope
 unsorted.body = [0xa2, 0x64] + Array("name".utf8) + [0x62] + Array("zz".utf8) + [0x63] + Array("key".utf8) + [0x61, 0x78]
 let us = resign(unsorted, alice)
-addInvalid("body map keys not in deterministic order", bytes: us.bytes, signature: us.signature, holds: [genesis, profile, addBob], error: "invalid_body")
+addInvalid(
+    "body map keys not in deterministic order", bytes: us.bytes, signature: us.signature, holds: [genesis, profile, addBob], error: "invalid_body")
 
 let truncated = Array(runStart.bytes.prefix(100))
 addInvalid("truncated envelope", bytes: truncated, signature: alice.sign(truncated), holds: upToRun, error: "malformed")
@@ -199,7 +228,8 @@ var bigHead = big.encoded()
 bigHead.removeLast(4)
 let fillCount = Envelope.maxSize
 bigHead.appendBigEndian(UInt32(fillCount))
-addInvalid("envelope over 1 MiB", bytes: bigHead, signature: [UInt8](repeating: 0, count: 64), holds: upToRun, error: "oversized", fill: (fillCount, 0))
+addInvalid(
+    "envelope over 1 MiB", bytes: bigHead, signature: [UInt8](repeating: 0, count: 64), holds: upToRun, error: "oversized", fill: (fillCount, 0))
 
 // MARK: More envelope, signature, chain and body rules
 
@@ -208,7 +238,9 @@ addInvalid("signature of 65 bytes", bytes: runStart.bytes, signature: runStart.s
 addInvalid("a byte after the body", bytes: runStart.bytes + [0], signature: alice.sign(runStart.bytes + [0]), holds: upToRun, error: "malformed")
 
 /// An envelope spelled out field by field, so the layout rules can be broken on purpose.
-func rawEnvelope(team: LedgerID, seq: UInt64, prev: LedgerID, clock: UInt64, kind: String, heads: [LedgerID], body: [UInt8], headCount: Int? = nil) -> [UInt8] {
+func rawEnvelope(
+    team: LedgerID, seq: UInt64, prev: LedgerID, clock: UInt64, kind: String, heads: [LedgerID], body: [UInt8], headCount: Int? = nil
+) -> [UInt8] {
     var out = Array("mledger/event/v1".utf8) + team.bytes + alice.publicKey.bytes
     out.appendBigEndian(seq)
     out += prev.bytes
@@ -224,23 +256,49 @@ func rawEnvelope(team: LedgerID, seq: UInt64, prev: LedgerID, clock: UInt64, kin
     addInvalid(name, bytes: bytes, signature: alice.sign(bytes), holds: holds, error: error, receiverTeam: receiverTeam)
 }
 let env5 = runStart.envelope
-addRaw("33 heads", rawEnvelope(team: team, seq: 5, prev: env5.prev, clock: env5.clock, kind: "run.start",
-                              heads: [LedgerID](repeating: genesis.id, count: 33), body: env5.body), error: "malformed")
+addRaw(
+    "33 heads",
+    rawEnvelope(
+        team: team, seq: 5, prev: env5.prev, clock: env5.clock, kind: "run.start",
+        heads: [LedgerID](repeating: genesis.id, count: 33), body: env5.body), error: "malformed")
 addRaw("seq 0", rawEnvelope(team: team, seq: 0, prev: .zero, clock: env5.clock, kind: "run.start", heads: [], body: env5.body), error: "malformed")
-addRaw("seq 1 with a prev", rawEnvelope(team: team, seq: 1, prev: genesis.id, clock: env5.clock, kind: "run.start", heads: [], body: env5.body), error: "malformed")
-addRaw("seq 5 with the zero prev", rawEnvelope(team: team, seq: 5, prev: .zero, clock: env5.clock, kind: "run.start", heads: [], body: env5.body), error: "malformed")
-addRaw("a non-genesis with the zero team", rawEnvelope(team: .zero, seq: 5, prev: env5.prev, clock: env5.clock, kind: "run.start", heads: [], body: env5.body), error: "malformed")
-addRaw("a genesis with a team", rawEnvelope(team: team, seq: 1, prev: .zero, clock: env5.clock, kind: "team.genesis", heads: [], body: genesis.envelope.body), error: "malformed")
-addRaw("a genesis at seq 2", rawEnvelope(team: .zero, seq: 2, prev: genesis.id, clock: env5.clock, kind: "team.genesis", heads: [], body: genesis.envelope.body), error: "malformed")
+addRaw(
+    "seq 1 with a prev", rawEnvelope(team: team, seq: 1, prev: genesis.id, clock: env5.clock, kind: "run.start", heads: [], body: env5.body),
+    error: "malformed")
+addRaw(
+    "seq 5 with the zero prev", rawEnvelope(team: team, seq: 5, prev: .zero, clock: env5.clock, kind: "run.start", heads: [], body: env5.body),
+    error: "malformed")
+addRaw(
+    "a non-genesis with the zero team",
+    rawEnvelope(team: .zero, seq: 5, prev: env5.prev, clock: env5.clock, kind: "run.start", heads: [], body: env5.body), error: "malformed")
+addRaw(
+    "a genesis with a team",
+    rawEnvelope(team: team, seq: 1, prev: .zero, clock: env5.clock, kind: "team.genesis", heads: [], body: genesis.envelope.body), error: "malformed")
+addRaw(
+    "a genesis at seq 2",
+    rawEnvelope(team: .zero, seq: 2, prev: genesis.id, clock: env5.clock, kind: "team.genesis", heads: [], body: genesis.envelope.body),
+    error: "malformed")
 addRaw("a receiver without a team given a non-genesis", runStart.bytes, holds: [], error: "wrong_team", receiverTeam: nil)
-addRaw("clock equal to the previous event's", rawEnvelope(team: team, seq: 5, prev: env5.prev, clock: expCreate.envelope.clock, kind: "run.start", heads: [], body: env5.body), error: "stale_clock")
-addRaw("clock below the previous event's", rawEnvelope(team: team, seq: 5, prev: env5.prev, clock: expCreate.envelope.clock - 7, kind: "run.start", heads: [], body: env5.body), error: "stale_clock")
-addRaw("a third event at a forked seq", rawEnvelope(team: team, seq: 5, prev: env5.prev, clock: env5.clock, kind: "run.start", heads: [],
-                                                   body: RunStart(experiment: experiment, name: "third").encoded()),
-       holds: upToRun + [runStart, forkSide], error: "forked_chain")
-addRaw("17 seqs past a fork", rawEnvelope(team: team, seq: 5 + 17, prev: Hashing.blake2b256([5]), clock: env5.clock + 100, kind: "experiment.create", heads: [],
-                                          body: ExperimentCreate(name: "far").encoded()),
-       holds: upToRun + [runStart, forkSide], error: "forked_chain")
+addRaw(
+    "clock equal to the previous event's",
+    rawEnvelope(team: team, seq: 5, prev: env5.prev, clock: expCreate.envelope.clock, kind: "run.start", heads: [], body: env5.body),
+    error: "stale_clock")
+addRaw(
+    "clock below the previous event's",
+    rawEnvelope(team: team, seq: 5, prev: env5.prev, clock: expCreate.envelope.clock - 7, kind: "run.start", heads: [], body: env5.body),
+    error: "stale_clock")
+addRaw(
+    "a third event at a forked seq",
+    rawEnvelope(
+        team: team, seq: 5, prev: env5.prev, clock: env5.clock, kind: "run.start", heads: [],
+        body: RunStart(experiment: experiment, name: "third").encoded()),
+    holds: upToRun + [runStart, forkSide], error: "forked_chain")
+addRaw(
+    "17 seqs past a fork",
+    rawEnvelope(
+        team: team, seq: 5 + 17, prev: Hashing.blake2b256([5]), clock: env5.clock + 100, kind: "experiment.create", heads: [],
+        body: ExperimentCreate(name: "far").encoded()),
+    holds: upToRun + [runStart, forkSide], error: "forked_chain")
 
 /// A body for `kind` at alice's seq 5, which the receiver holding `upToRun` checks for validity.
 @MainActor func addBody(_ name: String, kind: String = "experiment.tag", _ body: [UInt8]) {
@@ -253,27 +311,38 @@ func tag(key: [UInt8], value: [UInt8]) -> [UInt8] { [0xa3] + text("key") + key +
 addBody("a length in a longer head than needed (24 as 0x78 0x18 for a 3-byte text)", tag(key: [0x78, 0x03] + Array("abc".utf8), value: text("v")))
 addBody("an indefinite-length text", tag(key: [0x7f, 0x63] + Array("abc".utf8) + [0xff], value: text("v")))
 addBody("a tag (0xc0) on a text", tag(key: text("k"), value: [0xc0] + text("2026")))
-addBody("a half float (0xf9)", kind: "run.params", [0xa2] + text("run") + [0x58, 0x20] + runStart.id.bytes + text("params") + [0xa1] + text("lr") + [0xf9, 0x3c, 0x00])
-addBody("a single float (0xfa)", kind: "run.params", [0xa2] + text("run") + [0x58, 0x20] + runStart.id.bytes + text("params") + [0xa1] + text("lr") + [0xfa, 0x3f, 0x80, 0, 0])
+addBody(
+    "a half float (0xf9)", kind: "run.params",
+    [0xa2] + text("run") + [0x58, 0x20] + runStart.id.bytes + text("params") + [0xa1] + text("lr") + [0xf9, 0x3c, 0x00])
+addBody(
+    "a single float (0xfa)", kind: "run.params",
+    [0xa2] + text("run") + [0x58, 0x20] + runStart.id.bytes + text("params") + [0xa1] + text("lr") + [0xfa, 0x3f, 0x80, 0, 0])
 addBody("text that is not UTF-8", tag(key: text("k"), value: [0x62, 0xc3, 0x28]))
 addBody("an encoded surrogate (U+D800) in text", tag(key: text("k"), value: [0x63, 0xed, 0xa0, 0x80]))
 addBody("a key not in NFC", tag(key: text("pre\u{301}prod"), value: text("v")))
 addBody("an alias not in NFC", kind: "team.alias.protect", [0xa2] + text("role") + text("admin") + text("alias") + text("pre\u{301}prod"))
-addBody("two map keys equal under NFC", kind: "run.params", [0xa2] + text("run") + [0x58, 0x20] + runStart.id.bytes + text("params")
-    + [0xa2] + text("\u{E9}") + text("1") + text("e\u{301}") + text("2"))
+addBody(
+    "two map keys equal under NFC", kind: "run.params",
+    [0xa2] + text("run") + [0x58, 0x20] + runStart.id.bytes + text("params")
+        + [0xa2] + text("\u{E9}") + text("1") + text("e\u{301}") + text("2"))
 var deep: [UInt8] = text("v")
 for _ in 0..<17 { deep = [0x81] + deep }
 addBody("nesting 18 deep (an unknown field holding arrays)", [0xa4] + text("key") + text("k") + text("deep") + deep + text("value") + text("v") + exp)
-for (name, path) in [("a path with '..'", "a/../b"), ("an absolute path", "/etc/passwd"), ("a path with '//'", "a//b"), ("a path with a backslash", "a\\b"), ("an empty path", "")] {
+for (name, path) in [
+    ("a path with '..'", "a/../b"), ("an absolute path", "/etc/passwd"), ("a path with '//'", "a//b"), ("a path with a backslash", "a\\b"),
+    ("an empty path", ""),
+] {
     let file = [0xa3] + text("path") + text(path) + text("size") + [0x01] + text("sha256") + [0x58, 0x20] + Hashing.sha256([1])
     addBody("artifact \(name)", kind: "run.artifacts", [0xa2] + text("run") + [0x58, 0x20] + runStart.id.bytes + text("files") + [0x81] + file)
 }
 let chainEnd = [0xa2] + text("seq") + [0x01] + text("author") + [0x58, 0x20] + bob.publicKey.bytes
-addBody("two chain ends for one author", kind: "team.member.remove", [0xa3] + text("member") + [0x58, 0x20] + bob.publicKey.bytes
-    + text("reason") + text("left") + text("chain_ends") + [0x82] + chainEnd + chainEnd)
+addBody(
+    "two chain ends for one author", kind: "team.member.remove",
+    [0xa3] + text("member") + [0x58, 0x20] + bob.publicKey.bytes
+        + text("reason") + text("left") + text("chain_ends") + [0x82] + chainEnd + chainEnd)
 
 // Ed25519 edge cases (SPEC 2.1): each must fail exactly as libsodium 1.0.18's verify fails it.
-let order: [UInt8] = Hex.decode("edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010")! // L, little-endian
+let order: [UInt8] = Hex.decode("edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010")!  // L, little-endian
 var sPlusL = runStart.signature
 var carry = 0
 for i in 32..<64 {
@@ -281,33 +350,45 @@ for i in 32..<64 {
     sPlusL[i] = UInt8(sum & 0xff)
     carry = sum >> 8
 }
-addInvalid("signature with S + L in place of S (S not below the group order)", bytes: runStart.bytes, signature: sPlusL, holds: upToRun, error: "bad_signature")
+addInvalid(
+    "signature with S + L in place of S (S not below the group order)", bytes: runStart.bytes, signature: sPlusL, holds: upToRun,
+    error: "bad_signature")
 let identity = [UInt8(1)] + [UInt8](repeating: 0, count: 31)
-addInvalid("signature whose R is the identity (small order)", bytes: runStart.bytes, signature: identity + Array(runStart.signature[32...]), holds: upToRun, error: "bad_signature")
+addInvalid(
+    "signature whose R is the identity (small order)", bytes: runStart.bytes, signature: identity + Array(runStart.signature[32...]), holds: upToRun,
+    error: "bad_signature")
 // y = p + 1 (non-canonical) encodes the point y = 1 a second way.
 let nonCanonical = Hex.decode("eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f")!
-addInvalid("signature whose R is not canonically encoded", bytes: runStart.bytes, signature: nonCanonical + Array(runStart.signature[32...]), holds: upToRun, error: "bad_signature")
+addInvalid(
+    "signature whose R is not canonically encoded", bytes: runStart.bytes, signature: nonCanonical + Array(runStart.signature[32...]), holds: upToRun,
+    error: "bad_signature")
 // With A the identity, R = B (the base point) and S = 1 satisfy the equation [S]B = R + [k]A for every
 // message: only the key checks refuse these.
 let basePoint = Hex.decode("5866666666666666666666666666666666666666666666666666666666666666")!
 let equationHolds = basePoint + [1] + [UInt8](repeating: 0, count: 31)
 for (name, key) in [("the identity (small order)", identity), ("not canonically encoded", nonCanonical)] {
-    var env = rawEnvelope(team: team, seq: 1, prev: .zero, clock: env5.clock, kind: "experiment.create", heads: [], body: ExperimentCreate(name: "x").encoded())
+    var env = rawEnvelope(
+        team: team, seq: 1, prev: .zero, clock: env5.clock, kind: "experiment.create", heads: [], body: ExperimentCreate(name: "x").encoded())
     env.replaceSubrange(48..<80, with: key)
-    addInvalid("an author key that is \(name), with a signature the equation alone accepts", bytes: env, signature: equationHolds, holds: upToRun, error: "bad_signature")
+    addInvalid(
+        "an author key that is \(name), with a signature the equation alone accepts", bytes: env, signature: equationHolds, holds: upToRun,
+        error: "bad_signature")
 }
 
 // MARK: View vectors: sequences of events and the team views they must give (SPEC 2.3, 9).
 
 func frames(_ events: [SignedEvent]) -> [[String: String]] { events.map { ["bytes": Hex.encode($0.bytes), "signature": Hex.encode($0.signature)] } }
 var views = [[String: Any]]()
-@MainActor func addView(_ name: String, _ events: [SignedEvent], members: [PublicKey: String], devices: [PublicKey: (PublicKey, Bool)] = [:],
-                        production: [SignedEvent], held: [SignedEvent] = []) {
+@MainActor func addView(
+    _ name: String, _ events: [SignedEvent], members: [PublicKey: String], devices: [PublicKey: (PublicKey, Bool)] = [:],
+    production: [SignedEvent], held: [SignedEvent] = []
+) {
     views.append([
         "name": name, "events": frames(events),
         "expect": [
             "members": Dictionary(uniqueKeysWithValues: members.map { ($0.key.hex, $0.value) }),
-            "devices": Dictionary(uniqueKeysWithValues: devices.map { ($0.key.hex, ["member": $0.value.0.hex, "revoked": $0.value.1] as [String: Any]) }),
+            "devices": Dictionary(
+                uniqueKeysWithValues: devices.map { ($0.key.hex, ["member": $0.value.0.hex, "revoked": $0.value.1] as [String: Any]) }),
             "aliases": [["model": model.hex, "alias": "production", "heads": production.map(\.id.hex)]],
             "held": held.map(\.id.hex).sorted(),
         ] as [String: Any],
@@ -319,45 +400,57 @@ var m = Chain(key: mallory).after(comment)
 let selfAdd = m.next(MemberAdd(member: mallory.publicKey, role: .admin, name: "Mallory"), team: team)
 let selfPromote = m.next(Promote(model: model, version: version.id, alias: "production", reason: "trust me"), team: team, heads: [demoteB.id])
 let selfExperiment = m.next(ExperimentCreate(name: "mallory"), team: team)
-addView("a stranger's self-made admin, through a receiver that does not enforce roles, counts nowhere",
-        chainOfValid + [selfAdd, selfPromote, selfExperiment], members: [alice.publicKey: "admin", bob.publicKey: "maintainer"], production: [demoteB],
-        held: [selfAdd, selfPromote, selfExperiment])
+addView(
+    "a stranger's self-made admin, through a receiver that does not enforce roles, counts nowhere",
+    chainOfValid + [selfAdd, selfPromote, selfExperiment], members: [alice.publicKey: "admin", bob.publicKey: "maintainer"], production: [demoteB],
+    held: [selfAdd, selfPromote, selfExperiment])
 
 var a2 = a.after(tombstone)
 a2.writer.observe(clock: comment.envelope.clock + (1000 << 16))
-let removeBob = a2.next(MemberRemove(member: bob.publicKey, reason: "left the team", chainEnds: [ChainEnd(author: bob.publicKey, seq: tombstone.envelope.seq)]), team: team)
+let removeBob = a2.next(
+    MemberRemove(member: bob.publicKey, reason: "left the team", chainEnds: [ChainEnd(author: bob.publicKey, seq: tombstone.envelope.seq)]),
+    team: team)
 var b2 = b
-let bobBackdatedPromote = b2.next(Promote(model: model, version: version.id, alias: "production", reason: "backdated"), team: team, heads: [demoteB.id])
+let bobBackdatedPromote = b2.next(
+    Promote(model: model, version: version.id, alias: "production", reason: "backdated"), team: team, heads: [demoteB.id])
 let bobBackdatedModel = b2.next(ModelCreate(name: "bobs"), team: team)
 precondition(bobBackdatedModel.envelope.clock < removeBob.envelope.clock)
-addView("events signed after a removal but dated before it count nowhere",
-        chainOfValid + [removeBob, bobBackdatedPromote, bobBackdatedModel], members: [alice.publicKey: "admin", bob.publicKey: "removed"], production: [demoteB],
-        held: [bobBackdatedPromote, bobBackdatedModel])
+addView(
+    "events signed after a removal but dated before it count nowhere",
+    chainOfValid + [removeBob, bobBackdatedPromote, bobBackdatedModel], members: [alice.publicKey: "admin", bob.publicKey: "removed"],
+    production: [demoteB],
+    held: [bobBackdatedPromote, bobBackdatedModel])
 
 var b3 = b.after(comment)
 let linkDevice = b3.next(DeviceLink(device: device.publicKey, label: "laptop"), team: team)
 var d = Chain(key: device).after(linkDevice)
 let fromDevice = d.next(ExperimentCreate(name: "from the laptop"), team: team)
 var a3 = a.after(fromDevice)
-let revoke = a3.next(MemberRemove(member: device.publicKey, reason: "laptop stolen", chainEnds: [ChainEnd(author: device.publicKey, seq: 1)]), team: team)
+let revoke = a3.next(
+    MemberRemove(member: device.publicKey, reason: "laptop stolen", chainEnds: [ChainEnd(author: device.publicKey, seq: 1)]), team: team)
 d = d.after(revoke)
 let afterRevoke = d.next(ExperimentCreate(name: "thief"), team: team)
-addView("a linked device acts for its member until it is revoked",
-        chainOfValid + [linkDevice, fromDevice, revoke, afterRevoke], members: [alice.publicKey: "admin", bob.publicKey: "maintainer"],
-        devices: [device.publicKey: (bob.publicKey, true)], production: [demoteB], held: [afterRevoke])
+addView(
+    "a linked device acts for its member until it is revoked",
+    chainOfValid + [linkDevice, fromDevice, revoke, afterRevoke], members: [alice.publicKey: "admin", bob.publicKey: "maintainer"],
+    devices: [device.publicKey: (bob.publicKey, true)], production: [demoteB], held: [afterRevoke])
 
 // Alice names Bob's demotion without having observed it: her clock is not above it.
 var a4 = a
-let aliceBackdated = a4.next(Promote(model: model, version: version.id, alias: "production", reason: "dated below its head"), team: team, heads: [demoteB.id])
+let aliceBackdated = a4.next(
+    Promote(model: model, version: version.id, alias: "production", reason: "dated below its head"), team: team, heads: [demoteB.id])
 precondition(aliceBackdated.envelope.clock <= demoteB.envelope.clock)
 a4 = a4.after(comment)
 let addCarol = a4.next(MemberAdd(member: carol.publicKey, role: .writer, name: "Carol"), team: team)
 let protect = a4.next(AliasProtect(alias: "production", role: .maintainer), team: team)
 var c = Chain(key: carol).after(protect)
-let carolPromote = c.next(Promote(model: model, version: version.id, alias: "production", reason: "not mine to move"), team: team, heads: [demoteB.id])
-addView("a writer cannot move a protected alias, and a write dated at its head's clock is no write",
-        chainOfValid + [aliceBackdated, addCarol, protect, carolPromote], members: [alice.publicKey: "admin", bob.publicKey: "maintainer", carol.publicKey: "writer"],
-        production: [demoteB])
+let carolPromote = c.next(
+    Promote(model: model, version: version.id, alias: "production", reason: "not mine to move"), team: team, heads: [demoteB.id])
+addView(
+    "a writer cannot move a protected alias, and a write dated at its head's clock is no write",
+    chainOfValid + [aliceBackdated, addCarol, protect, carolPromote],
+    members: [alice.publicKey: "admin", bob.publicKey: "maintainer", carol.publicKey: "writer"],
+    production: [demoteB])
 
 // Bob (a maintainer) revokes a device he linked himself; its later event, dated before, counts nowhere.
 var b6 = b.after(comment)
@@ -366,43 +459,57 @@ var d6 = Chain(key: device).after(linkOwn)
 let ownDeviceEvent = d6.next(ExperimentCreate(name: "from the laptop"), team: team)
 b6 = b6.after(ownDeviceEvent)
 b6.writer.observe(clock: ownDeviceEvent.envelope.clock + (1000 << 16))
-let revokeOwn = b6.next(MemberRemove(member: device.publicKey, reason: "laptop stolen", chainEnds: [ChainEnd(author: device.publicKey, seq: 1)]), team: team)
+let revokeOwn = b6.next(
+    MemberRemove(member: device.publicKey, reason: "laptop stolen", chainEnds: [ChainEnd(author: device.publicKey, seq: 1)]), team: team)
 let stolenBackdated = d6.next(ExperimentCreate(name: "thief"), team: team)
 precondition(stolenBackdated.envelope.clock < revokeOwn.envelope.clock)
-addView("a member revokes their own device; what it signs later counts nowhere, even dated earlier",
-        chainOfValid + [linkOwn, ownDeviceEvent, revokeOwn, stolenBackdated], members: [alice.publicKey: "admin", bob.publicKey: "maintainer"],
-        devices: [device.publicKey: (bob.publicKey, true)], production: [demoteB], held: [stolenBackdated])
+addView(
+    "a member revokes their own device; what it signs later counts nowhere, even dated earlier",
+    chainOfValid + [linkOwn, ownDeviceEvent, revokeOwn, stolenBackdated], members: [alice.publicKey: "admin", bob.publicKey: "maintainer"],
+    devices: [device.publicKey: (bob.publicKey, true)], production: [demoteB], held: [stolenBackdated])
 
 // Bob's member key is rotated to a new one: a forged consent changes nothing, Bob's consent does.
 let consent = bob.sign(KeyRotation.message(team: team, old: bob.publicKey, new: bobNew.publicKey))
 let forgedConsent = alice.sign(KeyRotation.message(team: team, old: bob.publicKey, new: bobNew.publicKey))
 var a7 = a.after(tombstone)
 a7.writer.observe(clock: tombstone.envelope.clock + (1000 << 16))
-let forgedRotation = a7.next(MemberAdd(member: bobNew.publicKey, role: .maintainer,
-                                       rotation: KeyRotation(replaces: bob.publicKey, consent: forgedConsent, chainEnd: tombstone.envelope.seq)), team: team)
-let rotation = a7.next(MemberAdd(member: bobNew.publicKey, role: .maintainer,
-                                 rotation: KeyRotation(replaces: bob.publicKey, consent: consent, chainEnd: tombstone.envelope.seq)), team: team)
+let forgedRotation = a7.next(
+    MemberAdd(
+        member: bobNew.publicKey, role: .maintainer,
+        rotation: KeyRotation(replaces: bob.publicKey, consent: forgedConsent, chainEnd: tombstone.envelope.seq)), team: team)
+let rotation = a7.next(
+    MemberAdd(
+        member: bobNew.publicKey, role: .maintainer,
+        rotation: KeyRotation(replaces: bob.publicKey, consent: consent, chainEnd: tombstone.envelope.seq)), team: team)
 var b7 = b
 let oldKeyAfter = b7.next(ModelCreate(name: "old key, backdated"), team: team)
 precondition(oldKeyAfter.envelope.clock < rotation.envelope.clock)
 var n7 = Chain(key: bobNew).after(rotation)
 let newKeyEvent = n7.next(IdentityProfile(name: "Bob"), team: team)
-addView("a member key rotated with the old key's consent; the old key's later events count nowhere",
-        chainOfValid + [forgedRotation, rotation, oldKeyAfter, newKeyEvent],
-        members: [alice.publicKey: "admin", bob.publicKey: "removed", bobNew.publicKey: "maintainer"], production: [demoteB],
-        held: [forgedRotation, oldKeyAfter])
+addView(
+    "a member key rotated with the old key's consent; the old key's later events count nowhere",
+    chainOfValid + [forgedRotation, rotation, oldKeyAfter, newKeyEvent],
+    members: [alice.publicKey: "admin", bob.publicKey: "removed", bobNew.publicKey: "maintainer"], production: [demoteB],
+    held: [forgedRotation, oldKeyAfter])
 
 // Rotation fields out of place.
-addBody("a consent without 'replaces'", kind: "team.member.add", [0xa3] + text("role") + text("writer") + text("member") + [0x58, 0x20] + bobNew.publicKey.bytes
-    + text("consent") + [0x58, 0x40] + consent)
-addBody("a consent of 63 bytes", kind: "team.member.add", [0xa4] + text("role") + text("writer") + text("member") + [0x58, 0x20] + bobNew.publicKey.bytes
-    + text("consent") + [0x58, 0x3f] + Array(consent.prefix(63)) + text("replaces") + [0x58, 0x20] + bob.publicKey.bytes)
-addBody("a key replacing itself", kind: "team.member.add", [0xa4] + text("role") + text("writer") + text("member") + [0x58, 0x20] + bob.publicKey.bytes
-    + text("consent") + [0x58, 0x40] + consent + text("replaces") + [0x58, 0x20] + bob.publicKey.bytes)
+addBody(
+    "a consent without 'replaces'", kind: "team.member.add",
+    [0xa3] + text("role") + text("writer") + text("member") + [0x58, 0x20] + bobNew.publicKey.bytes
+        + text("consent") + [0x58, 0x40] + consent)
+addBody(
+    "a consent of 63 bytes", kind: "team.member.add",
+    [0xa4] + text("role") + text("writer") + text("member") + [0x58, 0x20] + bobNew.publicKey.bytes
+        + text("consent") + [0x58, 0x3f] + Array(consent.prefix(63)) + text("replaces") + [0x58, 0x20] + bob.publicKey.bytes)
+addBody(
+    "a key replacing itself", kind: "team.member.add",
+    [0xa4] + text("role") + text("writer") + text("member") + [0x58, 0x20] + bob.publicKey.bytes
+        + text("consent") + [0x58, 0x40] + consent + text("replaces") + [0x58, 0x20] + bob.publicKey.bytes)
 
 let document: [String: Any] = [
     "format": "mledger event test vectors, version 1",
-    "note": "See protocol/SPEC.md. Hex is lowercase; clocks are decimal strings (they exceed 2^53). Invalid cases: the receiver holds the listed valid events (by id), its team is `team` and its wall clock `now_ms`; `error` is the code it must produce ('fork' and 'duplicate' are outcomes, not rejections).",
+    "note":
+        "See protocol/SPEC.md. Hex is lowercase; clocks are decimal strings (they exceed 2^53). Invalid cases: the receiver holds the listed valid events (by id), its team is `team` and its wall clock `now_ms`; `error` is the code it must produce ('fork' and 'duplicate' are outcomes, not rejections).",
     "keys": [
         ["name": "alice", "seed": Hex.encode(alice.seed), "public_key": alice.publicKey.hex],
         ["name": "bob", "seed": Hex.encode(bob.seed), "public_key": bob.publicKey.hex],

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import LedgerTestSupport
+import Testing
 
 /// Bad input gets a one-line error that says what to do, and writes nothing.
 @Suite struct BadInputTests {
@@ -31,7 +31,8 @@ import LedgerTestSupport
         expectFailure(try cli.run("run", "log-param", run, "novalue"), mentions: "KEY=VALUE")
 
         let bad = cli.root.appendingPathComponent("bad.jsonl")
-        try "{\"key\":\"loss\",\"value\":1}\n{\"key\":\"loss\",\"value\":\n{\"key\":\"loss\",\"value\":3}\n".write(to: bad, atomically: true, encoding: .utf8)
+        try "{\"key\":\"loss\",\"value\":1}\n{\"key\":\"loss\",\"value\":\n{\"key\":\"loss\",\"value\":3}\n".write(
+            to: bad, atomically: true, encoding: .utf8)
         expectFailure(try cli.run("run", "log-batch", run, "--file", bad.path), mentions: "line 2")
         let wrongType = cli.root.appendingPathComponent("wrong.jsonl")
         try "{\"key\":\"loss\",\"value\":\"high\"}\n".write(to: wrongType, atomically: true, encoding: .utf8)

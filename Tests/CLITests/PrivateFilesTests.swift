@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import LedgerTestSupport
+import Testing
 
 /// What holds secrets is never readable by other users of the machine, whatever the umask (issue 22,
 /// finding 9): `.mledger/` is 0700 and `serve.json`, which holds the MLflow endpoint's token, is 0600.

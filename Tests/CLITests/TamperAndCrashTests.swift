@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
-import Testing
 import LedgerTestSupport
+import Testing
 
 @Suite struct TamperTests {
     /// An attacker with the database file drops the triggers and changes one byte of one event.
@@ -27,7 +27,9 @@ import LedgerTestSupport
             for column in ["bytes", "signature", "id"] {
                 let original: Data = row[column]
                 // The bytes of every event at two random offsets; signature and id columns on a few rows.
-                let offsets = column == "bytes" ? [Int.random(in: 0..<original.count, using: &rng), original.count - 1]
+                let offsets =
+                    column == "bytes"
+                    ? [Int.random(in: 0..<original.count, using: &rng), original.count - 1]
                     : (rowid % 3 == 0 ? [Int.random(in: 0..<original.count, using: &rng)] : [])
                 for offset in offsets {
                     var altered = original
@@ -70,7 +72,8 @@ import LedgerTestSupport
         let cli = try CLI()
         let run = try cli.initWithRun()
         let p = cli.process(["run", "log-batch", run, "--json", "--batch-size", "50"])
-        let input = Pipe(), output = Pipe()
+        let input = Pipe()
+        let output = Pipe()
         p.standardInput = input
         p.standardOutput = output
         p.standardError = FileHandle.nullDevice
@@ -79,7 +82,9 @@ import LedgerTestSupport
         signal(SIGPIPE, SIG_IGN)
         MetricFeed.start(into: input.fileHandleForWriting, key: "loss")
 
-        var acknowledged = 0, acks = 0, buffer = Data()
+        var acknowledged = 0
+        var acks = 0
+        var buffer = Data()
         let deadline = Date().addingTimeInterval(30)
         while acks < killAfterAcks && Date() < deadline {
             let data = output.fileHandleForReading.availableData

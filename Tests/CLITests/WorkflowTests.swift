@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import LedgerTestSupport
+import Testing
 
 @Suite struct WorkflowTests {
     @Test func logsPromotesAuditsAndVerifiesEndToEnd() throws {

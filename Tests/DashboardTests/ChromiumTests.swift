@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import LedgerTestSupport
+import Testing
 
 /// The relay's dashboard in a real headless Chromium (Debian's `chromium` package): each page is
 /// reached through a sign-in link from `mledger open`, rendered, screenshotted into
@@ -32,11 +32,13 @@ import LedgerTestSupport
         let p = Process()
         p.executableURL = URL(fileURLWithPath: browser)
         p.arguments = [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars", "--no-first-run", "--user-data-dir=\(profile.path)",
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars", "--no-first-run",
+            "--user-data-dir=\(profile.path)",
             "--enable-logging=stderr", "--window-size=\(window)", "--virtual-time-budget=4000",
             "--screenshot=\(png.path)", "--dump-dom", url,
         ]
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         p.standardOutput = out
         p.standardError = err
         try p.run()
@@ -71,8 +73,9 @@ import LedgerTestSupport
             }
             #expect(consoleErrors.isEmpty, "\(page.name): \(consoleErrors.joined(separator: "\n"))")
             // A PNG of a real page: signature, and more than a blank canvas compresses to.
-            #expect(r.screenshot.starts(with: [0x89, 0x50, 0x4E, 0x47]) && r.screenshot.count > 15_000,
-                    "\(page.name): screenshot of \(r.screenshot.count) bytes")
+            #expect(
+                r.screenshot.starts(with: [0x89, 0x50, 0x4E, 0x47]) && r.screenshot.count > 15_000,
+                "\(page.name): screenshot of \(r.screenshot.count) bytes")
         }
     }
 }

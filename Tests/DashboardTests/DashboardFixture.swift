@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import LedgerTestSupport
+import Testing
 
 /// A workspace with a small ledger in which every name, reason and comment tries to inject markup,
 /// synced to a real relay on 127.0.0.1.

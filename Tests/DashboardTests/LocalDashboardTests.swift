@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import LedgerTestSupport
+import Testing
 
 /// `mledger ui`: the workspace's own ledger on 127.0.0.1, a secret token to get in, and forms that
 /// sign comments and promotions with the local identity.
@@ -23,12 +23,16 @@ import LedgerTestSupport
                 if chunk.isEmpty { break }
                 text += String(decoding: chunk, as: UTF8.self)
             }
-            let found = try #require(text.range(of: #"http://127\.0\.0\.1:\d+/login\?token=[0-9a-f]+&next=/"#, options: .regularExpression),
-                                     "mledger ui printed: \(text)")
+            let found = try #require(
+                text.range(of: #"http://127\.0\.0\.1:\d+/login\?token=[0-9a-f]+&next=/"#, options: .regularExpression),
+                "mledger ui printed: \(text)")
             url = String(text[found])
         }
 
-        deinit { process.terminate(); process.waitUntilExit() }
+        deinit {
+            process.terminate()
+            process.waitUntilExit()
+        }
     }
 
     @Test func theTokenIsRequiredAndFormsSignWithTheLocalIdentity() async throws {
@@ -56,24 +60,32 @@ import LedgerTestSupport
         #expect((try f.cli.json("verify") as? [String: Any])?["digest"] as? String == before)
 
         let comment = "checked <b>on</b> the holdout"
-        let posted = try await web.post("/comments", form: [("token", String(token)), ("target", f.run), ("text", comment), ("return", "/runs/\(f.run)")])
+        let posted = try await web.post(
+            "/comments", form: [("token", String(token)), ("target", f.run), ("text", comment), ("return", "/runs/\(f.run)")])
         #expect(posted.status == 303 && posted.headers["location"] == "/runs/\(f.run)")
         #expect(try await web.get("/runs/\(f.run)").text.contains("checked &lt;b&gt;on&lt;/b&gt; the holdout"))
 
         let model = try #require(try f.cli.json("model", "show", f.model) as? [String: Any])
         let version = try #require((model["versions"] as? [[String: Any]])?.first?["id"] as? String)
         let modelID = try f.modelID
-        let noReason = try await web.post("/models/\(modelID)/promote", form: [("token", String(token)), ("version", version), ("alias", "staging"), ("reason", "  ")])
+        let noReason = try await web.post(
+            "/models/\(modelID)/promote", form: [("token", String(token)), ("version", version), ("alias", "staging"), ("reason", "  ")])
         #expect(noReason.status == 400)
-        let strayVersion = try await web.post("/models/\(modelID)/promote", form: [
-            ("token", String(token)), ("version", String(repeating: "ab", count: 32)), ("alias", "staging"), ("reason", "stale form"),
-        ])
+        let strayVersion = try await web.post(
+            "/models/\(modelID)/promote",
+            form: [
+                ("token", String(token)), ("version", String(repeating: "ab", count: 32)), ("alias", "staging"), ("reason", "stale form"),
+            ])
         #expect(strayVersion.status == 404, "a version of no model (or another model) is not promoted")
-        let strayTarget = try await web.post("/comments", form: [("token", String(token)), ("target", String(repeating: "cd", count: 32)), ("text", "lost")])
+        let strayTarget = try await web.post(
+            "/comments", form: [("token", String(token)), ("target", String(repeating: "cd", count: 32)), ("text", "lost")])
         #expect(strayTarget.status == 404)
-        let promoted = try await web.post("/models/\(modelID)/promote", form: [
-            ("token", String(token)), ("version", version), ("alias", "staging"), ("reason", "passes the dashboard review"), ("evidence", "acc=0.99, run:\(f.run.prefix(8))"),
-        ])
+        let promoted = try await web.post(
+            "/models/\(modelID)/promote",
+            form: [
+                ("token", String(token)), ("version", version), ("alias", "staging"), ("reason", "passes the dashboard review"),
+                ("evidence", "acc=0.99, run:\(f.run.prefix(8))"),
+            ])
         #expect(promoted.status == 303)
         let audit = try #require((try f.cli.json("audit", f.model) as? [String: Any])?["entries"] as? [[String: Any]])
         let staging = try #require(audit.first { $0["alias"] as? String == "staging" })
@@ -83,7 +95,8 @@ import LedgerTestSupport
         let me = try #require((try f.cli.json("identity", "show") as? [String: Any])?["publicKey"] as? String)
         #expect((staging["author"] as? [String: Any])?["key"] as? String == me)
 
-        let demoted = try await web.post("/models/\(modelID)/demote", form: [("token", String(token)), ("alias", "staging"), ("reason", "rolled back")])
+        let demoted = try await web.post(
+            "/models/\(modelID)/demote", form: [("token", String(token)), ("alias", "staging"), ("reason", "rolled back")])
         #expect(demoted.status == 303)
         let aliases = try #require((try f.cli.json("model", "show", f.model) as? [String: Any])?["aliases"] as? [[String: Any]])
         #expect(aliases.map { $0["alias"] as? String } == ["production"])

@@ -1,9 +1,9 @@
 import Foundation
-import Testing
 import LedgerProtocol
 import LedgerStore
 import LedgerTestSupport
 import LedgerWeb
+import Testing
 
 /// The relay's dashboard over real HTTP: nothing without a signed, fresh, unused link; every page
 /// rendered from the synced ledger with untrusted text escaped.
@@ -65,7 +65,8 @@ import LedgerWeb
         #expect(expired.status == 401 && expired.text.contains("expired"))
 
         // An open redirect through `next` is not possible.
-        let outward = try await WebClient(url: f.relay.url).signIn(try f.signInLink(page: "/x").replacingOccurrences(of: "next=%2Fx", with: "next=%2F%2Fevil.example"))
+        let outward = try await WebClient(url: f.relay.url).signIn(
+            try f.signInLink(page: "/x").replacingOccurrences(of: "next=%2Fx", with: "next=%2F%2Fevil.example"))
         #expect(outward.status == 401)
     }
 
@@ -104,13 +105,16 @@ import LedgerWeb
         let filtered = try await web.get("/experiments/\(try f.experimentID)?filter=params.lr+%3D+0.02")
         #expect(filtered.text.contains("1 of 2 runs match") && filtered.text.contains("second") && !filtered.text.contains(escapedRun))
         let sorted = try await web.get("/experiments/\(try f.experimentID)?sort=metrics.loss%3Amin&order=asc")
-        let first = try #require(sorted.text.range(of: escapedRun)), second = try #require(sorted.text.range(of: ">second<"))
+        let first = try #require(sorted.text.range(of: escapedRun))
+        let second = try #require(sorted.text.range(of: ">second<"))
         #expect(first.lowerBound < second.lowerBound, "the run with the lower minimum loss comes first")
         let badFilter = try await web.get("/experiments/\(try f.experimentID)?filter=bogus+%3D+1")
         #expect(badFilter.status == 200 && badFilter.text.contains("Filter:"))
 
         let run = try await web.get("/runs/\(f.run)")
-        #expect(run.text.contains("<svg") && run.text.contains("<polyline") && run.text.contains("<rect class=\"band\"") && run.text.contains("<title>loss step 0: 1</title>") && run.text.contains("<title>loss: "))
+        #expect(
+            run.text.contains("<svg") && run.text.contains("<polyline") && run.text.contains("<rect class=\"band\"")
+                && run.text.contains("<title>loss step 0: 1</title>") && run.text.contains("<title>loss: "))
         #expect(run.text.contains(escapedRun) && run.text.contains("&lt;script&gt;alert(&quot;comment&quot;)&lt;/script&gt; looks good"))
         #expect(run.text.contains("lr") && run.text.contains("0.01"))
         #expect(run.text.contains("weights.bin") && run.text.contains(DashboardFixture.artifactHash))
@@ -131,7 +135,9 @@ import LedgerWeb
         #expect(!model.text.contains("/promote") && !model.text.contains("action=\"/comments\""), "the relay's dashboard is read-only")
 
         let audit = try await web.get("/audit")
-        #expect(audit.text.contains("commented") && audit.text.contains("added member Ada &lt;b&gt;Lovelace&lt;/b&gt;") && audit.text.contains("as admin, founding team vision"))
+        #expect(
+            audit.text.contains("commented") && audit.text.contains("added member Ada &lt;b&gt;Lovelace&lt;/b&gt;")
+                && audit.text.contains("as admin, founding team vision"))
 
         for page in [home, table, run, compare, models, model, audit] { expectNoInjectedMarkup(page.text) }
         #expect(try await web.get("/runs/ffffffff").status == 404)

@@ -1,14 +1,16 @@
-@testable import LedgerMLflow
 import Testing
+
+@testable import LedgerMLflow
 
 @Suite struct SearchFilterTests {
     @Test func parsesComparisonsJoinedByAnd() throws {
         let f = try SearchFilter(parsing: "metrics.loss < 10 and attributes.status = 'FINISHED' AND params.lr != \"0.1\"")
-        #expect(f.clauses == [
-            .init(entity: .metric, key: "loss", op: .less, value: "10", numeric: true),
-            .init(entity: .attribute, key: "status", op: .equal, value: "FINISHED", numeric: false),
-            .init(entity: .param, key: "lr", op: .notEqual, value: "0.1", numeric: false),
-        ])
+        #expect(
+            f.clauses == [
+                .init(entity: .metric, key: "loss", op: .less, value: "10", numeric: true),
+                .init(entity: .attribute, key: "status", op: .equal, value: "FINISHED", numeric: false),
+                .init(entity: .param, key: "lr", op: .notEqual, value: "0.1", numeric: false),
+            ])
     }
 
     @Test func quotedKeysAndLike() throws {

@@ -1,8 +1,9 @@
 import Foundation
-@testable import LedgerMLflow
 import LedgerModel
 import LedgerProtocol
 import Testing
+
+@testable import LedgerMLflow
 
 @Suite struct MLflowRequestTests {
     @Test func doublesArriveBitForBit() throws {
@@ -79,8 +80,10 @@ import Testing
     }
 
     @Test func artifactListingIsOneLevel() throws {
-        let files = [ArtifactFile(path: "model/weights.json", sha256: [], size: 5), ArtifactFile(path: "model/sub/x", sha256: [], size: 1),
-                     ArtifactFile(path: "notes.txt", sha256: [], size: 3)]
+        let files = [
+            ArtifactFile(path: "model/weights.json", sha256: [], size: 5), ArtifactFile(path: "model/sub/x", sha256: [], size: 1),
+            ArtifactFile(path: "notes.txt", sha256: [], size: 3),
+        ]
         let root = ArtifactLocation.listing(files, under: nil)
         #expect(root.map { $0["path"] as? String } == ["model", "notes.txt"])
         #expect(root.map { $0["is_dir"] as? Bool } == [true, false])

@@ -1,6 +1,7 @@
-import Testing
-import LedgerTestSupport
 import LedgerProtocol
+import LedgerTestSupport
+import Testing
+
 @testable import LedgerModel
 
 @Suite struct RegisterTests {
@@ -96,8 +97,9 @@ import LedgerProtocol
     @Test func metricSummariesMergeInAnyOrder() {
         var rng = SplitMix(seed: 42)
         let points = (0..<500).map { i in
-            MetricPoint(step: Int64(rng.next() % 50), timestamp: Int64(rng.next() % 1000),
-                        value: i % 97 == 0 ? .nan : Double(rng.next() % 10_000) / 100)
+            MetricPoint(
+                step: Int64(rng.next() % 50), timestamp: Int64(rng.next() % 1000),
+                value: i % 97 == 0 ? .nan : Double(rng.next() % 10_000) / 100)
         }
         let whole = MetricSummary(points)
         for _ in 0..<20 {

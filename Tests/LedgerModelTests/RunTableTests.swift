@@ -1,6 +1,6 @@
-import Testing
 import LedgerModel
 import LedgerProtocol
+import Testing
 
 @Suite struct RunTableTests {
     static func run(_ i: Int, lr: String?, acc: [Double]) -> RunView {
@@ -8,9 +8,10 @@ import LedgerProtocol
         if !acc.isEmpty {
             metrics["acc"] = MetricSummary(acc.enumerated().map { MetricPoint(step: Int64($0.offset), timestamp: 0, value: $0.element) })
         }
-        return RunView(id: String(repeating: "\(i % 10)", count: 64), experimentID: "e", name: "run\(i)",
-                       author: AuthorView(key: SigningKey.generate().publicKey, name: "Ada"), status: .finished, startTime: Int64(i),
-                       params: lr.map { ["lr": $0] } ?? [:], tags: [:], metrics: metrics, artifacts: [])
+        return RunView(
+            id: String(repeating: "\(i % 10)", count: 64), experimentID: "e", name: "run\(i)",
+            author: AuthorView(key: SigningKey.generate().publicKey, name: "Ada"), status: .finished, startTime: Int64(i),
+            params: lr.map { ["lr": $0] } ?? [:], tags: [:], metrics: metrics, artifacts: [])
     }
 
     @Test func columnsParseAndPrintBack() throws {
@@ -27,8 +28,10 @@ import LedgerProtocol
     }
 
     @Test func sortsNumbersNumericallyMissingValuesLastAndKeepsTies() throws {
-        let runs = [Self.run(0, lr: "0.1", acc: [0.5]), Self.run(1, lr: nil, acc: []), Self.run(2, lr: "0.01", acc: [0.9, 0.2]),
-                    Self.run(3, lr: "1e-3", acc: [0.7]), Self.run(4, lr: "0.1", acc: [0.3])]
+        let runs = [
+            Self.run(0, lr: "0.1", acc: [0.5]), Self.run(1, lr: nil, acc: []), Self.run(2, lr: "0.01", acc: [0.9, 0.2]),
+            Self.run(3, lr: "1e-3", acc: [0.7]), Self.run(4, lr: "0.1", acc: [0.3]),
+        ]
         let byLR = RunTable.page(runs, .init(sort: try .init(parsing: "params.lr"), descending: false))
         #expect(byLR.rows.map(\.name) == ["run3", "run2", "run0", "run4", "run1"])
         let byLRDown = RunTable.page(runs, .init(sort: try .init(parsing: "params.lr"), descending: true))
@@ -41,8 +44,9 @@ import LedgerProtocol
 
     @Test func filtersThenPagesWithClampedPageNumbers() throws {
         let runs = (0..<10_000).map { Self.run($0, lr: String(Double($0 % 10) / 100), acc: [Double($0) / 10_000]) }
-        let query = RunTable.Query(filter: try RunFilter(parsing: "metrics.acc > 0.5 and params.lr = 0.03"),
-                                   sort: try .init(parsing: "metrics.acc"), descending: true, page: 3, pageSize: 50)
+        let query = RunTable.Query(
+            filter: try RunFilter(parsing: "metrics.acc > 0.5 and params.lr = 0.03"),
+            sort: try .init(parsing: "metrics.acc"), descending: true, page: 3, pageSize: 50)
         let page = RunTable.page(runs, query)
         #expect(page.matching == 500 && page.pageCount == 10 && page.page == 3 && page.rows.count == 50)
         #expect(page.rows.first?.name == "run8993" && page.rows.allSatisfy { $0.params["lr"] == "0.03" })

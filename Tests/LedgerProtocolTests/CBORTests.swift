@@ -1,4 +1,5 @@
 import Testing
+
 @testable import LedgerProtocol
 
 @Suite struct CBORTests {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import LedgerProtocol
 
 @Suite struct EnvelopeTests {
@@ -6,8 +7,10 @@ import Testing
     let team = Hashing.blake2b256([1, 2, 3])
 
     func event(seq: UInt64 = 1, prev: LedgerID = .zero, kind: EventKind = .experimentCreate, body: [UInt8]? = nil) -> SignedEvent {
-        SignedEvent(signing: Envelope(team: team, author: key.publicKey, seq: seq, prev: prev, clock: 42 << 16,
-                                      kind: kind, body: body ?? ExperimentCreate(name: "x").encoded()), with: key)
+        SignedEvent(
+            signing: Envelope(
+                team: team, author: key.publicKey, seq: seq, prev: prev, clock: 42 << 16,
+                kind: kind, body: body ?? ExperimentCreate(name: "x").encoded()), with: key)
     }
 
     @Test func decodesWhatItEncodes() throws {
@@ -86,7 +89,8 @@ import Testing
         #expect(throws: EventError.seqGap(expected: 1, got: 2)) { try ChainRules.place(second, team: team, nowMs: 1000, chain: none) }
         let after = ChainNeighbourhood(highestSeq: 1, predecessors: [ChainLink(id: first.id, clock: first.envelope.clock)], sameSeq: [])
         #expect(try ChainRules.place(second, team: team, nowMs: 1000, chain: after) == .append)
-        let occupied = ChainNeighbourhood(highestSeq: 2, predecessors: [ChainLink(id: first.id, clock: first.envelope.clock)], sameSeq: [Hashing.blake2b256([9])])
+        let occupied = ChainNeighbourhood(
+            highestSeq: 2, predecessors: [ChainLink(id: first.id, clock: first.envelope.clock)], sameSeq: [Hashing.blake2b256([9])])
         #expect(try ChainRules.place(second, team: team, nowMs: 1000, chain: occupied) == .fork(existing: [Hashing.blake2b256([9])]))
         #expect(throws: EventError.wrongTeam(expected: first.id, got: team)) {
             try ChainRules.place(second, team: first.id, nowMs: 1000, chain: after)
@@ -121,7 +125,9 @@ import Testing
         #expect(LoginLink(parameter: { $0 == "signature" ? nil : items[$0] }) == nil)
         // A login signature is not a request signature for the same target.
         #expect(!link.signature.isValid(method: "GET", target: "\(team.hex)\n/models", bodySHA256: [], audience: nil))
-        #expect(!link.signature.isValid(method: LoginLink.method, target: "\(team.hex)\n/models", bodySHA256: [],
-                                        audience: .init(relay: [UInt8](repeating: 2, count: 32), team: team)))
+        #expect(
+            !link.signature.isValid(
+                method: LoginLink.method, target: "\(team.hex)\n/models", bodySHA256: [],
+                audience: .init(relay: [UInt8](repeating: 2, count: 32), team: team)))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import LedgerProtocol
 
 /// Runs every vector in protocol/vectors/events.json: the contract any implementation must meet.
@@ -16,13 +17,33 @@ import Testing
             }
         }
         struct Fields: Decodable {
-            var team: String; var author: String; var seq: UInt64; var prev: String; var clock: String
-            var kind: String; var heads: [String]; var body: String
+            var team: String
+            var author: String
+            var seq: UInt64
+            var prev: String
+            var clock: String
+            var kind: String
+            var heads: [String]
+            var body: String
         }
-        struct Valid: Decodable { var name: String; var fields: Fields; var bytes: String; var signature: String; var id: String }
+        struct Valid: Decodable {
+            var name: String
+            var fields: Fields
+            var bytes: String
+            var signature: String
+            var id: String
+        }
         struct Invalid: Decodable {
-            var name: String; var bytes: String?; var bytesHead: String?; var fillCount: Int?; var fillByte: String?
-            var signature: String; var holds: [String]; var error: String; var team: String?; var nowMs: UInt64
+            var name: String
+            var bytes: String?
+            var bytesHead: String?
+            var fillCount: Int?
+            var fillByte: String?
+            var signature: String
+            var holds: [String]
+            var error: String
+            var team: String?
+            var nowMs: UInt64
 
             enum CodingKeys: String, CodingKey {
                 case name, bytes, signature, holds, error, team
@@ -54,9 +75,10 @@ import Testing
 
     @Test func validEventsHaveExactBytesIdsAndSignatures() throws {
         let document = try Self.load()
-        let keys = try Dictionary(uniqueKeysWithValues: document.keys.map { k in
-            (k.publicKey, try #require(SigningKey(seed: try hex(k.seed))))
-        })
+        let keys = try Dictionary(
+            uniqueKeysWithValues: document.keys.map { k in
+                (k.publicKey, try #require(SigningKey(seed: try hex(k.seed))))
+            })
         for v in document.valid {
             let f = v.fields
             let envelope = Envelope(
@@ -75,15 +97,17 @@ import Testing
 
     @Test func invalidCasesGiveTheirErrors() throws {
         let document = try Self.load()
-        let stored = try Dictionary(uniqueKeysWithValues: document.valid.map { v in
-            (v.id, try SignedEvent(bytes: try hex(v.bytes), signature: try hex(v.signature)))
-        })
+        let stored = try Dictionary(
+            uniqueKeysWithValues: document.valid.map { v in
+                (v.id, try SignedEvent(bytes: try hex(v.bytes), signature: try hex(v.signature)))
+            })
         for c in document.invalid {
             var bytes = try hex(c.bytes ?? c.bytesHead ?? "")
             if let n = c.fillCount, let fill = c.fillByte { bytes += [UInt8](repeating: try hex(fill)[0], count: n) }
             let holds = try c.holds.map { try #require(stored[$0]) }
-            let outcome = Self.receive(bytes: bytes, signature: try hex(c.signature), holds: holds,
-                                       team: try c.team.map { try #require(LedgerID(hex: $0)) }, nowMs: c.nowMs)
+            let outcome = Self.receive(
+                bytes: bytes, signature: try hex(c.signature), holds: holds,
+                team: try c.team.map { try #require(LedgerID(hex: $0)) }, nowMs: c.nowMs)
             #expect(outcome == c.error, "\(c.name): expected \(c.error), got \(outcome)")
         }
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import LedgerRelay
 
 /// Members pushing at once cannot make the relay hold more than its budget of bodies.
@@ -7,7 +8,10 @@ import Testing
         let budget = BodyBudget(limit: 100)
         await budget.acquire(60)
         await budget.acquire(40)
-        let third = Task { await budget.acquire(30); return await budget.inUse }
+        let third = Task {
+            await budget.acquire(30)
+            return await budget.inUse
+        }
         try await Task.sleep(for: .milliseconds(50))
         #expect(await budget.inUse == 100, "the third body must wait while the budget is spent")
         await budget.release(60)

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
 import LedgerModel
 import LedgerProtocol
+import Testing
+
 @testable import LedgerStore
 
 /// Every client judges every event by the team as it stood at the event's place in the merge order,
@@ -30,13 +31,15 @@ import LedgerProtocol
         let before = try #require(try t.ledger.aliases(model: ids.model)["production"])
         let digest = try t.ledger.projectionDigest()
         let stranger = SigningKey(seed: [UInt8](repeating: 0x5e, count: 32))!
-        let events = chain(of: stranger, team: scenario.team, [
-            (MemberAdd(member: stranger.publicKey, role: .admin, name: "Mallory"), []),
-            (AliasProtect(alias: "production", role: .admin), []),
-            (MemberRemove(member: scenario.alice.publicKey, reason: "mine now"), []),
-            (Promote(model: ids.model, version: ids.versions[0], alias: "production", reason: "trust me"), before.heads.map(\.event)),
-            (ExperimentCreate(name: "mallory"), []),
-        ], nowMs: now)
+        let events = chain(
+            of: stranger, team: scenario.team,
+            [
+                (MemberAdd(member: stranger.publicKey, role: .admin, name: "Mallory"), []),
+                (AliasProtect(alias: "production", role: .admin), []),
+                (MemberRemove(member: scenario.alice.publicKey, reason: "mine now"), []),
+                (Promote(model: ids.model, version: ids.versions[0], alias: "production", reason: "trust me"), before.heads.map(\.event)),
+                (ExperimentCreate(name: "mallory"), []),
+            ], nowMs: now)
         let results = try t.ledger.ingest(events, nowMs: now)
         #expect(results.values.allSatisfy { $0 == .accepted }, "a client stores what it cannot judge yet")
         #expect(try t.ledger.aliases(model: ids.model)["production"] == before)
@@ -70,15 +73,19 @@ import LedgerProtocol
 
         // Alice revokes the laptop a second later, keeping what she saw of it.
         scenario.writers[scenario.alice.publicKey]?.observe(clock: early.envelope.clock + (1000 << 16))
-        scenario.add(scenario.alice, MemberRemove(member: device.publicKey, reason: "laptop stolen",
-                                                  chainEnds: [ChainEnd(author: device.publicKey, seq: early.envelope.seq)]))
+        scenario.add(
+            scenario.alice,
+            MemberRemove(
+                member: device.publicKey, reason: "laptop stolen",
+                chainEnds: [ChainEnd(author: device.publicKey, seq: early.envelope.seq)]))
         _ = try t.ledger.ingest(scenario.events, nowMs: now)
         #expect(try t.ledger.currentRole(of: device.publicKey) == nil)
         #expect(try t.ledger.currentRole(of: scenario.bob.publicKey) == .maintainer, "Bob's own key and role stay")
         // The thief signs more, backdated to before the revocation and after it alike: nothing counts.
         let heads = try t.ledger.aliases(model: ids.model)["production"]?.heads.map(\.event) ?? []
-        let backdated = writer.next(Promote(model: ids.model, version: ids.versions[0], alias: "production", reason: "stolen"),
-                                    team: scenario.team, heads: heads, nowMs: 0)
+        let backdated = writer.next(
+            Promote(model: ids.model, version: ids.versions[0], alias: "production", reason: "stolen"),
+            team: scenario.team, heads: heads, nowMs: 0)
         let later = writer.next(ExperimentCreate(name: "thief"), team: scenario.team, nowMs: now + 2000)
         let removal = try #require(scenario.events.last)
         #expect(OrderKey(backdated) < OrderKey(removal) && OrderKey(removal) < OrderKey(later))
@@ -102,13 +109,17 @@ import LedgerProtocol
         let heads = try t.ledger.aliases(model: ids.model)["production"]?.heads.map(\.event) ?? []
         let maxClock = try #require(scenario.events.map(\.envelope.clock).max())
         scenario.writers[scenario.alice.publicKey]?.observe(clock: maxClock)
-        let removal = scenario.add(scenario.alice, MemberRemove(member: scenario.bob.publicKey, reason: "left",
-                                                                chainEnds: [ChainEnd(author: scenario.bob.publicKey, seq: bobHead.envelope.seq)]))
+        let removal = scenario.add(
+            scenario.alice,
+            MemberRemove(
+                member: scenario.bob.publicKey, reason: "left",
+                chainEnds: [ChainEnd(author: scenario.bob.publicKey, seq: bobHead.envelope.seq)]))
         // Bob's next events carry clocks just above his own last one: before the removal in merge order.
         var bob = scenario.writers[scenario.bob.publicKey]!
         let backdated = [
-            bob.next(Promote(model: ids.model, version: ids.versions[1], alias: "production", reason: "backdated"),
-                     team: scenario.team, heads: heads, nowMs: 0),
+            bob.next(
+                Promote(model: ids.model, version: ids.versions[1], alias: "production", reason: "backdated"),
+                team: scenario.team, heads: heads, nowMs: 0),
             bob.next(ModelCreate(name: "bobs-model"), team: scenario.team, nowMs: 0),
             bob.next(DeviceLink(device: SigningKey(seed: [UInt8](repeating: 0xd2, count: 32))!.publicKey), team: scenario.team, nowMs: 0),
         ]
@@ -129,11 +140,14 @@ import LedgerProtocol
     }
 
     @Test func identifiersMustBeNFCAndInputIsNormalized() throws {
-        let composed = "pr\u{E9}prod", decomposed = "pre\u{301}prod"
+        let composed = "pr\u{E9}prod"
+        let decomposed = "pre\u{301}prod"
         #expect(composed != decomposed || composed.utf8.count != decomposed.utf8.count)
-        let model = Hashing.blake2b256([1]), version = Hashing.blake2b256([2])
+        let model = Hashing.blake2b256([1])
+        let version = Hashing.blake2b256([2])
         // Bytes in another form are refused by every receiver...
-        let raw = CBOR.map(["model": .bytes(model.bytes), "version": .bytes(version.bytes), "alias": .text(decomposed), "reason": .text("r")]).encoded()
+        let raw = CBOR.map(["model": .bytes(model.bytes), "version": .bytes(version.bytes), "alias": .text(decomposed), "reason": .text("r")])
+            .encoded()
         #expect(throws: EventError.self) { try EventBody.decode(kind: .promote, bytes: raw) }
         // ...and what people type is normalized before it is signed, so the protection applies.
         #expect(Array(Promote(model: model, version: version, alias: decomposed, reason: "r").alias.utf8) == Array(composed.utf8))
@@ -148,8 +162,9 @@ import LedgerProtocol
         scenario.add(scenario.alice, AliasProtect(alias: "pr\u{E9}prod", role: .maintainer))
         _ = try t.ledger.ingest(scenario.events, nowMs: now)
         // Carol, a writer, through the only door there is: a normalized body.
-        let refused = try? t.ledger.append(try .init(Promote(model: ids.model, version: ids.versions[0], alias: "pre\u{301}prod", reason: "r")),
-                                            signer: scenario.carol)
+        let refused = try? t.ledger.append(
+            try .init(Promote(model: ids.model, version: ids.versions[0], alias: "pre\u{301}prod", reason: "r")),
+            signer: scenario.carol)
         #expect(refused == nil)
         #expect(try t.ledger.aliases(model: ids.model)["pr\u{E9}prod"] == nil)
     }
@@ -198,9 +213,13 @@ import LedgerProtocol
         device.observe(clock: scenario.events.last!.envelope.clock)
         let before = device.next(ExperimentCreate(name: "before the loss"), team: scenario.team, nowMs: 0)
         scenario.writers[scenario.carol.publicKey]?.observe(clock: before.envelope.clock + (1000 << 16))
-        let revoke = scenario.add(scenario.carol, MemberRemove(member: laptop.publicKey, reason: "laptop stolen",
-                                                               chainEnds: [ChainEnd(author: laptop.publicKey, seq: 1)]))
-        let backdated = device.next(Promote(model: ids.model, version: ids.versions[0], alias: "staging", reason: "thief"), team: scenario.team, nowMs: 0)
+        let revoke = scenario.add(
+            scenario.carol,
+            MemberRemove(
+                member: laptop.publicKey, reason: "laptop stolen",
+                chainEnds: [ChainEnd(author: laptop.publicKey, seq: 1)]))
+        let backdated = device.next(
+            Promote(model: ids.model, version: ids.versions[0], alias: "staging", reason: "thief"), team: scenario.team, nowMs: 0)
         let later = device.next(ExperimentCreate(name: "thief"), team: scenario.team, nowMs: now)
         #expect(OrderKey(backdated) < OrderKey(revoke))
         let base = scenario.events.filter { $0.id != revoke.id }
@@ -236,10 +255,16 @@ import LedgerProtocol
         let consent = scenario.bob.sign(KeyRotation.message(team: scenario.team, old: scenario.bob.publicKey, new: fresh.publicKey))
         let forged = scenario.alice.sign(KeyRotation.message(team: scenario.team, old: scenario.bob.publicKey, new: fresh.publicKey))
         scenario.writers[scenario.alice.publicKey]?.observe(clock: bobHead.clock + (1000 << 16))
-        let refused = scenario.add(scenario.alice, MemberAdd(member: fresh.publicKey, role: .maintainer,
-                                                             rotation: KeyRotation(replaces: scenario.bob.publicKey, consent: forged, chainEnd: bobHead.seq)))
-        let rotation = scenario.add(scenario.alice, MemberAdd(member: fresh.publicKey, role: .maintainer,
-                                                              rotation: KeyRotation(replaces: scenario.bob.publicKey, consent: consent, chainEnd: bobHead.seq)))
+        let refused = scenario.add(
+            scenario.alice,
+            MemberAdd(
+                member: fresh.publicKey, role: .maintainer,
+                rotation: KeyRotation(replaces: scenario.bob.publicKey, consent: forged, chainEnd: bobHead.seq)))
+        let rotation = scenario.add(
+            scenario.alice,
+            MemberAdd(
+                member: fresh.publicKey, role: .maintainer,
+                rotation: KeyRotation(replaces: scenario.bob.publicKey, consent: consent, chainEnd: bobHead.seq)))
         var oldKey = bobHead
         let afterRetire = oldKey.next(ExperimentCreate(name: "old key, backdated"), team: scenario.team, nowMs: 0)
         var desk = ChainWriter(key: desktop)

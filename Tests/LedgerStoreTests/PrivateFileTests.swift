@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import LedgerStore
 
 /// A private file is 0600 from the moment it exists, so there is no window in which another user could

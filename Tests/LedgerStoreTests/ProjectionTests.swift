@@ -1,8 +1,9 @@
 import Foundation
 import GRDB
-import Testing
 import LedgerModel
 import LedgerProtocol
+import Testing
+
 @testable import LedgerStore
 
 @Suite struct ProjectionTests {
@@ -92,7 +93,9 @@ import LedgerProtocol
         #expect(try t.ledger.audit(model: ids.model).filter(\.conflict).count == 2)
 
         // Carol resolves it by naming both heads.
-        let resolve = scenario.add(scenario.carol, Promote(model: ids.model, version: ids.versions[0], alias: "production", reason: "agreed in review"), heads: state.heads.map(\.event))
+        let resolve = scenario.add(
+            scenario.carol, Promote(model: ids.model, version: ids.versions[0], alias: "production", reason: "agreed in review"),
+            heads: state.heads.map(\.event))
         _ = try t.ledger.ingest([resolve], nowMs: now)
         let after = try #require(try t.ledger.aliases(model: ids.model)["production"])
         #expect(!after.isConflict)
@@ -114,14 +117,16 @@ import LedgerProtocol
         _ = try t.ledger.ingest(scenario.events, nowMs: now)
         let before = try #require(try t.ledger.aliases(model: ids.model)["production"])
         let heads = before.heads.map(\.event)
-        let forbidden = scenario.add(scenario.carol, Promote(model: ids.model, version: ids.versions[0], alias: "production", reason: "not mine to move"), heads: heads)
+        let forbidden = scenario.add(
+            scenario.carol, Promote(model: ids.model, version: ids.versions[0], alias: "production", reason: "not mine to move"), heads: heads)
         #expect(try t.ledger.ingest([forbidden], nowMs: now)[forbidden.id] == .accepted)
         let after = try #require(try t.ledger.aliases(model: ids.model)["production"])
         #expect(after.heads.map(\.event) == heads)
         let entry = try #require(try t.ledger.audit(model: ids.model).first { $0.event == forbidden.id.hex })
         #expect(!entry.authorized)
         // The same promotion by a maintainer counts.
-        let allowed = scenario.add(scenario.bob, Promote(model: ids.model, version: ids.versions[0], alias: "production", reason: "agreed"), heads: heads)
+        let allowed = scenario.add(
+            scenario.bob, Promote(model: ids.model, version: ids.versions[0], alias: "production", reason: "agreed"), heads: heads)
         _ = try t.ledger.ingest([allowed], nowMs: now)
         #expect(try t.ledger.aliases(model: ids.model)["production"]?.winner?.event == allowed.id)
     }
@@ -134,8 +139,9 @@ import LedgerProtocol
         var events = [SignedEvent]()
         var prev = scenario.events.last { $0.envelope.author == key.publicKey }!
         for i in 0..<2000 {
-            let env = Envelope(team: scenario.team, author: key.publicKey, seq: prev.envelope.seq + 1, prev: prev.id,
-                               clock: (now - UInt64(i)) << 16, kind: .experimentCreate, body: ExperimentCreate(name: "e\(i)").encoded())
+            let env = Envelope(
+                team: scenario.team, author: key.publicKey, seq: prev.envelope.seq + 1, prev: prev.id,
+                clock: (now - UInt64(i)) << 16, kind: .experimentCreate, body: ExperimentCreate(name: "e\(i)").encoded())
             prev = SignedEvent(signing: env, with: key)
             events.append(prev)
         }

@@ -1,7 +1,8 @@
 import Foundation
-import LedgerTestSupport
 import LedgerModel
 import LedgerProtocol
+import LedgerTestSupport
+
 @testable import LedgerStore
 
 /// A team of three whose members worked offline: same-named experiments and models, concurrent params,
@@ -58,22 +59,46 @@ struct Scenario {
                 let run = add(key, RunStart(experiment: experiment, name: "run-\(r)", gitCommit: "abc", gitDirty: r % 2 == 0))
                 add(key, RunParams(run: run.id, params: ["lr": "0.0\(r + 1)", "seed": "\(r)"]))
                 let points = (0..<50).map { s in MetricPoint(step: Int64(s), timestamp: Int64(baseMs) + Int64(s), value: 1.0 / Double(s + 1 + r)) }
-                add(key, RunMetrics(run: run.id, series: ["loss": Array(points[..<25]), "acc": points.map { MetricPoint(step: $0.step, timestamp: $0.timestamp, value: 1 - $0.value) }]))
+                add(
+                    key,
+                    RunMetrics(
+                        run: run.id,
+                        series: [
+                            "loss": Array(points[..<25]),
+                            "acc": points.map { MetricPoint(step: $0.step, timestamp: $0.timestamp, value: 1 - $0.value) },
+                        ]))
                 add(key, RunMetrics(run: run.id, series: ["loss": Array(points[25...])]))
                 add(key, RunTags(run: run.id, tags: ["owner": key.publicKey.fingerprint]))
                 add(key, RunArtifacts(run: run.id, files: [ArtifactFile(path: "model.bin", sha256: Hashing.sha256([UInt8(r)]), size: 1)]))
                 add(key, RunFinish(run: run.id, status: r == 1 ? .failed : .finished, endTime: Int64(baseMs) + 100))
                 // MLflow 3: a logged model of the run, its upload finished, the data it read, its output.
-                let logged = add(key, LoggedModelCreate(experiment: experiment, name: "cnn-\(r)", run: run.id, modelType: "sklearn",
-                                                        params: ["lr": "0.0\(r + 1)"], tags: ["flavor": "sklearn"]))
-                add(key, LoggedModelUpdate(model: logged.id, status: .ready, tags: ["checked": "yes"], removedTags: ["flavor"],
-                                           files: [ArtifactFile(path: "model/model.pkl", sha256: Hashing.sha256([UInt8(r)]), size: 1)]))
-                add(key, RunInputs(run: run.id, datasets: [DatasetInput(name: "mnist-train", digest: "d\(r)", sourceType: "local",
-                                                                        source: "{}", tags: ["mlflow.data.context": "training"])]))
+                let logged = add(
+                    key,
+                    LoggedModelCreate(
+                        experiment: experiment, name: "cnn-\(r)", run: run.id, modelType: "sklearn",
+                        params: ["lr": "0.0\(r + 1)"], tags: ["flavor": "sklearn"]))
+                add(
+                    key,
+                    LoggedModelUpdate(
+                        model: logged.id, status: .ready, tags: ["checked": "yes"], removedTags: ["flavor"],
+                        files: [ArtifactFile(path: "model/model.pkl", sha256: Hashing.sha256([UInt8(r)]), size: 1)]))
+                add(
+                    key,
+                    RunInputs(
+                        run: run.id,
+                        datasets: [
+                            DatasetInput(
+                                name: "mnist-train", digest: "d\(r)", sourceType: "local",
+                                source: "{}", tags: ["mlflow.data.context": "training"])
+                        ]))
                 add(key, RunOutputs(run: run.id, models: [.init(model: logged.id, step: Int64(r))]))
                 if r == 2 { add(key, EntityDelete(target: logged.id, reason: "superseded")) }
                 if r == 0 && key.publicKey != carol.publicKey {
-                    let v = add(key, VersionCreate(model: model, run: run.id, files: [ArtifactFile(path: "model.bin", sha256: Hashing.sha256([0]), size: 1)], claimedNumber: 1))
+                    let v = add(
+                        key,
+                        VersionCreate(
+                            model: model, run: run.id, files: [ArtifactFile(path: "model.bin", sha256: Hashing.sha256([0]), size: 1)],
+                            claimedNumber: 1))
                     versions.append(v.id)
                     promotions.append(add(key, Promote(model: model, version: v.id, alias: "production", reason: "best on my holdout")).id)
                     add(key, CommentAdd(target: v.id, text: "<script>alert('x')</script> looks fine"))

@@ -1,8 +1,9 @@
 import Foundation
 import GRDB
-import Testing
 import LedgerModel
 import LedgerProtocol
+import Testing
+
 @testable import LedgerStore
 
 /// Runs the view vectors of protocol/vectors/events.json: each is a set of events and the team view it
@@ -10,16 +11,30 @@ import LedgerProtocol
 /// order the events arrive in.
 @Suite struct ViewVectorTests {
     struct Document: Decodable {
-        struct Frame: Decodable { var bytes: String; var signature: String }
-        struct Alias: Decodable { var model: String; var alias: String; var heads: [String] }
-        struct Device: Decodable { var member: String; var revoked: Bool }
+        struct Frame: Decodable {
+            var bytes: String
+            var signature: String
+        }
+        struct Alias: Decodable {
+            var model: String
+            var alias: String
+            var heads: [String]
+        }
+        struct Device: Decodable {
+            var member: String
+            var revoked: Bool
+        }
         struct Expect: Decodable {
             var members: [String: String]
             var devices: [String: Device]
             var aliases: [Alias]
             var held: [String]
         }
-        struct View: Decodable { var name: String; var events: [Frame]; var expect: Expect }
+        struct View: Decodable {
+            var name: String
+            var events: [Frame]
+            var expect: Expect
+        }
         var views: [View]
     }
 
@@ -35,7 +50,8 @@ import LedgerProtocol
             // In one batch; one by one as listed; and one by one with the genesis first, then every other
             // author's chain before the founder's (their events arrive before what makes them count).
             let founder = events[0].envelope.author
-            let othersFirst = [events[0]] + events.dropFirst().filter { $0.envelope.author != founder }
+            let othersFirst =
+                [events[0]] + events.dropFirst().filter { $0.envelope.author != founder }
                 + events.dropFirst().filter { $0.envelope.author == founder }
             let orders: [[[SignedEvent]]] = [[events], events.map { [$0] }, othersFirst.map { [$0] }]
             for (n, batches) in orders.enumerated() {
@@ -56,7 +72,8 @@ import LedgerProtocol
         }
         #expect(devices.count == view.expect.devices.count, "devices: \(label)")
         for (key, device) in devices {
-            #expect(view.expect.devices[key]?.member == device.member && view.expect.devices[key]?.revoked == device.revoked, "device \(key): \(label)")
+            #expect(
+                view.expect.devices[key]?.member == device.member && view.expect.devices[key]?.revoked == device.revoked, "device \(key): \(label)")
         }
         for alias in view.expect.aliases {
             let state = try ledger.aliases(model: try #require(LedgerID(hex: alias.model)))[alias.alias]

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
 import LedgerModel
 import LedgerProtocol
+import Testing
+
 @testable import LedgerWeb
 
 @Suite struct ChartTests {
@@ -12,7 +13,7 @@ import LedgerProtocol
 
     @Test func lttbKeepsEndsPeaksAndTheBudget() {
         var points = (0..<100_000).map { MetricPoint(step: Int64($0), timestamp: 0, value: sin(Double($0) / 500)) }
-        points[54_321].value = 50 // a single spike must survive
+        points[54_321].value = 50  // a single spike must survive
         let sampled = Downsampling.lttb(points, threshold: 1000)
         #expect(sampled.count == 1000)
         #expect(sampled.first == points.first)
@@ -23,8 +24,10 @@ import LedgerProtocol
     }
 
     @Test func lttbSkipsValuesThatCannotBeDrawn() {
-        let points = [MetricPoint(step: 0, timestamp: 0, value: 1), MetricPoint(step: 1, timestamp: 0, value: .nan),
-                      MetricPoint(step: 2, timestamp: 0, value: .infinity), MetricPoint(step: 3, timestamp: 0, value: 2)]
+        let points = [
+            MetricPoint(step: 0, timestamp: 0, value: 1), MetricPoint(step: 1, timestamp: 0, value: .nan),
+            MetricPoint(step: 2, timestamp: 0, value: .infinity), MetricPoint(step: 3, timestamp: 0, value: 2),
+        ]
         #expect(Downsampling.lttb(points, threshold: 10).map(\.step) == [0, 3])
     }
 

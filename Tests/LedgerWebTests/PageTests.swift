@@ -1,6 +1,7 @@
-import Testing
 import LedgerModel
 import LedgerProtocol
+import Testing
+
 @testable import LedgerWeb
 
 @Suite struct PageTests {
@@ -27,27 +28,34 @@ import LedgerProtocol
 
     @Test func everyPageEscapesUntrustedStrings() {
         let author = AuthorView(key: SigningKey.generate().publicKey, name: Self.hostile)
-        let run = RunView(id: String(repeating: "a", count: 64), experimentID: String(repeating: "b", count: 64), experiment: Self.hostile,
-                          name: Self.hostile, author: author, status: .finished, startTime: 0, gitCommit: Self.hostile, command: Self.hostile,
-                          host: Self.hostile, params: [Self.hostile: Self.hostile], tags: [Self.hostile: Self.hostile],
-                          metrics: [Self.hostile: MetricSummary([MetricPoint(step: 1, timestamp: 0, value: 1)])],
-                          artifacts: [ArtifactView(ArtifactFile(path: Self.hostile, sha256: [UInt8](repeating: 1, count: 32), size: 3))])
+        let run = RunView(
+            id: String(repeating: "a", count: 64), experimentID: String(repeating: "b", count: 64), experiment: Self.hostile,
+            name: Self.hostile, author: author, status: .finished, startTime: 0, gitCommit: Self.hostile, command: Self.hostile,
+            host: Self.hostile, params: [Self.hostile: Self.hostile], tags: [Self.hostile: Self.hostile],
+            metrics: [Self.hostile: MetricSummary([MetricPoint(step: 1, timestamp: 0, value: 1)])],
+            artifacts: [ArtifactView(ArtifactFile(path: Self.hostile, sha256: [UInt8](repeating: 1, count: 32), size: 3))])
         let comment = CommentView(id: "c", target: run.id, replyTo: nil, author: author, time: 0, text: Self.hostile)
-        let version = VersionView(id: "v", number: 1, claimedNumber: 1, renumbered: false, run: run.id, author: author, createdAt: 0,
-                                  description: Self.hostile, archived: false, aliases: [Self.hostile], files: [])
-        let alias = AliasView(alias: Self.hostile, version: "v", versionNumber: 1, setBy: author, at: 0, reason: Self.hostile, event: "e",
-                              conflict: [AliasCandidate(event: "e", author: author, reason: Self.hostile)])
-        let model = ModelView(id: "m", name: Self.hostile, description: Self.hostile, createdBy: author, createdAt: 0, versions: [version], aliases: [alias])
-        let audit = AuditEntry(event: "e", time: 0, author: author, model: "m", action: .promoted, alias: Self.hostile, from: [], to: 1,
-                               reason: Self.hostile, evidence: [Self.hostile, "javascript:alert(1)"], signatureVerified: true, conflict: true,
-                               fork: true, text: Self.hostile)
-        let experiment = ExperimentView(id: "x", name: Self.hostile, description: Self.hostile, createdBy: author, createdAt: 0, runCount: 1, lastActivity: 0)
+        let version = VersionView(
+            id: "v", number: 1, claimedNumber: 1, renumbered: false, run: run.id, author: author, createdAt: 0,
+            description: Self.hostile, archived: false, aliases: [Self.hostile], files: [])
+        let alias = AliasView(
+            alias: Self.hostile, version: "v", versionNumber: 1, setBy: author, at: 0, reason: Self.hostile, event: "e",
+            conflict: [AliasCandidate(event: "e", author: author, reason: Self.hostile)])
+        let model = ModelView(
+            id: "m", name: Self.hostile, description: Self.hostile, createdBy: author, createdAt: 0, versions: [version], aliases: [alias])
+        let audit = AuditEntry(
+            event: "e", time: 0, author: author, model: "m", action: .promoted, alias: Self.hostile, from: [], to: 1,
+            reason: Self.hostile, evidence: [Self.hostile, "javascript:alert(1)"], signatureVerified: true, conflict: true,
+            fork: true, text: Self.hostile)
+        let experiment = ExperimentView(
+            id: "x", name: Self.hostile, description: Self.hostile, createdBy: author, createdAt: 0, runCount: 1, lastActivity: 0)
         let context = PageContext(viewer: Self.hostile, formToken: "t")
         let request = RunsTableRequest(FormData(pairs: [("filter", Self.hostile), ("columns", Self.hostile)]))
         let pages = [
             ExperimentsPage.render([experiment], context: context),
-            RunsPage.render(experiment: experiment, request: request, columns: [.init(field: .param(Self.hostile))],
-                            page: RunTable.page([run], .init()), total: 1, problem: Self.hostile, context: context),
+            RunsPage.render(
+                experiment: experiment, request: request, columns: [.init(field: .param(Self.hostile))],
+                page: RunTable.page([run], .init()), total: 1, problem: Self.hostile, context: context),
             RunPage.render(run, series: [Self.hostile: [MetricPoint(step: 1, timestamp: 0, value: 1)]], comments: [comment], context: context),
             ComparePage.render([run, run], series: [:], context: context),
             ModelsPage.render([model], context: context),
@@ -65,8 +73,9 @@ import LedgerProtocol
     @Test func promotionsWithoutAReasonAreFlagged() {
         let author = AuthorView(key: SigningKey.generate().publicKey, name: nil)
         func entry(_ reason: String?) -> AuditEntry {
-            AuditEntry(event: "e", time: 0, author: author, action: .promoted, alias: "production", from: [1], to: 2, reason: reason,
-                       evidence: ["run:abcd1234"], signatureVerified: false, conflict: false, fork: false)
+            AuditEntry(
+                event: "e", time: 0, author: author, action: .promoted, alias: "production", from: [1], to: 2, reason: reason,
+                evidence: ["run:abcd1234"], signatureVerified: false, conflict: false, fork: false)
         }
         let missing = AuditTimeline.render([entry(PromotionReason.missing)], modelNames: nil).markup
         #expect(missing.contains("REASON MISSING") && missing.contains("SIGNATURE INVALID") && missing.contains("v1 → v2"))
@@ -77,10 +86,13 @@ import LedgerProtocol
 
     @Test func extremeSignedValuesRenderWithoutOverflow() {
         let author = AuthorView(key: SigningKey.generate().publicKey, name: nil)
-        let run = RunView(id: "r", experimentID: "e", name: "edge", author: author, status: .finished, startTime: .max, endTime: .min,
-                          params: [:], tags: [:], metrics: ["x": MetricSummary([MetricPoint(step: .min, timestamp: .min, value: 1)])], artifacts: [])
-        let points = [MetricPoint(step: .min, timestamp: 0, value: -.greatestFiniteMagnitude), MetricPoint(step: 0, timestamp: 0, value: 0),
-                      MetricPoint(step: .max, timestamp: .max, value: .greatestFiniteMagnitude)]
+        let run = RunView(
+            id: "r", experimentID: "e", name: "edge", author: author, status: .finished, startTime: .max, endTime: .min,
+            params: [:], tags: [:], metrics: ["x": MetricSummary([MetricPoint(step: .min, timestamp: .min, value: 1)])], artifacts: [])
+        let points = [
+            MetricPoint(step: .min, timestamp: 0, value: -.greatestFiniteMagnitude), MetricPoint(step: 0, timestamp: 0, value: 0),
+            MetricPoint(step: .max, timestamp: .max, value: .greatestFiniteMagnitude),
+        ]
         let page = RunPage.render(run, series: ["x": points], comments: [], context: PageContext()).markup
         #expect(page.contains("<polyline") && page.contains("(?)"))
         #expect(Format.time(.max) == "?" || Format.time(.max).hasSuffix("UTC"))

@@ -14,8 +14,10 @@ struct ExampleRun {
     static let model = "digits"
 
     /// Runs one client/ example against a server; returns the JSON object it prints last.
-    static func example(_ name: String, _ arguments: [String] = [], server: ServerProcess, python: String,
-                        folder: String = "client/examples") throws -> [String: Any] {
+    static func example(
+        _ name: String, _ arguments: [String] = [], server: ServerProcess, python: String,
+        folder: String = "client/examples"
+    ) throws -> [String: Any] {
         var env = ProcessInfo.processInfo.environment
         env["MLFLOW_TRACKING_URI"] = server.uri
         env["MLFLOW_TRACKING_TOKEN"] = server.token
@@ -24,7 +26,8 @@ struct ExampleRun {
         let script = packageRoot.appendingPathComponent("\(folder)/\(name)").path
         let r = try execute(python, [script] + arguments, environment: env, seconds: 300)
         guard r.status == 0, let line = r.stdout.split(separator: "\n").last,
-              let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        else {
             throw ExampleFailed(name: name, uri: server.uri, stderr: r.stderr)
         }
         return object
@@ -63,6 +66,7 @@ struct ExampleFailed: Error, CustomStringConvertible {
 /// JSON text with sorted keys, so equal values compare equal.
 func canonical(_ value: Any?) -> String {
     guard let value, JSONSerialization.isValidJSONObject([value]),
-          let data = try? JSONSerialization.data(withJSONObject: [value], options: [.sortedKeys]) else { return "null" }
+        let data = try? JSONSerialization.data(withJSONObject: [value], options: [.sortedKeys])
+    else { return "null" }
     return String(decoding: data, as: UTF8.self)
 }

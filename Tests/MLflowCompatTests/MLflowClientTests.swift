@@ -14,7 +14,8 @@ struct MLflowClientTests {
         let folder = cli.root.appendingPathComponent("mlflow-server")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
 
-        let ours: ExampleRun, theirs: ExampleRun
+        let ours: ExampleRun
+        let theirs: ExampleRun
         do {
             let ledgerServer = try ServerProcess.mledger(cli)
             let mlflowServer = try ServerProcess.mlflow(in: folder)
@@ -75,7 +76,8 @@ struct MLflowClientTests {
         let audit = try cli.json("audit", ExampleRun.model) as? [String: Any]
         let entries = audit?["entries"] as? [[String: Any]] ?? []
         let promotions = entries.filter { $0["action"] as? String == "promote" }
-        let reasons = Dictionary(promotions.map { ("\($0["alias"] ?? "")->v\($0["to"] ?? "")", $0["reason"] as? String ?? "") }, uniquingKeysWith: { a, _ in a })
+        let reasons = Dictionary(
+            promotions.map { ("\($0["alias"] ?? "")->v\($0["to"] ?? "")", $0["reason"] as? String ?? "") }, uniquingKeysWith: { a, _ in a })
         #expect(reasons["production->v1"] == "acc above 0.9 on the held-out split")
         #expect(reasons["champion->v1"] == "acc above 0.9 on the held-out split")
         #expect(reasons["challenger->v2"] == "(no reason given)")
@@ -112,8 +114,9 @@ struct MLflowClientTests {
         // Without the endpoint's token (another user of the machine): refused, nothing signed.
         let stranger = ServerProcess(Process(), uri: ours.uri)
         for client in [stranger, ServerProcess(Process(), uri: ours.uri, token: "wrong")] {
-            let refused = try client.request("POST", "/api/2.0/mlflow/runs/log-parameter",
-                                               json: #"{"run_id": "RUN", "key": "intruder", "value": "1"}"#.replacingOccurrences(of: "RUN", with: run))
+            let refused = try client.request(
+                "POST", "/api/2.0/mlflow/runs/log-parameter",
+                json: #"{"run_id": "RUN", "key": "intruder", "value": "1"}"#.replacingOccurrences(of: "RUN", with: run))
             #expect(refused.status == 401 && (refused.body as? [String: Any])?["error_code"] as? String == "UNAUTHENTICATED")
         }
         let params = try ours.request("GET", "/api/2.0/mlflow/runs/get?run_id=\(run)")
@@ -142,7 +145,8 @@ struct MLflowClientTests {
         try cli.ok("init", "--team", "vision", "--name", "Ada Tester")
         let folder = cli.root.appendingPathComponent("mlflow-server")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let ours = try ServerProcess.mledger(cli), theirs = try ServerProcess.mlflow(in: folder)
+        let ours = try ServerProcess.mledger(cli)
+        let theirs = try ServerProcess.mlflow(in: folder)
         let outputs = try [ours, theirs].map { server in
             try ExampleRun.example("sklearn_mlflow3.py", ["iris-classifier"], server: server, python: python)
         }
@@ -178,7 +182,8 @@ struct MLflowClientTests {
         try cli.ok("init", "--team", "vision", "--name", "Ada Tester")
         let folder = cli.root.appendingPathComponent("mlflow-server")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let ours = try ServerProcess.mledger(cli), theirs = try ServerProcess.mlflow(in: folder)
+        let ours = try ServerProcess.mledger(cli)
+        let theirs = try ServerProcess.mlflow(in: folder)
         let a = try ExampleRun.example("classic_api.py", server: ours, python: python)
         let b = try ExampleRun.example("classic_api.py", server: theirs, python: python)
         #expect(canonical(a) == canonical(b))
@@ -197,7 +202,8 @@ struct MLflowClientTests {
         try cli.ok("init", "--team", "vision", "--name", "Ada Tester")
         let server = try ServerProcess.mledger(cli)
         let out = try ExampleRun.example("route_coverage.py", server: server, python: python, folder: "client/compat")
-        let routes = out["routes"] as? [String] ?? [], unrouted = out["unrouted"] as? [String] ?? []
+        let routes = out["routes"] as? [String] ?? []
+        let unrouted = out["unrouted"] as? [String] ?? []
         print("mledger serve answers \(routes.count - unrouted.count) of the \(routes.count) classic MLflow REST routes")
         #expect(routes.count > 60)
         let knownGaps: Set<String> = [

@@ -1,5 +1,6 @@
 import Foundation
 import LedgerTestSupport
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -13,14 +14,17 @@ struct TimedOut: Error, CustomStringConvertible {
 }
 
 /// Runs a program to completion within `seconds`, killing it after that; returns (status, stdout, stderr).
-func execute(_ executable: String, _ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
-             in directory: URL? = nil, seconds: Double) throws -> (status: Int32, stdout: String, stderr: String) {
+func execute(
+    _ executable: String, _ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
+    in directory: URL? = nil, seconds: Double
+) throws -> (status: Int32, stdout: String, stderr: String) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: executable)
     p.arguments = arguments
     p.environment = environment
     if let directory { p.currentDirectoryURL = directory }
-    let out = Pipe(), err = Pipe()
+    let out = Pipe()
+    let err = Pipe()
     p.standardOutput = out
     p.standardError = err
     p.standardInput = FileHandle.nullDevice
@@ -30,12 +34,17 @@ func execute(_ executable: String, _ arguments: [String], environment: [String: 
     // Read both pipes while the program runs, so a full pipe cannot stall it.
     let stderrData = Locked(Data())
     let drained = DispatchSemaphore(value: 0)
-    DispatchQueue.global().async { stderrData.set(err.fileHandleForReading.readDataToEndOfFile()); drained.signal() }
+    DispatchQueue.global().async {
+        stderrData.set(err.fileHandleForReading.readDataToEndOfFile())
+        drained.signal()
+    }
     let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
     drained.wait()
     p.waitUntilExit()
     timer.cancel()
-    if p.terminationReason == .uncaughtSignal && p.terminationStatus == SIGTERM { throw TimedOut(what: "\(executable) \(arguments.joined(separator: " "))") }
+    if p.terminationReason == .uncaughtSignal && p.terminationStatus == SIGTERM {
+        throw TimedOut(what: "\(executable) \(arguments.joined(separator: " "))")
+    }
     return (p.terminationStatus, String(decoding: stdoutData, as: UTF8.self), String(decoding: stderrData.get(), as: UTF8.self))
 }
 
@@ -83,7 +92,10 @@ final class ServerProcess: @unchecked Sendable {
     let group: ProcessGroup?
 
     init(_ process: Process, uri: String, token: String? = nil, group: ProcessGroup? = nil) {
-        self.process = process; self.uri = uri; self.token = token; self.group = group
+        self.process = process
+        self.uri = uri
+        self.token = token
+        self.group = group
     }
 
     /// A real `mlflow server` with an SQLite backend store and local proxied artifacts.
@@ -92,9 +104,12 @@ final class ServerProcess: @unchecked Sendable {
         let p = Process()
         // Through python, which unblocks the signals the test runner's threads block, so SIGTERM ends it.
         p.executableURL = URL(fileURLWithPath: MLflowVenv.python)
-        p.arguments = ["-c", ProcessGroup.unblockSignalsAndExec, MLflowVenv.bin.appendingPathComponent("mlflow").path, "server", "--backend-store-uri", "sqlite:///\(folder.path)/mlflow.db",
-                       "--artifacts-destination", folder.appendingPathComponent("artifacts").path,
-                       "--host", "127.0.0.1", "--port", String(port), "--workers", "1"]
+        p.arguments = [
+            "-c", ProcessGroup.unblockSignalsAndExec, MLflowVenv.bin.appendingPathComponent("mlflow").path, "server", "--backend-store-uri",
+            "sqlite:///\(folder.path)/mlflow.db",
+            "--artifacts-destination", folder.appendingPathComponent("artifacts").path,
+            "--host", "127.0.0.1", "--port", String(port), "--workers", "1",
+        ]
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         let group = try ProcessGroup(starting: p)
@@ -124,7 +139,10 @@ final class ServerProcess: @unchecked Sendable {
         guard let url = URL(string: uri + path) else { throw TimedOut(what: "bad url \(path)") }
         var req = URLRequest(url: url, timeoutInterval: 10)
         req.httpMethod = method
-        if let json { req.httpBody = Data(json.utf8); req.setValue("application/json", forHTTPHeaderField: "Content-Type") }
+        if let json {
+            req.httpBody = Data(json.utf8)
+            req.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
         if let token { req.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         let result = Locked<(Int, Data)?>(nil)
         let done = DispatchSemaphore(value: 0)
@@ -138,7 +156,10 @@ final class ServerProcess: @unchecked Sendable {
 
     /// Ends the server (and its process group); also done on release.
     func stop() {
-        if let group { group.end(); return }
+        if let group {
+            group.end()
+            return
+        }
         guard process.isRunning else { return }
         process.terminate()
         let deadline = Date().addingTimeInterval(10)

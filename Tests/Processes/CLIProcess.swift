@@ -51,7 +51,9 @@ open class CLIProcess: @unchecked Sendable {
 
     public func execute(_ arguments: [String], stdin: String? = nil, in directory: URL? = nil) throws -> Result {
         let p = process(arguments, in: directory)
-        let out = Pipe(), err = Pipe(), input = Pipe()
+        let out = Pipe()
+        let err = Pipe()
+        let input = Pipe()
         p.standardOutput = out
         p.standardError = err
         p.standardInput = input
@@ -62,8 +64,9 @@ open class CLIProcess: @unchecked Sendable {
         let stderrData = Drained(err.fileHandleForReading)
         let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
-                      stderr: String(decoding: stderrData.wait(), as: UTF8.self))
+        return Result(
+            status: p.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
+            stderr: String(decoding: stderrData.wait(), as: UTF8.self))
     }
 
     /// Runs a command that must succeed and returns its standard output; throws `Failed` otherwise.

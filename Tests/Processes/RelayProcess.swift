@@ -61,8 +61,9 @@ public final class RelayProcess: @unchecked Sendable {
     /// A size line of /proc/PID/status (`VmRSS:   46020 kB`), in bytes.
     private func memory(_ field: String) -> Int? {
         guard let p = process, let status = try? String(contentsOfFile: "/proc/\(p.processIdentifier)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
-              let kb = Int(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
+            let kb = Int(line.split(separator: " ").dropFirst().first ?? "")
+        else { return nil }
         return kb * 1024
     }
 

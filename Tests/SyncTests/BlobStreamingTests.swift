@@ -1,8 +1,8 @@
 import Foundation
-import Testing
 import LedgerProtocol
 import LedgerStore
 import LedgerTestSupport
+import Testing
 
 /// Blob downloads stream from disk through bounded buffers, however large the blob and however many
 /// readers (issue 22, finding 5).
@@ -51,8 +51,10 @@ import LedgerTestSupport
         let target = "/v1/blobs/\(Hex.encode(hash))"
         let audience = try Signed.audience(of: fixture.relay)
         let chunk = 256 << 10
-        for (header, expected) in [("bytes=\(chunk - 10)-\(chunk + 9)", (chunk - 10)..<(chunk + 10)), ("bytes=-5", (bytes.count - 5)..<bytes.count),
-                                   ("bytes=\(bytes.count - 1)-", (bytes.count - 1)..<bytes.count)] {
+        for (header, expected) in [
+            ("bytes=\(chunk - 10)-\(chunk + 9)", (chunk - 10)..<(chunk + 10)), ("bytes=-5", (bytes.count - 5)..<bytes.count),
+            ("bytes=\(bytes.count - 1)-", (bytes.count - 1)..<bytes.count),
+        ] {
             let connection = try RawConnection(port: fixture.relay.port, timeout: 10)
             defer { connection.close() }
             try connection.send("GET", target, headers: Signed.headers("GET", target, key: alice, for: audience) + [("Range", header)])
@@ -107,4 +109,3 @@ final class ReaderResults: @unchecked Sendable {
     func add(_ result: Result<[UInt8]?, any Error>) { lock.withLock { results.append(result) } }
     var all: [Result<[UInt8]?, any Error>] { lock.withLock { results } }
 }
-

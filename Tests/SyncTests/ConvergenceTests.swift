@@ -1,11 +1,12 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
-import Testing
 import LedgerProtocol
 import LedgerStore
 import LedgerTestSupport
+import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 @Suite struct ConvergenceTests {
     /// Three members work offline, sync in different orders, repeatedly: every client and the relay end
@@ -24,7 +25,9 @@ import LedgerTestSupport
         for (i, member) in [alice, bob, carol].enumerated() {
             let run = try member.ok("run", "start", "--experiment", "mnist", "--name", "run-\(i)").trimmingCharacters(in: .whitespacesAndNewlines)
             try member.ok("run", "log-param", run, "lr=0.\(i + 1)")
-            try member.ok("run", "log-batch", run, stdin: (1...20).map { "{\"step\":\($0),\"metrics\":{\"loss\":\(1.0 / Double($0 + i))}}" }.joined(separator: "\n"))
+            try member.ok(
+                "run", "log-batch", run,
+                stdin: (1...20).map { "{\"step\":\($0),\"metrics\":{\"loss\":\(1.0 / Double($0 + i))}}" }.joined(separator: "\n"))
             try member.ok("run", "finish", run)
             try member.ok("model", "version", "create", "digits", "--run", run)
         }

@@ -1,16 +1,20 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
-import Testing
 import LedgerProtocol
 import LedgerStore
 import LedgerSync
 import LedgerTestSupport
+import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// Every hostile request is refused with the right status and reason, and the relay's store is unchanged.
 @Suite struct RejectionTests {
-    struct Answer { var status: Int; var json: [String: Any] }
+    struct Answer {
+        var status: Int
+        var json: [String: Any]
+    }
 
     /// Sends a request exactly as given, so tests can forge, replay or omit the signature.
     func send(_ relay: RelayProcess, _ method: String, _ target: String, body: [UInt8] = [], headers: [(String, String)]) async throws -> Answer {
@@ -136,7 +140,8 @@ import LedgerTestSupport
 
         // Malformed framing.
         let garbage: [UInt8] = [0, 0, 0, 9, 1, 2, 3]
-        let malformed = try await send(relay, "POST", "/v1/events", body: garbage, headers: try signed("POST", "/v1/events", garbage, aliceKey, relay))
+        let malformed = try await send(
+            relay, "POST", "/v1/events", body: garbage, headers: try signed("POST", "/v1/events", garbage, aliceKey, relay))
         #expect(malformed.status == 400)
 
         #expect(try fixture.relayEventCount() == count)
@@ -191,8 +196,10 @@ import LedgerTestSupport
         #expect(try String(contentsOf: URL(string: base + "/healthz")!, encoding: .utf8) == "ok\n")
         _ = try fixture.admin.run("sync")
         let metrics = try String(contentsOf: URL(string: base + "/metrics")!, encoding: .utf8)
-        for name in ["mledger_events_accepted_total", "mledger_push_duration_seconds_bucket", "mledger_pull_duration_seconds_count",
-                     "mledger_store_bytes", "mledger_events_stored"] {
+        for name in [
+            "mledger_events_accepted_total", "mledger_push_duration_seconds_bucket", "mledger_pull_duration_seconds_count",
+            "mledger_store_bytes", "mledger_events_stored",
+        ] {
             #expect(metrics.contains(name), "\(name) missing from /metrics")
         }
         let stored = metrics.split(separator: "\n").first { $0.hasPrefix("mledger_events_stored ") }

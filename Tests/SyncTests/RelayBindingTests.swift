@@ -1,8 +1,8 @@
 import Foundation
-import Testing
 import LedgerProtocol
 import LedgerStore
 import LedgerTestSupport
+import Testing
 
 /// A signed request is good for one relay of one team, once (issue 22, finding 8): captured on its way
 /// to relay A, it is refused by relay B of the same team, and by A the second time.

@@ -1,14 +1,16 @@
 import Foundation
+import LedgerTestSupport
+import Testing
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import Testing
-import LedgerTestSupport
 
 @Suite struct RelayCrashTests {
     func acceptedSoFar(_ relay: RelayProcess) -> Int {
         guard let url = URL(string: relay.url + "/metrics"), let text = try? String(contentsOf: url, encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("mledger_events_accepted_total") }) else { return 0 }
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("mledger_events_accepted_total") })
+        else { return 0 }
         return Int(Double(line.split(separator: " ").last ?? "") ?? 0)
     }
 

@@ -1,9 +1,9 @@
 import Foundation
 import GRDB
-import Testing
 import LedgerProtocol
 import LedgerStore
 import LedgerTestSupport
+import Testing
 
 /// A relay and an admin workspace synced to it; members join with `join`.
 final class TeamFixture: @unchecked Sendable {
@@ -83,8 +83,10 @@ enum Signed {
         return RequestSignature.Audience(relay: relayID, team: (json["team"] as? String).flatMap(LedgerID.init(hex:)))
     }
 
-    static func headers(_ method: String, _ target: String, body: [UInt8] = [], key: SigningKey,
-                        for audience: RequestSignature.Audience) -> [(String, String)] {
+    static func headers(
+        _ method: String, _ target: String, body: [UInt8] = [], key: SigningKey,
+        for audience: RequestSignature.Audience
+    ) -> [(String, String)] {
         RequestSignature.headers(method: method, target: target, bodySHA256: Hashing.sha256(body), audience: audience, key: key, nowMs: wallClockMs())
     }
 

@@ -4,7 +4,10 @@ public struct ExperimentCreate: BodyFields {
     public static let kind = EventKind.experimentCreate
     public var name: String
     public var description: String?
-    public init(name: String, description: String? = nil) { self.name = name.nfc; self.description = description }
+    public init(name: String, description: String? = nil) {
+        self.name = name.nfc
+        self.description = description
+    }
     public init(fields f: Fields) throws(EventError) {
         name = try f.identifier("name", maxLength: 256)
         description = try f.optionalText("description", maxLength: 8192)
@@ -21,7 +24,10 @@ public struct ExperimentDescribe: BodyFields {
     public static let kind = EventKind.experimentDescribe
     public var experiment: LedgerID
     public var description: String
-    public init(experiment: LedgerID, description: String) { self.experiment = experiment; self.description = description }
+    public init(experiment: LedgerID, description: String) {
+        self.experiment = experiment
+        self.description = description
+    }
     public init(fields f: Fields) throws(EventError) {
         experiment = try f.id("experiment")
         description = try f.text("description", maxLength: 8192, allowEmpty: true)
@@ -36,7 +42,9 @@ public struct ExperimentTag: BodyFields {
     public var key: String
     public var value: String
     public init(experiment: LedgerID, key: String, value: String) {
-        self.experiment = experiment; self.key = key.nfc; self.value = value
+        self.experiment = experiment
+        self.key = key.nfc
+        self.value = value
     }
     public init(fields f: Fields) throws(EventError) {
         experiment = try f.id("experiment")

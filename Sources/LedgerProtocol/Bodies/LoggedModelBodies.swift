@@ -10,10 +10,16 @@ public struct LoggedModelCreate: BodyFields {
     public var params: [String: String]
     public var tags: [String: String]
 
-    public init(experiment: LedgerID, name: String, run: LedgerID? = nil, modelType: String? = nil,
-                params: [String: String] = [:], tags: [String: String] = [:]) {
-        self.experiment = experiment; self.name = name.nfc; self.run = run; self.modelType = modelType
-        self.params = params.nfcKeys; self.tags = tags.nfcKeys
+    public init(
+        experiment: LedgerID, name: String, run: LedgerID? = nil, modelType: String? = nil,
+        params: [String: String] = [:], tags: [String: String] = [:]
+    ) {
+        self.experiment = experiment
+        self.name = name.nfc
+        self.run = run
+        self.modelType = modelType
+        self.params = params.nfcKeys
+        self.tags = tags.nfcKeys
     }
 
     public init(fields f: Fields) throws(EventError) {
@@ -51,10 +57,17 @@ public struct LoggedModelUpdate: BodyFields {
     public var removedTags: [String]
     public var files: [ArtifactFile]
 
-    public init(model: LedgerID, status: LoggedModelStatus? = nil, statusMessage: String? = nil, params: [String: String] = [:],
-                tags: [String: String] = [:], removedTags: [String] = [], files: [ArtifactFile] = []) {
-        self.model = model; self.status = status; self.statusMessage = statusMessage
-        self.params = params.nfcKeys; self.tags = tags.nfcKeys; self.removedTags = removedTags.map(\.nfc); self.files = files
+    public init(
+        model: LedgerID, status: LoggedModelStatus? = nil, statusMessage: String? = nil, params: [String: String] = [:],
+        tags: [String: String] = [:], removedTags: [String] = [], files: [ArtifactFile] = []
+    ) {
+        self.model = model
+        self.status = status
+        self.statusMessage = statusMessage
+        self.params = params.nfcKeys
+        self.tags = tags.nfcKeys
+        self.removedTags = removedTags.map(\.nfc)
+        self.files = files
     }
 
     public init(fields f: Fields) throws(EventError) {
@@ -96,10 +109,17 @@ public struct DatasetInput: Sendable, Equatable, Hashable, Codable {
     /// Input tags, such as `mlflow.data.context` (training, validation, ...).
     public var tags: [String: String]
 
-    public init(name: String, digest: String, sourceType: String, source: String, schema: String? = nil,
-                profile: String? = nil, tags: [String: String] = [:]) {
-        self.name = name.nfc; self.digest = digest; self.sourceType = sourceType; self.source = source
-        self.schema = schema; self.profile = profile; self.tags = tags.nfcKeys
+    public init(
+        name: String, digest: String, sourceType: String, source: String, schema: String? = nil,
+        profile: String? = nil, tags: [String: String] = [:]
+    ) {
+        self.name = name.nfc
+        self.digest = digest
+        self.sourceType = sourceType
+        self.source = source
+        self.schema = schema
+        self.profile = profile
+        self.tags = tags.nfcKeys
     }
 
     var cbor: CBOR {
@@ -131,7 +151,9 @@ public struct RunInputs: BodyFields {
     public var models: [LedgerID]
 
     public init(run: LedgerID, datasets: [DatasetInput], models: [LedgerID] = []) {
-        self.run = run; self.datasets = datasets; self.models = models
+        self.run = run
+        self.datasets = datasets
+        self.models = models
     }
 
     public init(fields f: Fields) throws(EventError) {
@@ -157,12 +179,18 @@ public struct RunOutputs: BodyFields {
     public struct Output: Sendable, Equatable, Hashable {
         public var model: LedgerID
         public var step: Int64?
-        public init(model: LedgerID, step: Int64? = nil) { self.model = model; self.step = step }
+        public init(model: LedgerID, step: Int64? = nil) {
+            self.model = model
+            self.step = step
+        }
     }
     public var run: LedgerID
     public var models: [Output]
 
-    public init(run: LedgerID, models: [Output]) { self.run = run; self.models = models }
+    public init(run: LedgerID, models: [Output]) {
+        self.run = run
+        self.models = models
+    }
 
     public init(fields f: Fields) throws(EventError) {
         run = try f.id("run")
@@ -177,11 +205,15 @@ public struct RunOutputs: BodyFields {
     }
 
     public var cbor: [String: CBOR] {
-        ["run": .bytes(run.bytes), "models": .array(models.map { o in
-            var m: [String: CBOR] = ["model": .bytes(o.model.bytes)]
-            m.set("step", o.step.map(CBOR.int))
-            return .map(m)
-        })]
+        [
+            "run": .bytes(run.bytes),
+            "models": .array(
+                models.map { o in
+                    var m: [String: CBOR] = ["model": .bytes(o.model.bytes)]
+                    m.set("step", o.step.map(CBOR.int))
+                    return .map(m)
+                }),
+        ]
     }
 }
 
@@ -194,7 +226,9 @@ public struct EntityDelete: BodyFields {
     public var reason: String?
 
     public init(target: LedgerID, restore: Bool = false, reason: String? = nil) {
-        self.target = target; self.restore = restore; self.reason = reason
+        self.target = target
+        self.restore = restore
+        self.reason = reason
     }
 
     public init(fields f: Fields) throws(EventError) {

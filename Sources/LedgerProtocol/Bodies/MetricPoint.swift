@@ -8,7 +8,9 @@ public struct MetricPoint: Sendable, Equatable, Hashable, Codable {
     public var value: Double
 
     public init(step: Int64, timestamp: Int64, value: Double) {
-        self.step = step; self.timestamp = timestamp; self.value = value
+        self.step = step
+        self.timestamp = timestamp
+        self.value = value
     }
 
     public static func pack(_ points: [MetricPoint]) -> [UInt8] {
@@ -35,10 +37,12 @@ public struct MetricPoint: Sendable, Equatable, Hashable, Codable {
         return [MetricPoint](unsafeUninitializedCapacity: count) { buffer, initialized in
             for k in 0..<count {
                 let base = k * packedSize
-                buffer.initializeElement(at: k, to: MetricPoint(
-                    step: Int64(bigEndian: raw.loadUnaligned(fromByteOffset: base, as: Int64.self)),
-                    timestamp: Int64(bigEndian: raw.loadUnaligned(fromByteOffset: base + 8, as: Int64.self)),
-                    value: Double(bitPattern: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: base + 16, as: UInt64.self)))))
+                buffer.initializeElement(
+                    at: k,
+                    to: MetricPoint(
+                        step: Int64(bigEndian: raw.loadUnaligned(fromByteOffset: base, as: Int64.self)),
+                        timestamp: Int64(bigEndian: raw.loadUnaligned(fromByteOffset: base + 8, as: Int64.self)),
+                        value: Double(bitPattern: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: base + 16, as: UInt64.self)))))
             }
             initialized = count
         }

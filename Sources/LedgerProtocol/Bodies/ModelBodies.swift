@@ -3,7 +3,10 @@ public struct ModelCreate: BodyFields {
     public static let kind = EventKind.modelCreate
     public var name: String
     public var description: String?
-    public init(name: String, description: String? = nil) { self.name = name.nfc; self.description = description }
+    public init(name: String, description: String? = nil) {
+        self.name = name.nfc
+        self.description = description
+    }
     public init(fields f: Fields) throws(EventError) {
         name = try f.identifier("name", maxLength: 256)
         description = try f.optionalText("description", maxLength: 8192)
@@ -20,7 +23,10 @@ public struct ModelDescribe: BodyFields {
     public static let kind = EventKind.modelDescribe
     public var model: LedgerID
     public var description: String
-    public init(model: LedgerID, description: String) { self.model = model; self.description = description }
+    public init(model: LedgerID, description: String) {
+        self.model = model
+        self.description = description
+    }
     public init(fields f: Fields) throws(EventError) {
         model = try f.id("model")
         description = try f.text("description", maxLength: 8192, allowEmpty: true)
@@ -39,10 +45,16 @@ public struct VersionCreate: BodyFields {
     public var description: String?
     /// The logged model (`logged_model.create` event id) the version was registered from, if any.
     public var loggedModel: LedgerID?
-    public init(model: LedgerID, run: LedgerID?, files: [ArtifactFile], claimedNumber: UInt64, description: String? = nil,
-                loggedModel: LedgerID? = nil) {
-        self.model = model; self.run = run; self.files = files
-        self.claimedNumber = claimedNumber; self.description = description; self.loggedModel = loggedModel
+    public init(
+        model: LedgerID, run: LedgerID?, files: [ArtifactFile], claimedNumber: UInt64, description: String? = nil,
+        loggedModel: LedgerID? = nil
+    ) {
+        self.model = model
+        self.run = run
+        self.files = files
+        self.claimedNumber = claimedNumber
+        self.description = description
+        self.loggedModel = loggedModel
     }
     public init(fields f: Fields) throws(EventError) {
         model = try f.id("model")
@@ -71,7 +83,11 @@ public struct VersionArchive: BodyFields {
     public var model: LedgerID
     public var version: LedgerID
     public var reason: String
-    public init(model: LedgerID, version: LedgerID, reason: String) { self.model = model; self.version = version; self.reason = reason }
+    public init(model: LedgerID, version: LedgerID, reason: String) {
+        self.model = model
+        self.version = version
+        self.reason = reason
+    }
     public init(fields f: Fields) throws(EventError) {
         model = try f.id("model")
         version = try f.id("version")
@@ -92,7 +108,11 @@ public struct Promote: BodyFields {
     public var reason: String
     public var evidence: [String]
     public init(model: LedgerID, version: LedgerID, alias: String, reason: String, evidence: [String] = []) {
-        self.model = model; self.version = version; self.alias = alias.nfc; self.reason = reason; self.evidence = evidence
+        self.model = model
+        self.version = version
+        self.alias = alias.nfc
+        self.reason = reason
+        self.evidence = evidence
     }
     public init(fields f: Fields) throws(EventError) {
         model = try f.id("model")
@@ -126,7 +146,11 @@ public struct Demote: BodyFields {
     public var model: LedgerID
     public var alias: String
     public var reason: String
-    public init(model: LedgerID, alias: String, reason: String) { self.model = model; self.alias = alias.nfc; self.reason = reason }
+    public init(model: LedgerID, alias: String, reason: String) {
+        self.model = model
+        self.alias = alias.nfc
+        self.reason = reason
+    }
     public init(fields f: Fields) throws(EventError) {
         model = try f.id("model")
         alias = try f.identifier("alias", maxLength: 64)
@@ -141,7 +165,11 @@ public struct CommentAdd: BodyFields {
     public var target: LedgerID
     public var text: String
     public var replyTo: LedgerID?
-    public init(target: LedgerID, text: String, replyTo: LedgerID? = nil) { self.target = target; self.text = text; self.replyTo = replyTo }
+    public init(target: LedgerID, text: String, replyTo: LedgerID? = nil) {
+        self.target = target
+        self.text = text
+        self.replyTo = replyTo
+    }
     public init(fields f: Fields) throws(EventError) {
         target = try f.id("target")
         text = try f.meaningfulText("text", maxLength: 16384)

@@ -16,8 +16,14 @@ public struct RunStart: BodyFields {
         experiment: LedgerID, name: String, gitCommit: String? = nil, gitDirty: Bool? = nil,
         command: String? = nil, host: String? = nil, environment: String? = nil, startTime: Int64? = nil
     ) {
-        self.experiment = experiment; self.name = name; self.gitCommit = gitCommit; self.gitDirty = gitDirty
-        self.command = command; self.host = host; self.environment = environment; self.startTime = startTime
+        self.experiment = experiment
+        self.name = name
+        self.gitCommit = gitCommit
+        self.gitDirty = gitDirty
+        self.command = command
+        self.host = host
+        self.environment = environment
+        self.startTime = startTime
     }
 
     public init(fields f: Fields) throws(EventError) {
@@ -48,7 +54,10 @@ public struct RunParams: BodyFields {
     public static let kind = EventKind.runParams
     public var run: LedgerID
     public var params: [String: String]
-    public init(run: LedgerID, params: [String: String]) { self.run = run; self.params = params.nfcKeys }
+    public init(run: LedgerID, params: [String: String]) {
+        self.run = run
+        self.params = params.nfcKeys
+    }
     public init(fields f: Fields) throws(EventError) {
         run = try f.id("run")
         params = try f.textMap("params", maxValueLength: 6000)
@@ -61,7 +70,10 @@ public struct RunTags: BodyFields {
     public static let kind = EventKind.runTags
     public var run: LedgerID
     public var tags: [String: String]
-    public init(run: LedgerID, tags: [String: String]) { self.run = run; self.tags = tags.nfcKeys }
+    public init(run: LedgerID, tags: [String: String]) {
+        self.run = run
+        self.tags = tags.nfcKeys
+    }
     public init(fields f: Fields) throws(EventError) {
         run = try f.id("run")
         tags = try f.textMap("tags", maxValueLength: 8000)
@@ -74,7 +86,10 @@ public struct RunMetrics: BodyFields {
     public static let kind = EventKind.runMetrics
     public var run: LedgerID
     public var series: [String: [MetricPoint]]
-    public init(run: LedgerID, series: [String: [MetricPoint]]) { self.run = run; self.series = series.nfcKeys }
+    public init(run: LedgerID, series: [String: [MetricPoint]]) {
+        self.run = run
+        self.series = series.nfcKeys
+    }
     public init(fields f: Fields) throws(EventError) {
         run = try f.id("run")
         guard case .map(let m) = try f.required("series"), !m.isEmpty else {
@@ -101,14 +116,19 @@ public struct ArtifactFile: Sendable, Equatable, Hashable, Codable {
     public var sha256: [UInt8]
     public var size: UInt64
 
-    public init(path: String, sha256: [UInt8], size: UInt64) { self.path = path; self.sha256 = sha256; self.size = size }
+    public init(path: String, sha256: [UInt8], size: UInt64) {
+        self.path = path
+        self.sha256 = sha256
+        self.size = size
+    }
 
     /// A path that stays inside the folder it is written to: relative, no `.`/`..` segments, no
     /// backslashes or NUL. Checked on UTF-8 bytes, so combining characters cannot disguise a separator.
     public static func isSafePath(_ path: String) -> Bool {
         let bytes = Array(path.utf8)
         guard !bytes.isEmpty, bytes.count <= 1024, bytes[0] != UInt8(ascii: "/"),
-              !bytes.contains(UInt8(ascii: "\\")), !bytes.contains(0) else { return false }
+            !bytes.contains(UInt8(ascii: "\\")), !bytes.contains(0)
+        else { return false }
         return bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
             .allSatisfy { !$0.isEmpty && !$0.elementsEqual([0x2e]) && !$0.elementsEqual([0x2e, 0x2e]) }
     }
@@ -143,7 +163,10 @@ public struct RunArtifacts: BodyFields {
     public static let kind = EventKind.runArtifacts
     public var run: LedgerID
     public var files: [ArtifactFile]
-    public init(run: LedgerID, files: [ArtifactFile]) { self.run = run; self.files = files }
+    public init(run: LedgerID, files: [ArtifactFile]) {
+        self.run = run
+        self.files = files
+    }
     public init(fields f: Fields) throws(EventError) {
         run = try f.id("run")
         files = try ArtifactFile.decodeList("files", f)
@@ -160,7 +183,10 @@ public struct RunFinish: BodyFields {
     public var endTime: Int64?
     public var exitCode: Int64?
     public init(run: LedgerID, status: RunStatus, endTime: Int64? = nil, exitCode: Int64? = nil) {
-        self.run = run; self.status = status; self.endTime = endTime; self.exitCode = exitCode
+        self.run = run
+        self.status = status
+        self.endTime = endTime
+        self.exitCode = exitCode
     }
     public init(fields f: Fields) throws(EventError) {
         run = try f.id("run")

@@ -16,7 +16,10 @@ public struct MemberAdd: BodyFields {
     public var name: String?
     public var rotation: KeyRotation?
     public init(member: PublicKey, role: Role, name: String? = nil, rotation: KeyRotation? = nil) {
-        self.member = member; self.role = role; self.name = name; self.rotation = rotation
+        self.member = member
+        self.role = role
+        self.name = name
+        self.rotation = rotation
     }
     public init(fields f: Fields) throws(EventError) {
         member = try f.publicKey("member")
@@ -58,7 +61,9 @@ public struct KeyRotation: Sendable, Equatable {
     public var chainEnd: UInt64?
 
     public init(replaces: PublicKey, consent: [UInt8], chainEnd: UInt64?) {
-        self.replaces = replaces; self.consent = consent; self.chainEnd = chainEnd
+        self.replaces = replaces
+        self.consent = consent
+        self.chainEnd = chainEnd
     }
 
     /// What the old key signs: a domain tag, the team, the old key and the new one.
@@ -81,7 +86,9 @@ public struct MemberRemove: BodyFields {
     /// Per key, the last seq the admin saw and that still counts; absent keys are not cut.
     public var chainEnds: [ChainEnd]
     public init(member: PublicKey, reason: String, chainEnds: [ChainEnd] = []) {
-        self.member = member; self.reason = reason; self.chainEnds = chainEnds
+        self.member = member
+        self.reason = reason
+        self.chainEnds = chainEnds
     }
     public init(fields f: Fields) throws(EventError) {
         member = try f.publicKey("member")
@@ -110,7 +117,10 @@ public struct ChainEnd: Sendable, Equatable, Hashable {
     public static let maxCount = 32
     public var author: PublicKey
     public var seq: UInt64
-    public init(author: PublicKey, seq: UInt64) { self.author = author; self.seq = seq }
+    public init(author: PublicKey, seq: UInt64) {
+        self.author = author
+        self.seq = seq
+    }
     var cbor: CBOR { .map(["author": .bytes(author.bytes), "seq": .unsigned(seq)]) }
 }
 
@@ -119,7 +129,10 @@ public struct AliasProtect: BodyFields {
     public static let kind = EventKind.aliasProtect
     public var alias: String
     public var role: Role
-    public init(alias: String, role: Role) { self.alias = alias.nfc; self.role = role }
+    public init(alias: String, role: Role) {
+        self.alias = alias.nfc
+        self.role = role
+    }
     public init(fields f: Fields) throws(EventError) {
         alias = try f.identifier("alias", maxLength: 64)
         guard let r = Role(rawValue: try f.text("role")) else { throw f.fail("unknown role") }
@@ -133,7 +146,10 @@ public struct IdentityProfile: BodyFields {
     public static let kind = EventKind.identityProfile
     public var name: String
     public var email: String?
-    public init(name: String, email: String? = nil) { self.name = name; self.email = email }
+    public init(name: String, email: String? = nil) {
+        self.name = name
+        self.email = email
+    }
     public init(fields f: Fields) throws(EventError) {
         name = try f.meaningfulText("name", maxLength: 256)
         email = try f.optionalText("email")
@@ -150,7 +166,10 @@ public struct DeviceLink: BodyFields {
     public static let kind = EventKind.deviceLink
     public var device: PublicKey
     public var label: String?
-    public init(device: PublicKey, label: String? = nil) { self.device = device; self.label = label }
+    public init(device: PublicKey, label: String? = nil) {
+        self.device = device
+        self.label = label
+    }
     public init(fields f: Fields) throws(EventError) {
         device = try f.publicKey("device")
         label = try f.optionalText("label")

@@ -43,4 +43,3 @@ public struct SHA256Stream {
         return out
     }
 }
-

@@ -26,8 +26,9 @@ public struct PassphraseSeal: Sendable, Equatable, Codable {
     public func open(passphrase: String) -> [UInt8]? {
         let mac = Int(crypto_secretbox_macbytes())
         guard ciphertext.count >= mac, nonce.count == Int(crypto_secretbox_noncebytes()),
-              salt.count == Int(crypto_pwhash_saltbytes()), memLimit <= UInt64(Int.max),
-              let key = Self.deriveKey(passphrase, salt: salt, ops: opsLimit, mem: memLimit) else { return nil }
+            salt.count == Int(crypto_pwhash_saltbytes()), memLimit <= UInt64(Int.max),
+            let key = Self.deriveKey(passphrase, salt: salt, ops: opsLimit, mem: memLimit)
+        else { return nil }
         var plain = [UInt8](repeating: 0, count: ciphertext.count - mac)
         guard crypto_secretbox_open_easy(&plain, ciphertext, UInt64(ciphertext.count), nonce, key) == 0 else { return nil }
         return plain

@@ -82,10 +82,13 @@ extension CBOR {
         let m = major << 5
         switch value {
         case 0..<24: out.append(m | UInt8(value))
-        case 24...0xff: out.append(m | 24); out.append(UInt8(value))
+        case 24...0xff:
+            out.append(m | 24)
+            out.append(UInt8(value))
         case 0x100...0xffff:
             out.append(m | 25)
-            out.append(UInt8(value >> 8)); out.append(UInt8(truncatingIfNeeded: value))
+            out.append(UInt8(value >> 8))
+            out.append(UInt8(truncatingIfNeeded: value))
         case 0x1_0000...0xffff_ffff:
             out.append(m | 26)
             out.appendBigEndian(UInt32(value))
@@ -143,7 +146,10 @@ extension CBOR {
             }
             guard bytes.count - offset >= width else { throw fail("unexpected end of body") }
             var value: UInt64 = 0
-            for _ in 0..<width { value = value << 8 | UInt64(bytes[offset]); offset += 1 }
+            for _ in 0..<width {
+                value = value << 8 | UInt64(bytes[offset])
+                offset += 1
+            }
             let minimum: UInt64 = [1: 24, 2: 0x100, 4: 0x1_0000, 8: 0x1_0000_0000][width] ?? 0
             guard value >= minimum else { throw fail("integer not in shortest form") }
             return value
@@ -158,7 +164,8 @@ extension CBOR {
         mutating func item(depth: Int) throws(CBORError) -> CBOR {
             guard depth <= CBOR.maxDepth else { throw fail("nesting deeper than \(CBOR.maxDepth)") }
             let initial = try byte()
-            let major = initial >> 5, info = initial & 0x1f
+            let major = initial >> 5
+            let info = initial & 0x1f
             switch major {
             case 0: return .unsigned(try argument(info))
             case 1: return .negative(try argument(info))
@@ -180,7 +187,10 @@ extension CBOR {
                 var previousKey: ArraySlice<UInt8>? = nil
                 for _ in 0..<n {
                     let keyStart = offset
-                    guard try byte() >> 5 == 3 else { offset = keyStart; throw fail("map key is not text") }
+                    guard try byte() >> 5 == 3 else {
+                        offset = keyStart
+                        throw fail("map key is not text")
+                    }
                     offset = keyStart
                     let keyInfo = try byte() & 0x1f
                     let key = try text(keyInfo)
@@ -202,7 +212,10 @@ extension CBOR {
                 case 27:
                     guard bytes.count - offset >= 8 else { throw fail("unexpected end of body") }
                     var bits: UInt64 = 0
-                    for _ in 0..<8 { bits = bits << 8 | UInt64(bytes[offset]); offset += 1 }
+                    for _ in 0..<8 {
+                        bits = bits << 8 | UInt64(bytes[offset])
+                        offset += 1
+                    }
                     return .double(Double(bitPattern: bits))
                 default: throw fail("simple value or float width not allowed")
                 }

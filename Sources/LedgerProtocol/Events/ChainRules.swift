@@ -12,7 +12,10 @@ public enum ChainPlacement: Equatable, Sendable {
 public struct ChainLink: Sendable, Equatable {
     public var id: LedgerID
     public var clock: UInt64
-    public init(id: LedgerID, clock: UInt64) { self.id = id; self.clock = clock }
+    public init(id: LedgerID, clock: UInt64) {
+        self.id = id
+        self.clock = clock
+    }
 }
 
 /// What a receiver knows of one author's chain around a new event's seq.
@@ -27,7 +30,10 @@ public struct ChainNeighbourhood: Sendable {
     public var forkedSeq: UInt64?
 
     public init(highestSeq: UInt64, predecessors: [ChainLink], sameSeq: [LedgerID], forkedSeq: UInt64? = nil) {
-        self.highestSeq = highestSeq; self.predecessors = predecessors; self.sameSeq = sameSeq; self.forkedSeq = forkedSeq
+        self.highestSeq = highestSeq
+        self.predecessors = predecessors
+        self.sameSeq = sameSeq
+        self.forkedSeq = forkedSeq
     }
 }
 
@@ -74,7 +80,8 @@ public enum ChainRules {
             throw .forkedChain("\(chain.sameSeq.count) events of this author at seq \(env.seq) are kept as evidence already")
         }
         if ForkBound.isBeyond(seq: env.seq, forkedSeq: forkedSeq) {
-            throw .forkedChain("the author's chain forked at seq \(forkedSeq ?? 0); nothing past seq \((forkedSeq ?? 0) + ForkBound.seqsPastFork) is kept")
+            throw .forkedChain(
+                "the author's chain forked at seq \(forkedSeq ?? 0); nothing past seq \((forkedSeq ?? 0) + ForkBound.seqsPastFork) is kept")
         }
         if env.seq > 1 {
             guard let prev = chain.predecessors.first(where: { $0.id == env.prev }) else {

@@ -9,7 +9,10 @@ public struct ChainWriter: Sendable {
 
     /// Continues a chain whose last event is at `seq` with id `prev` (0 and zero for a new chain).
     public init(key: SigningKey, seq: UInt64 = 0, prev: LedgerID = .zero, clock: UInt64 = 0) {
-        self.key = key; self.seq = seq; self.prev = prev; self.clock = clock
+        self.key = key
+        self.seq = seq
+        self.prev = prev
+        self.clock = clock
     }
 
     /// Raises the clock after seeing another author's event, so later events order after it.

@@ -62,12 +62,12 @@ public struct Envelope: Sendable, Equatable {
             throw .malformed("does not start with 'mledger/event/v1'")
         }
         guard let team = r.take(32).flatMap({ LedgerID(bytes: $0) }),
-              let author = r.take(32).flatMap({ PublicKey(bytes: $0) }),
-              let seq = r.u64(),
-              let prev = r.take(32).flatMap({ LedgerID(bytes: $0) }),
-              let clock = r.u64(),
-              let kindLength = r.u8(),
-              let kindBytes = r.take(Int(kindLength))
+            let author = r.take(32).flatMap({ PublicKey(bytes: $0) }),
+            let seq = r.u64(),
+            let prev = r.take(32).flatMap({ LedgerID(bytes: $0) }),
+            let clock = r.u64(),
+            let kindLength = r.u8(),
+            let kindBytes = r.take(Int(kindLength))
         else { throw .malformed("header is truncated") }
         let kindText = String(decoding: kindBytes, as: UTF8.self)
         guard let kind = EventKind(rawValue: kindText) else { throw .unknownKind(kindText) }

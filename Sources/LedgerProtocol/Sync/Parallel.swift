@@ -88,7 +88,10 @@ public struct DecodedEvent: Sendable {
     public var event: SignedEvent
     public var body: EventBody?
 
-    public init(event: SignedEvent, body: EventBody?) { self.event = event; self.body = body }
+    public init(event: SignedEvent, body: EventBody?) {
+        self.event = event
+        self.body = body
+    }
 }
 
 /// A received frame that is not a valid event, named by the hash of its bytes.

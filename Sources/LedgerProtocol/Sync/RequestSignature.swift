@@ -27,7 +27,10 @@ public struct RequestSignature: Sendable, Equatable {
         /// The relay's team; nil while it has none (it adopts the first genesis pushed to it).
         public var team: LedgerID?
 
-        public init(relay: [UInt8], team: LedgerID?) { self.relay = relay; self.team = team }
+        public init(relay: [UInt8], team: LedgerID?) {
+            self.relay = relay
+            self.team = team
+        }
     }
 
     public var key: PublicKey
@@ -45,14 +48,18 @@ public struct RequestSignature: Sendable, Equatable {
     }
 
     /// Signs a request; `target` is the path with its query string.
-    public static func sign(method: String, target: String, bodySHA256: [UInt8], audience: Audience?, key: SigningKey, nowMs: UInt64) -> RequestSignature {
+    public static func sign(
+        method: String, target: String, bodySHA256: [UInt8], audience: Audience?, key: SigningKey, nowMs: UInt64
+    ) -> RequestSignature {
         let nonce = Hex.encode(secureRandomBytes(16))
         let message = message(method: method, target: target, timeMs: nowMs, nonce: nonce, bodySHA256: bodySHA256, audience: audience)
         return RequestSignature(key: key.publicKey, timeMs: nowMs, nonce: nonce, signature: key.sign(message))
     }
 
     /// Signs a sync request and returns the five headers to send with it.
-    public static func headers(method: String, target: String, bodySHA256: [UInt8], audience: Audience, key: SigningKey, nowMs: UInt64) -> [(String, String)] {
+    public static func headers(
+        method: String, target: String, bodySHA256: [UInt8], audience: Audience, key: SigningKey, nowMs: UInt64
+    ) -> [(String, String)] {
         sign(method: method, target: target, bodySHA256: bodySHA256, audience: audience, key: key, nowMs: nowMs).headers
             + [(Header.bodySHA256, Hex.encode(bodySHA256))]
     }
@@ -65,17 +72,24 @@ public struct RequestSignature: Sendable, Equatable {
     /// Parses the four headers; nil when any is missing or malformed.
     public init?(key: String?, time: String?, nonce: String?, signature: String?) {
         guard let k = key.flatMap(PublicKey.init(hex:)), let t = time.flatMap(UInt64.init),
-              let n = nonce, (16...64).contains(n.count), n.allSatisfy(\.isHexDigit),
-              let s = signature.flatMap(Hex.decode), s.count == 64 else { return nil }
+            let n = nonce, (16...64).contains(n.count), n.allSatisfy(\.isHexDigit),
+            let s = signature.flatMap(Hex.decode), s.count == 64
+        else { return nil }
         self.init(key: k, timeMs: t, nonce: n, signature: s)
     }
 
     public init(key: PublicKey, timeMs: UInt64, nonce: String, signature: [UInt8]) {
-        self.key = key; self.timeMs = timeMs; self.nonce = nonce; self.signature = signature
+        self.key = key
+        self.timeMs = timeMs
+        self.nonce = nonce
+        self.signature = signature
     }
 
     public func isValid(method: String, target: String, bodySHA256: [UInt8], audience: Audience?) -> Bool {
-        key.verify(signature: signature, message: Self.message(method: method, target: target, timeMs: timeMs, nonce: nonce,
-                                                               bodySHA256: bodySHA256, audience: audience))
+        key.verify(
+            signature: signature,
+            message: Self.message(
+                method: method, target: target, timeMs: timeMs, nonce: nonce,
+                bodySHA256: bodySHA256, audience: audience))
     }
 }

@@ -47,8 +47,9 @@ struct BlobRoutes {
             for try await chunk in request.body {
                 received += chunk.readableBytes
                 guard received <= state.configuration.maxBlobBytes else {
-                    throw RelayError(status: .contentTooLarge, code: "blob_too_large",
-                                     message: "blobs are limited to \(state.configuration.maxBlobBytes) bytes on this relay")
+                    throw RelayError(
+                        status: .contentTooLarge, code: "blob_too_large",
+                        message: "blobs are limited to \(state.configuration.maxBlobBytes) bytes on this relay")
                 }
                 chunk.withUnsafeReadableBytes { hasher.update($0) }
                 try handle.write(contentsOf: Data(buffer: chunk))
@@ -83,7 +84,9 @@ struct BlobRoutes {
             headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(size)"
         }
         // Only the requested bytes are read, a piece at a time as the client takes them.
-        let body = range.isEmpty ? ResponseBody()
+        let body =
+            range.isEmpty
+            ? ResponseBody()
             : try await files.loadFile(path: path, range: range.lowerBound...(range.upperBound - 1), context: context, chunkLength: 256 << 10)
         return Response(status: ranged ? .partialContent : .ok, headers: headers, body: body)
     }

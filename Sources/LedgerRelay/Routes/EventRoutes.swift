@@ -36,14 +36,22 @@ struct EventRoutes {
 
         mutating func add(_ index: Int, _ id: LedgerID, _ outcome: Ledger.IngestResult) {
             switch outcome {
-            case .accepted: accepted += 1; statuses.append("a")
-            case .duplicate: duplicates += 1; statuses.append("d")
+            case .accepted:
+                accepted += 1
+                statuses.append("a")
+            case .duplicate:
+                duplicates += 1
+                statuses.append("d")
             case .fork:
-                forks += 1; statuses.append("f")
-                problems.append(PushProblem(index: index, id: id.hex, status: "fork", code: "fork",
-                                            message: "another event of this author at this seq is stored; both are kept as evidence"))
+                forks += 1
+                statuses.append("f")
+                problems.append(
+                    PushProblem(
+                        index: index, id: id.hex, status: "fork", code: "fork",
+                        message: "another event of this author at this seq is stored; both are kept as evidence"))
             case .rejected(let error):
-                rejected += 1; statuses.append("r")
+                rejected += 1
+                statuses.append("r")
                 problems.append(PushProblem(index: index, id: id.hex, status: "rejected", code: error.code, message: error.description))
             }
         }
@@ -119,7 +127,9 @@ struct EventRoutes {
                 case .success(let item):
                     let event = item.event
                     // A second copy of an event in the same push is a duplicate of the first.
-                    let outcome = reported.contains(event.id) ? .duplicate
+                    let outcome =
+                        reported.contains(event.id)
+                        ? .duplicate
                         : refused[event.id].map { .rejected($0) } ?? outcomes[event.id] ?? .duplicate
                     reported.insert(event.id)
                     response.add(index, event.id, outcome)
@@ -159,8 +169,9 @@ struct EventRoutes {
     @Sendable func frontier(_ request: Request, context: RelayContext) async throws -> Response {
         let ledger = state.ledger
         let response = try await offload {
-            FrontierResponse(team: try ledger.team()?.hex,
-                             authors: Dictionary(uniqueKeysWithValues: try ledger.frontier().map { ($0.key.hex, $0.value) }))
+            FrontierResponse(
+                team: try ledger.team()?.hex,
+                authors: Dictionary(uniqueKeysWithValues: try ledger.frontier().map { ($0.key.hex, $0.value) }))
         }
         return try JSONResponse.make(response)
     }
@@ -170,8 +181,9 @@ enum JSONResponse {
     static func make<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return Response(status: status, headers: [.contentType: "application/json"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
     }
 }
 

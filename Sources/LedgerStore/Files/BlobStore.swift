@@ -71,7 +71,7 @@ public struct BlobStore: Sendable {
         let fm = FileManager.default
         guard !fm.fileExists(atPath: target.path) else { return }
         try fm.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-        do { try fm.moveItem(at: temp, to: target) } catch where fm.fileExists(atPath: target.path) {}
+        do { try fm.moveItem(at: temp, to: target) } catch  where fm.fileExists(atPath: target.path) {}
     }
 
     /// Writes a blob to `destination`, checking that its bytes still hash to `sha256`. Streams in 1 MiB

@@ -21,7 +21,10 @@ public struct IdentityStore: Sendable {
 
     public init(directory: URL) { self.init(directory: directory, fileName: "identity.json") }
 
-    init(directory: URL, fileName: String) { self.directory = directory; self.fileName = fileName }
+    init(directory: URL, fileName: String) {
+        self.directory = directory
+        self.fileName = fileName
+    }
 
     public static func standard(environment: [String: String] = ProcessInfo.processInfo.environment) -> IdentityStore {
         if let dir = environment["MLEDGER_CONFIG_DIR"], !dir.isEmpty { return IdentityStore(directory: URL(fileURLWithPath: dir)) }
@@ -102,7 +105,9 @@ public struct IdentityStore: Sendable {
         let old = try read()
         var pass: String?
         if old.sealed != nil {
-            guard let p = passphrase() else { throw .identity("the new key must be sealed like the old one: set MLEDGER_PASSPHRASE or run in a terminal") }
+            guard let p = passphrase() else {
+                throw .identity("the new key must be sealed like the old one: set MLEDGER_PASSPHRASE or run in a terminal")
+            }
             pass = p
         }
         let retired = directory.appendingPathComponent("identity.retired-\(old.publicKey.prefix(16)).json")

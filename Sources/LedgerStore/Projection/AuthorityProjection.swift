@@ -25,9 +25,12 @@ enum AuthorityProjection {
     }
 
     static func load(_ db: Database) throws -> State {
-        let events = try Row.fetchAll(db, sql: """
-            SELECT e.bytes, e.signature FROM team_events t JOIN events e ON e.id = t.event ORDER BY t.ord
-            """).map { row in try teamEvent(SignedEvent(bytes: row.bytes("bytes"), signature: row.bytes("signature"), verifySignature: false)) }
+        let events = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT e.bytes, e.signature FROM team_events t JOIN events e ON e.id = t.event ORDER BY t.ord
+                """
+        ).map { row in try teamEvent(SignedEvent(bytes: row.bytes("bytes"), signature: row.bytes("signature"), verifySignature: false)) }
         let forks = try forks(db)
         return State(events: events, authority: TeamAuthority(events: events, forks: forks), stamp: try Stamp.read(db))
     }
@@ -55,12 +58,14 @@ enum AuthorityProjection {
         }
         try db.execute(sql: "DELETE FROM held_events WHERE event IN (SELECT event FROM team_events)")
         for (key, m) in a.members {
-            try db.execute(sql: "INSERT INTO members (member, role, name, active, ord, replaced_by) VALUES (?, ?, ?, ?, ?, ?)",
-                           arguments: [key, m.role?.rawValue, m.name, m.active, m.order, m.replacedBy])
+            try db.execute(
+                sql: "INSERT INTO members (member, role, name, active, ord, replaced_by) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [key, m.role?.rawValue, m.name, m.active, m.order, m.replacedBy])
         }
         for (key, d) in a.devices {
-            try db.execute(sql: "INSERT INTO devices (device, member, label, ord, revoked) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [key, d.member, d.label, d.order, d.revoked])
+            try db.execute(
+                sql: "INSERT INTO devices (device, member, label, ord, revoked) VALUES (?, ?, ?, ?, ?)",
+                arguments: [key, d.member, d.label, d.order, d.revoked])
         }
         for (key, timeline) in a.standings {
             for s in timeline {
@@ -69,16 +74,19 @@ enum AuthorityProjection {
         }
         for (key, cuts) in a.cutoffs {
             for c in cuts {
-                try db.execute(sql: "INSERT OR REPLACE INTO cutoffs (key, removal, max_seq) VALUES (?, ?, ?)",
-                               arguments: [key, c.removal, Int64(clamping: c.maxSeq)])
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO cutoffs (key, removal, max_seq) VALUES (?, ?, ?)",
+                    arguments: [key, c.removal, Int64(clamping: c.maxSeq)])
             }
         }
         for (alias, history) in a.protections {
             for p in history {
-                try db.execute(sql: "INSERT INTO protection_history (alias, ord, role) VALUES (?, ?, ?)", arguments: [alias, p.order, p.role.rawValue])
+                try db.execute(
+                    sql: "INSERT INTO protection_history (alias, ord, role) VALUES (?, ?, ?)", arguments: [alias, p.order, p.role.rawValue])
             }
             if let latest = history.last {
-                try db.execute(sql: "INSERT INTO protected_aliases (alias, role, ord) VALUES (?, ?, ?)", arguments: [alias, latest.role.rawValue, latest.order])
+                try db.execute(
+                    sql: "INSERT INTO protected_aliases (alias, role, ord) VALUES (?, ?, ?)", arguments: [alias, latest.role.rawValue, latest.order])
             }
         }
         for (event, why) in a.refused {

@@ -21,7 +21,10 @@ struct IngestSession {
     private var changed = false
 
     init(db: Database, team: LedgerID?, nowMs: UInt64, enforceRoles: Bool, state: AuthorityProjection.State) {
-        self.db = db; self.team = team; self.nowMs = nowMs; self.enforceRoles = enforceRoles
+        self.db = db
+        self.team = team
+        self.nowMs = nowMs
+        self.enforceRoles = enforceRoles
         events = state.events
         initial = state.authority
         authority = state.authority
@@ -70,7 +73,9 @@ struct IngestSession {
         guard let role = authority.currentRole(of: author) else {
             return .forbidden("\(author.fingerprint) is not a member of this team (or was removed)")
         }
-        guard role >= required else { return .forbidden("\(author.fingerprint) is a \(role.rawValue); \(body.kind.rawValue) needs \(required.rawValue)") }
+        guard role >= required else {
+            return .forbidden("\(author.fingerprint) is a \(role.rawValue); \(body.kind.rawValue) needs \(required.rawValue)")
+        }
         return nil
     }
 
@@ -111,18 +116,26 @@ struct IngestSession {
         try AuthorityProjection.write(authority, db)
         var needsRebuild = false
         judging: for key in AuthorityProjection.changedKeys(from: initial, to: authority) {
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT e.id, e.seq, e.clock, e.kind, h.event IS NOT NULL AS held FROM events e
-                LEFT JOIN held_events h ON h.event = e.id WHERE e.author = ?
-                """, arguments: [key])
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT e.id, e.seq, e.clock, e.kind, h.event IS NOT NULL AS held FROM events e
+                    LEFT JOIN held_events h ON h.event = e.id WHERE e.author = ?
+                    """, arguments: [key])
             for row in rows {
-                guard let kind = EventKind(rawValue: row["kind"]), !AuthorityProjection.kinds.contains(kind), let id = row["id"] as LedgerID? else { continue }
-                let seq = UInt64(bitPattern: row["seq"]), clock = UInt64(bitPattern: row["clock"])
-                let counts = authority.counts(author: key, seq: seq, order: OrderKey(clock: clock, author: key, seq: seq, id: id),
-                                              required: Permissions.leastRole(for: kind))
+                guard let kind = EventKind(rawValue: row["kind"]), !AuthorityProjection.kinds.contains(kind), let id = row["id"] as LedgerID? else {
+                    continue
+                }
+                let seq = UInt64(bitPattern: row["seq"])
+                let clock = UInt64(bitPattern: row["clock"])
+                let counts = authority.counts(
+                    author: key, seq: seq, order: OrderKey(clock: clock, author: key, seq: seq, id: id),
+                    required: Permissions.leastRole(for: kind))
                 let held: Bool = row["held"]
                 if counts, held {
-                    guard let stored = try Row.fetchOne(db, sql: "SELECT bytes, signature FROM events WHERE id = ?", arguments: [id]) else { continue }
+                    guard let stored = try Row.fetchOne(db, sql: "SELECT bytes, signature FROM events WHERE id = ?", arguments: [id]) else {
+                        continue
+                    }
                     let event = try SignedEvent(bytes: stored.bytes("bytes"), signature: stored.bytes("signature"), verifySignature: false)
                     try db.execute(sql: "DELETE FROM held_events WHERE event = ?", arguments: [id])
                     try Projector(db: db, team: team ?? event.id).apply(event, try event.body())

@@ -32,10 +32,12 @@ struct Projector {
         case .experimentTag(let b):
             try W.experimentTag.execute(db, [b.experiment, b.key, b.value, ord])
         case .runStart(let b):
-            try W.run.execute(db, [
-                event.id, b.experiment, b.name, author, clock, b.startTime ?? Int64(HybridClock.milliseconds(env.clock)),
-                b.gitCommit, b.gitDirty, b.command, b.host, b.environment,
-            ])
+            try W.run.execute(
+                db,
+                [
+                    event.id, b.experiment, b.name, author, clock, b.startTime ?? Int64(HybridClock.milliseconds(env.clock)),
+                    b.gitCommit, b.gitDirty, b.command, b.host, b.environment,
+                ])
         case .runParams(let b):
             for (k, v) in b.params { try W.param.execute(db, [b.run, k, v, ord]) }
         case .runTags(let b):
@@ -85,8 +87,10 @@ struct Projector {
     }
 
     /// Params, tags (set, or removed as NULL) and files of a logged model, each last writer wins.
-    private func loggedModelChanges(_ model: LedgerID, params: [String: String], tags: [String: String], removedTags: [String],
-                                    files: [ArtifactFile], ord: OrderKey) throws {
+    private func loggedModelChanges(
+        _ model: LedgerID, params: [String: String], tags: [String: String], removedTags: [String],
+        files: [ArtifactFile], ord: OrderKey
+    ) throws {
         typealias W = TableWrites
         for (k, v) in params { try W.loggedModelParam.execute(db, [model, k, v, ord]) }
         for (k, v) in tags { try W.loggedModelTag.execute(db, [model, k, v, ord]) }
@@ -108,10 +112,12 @@ struct Projector {
         _ event: SignedEvent, model: LedgerID, alias: String, version: LedgerID?, reason: String, evidence: [String]
     ) throws {
         let evidenceText = String(decoding: try JSONEncoder().encode(evidence), as: UTF8.self)
-        try TableWrites.aliasEvent.execute(db, [
-            event.id, model, alias, version, event.envelope.author, event.envelope.clock.sqlInteger, OrderKey(event),
-            reason, evidenceText,
-        ])
+        try TableWrites.aliasEvent.execute(
+            db,
+            [
+                event.id, model, alias, version, event.envelope.author, event.envelope.clock.sqlInteger, OrderKey(event),
+                reason, evidenceText,
+            ])
         try supersede(event)
     }
 
@@ -123,10 +129,12 @@ struct Projector {
             db.cachedStatement(sql: "SELECT * FROM metric_summary WHERE run = ? AND key = ?"), arguments: [run, key])
         if let existing { summary = summary.merged(with: MetricSummary(row: existing)) }
         guard let last = summary.last else { return }
-        try TableWrites.metricSummary.execute(db, [
-            run, key, summary.count, summary.min, summary.max, last.step, last.timestamp,
-            last.value.isNaN ? nil : last.value, Int64(bitPattern: last.value.bitPattern),
-        ])
+        try TableWrites.metricSummary.execute(
+            db,
+            [
+                run, key, summary.count, summary.min, summary.max, last.step, last.timestamp,
+                last.value.isNaN ? nil : last.value, Int64(bitPattern: last.value.bitPattern),
+            ])
     }
 }
 

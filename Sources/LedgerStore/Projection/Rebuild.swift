@@ -19,14 +19,16 @@ extension Ledger {
         let kinds = AuthorityProjection.kinds.map { "'\($0.rawValue)'" }.joined(separator: ", ")
         var teamEvents = [TeamEvent]()
         for row in try Row.fetchAll(db, sql: "SELECT bytes, signature FROM events WHERE kind IN (\(kinds))") {
-            let event = try AuthorityProjection.teamEvent(SignedEvent(bytes: row.bytes("bytes"), signature: row.bytes("signature"), verifySignature: false))
+            let event = try AuthorityProjection.teamEvent(
+                SignedEvent(bytes: row.bytes("bytes"), signature: row.bytes("signature"), verifySignature: false))
             teamEvents.append(event)
             try TableWrites.teamEvent.execute(db, [event.id, event.order])
         }
-        try db.execute(sql: """
-            INSERT INTO forks (author, seq) SELECT author, min(seq) FROM
-            (SELECT author, seq FROM events GROUP BY author, seq HAVING count(*) > 1) GROUP BY author
-            """)
+        try db.execute(
+            sql: """
+                INSERT INTO forks (author, seq) SELECT author, min(seq) FROM
+                (SELECT author, seq FROM events GROUP BY author, seq HAVING count(*) > 1) GROUP BY author
+                """)
         let authority = TeamAuthority(events: teamEvents, forks: try AuthorityProjection.forks(db))
         try AuthorityProjection.write(authority, db)
         let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0

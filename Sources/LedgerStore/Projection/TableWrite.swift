@@ -24,12 +24,13 @@ struct TableWrite: Sendable {
     private static func guarded(_ table: String, keys: [String], values: [String], comparison: String) -> TableWrite {
         let updated = values + ["ord"]
         let all = keys + updated
-        return TableWrite(sql: """
-            INSERT INTO \(table) (\(all.joined(separator: ", "))) VALUES (\(placeholders(all.count)))
-            ON CONFLICT (\(keys.joined(separator: ", "))) DO UPDATE SET
-            \(updated.map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
-            WHERE excluded.ord \(comparison) \(table).ord
-            """)
+        return TableWrite(
+            sql: """
+                INSERT INTO \(table) (\(all.joined(separator: ", "))) VALUES (\(placeholders(all.count)))
+                ON CONFLICT (\(keys.joined(separator: ", "))) DO UPDATE SET
+                \(updated.map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
+                WHERE excluded.ord \(comparison) \(table).ord
+                """)
     }
 
     private static func placeholders(_ n: Int) -> String { Array(repeating: "?", count: n).joined(separator: ", ") }
@@ -50,35 +51,41 @@ enum TableWrites {
     static let experimentTag = TableWrite.latest("experiment_tags", keys: ["experiment", "key"], values: ["value"])
     static let description = TableWrite.insert("descriptions", ["event", "entity", "text", "clock"])
     static let supersedes = TableWrite.insert("supersedes", ["event", "superseded"])
-    static let run = TableWrite.insert("runs", [
-        "id", "experiment", "name", "author", "clock", "start_time", "git_commit", "git_dirty", "command", "host", "environment",
-    ])
+    static let run = TableWrite.insert(
+        "runs",
+        [
+            "id", "experiment", "name", "author", "clock", "start_time", "git_commit", "git_dirty", "command", "host", "environment",
+        ])
     static let param = TableWrite.latest("params", keys: ["run", "key"], values: ["value"])
     static let runTag = TableWrite.latest("run_tags", keys: ["run", "key"], values: ["value"])
     static let runArtifact = TableWrite.latest("run_artifacts", keys: ["run", "path"], values: ["sha256", "size"])
     static let runStatus = TableWrite.latest("run_status", keys: ["run"], values: ["status", "end_time", "exit_code"])
     static let metricChunk = TableWrite.insert("metric_chunks", ["run", "key", "event", "ord", "count", "points"])
-    static let metricSummary = TableWrite(sql: """
-        INSERT OR REPLACE INTO metric_summary (run, key, count, min, max, last_step, last_time, last_value, last_bits)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """)
+    static let metricSummary = TableWrite(
+        sql: """
+            INSERT OR REPLACE INTO metric_summary (run, key, count, min, max, last_step, last_time, last_value, last_bits)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
     static let model = TableWrite.earliest("models", keys: ["id"], values: ["name", "author", "clock"])
-    static let version = TableWrite.insert("versions", ["id", "model", "run", "claimed_number", "description", "author", "clock", "ord", "logged_model"])
+    static let version = TableWrite.insert(
+        "versions", ["id", "model", "run", "claimed_number", "description", "author", "clock", "ord", "logged_model"])
     static let versionFile = TableWrite.insert("version_files", ["version", "path", "sha256", "size"])
     static let versionArchived = TableWrite.earliest("version_archived", keys: ["version"], values: ["event", "reason"])
     static let aliasEvent = TableWrite.insert("alias_events", ["event", "model", "alias", "version", "author", "clock", "ord", "reason", "evidence"])
     static let comment = TableWrite.insert("comments", ["id", "target", "reply_to", "author", "clock", "text"])
     static let loggedModel = TableWrite.insert("logged_models", ["id", "short", "experiment", "name", "run", "model_type", "author", "clock"])
     static let loggedModelStatus = TableWrite.latest("logged_model_status", keys: ["model"], values: ["status", "message"])
-    static let loggedModelUpdated = TableWrite(sql: """
-        INSERT INTO logged_model_updated (model, clock) VALUES (?, ?)
-        ON CONFLICT (model) DO UPDATE SET clock = max(clock, excluded.clock)
-        """)
+    static let loggedModelUpdated = TableWrite(
+        sql: """
+            INSERT INTO logged_model_updated (model, clock) VALUES (?, ?)
+            ON CONFLICT (model) DO UPDATE SET clock = max(clock, excluded.clock)
+            """)
     static let loggedModelParam = TableWrite.latest("logged_model_params", keys: ["model", "key"], values: ["value"])
     static let loggedModelTag = TableWrite.latest("logged_model_tags", keys: ["model", "key"], values: ["value"])
     static let loggedModelFile = TableWrite.latest("logged_model_files", keys: ["model", "path"], values: ["sha256", "size"])
-    static let runDataset = TableWrite.latest("run_datasets", keys: ["run", "name", "digest"],
-                                              values: ["source_type", "source", "schema", "profile", "tags"])
+    static let runDataset = TableWrite.latest(
+        "run_datasets", keys: ["run", "name", "digest"],
+        values: ["source_type", "source", "schema", "profile", "tags"])
     static let runModelInput = TableWrite.insert("run_model_inputs", ["run", "model"])
     static let runOutput = TableWrite.earliest("run_outputs", keys: ["run", "model"], values: ["step"])
     static let tombstone = TableWrite.latest("tombstones", keys: ["entity"], values: ["deleted", "event"])

@@ -46,10 +46,13 @@ extension Ledger {
         }
         while true {
             let rows = try read { db in
-                try Row.fetchAll(db, sql: """
-                    SELECT rowid, id, author, seq, clock, kind, bytes, signature FROM events
-                    WHERE rowid > ? ORDER BY rowid LIMIT ?
-                    """, arguments: [lastRow, chunkSize]).map(StoredRow.init)
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT rowid, id, author, seq, clock, kind, bytes, signature FROM events
+                        WHERE rowid > ? ORDER BY rowid LIMIT ?
+                        """, arguments: [lastRow, chunkSize]
+                ).map(StoredRow.init)
             }
             if let pending { collect(pending.wait()) }
             guard let last = rows.last else { break }
@@ -143,7 +146,8 @@ struct StoredRow: Sendable {
             return problem("id_mismatch", "the stored bytes hash to \(event.id.short), not to the row's id: the event was altered")
         }
         guard env.author.bytes == author, Int64(bitPattern: env.seq) == seq,
-              env.clock.sqlInteger == clock, env.kind.rawValue == kind else {
+            env.clock.sqlInteger == clock, env.kind.rawValue == kind
+        else {
             return problem("column_mismatch", "the row's author, seq, clock or kind columns differ from its signed bytes")
         }
         guard event.hasValidSignature() else {
@@ -153,7 +157,8 @@ struct StoredRow: Sendable {
         if let team, (env.kind == .teamGenesis ? event.id : env.team) != team {
             return problem("wrong_team", "the event belongs to another team")
         }
-        return RowCheck(problem: nil, links: [StoredLink(row: rowid, ids: [event.id], author: env.author, seq: env.seq, prev: env.prev, clock: env.clock)])
+        return RowCheck(
+            problem: nil, links: [StoredLink(row: rowid, ids: [event.id], author: env.author, seq: env.seq, prev: env.prev, clock: env.clock)])
     }
 }
 
@@ -177,7 +182,11 @@ struct StoredLink: Sendable {
 /// Checks that every author's chain starts at 1, has no gaps, that each prev names the event before it
 /// and each clock is above that event's; and lists forks (two events at one seq).
 struct ChainCheck {
-    struct Fork { var author: PublicKey; var seq: UInt64; var ids: [LedgerID] }
+    struct Fork {
+        var author: PublicKey
+        var seq: UInt64
+        var ids: [LedgerID]
+    }
 
     var problems: [VerifyReport.Problem] = []
     var forks: [Fork] = []
@@ -197,12 +206,14 @@ struct ChainCheck {
                 let before = Set(previous.flatMap(\.ids))
                 for link in here {
                     if let prev = link.prev, let clock = link.clock,
-                       let prevClock = previous.first(where: { $0.ids.contains(prev) })?.clock, clock <= prevClock {
+                        let prevClock = previous.first(where: { $0.ids.contains(prev) })?.clock, clock <= prevClock
+                    {
                         let error = EventError.staleClock(seq: seq)
                         problems.append(.init(row: link.row, event: link.ids[0].hex, code: error.code, message: error.description))
                     }
                     guard let prev = link.prev, !before.contains(prev) else { continue }
-                    let message = before.isEmpty
+                    let message =
+                        before.isEmpty
                         ? "seq \(seq - 1) of this author is missing: the chain is broken before this event"
                         : "prev does not name the author's event at seq \(seq - 1): the chain was altered"
                     problems.append(.init(row: link.row, event: link.ids[0].hex, code: before.isEmpty ? "seq_gap" : "wrong_prev", message: message))

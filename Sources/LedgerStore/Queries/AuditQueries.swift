@@ -10,15 +10,19 @@ extension Ledger {
     public func audit(model: LedgerID? = nil) throws(StoreError) -> [AuditEntry] {
         try read { db in
             let authors = Authors(names: try names(db))
-            let forked = Set(try Row.fetchAll(db, sql: "SELECT author, seq FROM events GROUP BY author, seq HAVING count(*) > 1")
-                .map { "\(Hex.encode($0.bytes("author")))/\($0["seq"] as Int64)" })
+            let forked = Set(
+                try Row.fetchAll(db, sql: "SELECT author, seq FROM events GROUP BY author, seq HAVING count(*) > 1")
+                    .map { "\(Hex.encode($0.bytes("author")))/\($0["seq"] as Int64)" })
             let modelIDs = try model.map { [$0] } ?? LedgerID.fetchAll(db, sql: "SELECT id FROM models")
             var entries = [AuditEntry]()
 
             func entry(_ eventID: LedgerID, _ action: AuditEntry.Action, model: LedgerID?, build: (inout AuditEntry) -> Void) throws {
-                guard let row = try Row.fetchOne(db, sql: "SELECT author, seq, clock, bytes, signature FROM events WHERE id = ?", arguments: [eventID]),
-                      let key = row["author"] as PublicKey? else { return }
-                let verified = key.verify(signature: row.bytes("signature"), message: row.bytes("bytes"))
+                guard
+                    let row = try Row.fetchOne(db, sql: "SELECT author, seq, clock, bytes, signature FROM events WHERE id = ?", arguments: [eventID]),
+                    let key = row["author"] as PublicKey?
+                else { return }
+                let verified =
+                    key.verify(signature: row.bytes("signature"), message: row.bytes("bytes"))
                     && Hashing.blake2b256(row.bytes("bytes")) == eventID
                 var e = AuditEntry(
                     event: eventID.hex, time: Self.ms(row["clock"]), author: authors.view(key), model: model?.hex,
@@ -61,14 +65,22 @@ extension Ledger {
                         }
                     }
                 }
-                for a in try Row.fetchAll(db, sql: """
-                    SELECT a.* FROM version_archived a JOIN versions v ON v.id = a.version WHERE v.model = ?
-                    """, arguments: [m]) {
+                for a in try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT a.* FROM version_archived a JOIN versions v ON v.id = a.version WHERE v.model = ?
+                        """, arguments: [m])
+                {
                     let version: LedgerID = a["version"]
-                    try entry(a["event"], .archived, model: m) { e in e.to = numbers[version]?.number; e.reason = a["reason"] }
+                    try entry(a["event"], .archived, model: m) { e in
+                        e.to = numbers[version]?.number
+                        e.reason = a["reason"]
+                    }
                 }
-                for c in try Row.fetchAll(db, sql: "SELECT id, text FROM comments WHERE lower(hex(target)) IN (SELECT value FROM json_each(?))",
-                                         arguments: [jsonHexList(targets)]) {
+                for c in try Row.fetchAll(
+                    db, sql: "SELECT id, text FROM comments WHERE lower(hex(target)) IN (SELECT value FROM json_each(?))",
+                    arguments: [jsonHexList(targets)])
+                {
                     try entry(c["id"], .commented, model: m) { $0.text = c["text"] }
                 }
             }
@@ -77,10 +89,13 @@ extension Ledger {
                 for row in try Row.fetchAll(db, sql: "SELECT device, label FROM devices") {
                     if let key = row["device"] as PublicKey? { devices[key] = row["label"] as String? }
                 }
-                for r in try Row.fetchAll(db, sql: """
-                    SELECT id, kind, bytes, signature, id IN (SELECT event FROM held_events) AS held FROM events
-                    WHERE kind IN ('team.member.add', 'team.member.remove', 'team.genesis')
-                    """) {
+                for r in try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT id, kind, bytes, signature, id IN (SELECT event FROM held_events) AS held FROM events
+                        WHERE kind IN ('team.member.add', 'team.member.remove', 'team.genesis')
+                        """)
+                {
                     let kind: String = r["kind"]
                     let body = try? SignedEvent(bytes: r.bytes("bytes"), signature: r.bytes("signature"), verifySignature: false).body()
                     let held: Bool = r["held"]
@@ -89,7 +104,8 @@ extension Ledger {
                         // Who was added or removed, in the words of the event itself.
                         switch body {
                         case .memberAdd(let m):
-                            e.text = "\(m.name.map { "\($0) " } ?? "")(\(m.member.fingerprint)) as \(m.role.rawValue)"
+                            e.text =
+                                "\(m.name.map { "\($0) " } ?? "")(\(m.member.fingerprint)) as \(m.role.rawValue)"
                                 + (m.rotation.map { ", a new key replacing \(authors.view($0.replaces).label)" } ?? "")
                         case .memberRemove(let m):
                             let device = devices[m.member].map { " (device\($0.map { " '\($0)'" } ?? ""), revoked)" } ?? ""
@@ -109,12 +125,16 @@ extension Ledger {
     public func forks() throws(StoreError) -> [ForkView] {
         try read { db in
             let authors = Authors(names: try names(db))
-            return try Row.fetchAll(db, sql: """
-                SELECT author, seq, group_concat(lower(hex(id)), ',') AS ids FROM events
-                GROUP BY author, seq HAVING count(*) > 1 ORDER BY author, seq
-                """).map { row in
-                ForkView(author: authors.view(row), seq: UInt64(row["seq"] as Int64),
-                         events: (row["ids"] as String).split(separator: ",").map(String.init).sorted())
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT author, seq, group_concat(lower(hex(id)), ',') AS ids FROM events
+                    GROUP BY author, seq HAVING count(*) > 1 ORDER BY author, seq
+                    """
+            ).map { row in
+                ForkView(
+                    author: authors.view(row), seq: UInt64(row["seq"] as Int64),
+                    events: (row["ids"] as String).split(separator: ",").map(String.init).sorted())
             }
         }
     }
@@ -131,11 +151,15 @@ extension Ledger {
     public func heldEvents() throws(StoreError) -> [HeldEventView] {
         try read { db in
             let authors = Authors(names: try names(db))
-            return try Row.fetchAll(db, sql: """
-                SELECT h.event, h.author, h.reason, e.kind, e.clock FROM held_events h JOIN events e ON e.id = h.event ORDER BY e.clock, h.event
-                """).map { row in
-                HeldEventView(event: Hex.encode(row.bytes("event")), author: authors.view(row), kind: row["kind"],
-                              time: Self.ms(row["clock"]), reason: row["reason"])
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT h.event, h.author, h.reason, e.kind, e.clock FROM held_events h JOIN events e ON e.id = h.event ORDER BY e.clock, h.event
+                    """
+            ).map { row in
+                HeldEventView(
+                    event: Hex.encode(row.bytes("event")), author: authors.view(row), kind: row["kind"],
+                    time: Self.ms(row["clock"]), reason: row["reason"])
             }
         }
     }

@@ -20,9 +20,12 @@ enum Authorization {
     }
 
     static func protection(of alias: String, before ord: OrderKey, _ db: Database) throws -> Role? {
-        try String.fetchOne(db.cachedStatement(sql: """
-            SELECT role FROM protection_history WHERE alias = ? AND ord < ? ORDER BY ord DESC LIMIT 1
-            """), arguments: [alias, ord]).flatMap(Role.init(rawValue:))
+        try String.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT role FROM protection_history WHERE alias = ? AND ord < ? ORDER BY ord DESC LIMIT 1
+                    """), arguments: [alias, ord]
+        ).flatMap(Role.init(rawValue:))
     }
 
     /// Whether an alias write was allowed at its own point of the merge order (every client's rule).

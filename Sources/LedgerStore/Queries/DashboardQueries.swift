@@ -12,20 +12,25 @@ extension Ledger {
             // Cursors, column positions and runs keyed by rowid: this reads tens of thousands of rows per page view.
             func pairs(_ table: String) throws -> [Int64: [String: String]] {
                 var byRun = [Int64: [String: String]]()
-                let rows = try Row.fetchCursor(db, sql: """
-                    SELECT r.rowid, t.key, t.value FROM runs r JOIN \(table) t ON t.run = r.id WHERE r.experiment = ?1
-                    """, arguments: [experiment])
+                let rows = try Row.fetchCursor(
+                    db,
+                    sql: """
+                        SELECT r.rowid, t.key, t.value FROM runs r JOIN \(table) t ON t.run = r.id WHERE r.experiment = ?1
+                        """, arguments: [experiment])
                 while let row = try rows.next() {
                     byRun[row[0] as Int64, default: [:]][row[1] as String] = row[2] as String
                 }
                 return byRun
             }
-            let params = try pairs("params"), tags = try pairs("run_tags")
+            let params = try pairs("params")
+            let tags = try pairs("run_tags")
             var metrics = [Int64: [String: MetricSummary]]()
-            let summaryRows = try Row.fetchCursor(db, sql: """
-                SELECT r.rowid, m.key, m.count, m.min, m.max, m.last_step, m.last_time, m.last_bits
-                FROM runs r JOIN metric_summary m ON m.run = r.id WHERE r.experiment = ?1
-                """, arguments: [experiment])
+            let summaryRows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT r.rowid, m.key, m.count, m.min, m.max, m.last_step, m.last_time, m.last_bits
+                    FROM runs r JOIN metric_summary m ON m.run = r.id WHERE r.experiment = ?1
+                    """, arguments: [experiment])
             while let row = try summaryRows.next() {
                 var m = MetricSummary()
                 m.count = row[2]
@@ -36,22 +41,26 @@ extension Ledger {
             }
             var views = [PublicKey: AuthorView]()
             var runs = [RunView]()
-            let runRows = try Row.fetchCursor(db, sql: """
-                SELECT r.id, r.name, r.author, r.start_time, r.git_commit, r.git_dirty, r.command, r.host, r.environment,
-                       e.name, s.status, s.end_time, s.exit_code, r.rowid
-                FROM runs r JOIN experiments e ON e.id = r.experiment LEFT JOIN run_status s ON s.run = r.id
-                WHERE r.experiment = ?1 ORDER BY r.clock DESC, r.id
-                """, arguments: [experiment])
+            let runRows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT r.id, r.name, r.author, r.start_time, r.git_commit, r.git_dirty, r.command, r.host, r.environment,
+                           e.name, s.status, s.end_time, s.exit_code, r.rowid
+                    FROM runs r JOIN experiments e ON e.id = r.experiment LEFT JOIN run_status s ON s.run = r.id
+                    WHERE r.experiment = ?1 ORDER BY r.clock DESC, r.id
+                    """, arguments: [experiment])
             while let row = try runRows.next() {
-                let id: LedgerID = row[0], rowid: Int64 = row[13]
+                let id: LedgerID = row[0]
+                let rowid: Int64 = row[13]
                 let key: PublicKey = row[2]
                 let author = views[key] ?? authors.view(key)
                 views[key] = author
-                runs.append(RunView(
-                    id: id.hex, experimentID: experiment.hex, experiment: row[9], name: row[1], author: author,
-                    status: (row[10] as String?).flatMap(RunStatus.init) ?? .running, startTime: row[3], endTime: row[11],
-                    exitCode: row[12], gitCommit: row[4], gitDirty: row[5], command: row[6], host: row[7], environment: row[8],
-                    params: params[rowid] ?? [:], tags: tags[rowid] ?? [:], metrics: metrics[rowid] ?? [:], artifacts: []))
+                runs.append(
+                    RunView(
+                        id: id.hex, experimentID: experiment.hex, experiment: row[9], name: row[1], author: author,
+                        status: (row[10] as String?).flatMap(RunStatus.init) ?? .running, startTime: row[3], endTime: row[11],
+                        exitCode: row[12], gitCommit: row[4], gitDirty: row[5], command: row[6], host: row[7], environment: row[8],
+                        params: params[rowid] ?? [:], tags: tags[rowid] ?? [:], metrics: metrics[rowid] ?? [:], artifacts: []))
             }
             return runs
         }
@@ -64,8 +73,9 @@ extension Ledger {
             var all = [CommentView]()
             for target in targets {
                 all += try Row.fetchAll(db, sql: "SELECT * FROM comments WHERE target = ?", arguments: [target]).map { row in
-                    CommentView(id: (row["id"] as LedgerID).hex, target: target.hex, replyTo: (row["reply_to"] as LedgerID?)?.hex,
-                                author: authors.view(row), time: Self.ms(row["clock"]), text: row["text"])
+                    CommentView(
+                        id: (row["id"] as LedgerID).hex, target: target.hex, replyTo: (row["reply_to"] as LedgerID?)?.hex,
+                        author: authors.view(row), time: Self.ms(row["clock"]), text: row["text"])
                 }
             }
             return all.sorted { ($0.time, $0.id) < ($1.time, $1.id) }

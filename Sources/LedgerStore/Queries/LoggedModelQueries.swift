@@ -20,8 +20,9 @@ extension Ledger {
         let hex = (text.hasPrefix("m-") ? String(text.dropFirst(2)) : text).lowercased()
         return try read { db in
             guard hex.count >= 32, hex.allSatisfy(\.isHexDigit),
-                  let id = try LedgerID.fetchOne(db, sql: "SELECT id FROM logged_models WHERE short = ?", arguments: [String(hex.prefix(32))]),
-                  hex.count == 32 || id.hex == hex else {
+                let id = try LedgerID.fetchOne(db, sql: "SELECT id FROM logged_models WHERE short = ?", arguments: [String(hex.prefix(32))]),
+                hex.count == 32 || id.hex == hex
+            else {
                 throw StoreError.notFound(what: "logged model", name: text)
             }
             return try loggedModelView(id, db, Authors(names: try names(db)))
@@ -43,11 +44,15 @@ extension Ledger {
     }
 
     func loggedModelView(_ id: LedgerID, _ db: Database, _ authors: Authors) throws -> LoggedModelView {
-        guard let row = try Row.fetchOne(db, sql: """
-            SELECT m.*, s.status, s.message, u.clock AS updated FROM logged_models m
-            LEFT JOIN logged_model_status s ON s.model = m.id LEFT JOIN logged_model_updated u ON u.model = m.id
-            WHERE m.id = ?
-            """, arguments: [id]) else { throw StoreError.notFound(what: "logged model", name: id.short) }
+        guard
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT m.*, s.status, s.message, u.clock AS updated FROM logged_models m
+                    LEFT JOIN logged_model_status s ON s.model = m.id LEFT JOIN logged_model_updated u ON u.model = m.id
+                    WHERE m.id = ?
+                    """, arguments: [id])
+        else { throw StoreError.notFound(what: "logged model", name: id.short) }
         func pairs(_ sql: String) throws -> [String: String] {
             Dictionary(try Row.fetchAll(db, sql: sql, arguments: [id]).map { ($0[0], $0[1]) }, uniquingKeysWith: { a, _ in a })
         }
@@ -66,8 +71,9 @@ extension Ledger {
     static func datasets(of run: LedgerID, _ db: Database) throws -> [DatasetInput] {
         try Row.fetchAll(db, sql: "SELECT * FROM run_datasets WHERE run = ? ORDER BY name, digest", arguments: [run]).map { r in
             let tags = (try? JSONDecoder().decode([String: String].self, from: Data((r["tags"] as String).utf8))) ?? [:]
-            return DatasetInput(name: r["name"], digest: r["digest"], sourceType: r["source_type"], source: r["source"],
-                               schema: r["schema"], profile: r["profile"], tags: tags)
+            return DatasetInput(
+                name: r["name"], digest: r["digest"], sourceType: r["source_type"], source: r["source"],
+                schema: r["schema"], profile: r["profile"], tags: tags)
         }
     }
 }

@@ -60,13 +60,16 @@ extension Ledger {
     /// Alias registers from the writes that were allowed when made (see `Authorization.wasAllowed`).
     func aliasStates(_ model: LedgerID, _ db: Database) throws -> [String: RegisterState<LedgerID?>] {
         var writes = [String: [RegisterWrite<LedgerID?>]]()
-        for row in try Row.fetchAll(db, sql: "SELECT event, alias, version, clock, author, ord FROM alias_events WHERE model = ?", arguments: [model]) {
+        for row in try Row.fetchAll(db, sql: "SELECT event, alias, version, clock, author, ord FROM alias_events WHERE model = ?", arguments: [model])
+        {
             let event: LedgerID = row["event"]
             guard let author = row["author"] as PublicKey?, let ord = row["ord"] as OrderKey?,
-                  try Authorization.wasAllowed(alias: row["alias"], author: author, ord: ord, db) else { continue }
-            writes[row["alias"], default: []].append(RegisterWrite(
-                event: event, clock: UInt64(bitPattern: row["clock"]), heads: try supersededBy(event, db),
-                value: row["version"] as LedgerID?))
+                try Authorization.wasAllowed(alias: row["alias"], author: author, ord: ord, db)
+            else { continue }
+            writes[row["alias"], default: []].append(
+                RegisterWrite(
+                    event: event, clock: UInt64(bitPattern: row["clock"]), heads: try supersededBy(event, db),
+                    value: row["version"] as LedgerID?))
         }
         return writes.mapValues { RegisterState(writes: $0) }
     }
@@ -84,21 +87,28 @@ extension Ledger {
             if let v = winner.value { aliasesOf[v, default: []].append(alias) }
             // A removed alias with no conflict is simply gone.
             if winner.value == nil && !state.isConflict { continue }
-            let candidates = try state.isConflict ? state.heads.compactMap { head -> AliasCandidate? in
-                guard let r = try aliasRow(head.event, db) else { return nil }
-                return AliasCandidate(event: head.event.hex, version: head.value.map(\.hex),
-                                      versionNumber: head.value.flatMap { numbers[$0]?.number },
-                                      author: authors.view(r), reason: r["reason"])
-            } : []
-            aliasViews.append(AliasView(
-                alias: alias, version: winner.value?.hex, versionNumber: winner.value.flatMap { numbers[$0]?.number },
-                setBy: authors.view(w), at: Self.ms(w["clock"]), reason: w["reason"], event: winner.event.hex,
-                conflict: candidates))
+            let candidates =
+                try state.isConflict
+                ? state.heads.compactMap { head -> AliasCandidate? in
+                    guard let r = try aliasRow(head.event, db) else { return nil }
+                    return AliasCandidate(
+                        event: head.event.hex, version: head.value.map(\.hex),
+                        versionNumber: head.value.flatMap { numbers[$0]?.number },
+                        author: authors.view(r), reason: r["reason"])
+                } : []
+            aliasViews.append(
+                AliasView(
+                    alias: alias, version: winner.value?.hex, versionNumber: winner.value.flatMap { numbers[$0]?.number },
+                    setBy: authors.view(w), at: Self.ms(w["clock"]), reason: w["reason"], event: winner.event.hex,
+                    conflict: candidates))
         }
-        let versions = try Row.fetchAll(db, sql: """
-            SELECT v.*, a.version IS NOT NULL AS archived FROM versions v
-            LEFT JOIN version_archived a ON a.version = v.id WHERE v.model = ?
-            """, arguments: [id]).map { v -> VersionView in
+        let versions = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT v.*, a.version IS NOT NULL AS archived FROM versions v
+                LEFT JOIN version_archived a ON a.version = v.id WHERE v.model = ?
+                """, arguments: [id]
+        ).map { v -> VersionView in
             let vid: LedgerID = v["id"]
             let files = try Self.artifactFiles(.version, vid, db).map(ArtifactView.init)
             let assigned = numbers[vid] ?? .init(number: 0, renumbered: false)

@@ -46,10 +46,13 @@ extension Ledger {
         for row in try Row.fetchAll(db, sql: "SELECT key, name FROM profiles") {
             if let key = row["key"] as PublicKey? { out[key] = row["name"] }
         }
-        for row in try Row.fetchAll(db, sql: """
-            SELECT m.replaced_by AS key, coalesce(p.name, m.name) AS name FROM members m
-            LEFT JOIN profiles p ON p.key = m.member WHERE m.replaced_by IS NOT NULL
-            """) {
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT m.replaced_by AS key, coalesce(p.name, m.name) AS name FROM members m
+                LEFT JOIN profiles p ON p.key = m.member WHERE m.replaced_by IS NOT NULL
+                """)
+        {
             if let key = row["key"] as PublicKey?, out[key] == nil, let name = row["name"] as String? { out[key] = name }
         }
         return out

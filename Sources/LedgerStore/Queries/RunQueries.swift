@@ -7,11 +7,14 @@ extension Ledger {
     public func experiments() throws(StoreError) -> [ExperimentView] {
         try read { db in
             let authors = Authors(names: try names(db))
-            return try Row.fetchAll(db, sql: """
-                SELECT e.id, e.name, e.author, e.clock, count(r.id) AS runs, max(e.clock, coalesce(max(r.clock), 0)) AS last
-                FROM experiments e LEFT JOIN runs r ON r.experiment = e.id
-                GROUP BY e.id ORDER BY e.name
-                """).map { row in
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT e.id, e.name, e.author, e.clock, count(r.id) AS runs, max(e.clock, coalesce(max(r.clock), 0)) AS last
+                    FROM experiments e LEFT JOIN runs r ON r.experiment = e.id
+                    GROUP BY e.id ORDER BY e.name
+                    """
+            ).map { row in
                 let id: LedgerID = row["id"]
                 return ExperimentView(
                     id: id.hex, name: row["name"], description: try description(of: id, db),
@@ -24,9 +27,11 @@ extension Ledger {
     /// Runs, newest first; of one experiment when given.
     public func runs(experiment: LedgerID? = nil) throws(StoreError) -> [RunView] {
         try read { db in
-            let ids = try LedgerID.fetchAll(db, sql: """
-                SELECT id FROM runs WHERE ?1 IS NULL OR experiment = ?1 ORDER BY clock DESC, id
-                """, arguments: [experiment])
+            let ids = try LedgerID.fetchAll(
+                db,
+                sql: """
+                    SELECT id FROM runs WHERE ?1 IS NULL OR experiment = ?1 ORDER BY clock DESC, id
+                    """, arguments: [experiment])
             let authors = Authors(names: try names(db))
             return try ids.map { try runView($0, db, authors) }
         }
@@ -37,11 +42,15 @@ extension Ledger {
     }
 
     func runView(_ id: LedgerID, _ db: Database, _ authors: Authors) throws -> RunView {
-        guard let row = try Row.fetchOne(db, sql: """
-            SELECT r.*, e.name AS experiment_name, s.status, s.end_time, s.exit_code
-            FROM runs r LEFT JOIN experiments e ON e.id = r.experiment LEFT JOIN run_status s ON s.run = r.id
-            WHERE r.id = ?
-            """, arguments: [id]) else { throw StoreError.notFound(what: "run", name: id.short) }
+        guard
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT r.*, e.name AS experiment_name, s.status, s.end_time, s.exit_code
+                    FROM runs r LEFT JOIN experiments e ON e.id = r.experiment LEFT JOIN run_status s ON s.run = r.id
+                    WHERE r.id = ?
+                    """, arguments: [id])
+        else { throw StoreError.notFound(what: "run", name: id.short) }
         func pairs(_ sql: String) throws -> [String: String] {
             Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: sql, arguments: [id]).map { ($0[0], $0[1]) })
         }
@@ -50,16 +59,19 @@ extension Ledger {
             metrics[m["key"]] = MetricSummary(row: m)
         }
         let artifacts = try Self.artifactFiles(.run, id, db).map(ArtifactView.init)
-        var view = Self.runView(row, authors: authors, params: try pairs("SELECT key, value FROM params WHERE run = ?"),
-                                tags: try pairs("SELECT key, value FROM run_tags WHERE run = ?"), metrics: metrics, artifacts: artifacts)
+        var view = Self.runView(
+            row, authors: authors, params: try pairs("SELECT key, value FROM params WHERE run = ?"),
+            tags: try pairs("SELECT key, value FROM run_tags WHERE run = ?"), metrics: metrics, artifacts: artifacts)
         view.datasets = try Self.datasets(of: id, db)
         view.outputs = try LedgerID.fetchAll(db, sql: "SELECT model FROM run_outputs WHERE run = ? ORDER BY ord", arguments: [id]).map(\.hex)
         return view
     }
 
     /// A run from its row (runs joined with its experiment's name and status) and its details.
-    static func runView(_ row: Row, authors: Authors, params: [String: String], tags: [String: String],
-                        metrics: [String: MetricSummary], artifacts: [ArtifactView]) -> RunView {
+    static func runView(
+        _ row: Row, authors: Authors, params: [String: String], tags: [String: String],
+        metrics: [String: MetricSummary], artifacts: [ArtifactView]
+    ) -> RunView {
         let id: LedgerID = row["id"]
         let experiment: LedgerID = row["experiment"]
         return RunView(
@@ -94,8 +106,9 @@ extension Ledger {
     func descriptionRegister(of entity: LedgerID, _ db: Database) throws -> RegisterState<String> {
         let writes = try Row.fetchAll(db, sql: "SELECT event, text, clock FROM descriptions WHERE entity = ?", arguments: [entity])
             .map { row in
-                RegisterWrite(event: row["event"], clock: UInt64(bitPattern: row["clock"]),
-                              heads: try supersededBy(row["event"], db), value: row["text"] as String)
+                RegisterWrite(
+                    event: row["event"], clock: UInt64(bitPattern: row["clock"]),
+                    heads: try supersededBy(row["event"], db), value: row["text"] as String)
             }
         return RegisterState(writes: writes)
     }

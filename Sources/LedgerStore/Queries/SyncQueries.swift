@@ -21,8 +21,9 @@ extension Ledger {
             var out = [UInt8]()
             var count = 0
             var last = cursor
-            let rows = try Row.fetchCursor(db, sql: "SELECT rowid, bytes, signature FROM events WHERE rowid > ? ORDER BY rowid LIMIT ?",
-                                           arguments: [cursor, limit])
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT rowid, bytes, signature FROM events WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                arguments: [cursor, limit])
             while let row = try rows.next() {
                 let bytes: Data = row["bytes"]
                 let signature: Data = row["signature"]
@@ -50,13 +51,16 @@ extension Ledger {
 
     /// Events the other side lacks according to its frontier, in local order, after local row `after`:
     /// at most `limit` events and about `maxBytes` of frames (one event may go over).
-    public func events(beyond frontier: [PublicKey: UInt64], after: Int64 = 0, limit: Int, maxBytes: Int = 8 << 20) throws(StoreError) -> (events: [SignedEvent], lastRow: Int64) {
+    public func events(
+        beyond frontier: [PublicKey: UInt64], after: Int64 = 0, limit: Int, maxBytes: Int = 8 << 20
+    ) throws(StoreError) -> (events: [SignedEvent], lastRow: Int64) {
         try read { db in
             var out = [SignedEvent]()
             var bytes = 0
             var last = after
-            let rows = try Row.fetchCursor(db, sql: "SELECT rowid, author, seq, bytes, signature FROM events WHERE rowid > ? ORDER BY rowid",
-                                           arguments: [after])
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT rowid, author, seq, bytes, signature FROM events WHERE rowid > ? ORDER BY rowid",
+                arguments: [after])
             while out.count < limit, bytes < maxBytes, let row = try rows.next() {
                 last = row["rowid"]
                 guard let author = row["author"] as PublicKey?, UInt64(row["seq"] as Int64) > frontier[author] ?? 0 else { continue }
@@ -114,8 +118,9 @@ extension Ledger {
                 defer { try? db.execute(sql: "PRAGMA synchronous = FULL") }
                 var fresh = false
                 try db.inTransaction(.immediate) {
-                    try db.execute(sql: "DELETE FROM request_nonces WHERE time < ?",
-                                   arguments: [Int64(nowMs) - Int64(RequestSignature.maxSkewMs) * 2])
+                    try db.execute(
+                        sql: "DELETE FROM request_nonces WHERE time < ?",
+                        arguments: [Int64(nowMs) - Int64(RequestSignature.maxSkewMs) * 2])
                     try db.execute(sql: "INSERT OR IGNORE INTO request_nonces (nonce, time) VALUES (?, ?)", arguments: [nonce, Int64(timeMs)])
                     fresh = db.changesCount == 1
                     return .commit
@@ -151,8 +156,9 @@ extension Ledger {
         try read { db in
             let authors = Authors(names: try names(db))
             return try Row.fetchAll(db, sql: "SELECT member, role, active, replaced_by FROM members ORDER BY active DESC, role").map {
-                MemberView(author: authors.view($0, "member"), role: $0["role"], active: $0["active"] as Int == 1,
-                           replacedBy: ($0["replaced_by"] as PublicKey?).map(authors.view))
+                MemberView(
+                    author: authors.view($0, "member"), role: $0["role"], active: $0["active"] as Int == 1,
+                    replacedBy: ($0["replaced_by"] as PublicKey?).map(authors.view))
             }
         }
     }
@@ -176,10 +182,13 @@ extension Ledger {
     /// Every event at a forked (author, seq): a frontier cannot show which side the other end lacks.
     public func forkedEvents() throws(StoreError) -> [SignedEvent] {
         try read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT bytes, signature FROM events WHERE (author, seq) IN
-                (SELECT author, seq FROM events GROUP BY author, seq HAVING count(*) > 1) ORDER BY rowid
-                """).map { try SignedEvent(bytes: $0.bytes("bytes"), signature: $0.bytes("signature"), verifySignature: false) }
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT bytes, signature FROM events WHERE (author, seq) IN
+                    (SELECT author, seq FROM events GROUP BY author, seq HAVING count(*) > 1) ORDER BY rowid
+                    """
+            ).map { try SignedEvent(bytes: $0.bytes("bytes"), signature: $0.bytes("signature"), verifySignature: false) }
         }
     }
 }
@@ -189,10 +198,12 @@ extension Ledger {
     /// it linked, each up to the last event this ledger holds.
     public func chainEnds(removing key: PublicKey) throws(StoreError) -> [ChainEnd] {
         try read { db in
-            let devices = try PublicKey.fetchAll(db, sql: "SELECT device FROM devices WHERE member = ? AND revoked = 0 ORDER BY device", arguments: [key])
+            let devices = try PublicKey.fetchAll(
+                db, sql: "SELECT device FROM devices WHERE member = ? AND revoked = 0 ORDER BY device", arguments: [key])
             let keys = [key] + devices
             guard keys.count <= ChainEnd.maxCount else {
-                throw StoreError.invalidInput("\(key.fingerprint) has \(devices.count) devices; remove some of them first (`mledger team remove DEVICE_KEY`)")
+                throw StoreError.invalidInput(
+                    "\(key.fingerprint) has \(devices.count) devices; remove some of them first (`mledger team remove DEVICE_KEY`)")
             }
             return try keys.map { ChainEnd(author: $0, seq: try Self.chainHead(db, author: $0).0) }
         }
@@ -220,13 +231,19 @@ extension Ledger {
             }
             let own = try activity(member)
             let active = try Bool.fetchOne(db, sql: "SELECT active FROM members WHERE member = ?", arguments: [member]) ?? false
-            var keys = [KeyView(key: authors.view(member), label: nil, memberKey: true, linkedAt: nil, lastEventAt: own.last,
-                                events: own.count, revoked: !active)]
-            for row in try Row.fetchAll(db, sql: "SELECT device, label, ord, revoked FROM devices WHERE member = ? ORDER BY ord", arguments: [member]) {
+            var keys = [
+                KeyView(
+                    key: authors.view(member), label: nil, memberKey: true, linkedAt: nil, lastEventAt: own.last,
+                    events: own.count, revoked: !active)
+            ]
+            for row in try Row.fetchAll(db, sql: "SELECT device, label, ord, revoked FROM devices WHERE member = ? ORDER BY ord", arguments: [member])
+            {
                 guard let device = row["device"] as PublicKey?, let ord = row["ord"] as OrderKey? else { continue }
                 let a = try activity(device)
-                keys.append(KeyView(key: authors.view(device), label: row["label"], memberKey: false,
-                                    linkedAt: Int64(HybridClock.milliseconds(ord.clock)), lastEventAt: a.last, events: a.count, revoked: row["revoked"]))
+                keys.append(
+                    KeyView(
+                        key: authors.view(device), label: row["label"], memberKey: false,
+                        linkedAt: Int64(HybridClock.milliseconds(ord.clock)), lastEventAt: a.last, events: a.count, revoked: row["revoked"]))
             }
             return keys
         }

@@ -12,8 +12,9 @@ extension Ledger {
     /// An experiment's tags (the latest value of each key).
     public func experimentTags(_ experiment: LedgerID) throws(StoreError) -> [String: String] {
         try read { db in
-            Dictionary(try Row.fetchAll(db, sql: "SELECT key, value FROM experiment_tags WHERE experiment = ?", arguments: [experiment])
-                .map { ($0["key"], $0["value"]) }, uniquingKeysWith: { a, _ in a })
+            Dictionary(
+                try Row.fetchAll(db, sql: "SELECT key, value FROM experiment_tags WHERE experiment = ?", arguments: [experiment])
+                    .map { ($0["key"], $0["value"]) }, uniquingKeysWith: { a, _ in a })
         }
     }
 }

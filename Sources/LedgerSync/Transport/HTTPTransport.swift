@@ -11,7 +11,11 @@ public struct HTTPRequest: Sendable {
     public var bodyFile: URL?
 
     public init(method: String, target: String, headers: [(String, String)] = [], body: [UInt8] = [], bodyFile: URL? = nil) {
-        self.method = method; self.target = target; self.headers = headers; self.body = body; self.bodyFile = bodyFile
+        self.method = method
+        self.target = target
+        self.headers = headers
+        self.body = body
+        self.bodyFile = bodyFile
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import LedgerProtocol
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,15 +15,20 @@ public struct SocketTransport: HTTPTransport {
     public let host: String
     public let port: Int
 
-    public init(host: String, port: Int) { self.host = host; self.port = port }
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let host = self.host, port = self.port
+        let host = self.host
+        let port = self.port
         return try await offload { try Self.exchange(request, host: host, port: port, sink: nil) }
     }
 
     public func send(_ request: HTTPRequest, streamingTo sink: any BodySink) async throws -> HTTPResponse {
-        let host = self.host, port = self.port
+        let host = self.host
+        let port = self.port
         return try await offload { try Self.exchange(request, host: host, port: port, sink: sink) }
     }
 
@@ -38,7 +44,8 @@ public struct SocketTransport: HTTPTransport {
             return try readResponse(fd, method: request.method, sink: sink)
         }
         guard let input = FileHandle(forReadingAtPath: file.path),
-              let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? nil else {
+            let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? nil
+        else {
             throw SyncError.badResponse("cannot read \(file.path)")
         }
         defer { try? input.close() }
@@ -88,7 +95,10 @@ public struct SocketTransport: HTTPTransport {
         var sent = 0
         while sent < bytes.count {
             let n = bytes[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if n < 0 { if errno == EINTR { continue }; throw failure("send failed") }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw failure("send failed")
+            }
             sent += n
         }
     }
@@ -102,14 +112,20 @@ public struct SocketTransport: HTTPTransport {
         func receive() throws -> ArraySlice<UInt8>? {
             while true {
                 let n = recv(fd, &chunk, chunk.count, 0)
-                if n < 0 { if errno == EINTR { continue }; throw failure("receive failed") }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw failure("receive failed")
+                }
                 return n == 0 ? nil : chunk[0..<n]
             }
         }
         let separator: [UInt8] = [13, 10, 13, 10]
         var headerEnd: Int?
         while headerEnd == nil {
-            if let r = buffer.firstRange(of: separator) { headerEnd = r.upperBound; break }
+            if let r = buffer.firstRange(of: separator) {
+                headerEnd = r.upperBound
+                break
+            }
             guard buffer.count <= maxHeaderBytes else { throw SyncError.badResponse("response headers over \(maxHeaderBytes) bytes") }
             guard let more = try receive() else { throw SyncError.badResponse("connection closed before the response headers") }
             buffer += more
@@ -156,7 +172,8 @@ public struct SocketTransport: HTTPTransport {
     /// Decodes a chunked body, reading more with `more` until the final zero-length chunk, piece by piece
     /// into `emit`; only the part not yet decoded stays in memory.
     static func dechunk(_ start: [UInt8], more: () throws -> [UInt8]?, emit: (ArraySlice<UInt8>) throws -> Void) throws {
-        var input = start, offset = 0
+        var input = start
+        var offset = 0
         func line() throws -> String {
             while true {
                 if let r = input[offset...].firstRange(of: [13, 10]) {

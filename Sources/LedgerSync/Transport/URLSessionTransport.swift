@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -24,11 +25,12 @@ public struct URLSessionTransport: HTTPTransport {
         // URLSession reads the file as it sends it.
         return try await withCheckedThrowingContinuation { continuation in
             session.uploadTask(with: r, fromFile: file) { data, response, error in
-                continuation.resume(with: Result {
-                    if let error { throw error }
-                    guard let response else { throw SyncError.badResponse("no answer") }
-                    return try Self.answer(response, body: Array(data ?? Data()))
-                })
+                continuation.resume(
+                    with: Result {
+                        if let error { throw error }
+                        guard let response else { throw SyncError.badResponse("no answer") }
+                        return try Self.answer(response, body: Array(data ?? Data()))
+                    })
             }.resume()
         }
     }
@@ -39,19 +41,20 @@ public struct URLSessionTransport: HTTPTransport {
         return try await withCheckedThrowingContinuation { continuation in
             session.downloadTask(with: r) { file, response, error in
                 // The file is removed once this handler returns: it is read here.
-                continuation.resume(with: Result {
-                    if let error { throw error }
-                    guard let file, let http = response as? HTTPURLResponse else { throw SyncError.badResponse("no answer") }
-                    let input = try FileHandle(forReadingFrom: file)
-                    defer { try? input.close() }
-                    guard (200..<300).contains(http.statusCode) else {
-                        return try Self.answer(http, body: Array(try input.read(upToCount: 1 << 20) ?? Data()))
-                    }
-                    while let piece = try input.read(upToCount: 256 << 10), !piece.isEmpty {
-                        try piece.withUnsafeBytes { try sink.write($0) }
-                    }
-                    return try Self.answer(http, body: [])
-                })
+                continuation.resume(
+                    with: Result {
+                        if let error { throw error }
+                        guard let file, let http = response as? HTTPURLResponse else { throw SyncError.badResponse("no answer") }
+                        let input = try FileHandle(forReadingFrom: file)
+                        defer { try? input.close() }
+                        guard (200..<300).contains(http.statusCode) else {
+                            return try Self.answer(http, body: Array(try input.read(upToCount: 1 << 20) ?? Data()))
+                        }
+                        while let piece = try input.read(upToCount: 256 << 10), !piece.isEmpty {
+                            try piece.withUnsafeBytes { try sink.write($0) }
+                        }
+                        return try Self.answer(http, body: [])
+                    })
             }.resume()
         }
     }

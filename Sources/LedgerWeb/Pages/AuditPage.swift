@@ -4,7 +4,9 @@ import LedgerModel
 public enum AuditPage {
     public static func render(_ entries: [AuditEntry], models: [ModelView], forks: [ForkView], context: PageContext) -> HTML {
         let names = Dictionary(models.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
-        let forkList: HTML = HTML.when(!forks.isEmpty, """
+        let forkList: HTML = HTML.when(
+            !forks.isEmpty,
+            """
             <p class="notice" role="alert">\(forks.count) fork(s): an author signed two different events at one position (a restored backup or a copied key).</p>\
             <ul>\(HTML.each(forks) { "<li>\(Layout.author($0.author)) at seq \($0.seq): \(HTML.each($0.events) { "<code>\(Format.short($0))</code> " })</li>" })</ul>
             """)

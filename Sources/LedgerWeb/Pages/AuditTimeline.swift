@@ -17,15 +17,16 @@ public enum AuditTimeline {
             model = "<a href=\"\(Links.model(id))\">\(modelNames[id] ?? Format.short(id))</a> "
         }
         let from = e.from.map { "v\($0)" }.joined(separator: ", ")
-        let what: HTML = switch e.action {
-        case .promoted: "promoted <strong>\(e.alias)</strong>: \(from.isEmpty ? "unset" : from) → v\(e.to.map(String.init) ?? "?")"
-        case .demoted: "removed <strong>\(e.alias)</strong> (was \(from.isEmpty ? "unset" : from))"
-        case .versionCreated: "created version v\(e.to.map(String.init) ?? "?")"
-        case .archived: "archived v\(e.to.map(String.init) ?? "?")"
-        case .commented: "commented"
-        case .memberAdded: "added member \(e.text ?? "")"
-        case .memberRemoved: "removed member \(e.text ?? "")"
-        }
+        let what: HTML =
+            switch e.action {
+            case .promoted: "promoted <strong>\(e.alias)</strong>: \(from.isEmpty ? "unset" : from) → v\(e.to.map(String.init) ?? "?")"
+            case .demoted: "removed <strong>\(e.alias)</strong> (was \(from.isEmpty ? "unset" : from))"
+            case .versionCreated: "created version v\(e.to.map(String.init) ?? "?")"
+            case .archived: "archived v\(e.to.map(String.init) ?? "?")"
+            case .commented: "commented"
+            case .memberAdded: "added member \(e.text ?? "")"
+            case .memberRemoved: "removed member \(e.text ?? "")"
+            }
         let flags: HTML = """
             \(e.signatureVerified ? "<span class=\"flag ok\" title=\"Ed25519 signature checked against the stored event bytes\">SIGNATURE VERIFIED</span>" as HTML : "<span class=\"flag bad\">SIGNATURE INVALID</span>")\
             \(HTML.when(e.conflict, "<span class=\"flag conflict\" title=\"concurrent, unresolved change to the same alias\">CONFLICT</span>"))\

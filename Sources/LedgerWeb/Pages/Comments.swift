@@ -3,7 +3,10 @@ import LedgerModel
 /// Comments on one thing (a run, a model), oldest first, and on the local dashboard a form to add one.
 public enum Comments {
     public static func render(_ comments: [CommentView], target: String, returnTo: String, context: PageContext) -> HTML {
-        let list: HTML = comments.isEmpty ? "<p class=\"muted\">No comments.</p>" : """
+        let list: HTML =
+            comments.isEmpty
+            ? "<p class=\"muted\">No comments.</p>"
+            : """
             <ol class="timeline">\(HTML.each(comments) { c in
                 """
                 <li class="comment" id="c-\(c.id)"><div>\(Layout.author(c.author)) <span class="muted">\(Format.time(c.time))</span>\

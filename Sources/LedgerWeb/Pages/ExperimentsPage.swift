@@ -10,7 +10,8 @@ public enum ExperimentsPage {
             <td class="num">\(e.runCount)</td><td>\(Format.time(e.lastActivity))</td><td>\(Layout.author(e.createdBy))</td></tr>
             """
         }
-        let body: HTML = experiments.isEmpty
+        let body: HTML =
+            experiments.isEmpty
             ? "<h1>Experiments</h1><p class=\"muted\">No experiments yet: <code>mledger run start --experiment NAME</code> creates one.</p>"
             : "<h1>Experiments</h1>\(Layout.table("<tr><th>Experiment</th><th>Runs</th><th>Last activity</th><th>Created by</th></tr>", rows))"
         return Layout.page(title: "Experiments", section: .experiments, context: context, body)

@@ -2,7 +2,9 @@
 public enum MessagePages {
     /// Shown instead of any page while the browser has no session. It says how to get one and nothing else.
     public static func signIn(problem: String? = nil, howTo: String) -> HTML {
-        Layout.page(title: "Sign in", section: .none, context: PageContext(), """
+        Layout.page(
+            title: "Sign in", section: .none, context: PageContext(),
+            """
             <h1>Sign in</h1>\(Layout.notice(problem))<p>\(howTo)</p>
             """)
     }
@@ -17,7 +19,9 @@ public enum MessagePages {
     }
 
     public static func error(status: Int, message: String, context: PageContext) -> HTML {
-        Layout.page(title: "Error \(status)", section: .none, context: context, """
+        Layout.page(
+            title: "Error \(status)", section: .none, context: context,
+            """
             <h1>\(status == 404 ? "Not found" : "Something went wrong")</h1>\(Layout.notice(message))<p><a href="/">Back to the experiments</a></p>
             """)
     }

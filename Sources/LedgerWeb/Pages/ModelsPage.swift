@@ -11,7 +11,8 @@ public enum ModelsPage {
             <td>\(Layout.author(m.createdBy))</td></tr>
             """
         }
-        let body: HTML = models.isEmpty
+        let body: HTML =
+            models.isEmpty
             ? "<h1>Models</h1><p class=\"muted\">No models yet: <code>mledger model create NAME</code>.</p>"
             : "<h1>Models</h1>\(Layout.table("<tr><th>Model</th><th>Versions</th><th>Aliases</th><th>Created by</th></tr>", rows))"
         return Layout.page(title: "Models", section: .models, context: context, body)

@@ -8,7 +8,10 @@ public enum RunPage {
         let git: HTML? = run.gitCommit.map { "<code>\($0)</code>\(HTML.when(run.gitDirty == true, " <span class=\"flag conflict\">DIRTY</span>"))" }
         let facts = Layout.facts([
             ("Experiment", "<a href=\"\(Links.experiment(run.experimentID))\">\(run.experiment ?? Format.short(run.experimentID))</a>"),
-            ("Status", "<span class=\"status-\(run.status.rawValue)\">\(run.status.rawValue)</span>\(HTML.when(run.exitCode != nil, " (exit \(run.exitCode ?? 0))"))"),
+            (
+                "Status",
+                "<span class=\"status-\(run.status.rawValue)\">\(run.status.rawValue)</span>\(HTML.when(run.exitCode != nil, " (exit \(run.exitCode ?? 0))"))"
+            ),
             ("Author", Layout.author(run.author)),
             ("Started", HTML.text(Format.time(run.startTime))),
             ("Ended", run.endTime.map { HTML.text("\(Format.time($0)) (\(Format.duration(from: run.startTime, to: $0)))") }),
@@ -19,10 +22,13 @@ public enum RunPage {
             ("Run id", "<code>\(run.id)</code>"),
         ])
         let metricKeys = run.metrics.keys.sorted()
-        let summary = Layout.table("<tr><th>Metric</th><th>Last</th><th>Min</th><th>Max</th><th>Points</th></tr>", HTML.each(metricKeys) { key in
-            let m = run.metrics[key] ?? MetricSummary()
-            return "<tr><td>\(key)</td><td class=\"num\">\(Format.number(m.last?.value))</td><td class=\"num\">\(Format.number(m.min))</td><td class=\"num\">\(Format.number(m.max))</td><td class=\"num\">\(m.count)</td></tr>"
-        })
+        let summary = Layout.table(
+            "<tr><th>Metric</th><th>Last</th><th>Min</th><th>Max</th><th>Points</th></tr>",
+            HTML.each(metricKeys) { key in
+                let m = run.metrics[key] ?? MetricSummary()
+                return
+                    "<tr><td>\(key)</td><td class=\"num\">\(Format.number(m.last?.value))</td><td class=\"num\">\(Format.number(m.min))</td><td class=\"num\">\(Format.number(m.max))</td><td class=\"num\">\(m.count)</td></tr>"
+            })
         let charts = HTML.each(metricKeys) { key in
             figure(key, SVGChart().render([.init(name: key, points: series[key] ?? [])], title: key))
         }
@@ -42,14 +48,22 @@ public enum RunPage {
     }
 
     static func pairs(_ values: [String: String], empty: String) -> HTML {
-        values.isEmpty ? "<p class=\"muted\">\(empty)</p>" : Layout.table("<tr><th>Key</th><th>Value</th></tr>", HTML.each(values.sorted { $0.key < $1.key }) {
-            "<tr><td>\($0.key)</td><td>\($0.value)</td></tr>"
-        })
+        values.isEmpty
+            ? "<p class=\"muted\">\(empty)</p>"
+            : Layout.table(
+                "<tr><th>Key</th><th>Value</th></tr>",
+                HTML.each(values.sorted { $0.key < $1.key }) {
+                    "<tr><td>\($0.key)</td><td>\($0.value)</td></tr>"
+                })
     }
 
     static func artifacts(_ files: [ArtifactView]) -> HTML {
-        files.isEmpty ? "<p class=\"muted\">No artifacts.</p>" : Layout.table("<tr><th>Path</th><th>Size</th><th>SHA-256</th></tr>", HTML.each(files) {
-            "<tr><td>\($0.path)</td><td class=\"num\">\(Format.bytes($0.size))</td><td><code>\($0.sha256)</code></td></tr>"
-        })
+        files.isEmpty
+            ? "<p class=\"muted\">No artifacts.</p>"
+            : Layout.table(
+                "<tr><th>Path</th><th>Size</th><th>SHA-256</th></tr>",
+                HTML.each(files) {
+                    "<tr><td>\($0.path)</td><td class=\"num\">\(Format.bytes($0.size))</td><td><code>\($0.sha256)</code></td></tr>"
+                })
     }
 }

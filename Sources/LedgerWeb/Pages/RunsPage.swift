@@ -3,14 +3,17 @@ import LedgerModel
 /// One experiment's runs as a table: chosen columns, sortable headers, a filter, paging, and
 /// checkboxes that send the picked runs to the compare page.
 public enum RunsPage {
-    public static func render(experiment: ExperimentView, request: RunsTableRequest, columns: [RunTable.Column],
-                              page: RunTable.Page, total: Int, problem: String?, context: PageContext) -> HTML {
+    public static func render(
+        experiment: ExperimentView, request: RunsTableRequest, columns: [RunTable.Column],
+        page: RunTable.Page, total: Int, problem: String?, context: PageContext
+    ) -> HTML {
         let sortSpec = request.sort
         func header(_ label: String, _ spec: String) -> HTML {
             let active = spec == sortSpec
             let next = active ? !request.descending : true
             let arrow = active ? (request.descending ? " ▼" : " ▲") : ""
-            return "<th><a href=\"\(Links.experiment(experiment.id, request.query(page: 1, sort: spec, descending: next)))\">\(label)\(arrow)</a></th>"
+            return
+                "<th><a href=\"\(Links.experiment(experiment.id, request.query(page: 1, sort: spec, descending: next)))\">\(label)\(arrow)</a></th>"
         }
         let head: HTML = """
             <tr><th><span class="muted">Compare</span></th>\(header("Run", "name"))\(header("Status", "status"))\(header("Author", "author"))\
@@ -29,8 +32,9 @@ public enum RunsPage {
             """
         }
         func pageLink(_ label: String, _ n: Int) -> HTML {
-            HTML.when(n >= 1 && n <= page.pageCount && n != page.page,
-                      "<a href=\"\(Links.experiment(experiment.id, request.query(page: n)))\">\(label)</a>")
+            HTML.when(
+                n >= 1 && n <= page.pageCount && n != page.page,
+                "<a href=\"\(Links.experiment(experiment.id, request.query(page: n)))\">\(label)</a>")
         }
         let body: HTML = """
             <h1>\(experiment.name)</h1>\

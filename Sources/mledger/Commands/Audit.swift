@@ -42,23 +42,31 @@ struct Audit: ParsableCommand {
         let forks = try ledger.forks()
         if output.json { return try Output.json(Report(entries: entries.map(Line.init), forks: forks)) }
         if entries.isEmpty { print("Nothing in the audit trail yet.") }
-        Output.table(["TIME", "WHO", "ACTION", "ALIAS", "CHANGE", "SIG", "FLAGS", "REASON"], entries.map { e in
-            let change: String
-            switch e.action {
-            case .promoted, .demoted:
-                change = "\(e.from.isEmpty ? "-" : e.from.map { "v\($0)" }.joined(separator: "+")) -> \(e.to.map { "v\($0)" } ?? "-")"
-            case .versionCreated, .archived: change = e.to.map { "v\($0)" } ?? ""
-            default: change = ""
-            }
-            let flags = [e.conflict ? "CONFLICT" : nil, e.fork ? "FORK" : nil, e.authorized ? nil : "NOT-ALLOWED",
-                         e.needsReason && PromotionReason.isMissing(e.reason) ? "REASON MISSING" : nil]
+        Output.table(
+            ["TIME", "WHO", "ACTION", "ALIAS", "CHANGE", "SIG", "FLAGS", "REASON"],
+            entries.map { e in
+                let change: String
+                switch e.action {
+                case .promoted, .demoted:
+                    change = "\(e.from.isEmpty ? "-" : e.from.map { "v\($0)" }.joined(separator: "+")) -> \(e.to.map { "v\($0)" } ?? "-")"
+                case .versionCreated, .archived: change = e.to.map { "v\($0)" } ?? ""
+                default: change = ""
+                }
+                let flags = [
+                    e.conflict ? "CONFLICT" : nil, e.fork ? "FORK" : nil, e.authorized ? nil : "NOT-ALLOWED",
+                    e.needsReason && PromotionReason.isMissing(e.reason) ? "REASON MISSING" : nil,
+                ]
                 .compactMap { $0 }.joined(separator: ",")
-            let why = e.reason.map { r in e.evidence.isEmpty ? r : "\(r) [evidence: \(e.evidence.joined(separator: ", "))]" } ?? e.text ?? ""
-            return [Output.time(e.time), e.author.label, e.action.rawValue, e.alias ?? "", change,
-                    e.signatureVerified ? "ok" : "INVALID", flags, why]
-        })
+                let why = e.reason.map { r in e.evidence.isEmpty ? r : "\(r) [evidence: \(e.evidence.joined(separator: ", "))]" } ?? e.text ?? ""
+                return [
+                    Output.time(e.time), e.author.label, e.action.rawValue, e.alias ?? "", change,
+                    e.signatureVerified ? "ok" : "INVALID", flags, why,
+                ]
+            })
         for f in forks {
-            print("FORK: \(f.author.label) signed \(f.events.count) different events at seq \(f.seq): \(f.events.map { String($0.prefix(12)) }.joined(separator: ", "))")
+            print(
+                "FORK: \(f.author.label) signed \(f.events.count) different events at seq \(f.seq): \(f.events.map { String($0.prefix(12)) }.joined(separator: ", "))"
+            )
         }
     }
 }

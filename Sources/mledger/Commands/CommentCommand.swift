@@ -13,7 +13,7 @@ struct CommentCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a signed comment, or a reply to one.",
             usage: "mledger comment add digits@3 'checked on the new holdout set, looks good'",
-            discussion: "TARGET is MODEL@VERSION, a model or experiment name, or an id prefix of a run, version, promotion or comment.",)
+            discussion: "TARGET is MODEL@VERSION, a model or experiment name, or an id prefix of a run, version, promotion or comment.", )
         @Argument(help: "What the comment is about.") var target: String
         @Argument(help: "The comment.") var text: String
         @Option(help: "The comment this replies to (id prefix).") var replyTo: String?

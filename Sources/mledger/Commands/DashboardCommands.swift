@@ -26,8 +26,9 @@ struct UI: AsyncParsableCommand {
         let key = try session.signer()
         let token = Hex.encode(secureRandomBytes(16))
         let viewer = try session.ledger.author(key.publicKey).label
-        let site = DashboardSite(ledger: session.ledger, login: TokenLogin(token: token, viewer: viewer),
-                                 writer: DashboardWriter(ledger: session.ledger, key: key))
+        let site = DashboardSite(
+            ledger: session.ledger, login: TokenLogin(token: token, viewer: viewer),
+            writer: DashboardWriter(ledger: session.ledger, key: key))
         let router = Router()
         site.register(on: router)
         let noBrowser = noBrowser

@@ -34,9 +34,11 @@ struct ExperimentCommand: ParsableCommand {
             let experiments = try Session.open().ledger.experiments()
             if output.json { return try Output.json(experiments) }
             if experiments.isEmpty { return print("No experiments yet: create one with `mledger experiment create NAME`.") }
-            Output.table(["NAME", "ID", "RUNS", "LAST ACTIVITY", "CREATED BY"], experiments.map {
-                [$0.name, String($0.id.prefix(12)), String($0.runCount), Output.time($0.lastActivity), $0.createdBy.label]
-            })
+            Output.table(
+                ["NAME", "ID", "RUNS", "LAST ACTIVITY", "CREATED BY"],
+                experiments.map {
+                    [$0.name, String($0.id.prefix(12)), String($0.runCount), Output.time($0.lastActivity), $0.createdBy.label]
+                })
         }
     }
 }

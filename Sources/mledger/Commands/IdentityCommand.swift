@@ -33,8 +33,9 @@ struct IdentityCommand: ParsableCommand {
             let store = IdentityStore.standard()
             let file = try store.read()
             guard let key = PublicKey(hex: file.publicKey) else { throw StoreError.identity("\(store.fileURL.path) is damaged") }
-            let view = View(publicKey: key.hex, fingerprint: key.fingerprint, name: file.name, email: file.email,
-                            encrypted: file.sealed != nil, file: store.fileURL.path)
+            let view = View(
+                publicKey: key.hex, fingerprint: key.fingerprint, name: file.name, email: file.email,
+                encrypted: file.sealed != nil, file: store.fileURL.path)
             if output.json { return try Output.json(view) }
             print("name         \(view.name)\(view.email.map { " <\($0)>" } ?? "")")
             print("fingerprint  \(view.fingerprint)")
@@ -84,16 +85,21 @@ struct IdentityCommand: ParsableCommand {
 
         func run() throws {
             let session = try Session.open()
-            let who = try member.map { hex throws -> PublicKey in
-                guard let key = PublicKey(hex: hex) else { throw ValidationError("--member must be 64 hex digits") }
-                return key
-            } ?? session.ledger.member(of: try session.signer().publicKey)
+            let who =
+                try member.map { hex throws -> PublicKey in
+                    guard let key = PublicKey(hex: hex) else { throw ValidationError("--member must be 64 hex digits") }
+                    return key
+                } ?? session.ledger.member(of: try session.signer().publicKey)
             let keys = try session.ledger.keys(of: who)
             if output.json { return try Output.json(keys) }
-            Output.table(["KEY", "KIND", "LABEL", "LINKED", "LAST EVENT", "EVENTS", "STATE"], keys.map { k in
-                [k.key.fingerprint, k.memberKey ? "member key" : "device", k.label ?? "", k.linkedAt.map(Output.time) ?? "",
-                 k.lastEventAt.map(Output.time) ?? "never", String(k.events), k.revoked ? "revoked" : "active"]
-            })
+            Output.table(
+                ["KEY", "KIND", "LABEL", "LINKED", "LAST EVENT", "EVENTS", "STATE"],
+                keys.map { k in
+                    [
+                        k.key.fingerprint, k.memberKey ? "member key" : "device", k.label ?? "", k.linkedAt.map(Output.time) ?? "",
+                        k.lastEventAt.map(Output.time) ?? "never", String(k.events), k.revoked ? "revoked" : "active",
+                    ]
+                })
         }
     }
 
@@ -157,7 +163,9 @@ struct IdentityCommand: ParsableCommand {
                 try IdentityCommand.rotate(old.publicKey, to: fresh.publicKey, consent: consent, in: session, signer: old)
                 if try !session.ledger.remotes().isEmpty {
                     do { try await Sync.push(session, signer: old) } catch {
-                        throw ValidationError("the rotation is signed but the relay did not take it (\(error)): run `mledger sync`, then `mledger identity rotate --finish`")
+                        throw ValidationError(
+                            "the rotation is signed but the relay did not take it (\(error)): run `mledger sync`, then `mledger identity rotate --finish`"
+                        )
                     }
                 }
                 try store.discardNext()
@@ -166,7 +174,8 @@ struct IdentityCommand: ParsableCommand {
             if role == .admin {
                 print("Rotated: \(fresh.publicKey.fingerprint) replaces \(old.publicKey.fingerprint); run `mledger sync` to tell the relay")
             } else {
-                print("""
+                print(
+                    """
                     New key \(fresh.publicKey.fingerprint) created; the old one is retired. Ask an admin to run:
                       mledger team rotate \(old.publicKey.hex) --to \(fresh.publicKey.hex) --consent \(Hex.encode(consent))
                     """)

@@ -53,10 +53,11 @@ struct Init: AsyncParsableCommand {
         let file = try IdentityStore.standard().read()
         let key = try Session.loadSigner()
         let teamName = team ?? ws.root.lastPathComponent
-        let events = try ledger.append([
-            try .init(TeamGenesis(name: teamName)),
-            try .init(IdentityProfile(name: file.name, email: file.email)),
-        ], signer: key)
+        let events = try ledger.append(
+            [
+                try .init(TeamGenesis(name: teamName)),
+                try .init(IdentityProfile(name: file.name, email: file.email)),
+            ], signer: key)
         print("Created workspace \(ws.directory.path)")
         if identity.created { print("Created identity \(key.publicKey.fingerprint) for \(file.name) in \(IdentityStore.standard().fileURL.path)") }
         print("Team '\(teamName)' \(events[0].id.hex), you are its admin")

@@ -37,7 +37,8 @@ extension RunCommand {
             let key = try session.signer()
             var reader = try LineReader(path: file)
             var parser = MetricLineParser()
-            var total = 0, events = 0
+            var total = 0
+            var events = 0
 
             func commit(_ batches: [[String: [MetricPoint]]]) throws {
                 let drafts = try batches.map { try Ledger.Draft(RunMetrics(run: id, series: $0)) }
@@ -102,7 +103,8 @@ struct MetricLineParser {
     /// Everything pending, split into batches of at most `batchSize` points.
     mutating func takeAll(batchSize: Int) -> [[String: [MetricPoint]]] {
         var batches = [[String: [MetricPoint]]]()
-        var current = [String: [MetricPoint]](), count = 0
+        var current = [String: [MetricPoint]]()
+        var count = 0
         for (key, points) in pending.sorted(by: { $0.key < $1.key }) {
             var rest = points[...]
             while !rest.isEmpty {
@@ -110,7 +112,11 @@ struct MetricLineParser {
                 current[key, default: []] += take
                 count += take.count
                 rest = rest.dropFirst(take.count)
-                if count >= batchSize { batches.append(current); current = [:]; count = 0 }
+                if count >= batchSize {
+                    batches.append(current)
+                    current = [:]
+                    count = 0
+                }
             }
         }
         if count > 0 { batches.append(current) }
@@ -177,10 +183,16 @@ struct LineReader {
                 defer { start = buffer.count }
                 return Array(buffer[start...])
             }
-            if start > 0 { buffer.removeFirst(start); start = 0 }
+            if start > 0 {
+                buffer.removeFirst(start)
+                start = 0
+            }
             var chunk = [UInt8](repeating: 0, count: 1 << 16)
             let n = read(fd, &chunk, chunk.count)
-            if n < 0 { if errno == EINTR { continue }; throw ValidationError("read failed: \(String(cString: strerror(errno)))") }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ValidationError("read failed: \(String(cString: strerror(errno)))")
+            }
             if n == 0 { eof = true } else { buffer.append(contentsOf: chunk[0..<n]) }
         }
     }

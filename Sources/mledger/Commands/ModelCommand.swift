@@ -36,9 +36,15 @@ struct ModelCommand: ParsableCommand {
             let models = try Session.open().ledger.models()
             if output.json { return try Output.json(models) }
             if models.isEmpty { return print("No models yet: register one with `mledger model create NAME`.") }
-            Output.table(["MODEL", "VERSIONS", "ALIASES"], models.map { m in
-                [m.name, String(m.versions.count), m.aliases.map { "\($0.alias)=v\($0.versionNumber.map(String.init) ?? "-")\($0.conflict.isEmpty ? "" : " (CONFLICT)")" }.joined(separator: " ")]
-            })
+            Output.table(
+                ["MODEL", "VERSIONS", "ALIASES"],
+                models.map { m in
+                    [
+                        m.name, String(m.versions.count),
+                        m.aliases.map { "\($0.alias)=v\($0.versionNumber.map(String.init) ?? "-")\($0.conflict.isEmpty ? "" : " (CONFLICT)")" }
+                            .joined(separator: " "),
+                    ]
+                })
         }
     }
 
@@ -54,20 +60,29 @@ struct ModelCommand: ParsableCommand {
             print("model  \(model.name)  \(model.id.prefix(12))")
             if let d = model.description { print(d) }
             print("")
-            Output.table(["VERSION", "ID", "RUN", "CREATED", "BY", "ALIASES", "NOTE"], model.versions.map { v in
-                ["v\(v.number)", String(v.id.prefix(12)), v.run.map { String($0.prefix(12)) } ?? "-", Output.time(v.createdAt), v.author.label,
-                 v.aliases.joined(separator: ","),
-                 [v.archived ? "archived" : nil, v.renumbered ? "created offline as v\(v.claimedNumber)" : nil].compactMap { $0 }.joined(separator: "; ")]
-            })
+            Output.table(
+                ["VERSION", "ID", "RUN", "CREATED", "BY", "ALIASES", "NOTE"],
+                model.versions.map { v in
+                    [
+                        "v\(v.number)", String(v.id.prefix(12)), v.run.map { String($0.prefix(12)) } ?? "-", Output.time(v.createdAt), v.author.label,
+                        v.aliases.joined(separator: ","),
+                        [v.archived ? "archived" : nil, v.renumbered ? "created offline as v\(v.claimedNumber)" : nil].compactMap { $0 }.joined(
+                            separator: "; "),
+                    ]
+                })
             for a in model.aliases {
-                print("\n\(a.alias) -> \(a.versionNumber.map { "v\($0)" } ?? "(removed)") set by \(a.setBy.label) at \(Output.time(a.at)): \(a.reason)")
+                print(
+                    "\n\(a.alias) -> \(a.versionNumber.map { "v\($0)" } ?? "(removed)") set by \(a.setBy.label) at \(Output.time(a.at)): \(a.reason)")
                 if !a.conflict.isEmpty {
                     print("  CONFLICT: concurrent changes; the view shows the first, resolve with a promotion that names all:")
                     for c in a.conflict { print("    \(c.versionNumber.map { "v\($0)" } ?? "(removed)") by \(c.author.label): \(c.reason)") }
                 }
             }
             let lineage = model.versions.compactMap { v in Self.lineage(v, ledger) }
-            if !lineage.isEmpty { print("\nLINEAGE"); for line in lineage { print(line) } }
+            if !lineage.isEmpty {
+                print("\nLINEAGE")
+                for line in lineage { print(line) }
+            }
         }
 
         /// version -> logged model -> run (git commit, environment) -> dataset digests, when known.
@@ -79,8 +94,10 @@ struct ModelCommand: ParsableCommand {
                 parts.append("logged model m-\(logged.prefix(32))\(name.map { " (\($0))" } ?? "")")
             }
             if let runID = v.run, let id = LedgerID(hex: runID), let run = try? ledger.run(id) {
-                let facts = [run.gitCommit.map { "git \($0.prefix(12))\(run.gitDirty == true ? " dirty" : "")" },
-                             run.environment.map { "env \($0.prefix(12))" }].compactMap { $0 }
+                let facts = [
+                    run.gitCommit.map { "git \($0.prefix(12))\(run.gitDirty == true ? " dirty" : "")" },
+                    run.environment.map { "env \($0.prefix(12))" },
+                ].compactMap { $0 }
                 parts.append("run \(runID.prefix(12))\(facts.isEmpty ? "" : " (\(facts.joined(separator: ", ")))")")
                 if !run.datasets.isEmpty {
                     parts.append("data " + run.datasets.map { "\($0.name)@\($0.digest)" }.joined(separator: ", "))
@@ -99,7 +116,7 @@ struct ModelCommand: ParsableCommand {
             commandName: "create",
             abstract: "Create a version of a model from a run and its artifacts.",
             usage: "mledger model version create digits --run 3f2a",
-            discussion: "Without --artifact the version takes the run's artifact files. Its id is a hash and never changes.",)
+            discussion: "Without --artifact the version takes the run's artifact files. Its id is a hash and never changes.", )
         @Argument(help: "The model.") var model: String
         @Option(name: .customLong("run"), help: "The run the version comes from.") var runRef: String?
         @Option(name: .customLong("artifact"), help: "A file or folder to include (repeatable).") var artifacts: [String] = []
@@ -109,7 +126,8 @@ struct ModelCommand: ParsableCommand {
             let session = try Session.open()
             let modelID = try session.ledger.modelID(named: model)
             let runID = try runRef.map { try session.ledger.runID($0) }
-            let files = artifacts.isEmpty
+            let files =
+                artifacts.isEmpty
                 ? try runID.map { try session.ledger.runFiles($0) } ?? []
                 : try ArtifactFiles.store(artifacts, in: session.workspace.blobs)
             let number = UInt64(try session.ledger.versionCount(model: modelID) + 1)

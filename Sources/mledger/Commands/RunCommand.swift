@@ -72,7 +72,7 @@ struct RunCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "log-metric", abstract: "Log one metric value.",
             usage: "mledger run log-metric RUN loss 0.42 --step 3",
-            discussion: "To log many points, stream them with `run log-batch`: one signed event per batch.",)
+            discussion: "To log many points, stream them with `run log-batch`: one signed event per batch.", )
         @Argument(help: ArgumentHelp("The run.", valueName: "run")) var runRef: String
         @Argument(help: "The metric's name.") var key: String
         @Argument(help: "The value (a number; nan and inf are allowed).") var value: String
@@ -110,7 +110,7 @@ struct RunCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Attach files (or folders) to a run.",
             usage: "mledger run artifact RUN model.pt metrics/",
-            discussion: "Files are copied into the workspace's content-addressed blob store; the event records each path, SHA-256 and size.",)
+            discussion: "Files are copied into the workspace's content-addressed blob store; the event records each path, SHA-256 and size.", )
         @Argument(help: ArgumentHelp("The run.", valueName: "run")) var runRef: String
         @Argument(help: "Files or folders.") var paths: [String]
 
@@ -133,10 +133,14 @@ struct RunCommand: ParsableCommand {
             let runs = try ledger.runs(experiment: try experiment.map { try ledger.experimentID(named: $0) })
             if output.json { return try Output.json(runs) }
             if runs.isEmpty { return print("No runs yet: start one with `mledger run start --experiment NAME`.") }
-            Output.table(["RUN", "EXPERIMENT", "NAME", "STATUS", "STARTED", "AUTHOR", "METRICS"], runs.map { r in
-                [String(r.id.prefix(12)), r.experiment ?? "?", r.name, r.status.rawValue, Output.time(r.startTime), r.author.label,
-                 r.metrics.keys.sorted().map { "\($0)=\(Output.number(r.metrics[$0]?.last?.value))" }.joined(separator: " ")]
-            })
+            Output.table(
+                ["RUN", "EXPERIMENT", "NAME", "STATUS", "STARTED", "AUTHOR", "METRICS"],
+                runs.map { r in
+                    [
+                        String(r.id.prefix(12)), r.experiment ?? "?", r.name, r.status.rawValue, Output.time(r.startTime), r.author.label,
+                        r.metrics.keys.sorted().map { "\($0)=\(Output.number(r.metrics[$0]?.last?.value))" }.joined(separator: " "),
+                    ]
+                })
         }
     }
 
@@ -173,9 +177,14 @@ struct RunCommand: ParsableCommand {
             }
             if !view.metrics.isEmpty {
                 print("\nMETRICS")
-                Output.table(["KEY", "LAST", "STEP", "MIN", "MAX", "POINTS"], view.metrics.sorted { $0.key < $1.key }.map { k, m in
-                    [k, Output.number(m.last?.value), m.last.map { String($0.step) } ?? "-", Output.number(m.min), Output.number(m.max), String(m.count)]
-                })
+                Output.table(
+                    ["KEY", "LAST", "STEP", "MIN", "MAX", "POINTS"],
+                    view.metrics.sorted { $0.key < $1.key }.map { k, m in
+                        [
+                            k, Output.number(m.last?.value), m.last.map { String($0.step) } ?? "-", Output.number(m.min), Output.number(m.max),
+                            String(m.count),
+                        ]
+                    })
             }
             if !view.tags.isEmpty {
                 print("\nTAGS")
@@ -187,9 +196,11 @@ struct RunCommand: ParsableCommand {
             }
             if !view.datasets.isEmpty {
                 print("\nDATASETS")
-                Output.table(["NAME", "DIGEST", "CONTEXT", "SOURCE"], view.datasets.map {
-                    [$0.name, $0.digest, $0.tags["mlflow.data.context"] ?? "-", "\($0.sourceType) \($0.source)"]
-                })
+                Output.table(
+                    ["NAME", "DIGEST", "CONTEXT", "SOURCE"],
+                    view.datasets.map {
+                        [$0.name, $0.digest, $0.tags["mlflow.data.context"] ?? "-", "\($0.sourceType) \($0.source)"]
+                    })
             }
             if !view.outputs.isEmpty {
                 print("\nLOGGED MODELS")

@@ -40,23 +40,26 @@ extension RunCommand {
             environment["MLFLOW_TRACKING_TOKEN"] = endpoint.token
             environment["MLFLOW_EXPERIMENT_NAME"] = experiment
             environment["MLFLOW_RUN_ID"] = run.hex
-            let command = self.command, childEnvironment = environment
+            let command = self.command
+            let childEnvironment = environment
             let outcome: ChildProcess.Outcome
             do {
                 outcome = try await onOwnThread { try ChildProcess.run(command, environment: childEnvironment) }
             } catch {
                 // The command never ran: the run fails as a shell reports a missing command.
-                try session.ledger.append(try Ledger.Draft(RunFinish(run: run, status: .failed, endTime: Int64(wallClockMs()), exitCode: 127)), signer: signer)
+                try session.ledger.append(
+                    try Ledger.Draft(RunFinish(run: run, status: .failed, endTime: Int64(wallClockMs()), exitCode: 127)), signer: signer)
                 throw error
             }
             endpoint.stop()
 
             let status: RunStatus = outcome.signal != nil ? .killed : outcome.exitCode == 0 ? .finished : .failed
             let now = Int64(wallClockMs())
-            try session.ledger.append([
-                try Ledger.Draft(RunMetrics(run: run, series: SystemMetrics.series(outcome, at: now))),
-                try Ledger.Draft(RunFinish(run: run, status: status, endTime: now, exitCode: Int64(outcome.shellStatus))),
-            ], signer: signer)
+            try session.ledger.append(
+                [
+                    try Ledger.Draft(RunMetrics(run: run, series: SystemMetrics.series(outcome, at: now))),
+                    try Ledger.Draft(RunFinish(run: run, status: status, endTime: now, exitCode: Int64(outcome.shellStatus))),
+                ], signer: signer)
             FileHandle.standardError.write(Data("mledger: run \(run.short) \(status.rawValue) (exit \(outcome.shellStatus))\n".utf8))
             if outcome.shellStatus != 0 { throw ExitCode(outcome.shellStatus) }
         }

@@ -35,13 +35,17 @@ struct ServeCommand: AsyncParsableCommand {
         let service = MLflowService(ledger: session.ledger, signer: try session.signer(), blobs: session.workspace.blobs)
         var logger = Logger(label: "mledger-serve")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
-        let host = self.host, file = ServeFile(workspace: session.workspace), token = TrackingToken.generate()
+        let host = self.host
+        let file = ServeFile(workspace: session.workspace)
+        let token = TrackingToken.generate()
         let app = MLflowServer.make(service: service, token: token, host: host, port: port, logger: logger) { port in
             try? file.write(.init(host: host, port: port, pid: getpid(), token: token.value))
-            FileHandle.standardOutput.write(Data("""
-                MLflow tracking URI: http://\(host):\(port)  (export MLFLOW_TRACKING_URI=http://\(host):\(port) MLFLOW_TRACKING_TOKEN=\(token.value))
+            FileHandle.standardOutput.write(
+                Data(
+                    """
+                    MLflow tracking URI: http://\(host):\(port)  (export MLFLOW_TRACKING_URI=http://\(host):\(port) MLFLOW_TRACKING_TOKEN=\(token.value))
 
-                """.utf8))
+                    """.utf8))
         }
         defer { file.remove() }
         try await app.runService()

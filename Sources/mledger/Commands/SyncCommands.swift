@@ -58,15 +58,17 @@ struct Sync: AsyncParsableCommand {
         let session = try Session.open()
         let summary = try await Self.sync(session, remote: remote, quiet: output.json)
         if output.json { return try Output.json(summary) }
-        print("Synced with \(try Self.remote(session, remote).name): pushed \(summary.pushed), pulled \(summary.pulled), "
-              + "\(summary.pushDuplicates + summary.pullDuplicates) already there, \(summary.blobsUploaded) blobs uploaded"
-              + (summary.forks > 0 ? ", \(summary.forks) FORKS (see `mledger audit`)" : ""))
+        print(
+            "Synced with \(try Self.remote(session, remote).name): pushed \(summary.pushed), pulled \(summary.pulled), "
+                + "\(summary.pushDuplicates + summary.pullDuplicates) already there, \(summary.blobsUploaded) blobs uploaded"
+                + (summary.forks > 0 ? ", \(summary.forks) FORKS (see `mledger audit`)" : ""))
         if summary.pastForkBound > 0 { print("  \(summary.pastForkBound) events of forked chains not kept (past the fork's bound)") }
         for r in summary.rejectedByRelay { print("  refused by the relay: \(r)") }
         for r in summary.rejectedFromRelay { print("  invalid event from the relay, not stored: \(r)") }
         if summary.rejectedByRelay.contains(where: { $0.contains("forked chain") }) {
-            print("  This device's key signed two different histories (a restored backup or a copied key). Create a new identity "
-                  + "here and link it from your member key (`mledger identity link`); an admin can revoke this one (`mledger team remove`).")
+            print(
+                "  This device's key signed two different histories (a restored backup or a copied key). Create a new identity "
+                    + "here and link it from your member key (`mledger identity link`); an admin can revoke this one (`mledger team remove`).")
         }
         if !summary.rejectedByRelay.isEmpty || !summary.rejectedFromRelay.isEmpty { throw ExitCode(1) }
     }
@@ -79,10 +81,12 @@ struct Sync: AsyncParsableCommand {
         do {
             _ = try await sync(session, remote: nil, quiet: true)
         } catch {
-            FileHandle.standardError.write(Data("""
-                could not sync first (\(error)); the change keeps the events this ledger holds of the keys it cuts
-                \n
-                """.utf8))
+            FileHandle.standardError.write(
+                Data(
+                    """
+                    could not sync first (\(error)); the change keeps the events this ledger holds of the keys it cuts
+                    \n
+                    """.utf8))
         }
     }
 
@@ -115,7 +119,8 @@ struct Sync: AsyncParsableCommand {
             if !quiet { bar.status("\(phase.rawValue): \(done) events") }
         }
         if try session.ledger.team() != nil, try !session.ledger.hasProfile(key.publicKey),
-           try session.ledger.currentRole(of: key.publicKey) != nil {
+            try session.ledger.currentRole(of: key.publicKey) != nil
+        {
             let file = try IdentityStore.standard().read()
             try session.append(IdentityProfile(name: file.name, email: file.email))
             let again = try await syncer.run()

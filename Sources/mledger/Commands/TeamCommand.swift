@@ -51,7 +51,9 @@ struct TeamCommand: ParsableCommand {
             await Sync.catchUp(session)
             let device = try session.ledger.isLinkedDevice(member)
             try session.remove(member, reason: reason)
-            print("\(member.fingerprint) \(device ? "revoked (device key)" : "removed, with every device they linked"); run `mledger sync` to tell the relay")
+            print(
+                "\(member.fingerprint) \(device ? "revoked (device key)" : "removed, with every device they linked"); run `mledger sync` to tell the relay"
+            )
         }
     }
 
@@ -105,9 +107,11 @@ struct TeamCommand: ParsableCommand {
             if output.json { return try Output.json(view) }
             print("team \(view.team)")
             let members = view.members
-            Output.table(["MEMBER", "ROLE", "KEY"], members.map { m in
-                [m.author.label, m.active ? m.role ?? "-" : m.replacedBy.map { "replaced by \($0.fingerprint)" } ?? "removed", m.author.key]
-            })
+            Output.table(
+                ["MEMBER", "ROLE", "KEY"],
+                members.map { m in
+                    [m.author.label, m.active ? m.role ?? "-" : m.replacedBy.map { "replaced by \($0.fingerprint)" } ?? "removed", m.author.key]
+                })
         }
     }
 }

@@ -41,9 +41,10 @@ struct Verify: ParsableCommand {
                 print("view table '\(table)' differs from the events: run `mledger rebuild` to recompute it")
             }
             for f in report.forks { print("fork: author \(f.author.fingerprint) signed \(f.events.count) events at seq \(f.seq)") }
-            print(report.ok
-                ? "OK: \(report.events) events from \(report.authors) authors verified; views match (digest \(digest.short))"
-                : "FAILED: \(report.problems.count) altered or invalid events, \((report.projectionMismatches ?? []).count) view tables differ")
+            print(
+                report.ok
+                    ? "OK: \(report.events) events from \(report.authors) authors verified; views match (digest \(digest.short))"
+                    : "FAILED: \(report.problems.count) altered or invalid events, \((report.projectionMismatches ?? []).count) view tables differ")
         }
         if !report.ok { throw ExitCode(1) }
     }

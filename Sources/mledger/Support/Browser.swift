@@ -31,7 +31,8 @@ enum Browser {
     private static func redirectFile(to url: String) -> URL? {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("mledger-open-\(UUID().uuidString).html")
         let escaped = HTML.escape(url)
-        let html = "<!doctype html><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"0;url=\(escaped)\"><a href=\"\(escaped)\">Continue</a>"
+        let html =
+            "<!doctype html><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"0;url=\(escaped)\"><a href=\"\(escaped)\">Continue</a>"
         // It holds a sign-in link: no other user may read it, not even while it is being written.
         guard (try? PrivateFile.write(Data(html.utf8), to: file)) != nil else { return nil }
         return file

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -64,7 +65,8 @@ enum ChildProcess {
         while wait4(child, &status, 0, &usage) < 0 && errno == EINTR {}
         let samples = sampler.stop()
         let exited = status & 0x7f == 0
-        let cpu = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+        let cpu =
+            Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
             + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
         return Outcome(
             exitCode: exited ? (status >> 8) & 0xff : nil, signal: exited ? nil : status & 0x7f,
@@ -98,13 +100,17 @@ final class MemorySampler: @unchecked Sendable {
     }
 
     func stop() -> [(Double, Double)] {
-        lock.withLock { running = false; return samples }
+        lock.withLock {
+            running = false
+            return samples
+        }
     }
 
     static func residentMB(_ pid: pid_t) -> Double? {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-              let kb = Double(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+            let kb = Double(line.split(separator: " ").dropFirst().first ?? "")
+        else { return nil }
         return kb / 1024
     }
 }

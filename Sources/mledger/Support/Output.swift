@@ -1,5 +1,5 @@
-import Foundation
 import ArgumentParser
+import Foundation
 import LedgerModel
 import LedgerProtocol
 
@@ -44,7 +44,9 @@ enum Output {
     }
 
     static func time(_ ms: Int64) -> String {
-        Date(timeIntervalSince1970: Double(ms) / 1000).formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeSeparator(.colon).dateSeparator(.dash).dateTimeSeparator(.space))
+        Date(timeIntervalSince1970: Double(ms) / 1000).formatted(
+            .iso8601.year().month().day().time(includingFractionalSeconds: false).timeSeparator(.colon).dateSeparator(.dash).dateTimeSeparator(.space)
+        )
     }
 
     static func number(_ v: Double?) -> String {

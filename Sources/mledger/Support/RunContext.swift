@@ -23,7 +23,8 @@ enum EnvironmentFingerprint {
             withUnsafeBytes(of: value) { raw in String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self) }
         }
         let env = ProcessInfo.processInfo.environment
-        let parts = [field(u.sysname), field(u.release), field(u.machine)]
+        let parts =
+            [field(u.sysname), field(u.release), field(u.machine)]
             + ["VIRTUAL_ENV", "CONDA_PREFIX", "PYTHONPATH", "PATH"].map { "\($0)=\(env[$0] ?? "")" }
         return String(Hashing.blake2b256(Array(parts.joined(separator: "\n").utf8)).hex.prefix(16))
     }
@@ -72,10 +73,12 @@ enum RunStarter {
             drafts.append(try .init(ExperimentCreate(name: experiment)))
         }
         let git = GitState.current()
-        drafts.append(try .init(RunStart(
-            experiment: experimentID, name: name, gitCommit: git?.commit, gitDirty: git?.dirty, command: command,
-            host: ProcessInfo.processInfo.hostName, environment: EnvironmentFingerprint.current(),
-            startTime: Int64(wallClockMs()))))
+        drafts.append(
+            try .init(
+                RunStart(
+                    experiment: experimentID, name: name, gitCommit: git?.commit, gitDirty: git?.dirty, command: command,
+                    host: ProcessInfo.processInfo.hostName, environment: EnvironmentFingerprint.current(),
+                    startTime: Int64(wallClockMs()))))
         let events = try session.ledger.append(drafts, signer: signer)
         return events[events.count - 1].id
     }

@@ -4,6 +4,7 @@ import LedgerMLflow
 import LedgerProtocol
 import LedgerStore
 import Logging
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -42,7 +43,11 @@ final class TrackingEndpoint: Sendable {
     let token: String
     private let task: Task<Void, Error>?
 
-    private init(uri: String, token: String, task: Task<Void, Error>?) { self.uri = uri; self.token = token; self.task = task }
+    private init(uri: String, token: String, task: Task<Void, Error>?) {
+        self.uri = uri
+        self.token = token
+        self.task = task
+    }
 
     static func acquire(session: Session, signer: SigningKey) async throws -> TrackingEndpoint {
         if let entry = ServeFile(workspace: session.workspace).read(), kill(entry.pid, 0) == 0, await answers(entry.uri) {
