@@ -78,17 +78,20 @@ public struct SignedLinkLogin: DashboardLogin {
 public struct TokenLogin: DashboardLogin {
     let token: String
     let viewer: String
+    /// The command that printed the sign-in address, named in the help a signed-out visitor sees.
+    let command: String
 
-    public init(token: String, viewer: String) {
+    public init(token: String, viewer: String, command: String = "mledger ui") {
         self.token = token
         self.viewer = viewer
+        self.command = command
     }
 
-    public var howTo: String { "Open the address `mledger ui` printed (it carries a secret token)." }
+    public var howTo: String { "Open the dashboard address `\(command)` printed (it carries a secret token)." }
 
     public func signIn(_ query: FormData) async throws(LoginRefusal) -> SignedIn {
         guard let given = query["token"], sameSecret(given, token) else {
-            throw LoginRefusal("This address's token does not match: use the one `mledger ui` printed.")
+            throw LoginRefusal("This address's token does not match: use the one `\(command)` printed.")
         }
         return SignedIn(viewer: viewer, key: nil)
     }

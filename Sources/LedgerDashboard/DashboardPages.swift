@@ -12,7 +12,7 @@ public struct DashboardPages: Sendable {
     public init(ledger: Ledger) { self.ledger = ledger }
 
     public func experiments(_ context: PageContext) throws -> HTML {
-        ExperimentsPage.render(try ledger.experiments(), context: context)
+        ExperimentsPage.render(try ledger.withoutDeleted(ledger.experiments()) { $0.id }, context: context)
     }
 
     public func runsTable(experiment text: String, _ form: FormData, _ context: PageContext) async throws -> HTML {
@@ -37,7 +37,7 @@ public struct DashboardPages: Sendable {
         let ledger = ledger
         let mark = try await offload { try ledger.changeMark() }
         if let cached = await cache.runs(experiment, mark: mark) { return cached }
-        let runs = try await offload { try ledger.runSummaries(experiment: experiment) }
+        let runs = try await offload { try ledger.withoutDeleted(ledger.runSummaries(experiment: experiment)) { $0.id } }
         await cache.keep(runs, experiment, mark: mark)
         return runs
     }
@@ -67,7 +67,7 @@ public struct DashboardPages: Sendable {
     }
 
     public func models(_ context: PageContext) throws -> HTML {
-        ModelsPage.render(try ledger.models(), context: context)
+        ModelsPage.render(try ledger.liveModels(), context: context)
     }
 
     public func model(_ text: String, notice: String? = nil, _ context: PageContext) throws -> HTML {

@@ -15,32 +15,53 @@ struct ArtifactRoutes {
         router.put("\(Self.prefix)/**") { request, context -> Response in
             let location = try ArtifactLocation(segments: context.parameters.getCatchAll())
             guard let path = location.path else { throw MLflowError.invalid("give a file path after \(location.root)") }
-            let bytes = Array(buffer: try await request.body.collect(upTo: MLflowServer.maxArtifactBytes))
-            try await offload {
-                let owner = try s.artifactOwner(location)
-                let (hash, size) = try s.blobs.put(bytes: bytes)
-                let file = ArtifactFile(path: path, sha256: hash, size: size)
-                switch owner {
-                case .run(let run): try s.append(RunArtifacts(run: run, files: [file]))
-                case .loggedModel(let model): try s.append(LoggedModelUpdate(model: model, files: [file]))
-                }
-            }
+            let owner = try await offload { try s.artifactOwner(location) }
+            let file = try await s.receive(request.body, path: path)
+            try await offload { try s.record(file, for: owner) }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{}")))
         }
+        let files = FileIO()
         router.get("\(Self.prefix)/**") { _, context -> Response in
             let location = try ArtifactLocation(segments: context.parameters.getCatchAll())
-            let data = try await offload { () throws -> Data in
-                guard let path = location.path, let file = try s.files(of: s.artifactOwner(location)).first(where: { $0.path == path }),
-                    let data = FileManager.default.contents(atPath: s.blobs.url(for: file.sha256).path)
-                else {
+            let file = try await offload { () throws -> ArtifactFile in
+                guard let path = location.path, let file = try s.files(of: s.artifactOwner(location)).first(where: { $0.path == path }) else {
                     throw MLflowError.notFound("No artifact \(location.path ?? "") in \(location.root)")
                 }
-                guard Hashing.sha256(Array(data)) == file.sha256 else {
-                    throw MLflowError(.internalError, "artifact \(path) is corrupt in the blob store: its bytes no longer match their hash")
+                guard s.blobs.isIntact(file.sha256) else {
+                    throw MLflowError(
+                        .internalError, "artifact \(path) is missing or corrupt in the blob store: its bytes no longer match their hash")
                 }
-                return data
+                return file
             }
-            return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            // Checked whole above, then sent a piece at a time: a file of any size costs one piece of memory.
+            let body =
+                file.size == 0
+                ? ResponseBody()
+                : try await files.loadFile(path: s.blobs.url(for: file.sha256).path, context: context, chunkLength: 256 << 10)
+            return Response(status: .ok, headers: [.contentType: "application/octet-stream", .contentLength: String(file.size)], body: body)
+        }
+        // A file, or every file under a folder, leaves the listing; the blobs and the events that named them stay.
+        router.mlflowRoute(.delete, "\(Self.prefix)/**") { _, _, target in
+            let location = try ArtifactLocation(segments: target.catchAll)
+            let owner = try s.artifactOwner(location)
+            let gone = try s.files(of: owner).map(\.path).filter { p in location.path.map { p == $0 || p.hasPrefix($0 + "/") } ?? true }
+            guard !gone.isEmpty else { throw MLflowError.notFound("No artifact \(location.path ?? "") in \(location.root)") }
+            switch owner {
+            case .run(let run): try s.append(RunArtifacts(run: run, files: [], removed: gone))
+            case .loggedModel(let model): try s.append(LoggedModelUpdate(model: model, removedFiles: gone))
+            }
+            return [:]
+        }
+        // Presigned URLs belong to cloud stores; MLflow answers these for a local store just so, and its
+        // client then sends the bytes through the routes above.
+        for (method, path, what) in [
+            (HTTPRequest.Method.get, "/api/2.0/mlflow-artifacts/presigned/**", "download"),
+            (.post, "/api/2.0/mlflow/artifacts/presigned-download-url", "download"),
+            (.post, "/api/2.0/mlflow/artifacts/presigned-upload-url", "upload"),
+        ] {
+            router.mlflow(method, path) { _ in
+                throw MLflowError(.notImplemented, "Presigned \(what) is not supported for the current artifact repository")
+            }
         }
         router.mlflow(.get, Self.prefix) { r in
             let location = try ArtifactLocation(segments: (r.string("path") ?? "").split(separator: "/").map { $0 })
@@ -50,6 +71,19 @@ struct ArtifactRoutes {
 }
 
 extension MLflowService {
+    /// Streams an upload into the blob store, a piece at a time: an artifact of any size costs the
+    /// server one piece of memory.
+    func receive(_ body: RequestBody, path: String) async throws -> ArtifactFile {
+        let intake = try BlobIntake(into: blobs, limit: MLflowServer.maxArtifactBytes)
+        do {
+            for try await piece in body { try piece.withUnsafeReadableBytes { try intake.write($0) } }
+        } catch StoreError.blobTooLarge(let limit) {
+            throw MLflowError.invalid("artifact \(path) is larger than the \(limit) bytes mledger serve accepts for one file")
+        }
+        let (hash, size) = try intake.finish()
+        return ArtifactFile(path: path, sha256: hash, size: size)
+    }
+
     enum ArtifactOwner {
         case run(LedgerID)
         case loggedModel(LedgerID)
@@ -81,6 +115,8 @@ struct ArtifactLocation {
     var owner: Owner
     var path: String?
     var root: String
+    /// The whole location, `ROOT[/PATH]`.
+    var text: String { path.map { "\(root)/\($0)" } ?? root }
 
     init(segments: [Substring]) throws(MLflowError) {
         let parts = segments.map { $0.removingPercentEncoding ?? String($0) }

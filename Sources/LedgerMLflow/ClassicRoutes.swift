@@ -27,6 +27,62 @@ struct ClassicRoutes {
             try s.append(ExperimentTag(experiment: id, key: try r.required("key"), value: r.string("value") ?? ""))
             return [:]
         }
+        router.mlflow(.post, "/api/2.0/mlflow/experiments/delete-experiment-tag") { r in
+            let id = try s.experimentLedgerID(try r.required("experiment_id"))
+            let key = try r.required("key")
+            guard try s.ledger.experimentTags(id)[key] != nil else {
+                throw MLflowError.notFound("No tag with name: \(key) in experiment with id \(try r.required("experiment_id"))")
+            }
+            try s.append(ExperimentTag(experiment: id, key: key, value: nil))
+            return [:]
+        }
+        router.mlflow(.post, "/api/2.0/mlflow/experiments/update") { r in
+            let e = try s.experiment(try r.required("experiment_id"))
+            guard let name = r.string("new_name"), !name.isEmpty else { return [:] }
+            try s.serialized {
+                guard e.name != Translation.defaultExperimentName, name != Translation.defaultExperimentName else {
+                    throw MLflowError.invalid("the Default experiment keeps its name here (its MLflow id 0 follows the name)")
+                }
+                if try s.ledger.experiments().contains(where: { $0.name == name && $0.id != e.id }) {
+                    throw MLflowError.exists("Experiment '\(name)' already exists.")
+                }
+                guard let id = LedgerID(hex: e.id) else { throw MLflowError(.internalError, "bad experiment id \(e.id)") }
+                try s.append(EntityRename(target: id, name: name, reason: "renamed through MLflow from '\(e.name)'"))
+            }
+            return [:]
+        }
+        router.mlflow(.post, "/api/2.0/mlflow/runs/delete-tag") { r in
+            let run = try s.run(try r.required("run_id"))
+            let key = try r.required("key")
+            guard run.tags[key] != nil, let id = LedgerID(hex: run.id) else {
+                throw MLflowError.notFound("No tag with name: \(key) in run with id \(run.id)")
+            }
+            try s.append(RunTags(run: id, tags: [:], removed: [key]))
+            return [:]
+        }
+        router.mlflow(.post, "/api/2.0/mlflow/registered-models/rename") { r in
+            let m = try s.model(try r.required("name"))
+            let name = try r.required("new_name")
+            try s.serialized {
+                if name != m.name, (try? s.ledger.modelID(named: name)) != nil {
+                    throw MLflowError.exists("Registered Model (name=\(name)) already exists.")
+                }
+                try s.append(EntityRename(target: try s.ledgerID(m), name: name, reason: "renamed through MLflow from '\(m.name)'"))
+            }
+            return ["registered_model": s.registeredModelJSON(try s.model(name))]
+        }
+        router.mlflow(.patch, "/api/2.0/mlflow/model-versions/update") { r in
+            let m = try s.model(try r.required("name"))
+            let number = try r.required("version")
+            let v = try s.version(m, number)
+            if let description = r.string("description") {
+                guard let id = LedgerID(hex: v.id) else { throw MLflowError(.internalError, "bad version id \(v.id)") }
+                try s.append(
+                    ModelDescribe(model: try s.ledgerID(m), version: id, description: description), heads: try s.ledger.descriptionHeads(entity: id))
+            }
+            let updated = try s.model(m.name)
+            return ["model_version": s.modelVersionJSON(updated, try s.version(updated, number))]
+        }
         router.mlflow(.delete, "/api/2.0/mlflow/registered-models/delete") { r in
             let m = try s.model(try r.required("name"))
             try s.tombstone(try s.ledgerID(m), restore: false)

@@ -18,6 +18,9 @@ struct ExperimentRoutes {
                 }
                 let team = try s.team()
                 let id = EntityID.experiment(team: team, name: name)
+                if let renamed = try s.ledger.experiments().first(where: { $0.id == id.hex }) {
+                    throw MLflowError.exists(MLflowService.firstNameTaken(name, now: renamed.name, what: "experiment"))
+                }
                 var drafts = [try Ledger.Draft(ExperimentCreate(name: name))]
                 for tag in try r.pairs("tags") {
                     drafts.append(try Ledger.Draft(ExperimentTag(experiment: id, key: tag.key, value: tag.value)))
@@ -52,6 +55,11 @@ struct ExperimentRoutes {
 }
 
 extension MLflowService {
+    /// Ids derive from the name an entity was created with, which stays its own after a rename.
+    static func firstNameTaken(_ name: String, now: String, what: String) -> String {
+        "'\(name)' is the name the \(what) now called '\(now)' was created with, and its id derives from it: choose another name"
+    }
+
     /// An experiment as MLflow shows it: with its tags, and "deleted" when a tombstone hides it.
     func experimentJSON(_ e: ExperimentView, deleted: Set<String>) throws -> [String: Any] {
         guard let id = LedgerID(hex: e.id) else { return Translation.experiment(e) }

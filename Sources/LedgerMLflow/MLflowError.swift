@@ -62,9 +62,10 @@ public struct MLflowError: HTTPResponseError, CustomStringConvertible {
     }
 }
 
-/// Turns every failure of a route, and requests no route matches, into an MLflow error response.
+/// Turns every failure of an API route, and API requests no route matches, into an MLflow error response.
 struct MLflowErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard MLflowServer.isAPI(request.uri.path) else { return try await next(request, context) }
         do {
             return try await next(request, context)
         } catch let error as MLflowError {

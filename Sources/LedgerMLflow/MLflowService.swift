@@ -14,6 +14,8 @@ public final class MLflowService: Sendable {
     private let writeLock = NSLock()
     /// Runs already checked to exist, so logging calls skip the lookup.
     private let knownRuns = Locked(Set<LedgerID>())
+    /// Multipart uploads in progress, by upload id (their parts wait on disk).
+    let uploads = Locked([String: MultipartRoutes.Upload]())
 
     public init(ledger: Ledger, signer: SigningKey, blobs: BlobStore) {
         self.ledger = ledger

@@ -22,6 +22,10 @@ struct RegistryRoutes {
                     try s.append(EntityDelete(target: existing, restore: true, reason: "registered again"))
                     if let description { try s.describe(existing, description) }
                 } else {
+                    let id = EntityID.model(team: try s.team(), name: name)
+                    if let renamed = try s.ledger.models().first(where: { $0.id == id.hex }) {
+                        throw MLflowError.exists(MLflowService.firstNameTaken(name, now: renamed.name, what: "registered model"))
+                    }
                     try s.append(ModelCreate(name: name, description: description))
                 }
             }

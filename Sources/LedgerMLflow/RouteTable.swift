@@ -19,18 +19,34 @@ extension Router {
 
     /// Runs the handler off the async executor (SQLite and signing block) and answers its JSON.
     func mlflowBody(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping MLflowBodyHandler) {
+        mlflowRoute(method, path) { body, query, _ in try handler(body, query) }
+    }
+
+    /// The same, for routes that also need where the request went (a catch-all path, this server's address).
+    func mlflowRoute(
+        _ method: HTTPRequest.Method, _ path: String,
+        _ handler: @escaping @Sendable (_ body: [UInt8], _ query: [(String, String)], _ target: RequestTarget) throws -> [String: Any]
+    ) {
         on(RouterPath(path), method: method) { request, context -> Response in
             let body = Array(buffer: try await request.body.collect(upTo: MLflowServer.maxJSONBytes))
             // Path parameters (`/logged-models/:model_id`) read like query fields.
             let query =
                 QueryString.items(request.uri.query)
                 + context.parameters.map { (String($0.key), String($0.value).removingPercentEncoding ?? String($0.value)) }
+            let target = RequestTarget(
+                catchAll: context.parameters.getCatchAll(), base: "http://\(request.head.authority ?? "127.0.0.1")")
             let data = try await offload { () throws -> Data in
-                try JSONSerialization.data(withJSONObject: try handler(body, query))
+                try JSONSerialization.data(withJSONObject: try handler(body, query, target))
             }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
     }
+}
+
+/// Where a request went: the segments a `**` route matched, and this server's address as the client reached it.
+struct RequestTarget: Sendable {
+    var catchAll: [Substring]
+    var base: String
 }
 
 /// Query strings as Python's `requests` writes them: `+` for spaces, percent escapes for the rest.

@@ -21,12 +21,15 @@ public struct TrackingToken: Sendable {
     }
 }
 
-/// Refuses requests without the endpoint's token; the health check stays open for readiness probes.
+/// Refuses API requests without the endpoint's token; the health check stays open for readiness probes,
+/// pages beside the API (the dashboard) have their own sign-in, and the parts of a multipart upload are
+/// let in by the secret upload id in their URL (the client sends them without its token).
 struct TrackingTokenMiddleware<Context: RequestContext>: RouterMiddleware {
     let token: TrackingToken
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.uri.path == "/health" || token.admits(request.headers[.authorization]) else {
+        let path = request.uri.path
+        guard !MLflowServer.isAPI(path) || path.hasPrefix(MultipartRoutes.partPrefix) || token.admits(request.headers[.authorization]) else {
             throw MLflowError(
                 .unauthenticated,
                 "this endpoint needs its token: set MLFLOW_TRACKING_TOKEN as `mledger serve` printed it (`mledger run` sets it for you)")

@@ -208,6 +208,11 @@ public struct AuditEntry: Codable, Sendable, Equatable {
         case commented = "comment"
         case memberAdded = "member.add"
         case memberRemoved = "member.remove"
+        /// An entity hidden from the views by a signed tombstone (the log keeps it), or shown again.
+        case deleted = "delete"
+        case restored = "restore"
+        /// An experiment or registered model given a new name (its id and history stay).
+        case renamed = "rename"
     }
 
     public var event: String

@@ -288,4 +288,16 @@ enum Meta {
     static func setClock(_ db: Database, _ clock: UInt64) throws {
         try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('clock', ?)", arguments: [clock.sqlInteger])
     }
+
+    /// Set by a migration that changes what the views hold, in its own transaction; cleared by the rebuild
+    /// that follows all migrations, so a crash between the two still rebuilds on the next open.
+    static func requestRebuild(_ db: Database) throws {
+        try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('rebuild', 1)")
+    }
+
+    static func rebuildIfRequested(_ db: Database) throws {
+        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM meta WHERE key = 'rebuild'") == true else { return }
+        try Ledger.rebuild(db)
+        try db.execute(sql: "DELETE FROM meta WHERE key = 'rebuild'")
+    }
 }

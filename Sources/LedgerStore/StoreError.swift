@@ -12,6 +12,10 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
     case invalidInput(String)
     case identity(String)
     case blob(String)
+    /// An upload grew past what this store accepts for one blob.
+    case blobTooLarge(limit: UInt64)
+    /// Uploaded bytes that do not hash to the name they were sent under.
+    case blobMismatch(expected: [UInt8], actual: [UInt8])
     /// A file or folder that must be readable only by its owner could not be written.
     case privateFile(path: String, reason: String)
 
@@ -35,6 +39,9 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
         case .invalidInput(let message): message
         case .identity(let message): message
         case .blob(let message): message
+        case .blobTooLarge(let limit): "a blob is limited to \(limit) bytes here; nothing was stored"
+        case .blobMismatch(let expected, let actual):
+            "the uploaded bytes hash to \(Hex.encode(actual).prefix(12)), not to \(Hex.encode(expected).prefix(12)); nothing was stored"
         case .privateFile(let path, let reason): "cannot write \(path) (readable only by you): \(reason)"
         }
     }

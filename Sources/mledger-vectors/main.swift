@@ -95,7 +95,8 @@ b = b.after(promoteA)
 let demoteB = b.next(Demote(model: model, alias: "production", reason: "drift on new data"), team: team, heads: [promoteA.id])
 let comment = b.next(CommentAdd(target: version.id, text: "checked on the holdout set"), team: team)
 // MLflow 3: a logged model of the run, its upload finished, the run's dataset and output, a version
-// registered from the logged model, and a tombstone.
+// registered from the logged model, a tombstone; a rename, tag removals, a version's description and
+// an artifact removed.
 let logged = b.next(
     LoggedModelCreate(
         experiment: experiment, name: "digits-cnn", run: runStart.id, modelType: "sklearn",
@@ -117,6 +118,13 @@ let inputs = b.next(
 let outputs = b.next(RunOutputs(run: runStart.id, models: [.init(model: logged.id, step: 12)]), team: team)
 let loggedVersion = b.next(VersionCreate(model: model, run: runStart.id, files: [modelFile], claimedNumber: 2, loggedModel: logged.id), team: team)
 let tombstone = b.next(EntityDelete(target: logged.id, reason: "superseded by the registered version"), team: team)
+let rename = b.next(EntityRename(target: model, name: "digits-classifier", reason: "the team's naming scheme"), team: team)
+let tagRemoval = b.next(RunTags(run: runStart.id, tags: ["stage": "done"], removed: ["draft"]), team: team)
+let experimentTagRemoval = b.next(ExperimentTag(experiment: experiment, key: "owner", value: nil), team: team)
+let versionDescribe = b.next(ModelDescribe(model: model, version: version.id, description: "the first, checked on the holdout"), team: team)
+let artifactRemoval = b.next(RunArtifacts(run: runStart.id, files: [], removed: ["checkpoints/epoch-1.pt"]), team: team)
+/// The last event of Bob's valid chain: where later cases continue or cut it.
+let bobsLast = artifactRemoval
 
 // The same seq as runStart, signed again: a fork, kept as evidence (and held by every receiver's invalid cases below).
 var forkEnv = runStart.envelope
@@ -125,14 +133,17 @@ let forkSide = SignedEvent(signing: forkEnv, with: alice)
 
 let chainOfValid = [
     genesis, profile, addBob, expCreate, runStart, metrics, modelCreate, version, bobProfile, promoteA, demoteB, comment,
-    logged, loggedReady, inputs, outputs, loggedVersion, tombstone,
+    logged, loggedReady, inputs, outputs, loggedVersion, tombstone, rename, tagRemoval, experimentTagRemoval, versionDescribe,
+    artifactRemoval,
 ]
 let valid: [(String, SignedEvent)] = [
     ("team genesis", genesis), ("identity profile", profile), ("member add", addBob), ("experiment create", expCreate),
     ("run start", runStart), ("run metrics batch", metrics), ("model create", modelCreate), ("model version create", version),
     ("second author profile", bobProfile), ("promote", promoteA), ("demote naming a head", demoteB), ("comment", comment),
     ("logged model create", logged), ("logged model update", loggedReady), ("run inputs", inputs), ("run outputs", outputs),
-    ("model version from a logged model", loggedVersion), ("entity delete", tombstone),
+    ("model version from a logged model", loggedVersion), ("entity delete", tombstone), ("entity rename", rename),
+    ("run tags set and removed", tagRemoval), ("experiment tag removed", experimentTagRemoval),
+    ("version description", versionDescribe), ("run artifact removed", artifactRemoval),
     ("the other side of a fork at alice's seq 5", forkSide),
 ]
 
@@ -328,6 +339,11 @@ addBody(
 var deep: [UInt8] = text("v")
 for _ in 0..<17 { deep = [0x81] + deep }
 addBody("nesting 18 deep (an unknown field holding arrays)", [0xa4] + text("key") + text("k") + text("deep") + deep + text("value") + text("v") + exp)
+// run.tags with neither tags nor removals, and a rename to a name not in NFC.
+addBody("run tags changing nothing", kind: "run.tags", [0xa1] + text("run") + [0x58, 0x20] + runStart.id.bytes)
+addBody(
+    "a rename to a name not in NFC", kind: "entity.rename",
+    [0xa2] + text("name") + text("pre\u{301}prod") + text("target") + [0x58, 0x20] + experiment.bytes)
 for (name, path) in [
     ("a path with '..'", "a/../b"), ("an absolute path", "/etc/passwd"), ("a path with '//'", "a//b"), ("a path with a backslash", "a\\b"),
     ("an empty path", ""),
@@ -405,10 +421,10 @@ addView(
     chainOfValid + [selfAdd, selfPromote, selfExperiment], members: [alice.publicKey: "admin", bob.publicKey: "maintainer"], production: [demoteB],
     held: [selfAdd, selfPromote, selfExperiment])
 
-var a2 = a.after(tombstone)
+var a2 = a.after(bobsLast)
 a2.writer.observe(clock: comment.envelope.clock + (1000 << 16))
 let removeBob = a2.next(
-    MemberRemove(member: bob.publicKey, reason: "left the team", chainEnds: [ChainEnd(author: bob.publicKey, seq: tombstone.envelope.seq)]),
+    MemberRemove(member: bob.publicKey, reason: "left the team", chainEnds: [ChainEnd(author: bob.publicKey, seq: bobsLast.envelope.seq)]),
     team: team)
 var b2 = b
 let bobBackdatedPromote = b2.next(
@@ -471,16 +487,16 @@ addView(
 // Bob's member key is rotated to a new one: a forged consent changes nothing, Bob's consent does.
 let consent = bob.sign(KeyRotation.message(team: team, old: bob.publicKey, new: bobNew.publicKey))
 let forgedConsent = alice.sign(KeyRotation.message(team: team, old: bob.publicKey, new: bobNew.publicKey))
-var a7 = a.after(tombstone)
-a7.writer.observe(clock: tombstone.envelope.clock + (1000 << 16))
+var a7 = a.after(bobsLast)
+a7.writer.observe(clock: bobsLast.envelope.clock + (1000 << 16))
 let forgedRotation = a7.next(
     MemberAdd(
         member: bobNew.publicKey, role: .maintainer,
-        rotation: KeyRotation(replaces: bob.publicKey, consent: forgedConsent, chainEnd: tombstone.envelope.seq)), team: team)
+        rotation: KeyRotation(replaces: bob.publicKey, consent: forgedConsent, chainEnd: bobsLast.envelope.seq)), team: team)
 let rotation = a7.next(
     MemberAdd(
         member: bobNew.publicKey, role: .maintainer,
-        rotation: KeyRotation(replaces: bob.publicKey, consent: consent, chainEnd: tombstone.envelope.seq)), team: team)
+        rotation: KeyRotation(replaces: bob.publicKey, consent: consent, chainEnd: bobsLast.envelope.seq)), team: team)
 var b7 = b
 let oldKeyAfter = b7.next(ModelCreate(name: "old key, backdated"), team: team)
 precondition(oldKeyAfter.envelope.clock < rotation.envelope.clock)

@@ -53,9 +53,9 @@ KINDS = [
     "run.start", "run.params", "run.metrics", "run.tags", "run.artifacts", "run.finish",
     "model.create", "model.describe", "model.version.create", "model.version.archive",
     "model.promote", "model.demote", "comment.add",
-    "logged_model.create", "logged_model.update", "run.inputs", "run.outputs", "entity.delete",
+    "logged_model.create", "logged_model.update", "run.inputs", "run.outputs", "entity.delete", "entity.rename",
 ]
-assert len(KINDS) == 27
+assert len(KINDS) == 28
 TEAM_KINDS = {"team.genesis", "team.member.add", "team.member.remove", "team.alias.protect",
               "identity.device.link"}
 ROLES = {"reader": 1, "writer": 2, "maintainer": 3, "admin": 4}
@@ -494,6 +494,16 @@ def path_is_safe(path: str) -> bool:
     return True
 
 
+def read_paths(items, key: str) -> list[str]:
+    """Paths of removed files: each text and safe, as a file's path must be (SPEC 6.10)."""
+    out = []
+    for it in items:
+        if it[0] != "text" or not path_is_safe(it[1]):
+            _bad(f"{key} item is not a safe relative path")
+        out.append(it[1])
+    return out
+
+
 def read_files(items) -> list[dict]:
     out = []
     for i, it in enumerate(items):
@@ -577,7 +587,7 @@ def check_body(kind: str, body: bytes) -> dict:
         if not is_nfc(k):
             _bad("tag key not NFC")
         r["key"] = k
-        r["value"] = f.text("value", 8000, may_be_empty=True)
+        r["value"] = f.text("value", 8000, req=False, may_be_empty=True)
     elif kind == "run.start":
         r["experiment"] = f.id("experiment")
         r["name"] = f.text("name", 256, may_be_empty=True)
@@ -592,7 +602,14 @@ def check_body(kind: str, body: bytes) -> dict:
         r["params"] = f.text_map("params", 6000)
     elif kind == "run.tags":
         r["run"] = f.id("run")
-        r["tags"] = f.text_map("tags", 8000)
+        removed = []
+        for it in f.array("removed"):
+            if it[0] != "text":
+                _bad("removed item is not text")
+            _map_key(it[1], "removed")
+            removed.append(it[1])
+        r["removed"] = removed
+        r["tags"] = f.opt_text_map("tags", 8000) if removed else f.text_map("tags", 8000)
     elif kind == "run.metrics":
         r["run"] = f.id("run")
         it = f.need("series")
@@ -607,8 +624,9 @@ def check_body(kind: str, body: bytes) -> dict:
         r["series"] = series
     elif kind == "run.artifacts":
         r["run"] = f.id("run")
-        files = f.array("files", req=True)
-        if len(files) == 0:
+        r["removed"] = read_paths(f.array("removed"), "removed")
+        files = f.array("files", req=not r["removed"])
+        if len(files) == 0 and not r["removed"]:
             _bad("run.artifacts without files")
         r["files"] = read_files(files)
     elif kind == "run.finish":
@@ -621,6 +639,7 @@ def check_body(kind: str, body: bytes) -> dict:
         r["exit_code"] = f.int("exit_code", req=False)
     elif kind == "model.describe":
         r["model"] = f.id("model")
+        r["version"] = f.id("version", req=False)
         r["description"] = f.text("description", 8192, may_be_empty=True)
     elif kind == "model.version.create":
         r["model"] = f.id("model")
@@ -679,8 +698,9 @@ def check_body(kind: str, body: bytes) -> dict:
             removed.append(it[1])
         r["removed_tags"] = removed
         r["files"] = read_files(f.array("files"))
+        r["removed_files"] = read_paths(f.array("removed_files"), "removed_files")
         if (st is None and r["status_message"] is None and not r["params"] and not r["tags"]
-                and not removed and not r["files"]):
+                and not removed and not r["files"] and not r["removed_files"]):
             _bad("logged_model.update changes nothing")
     elif kind == "run.inputs":
         r["run"] = f.id("run")
@@ -714,7 +734,11 @@ def check_body(kind: str, body: bytes) -> dict:
         r["target"] = f.id("target")
         r["restore"] = bool(f.bool("restore"))
         r["reason"] = f.text("reason", 4096, req=False)
-    else:  # pragma: no cover - parse_envelope admits only the 27 kinds
+    elif kind == "entity.rename":
+        r["target"] = f.id("target")
+        r["name"] = f.name("name", 256)
+        r["reason"] = f.text("reason", 4096, req=False)
+    else:  # pragma: no cover - parse_envelope admits only the 28 kinds
         _bad(f"kind {kind}")
     return r
 
@@ -1234,6 +1258,8 @@ def self_tests(rep: "Report"):
     expect("artifacts: path 1024 bytes", "run.artifacts", art(fl("x" * 1024)), True)
     expect("artifacts: no files", "run.artifacts", art(), False)
     expect("artifacts: files absent", "run.artifacts", cbor({"run": X}), False)
+    expect("artifacts: only removals", "run.artifacts", cbor({"run": X, "removed": ["a/b.c"]}), True)
+    expect("artifacts: removal of an unsafe path", "run.artifacts", cbor({"run": X, "removed": ["../b"]}), False)
     expect("artifacts: item not a map", "run.artifacts", art("a"), False)
     expect("artifacts: size 2^63", "run.artifacts", art(fl("a", size=2 ** 63)), False)
     expect("artifacts: size 2^63 - 1", "run.artifacts", art(fl("a", size=2 ** 63 - 1)), True)

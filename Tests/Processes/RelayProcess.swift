@@ -53,19 +53,10 @@ public final class RelayProcess: @unchecked Sendable {
     }
 
     /// Peak resident memory so far, in bytes (from /proc).
-    public func peakMemory() -> Int? { memory("VmHWM") }
+    public func peakMemory() -> Int? { process.flatMap { ProcessMemory.peak($0.processIdentifier) } }
 
     /// Resident memory now, in bytes (from /proc).
-    public func residentMemory() -> Int? { memory("VmRSS") }
-
-    /// A size line of /proc/PID/status (`VmRSS:   46020 kB`), in bytes.
-    private func memory(_ field: String) -> Int? {
-        guard let p = process, let status = try? String(contentsOfFile: "/proc/\(p.processIdentifier)/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
-            let kb = Int(line.split(separator: " ").dropFirst().first ?? "")
-        else { return nil }
-        return kb * 1024
-    }
+    public func residentMemory() -> Int? { process.flatMap { ProcessMemory.resident($0.processIdentifier) } }
 
     public func stop() {
         guard let p = process else { return }

@@ -27,6 +27,7 @@ public enum EventBody: Sendable, Equatable {
     case runInputs(RunInputs)
     case runOutputs(RunOutputs)
     case entityDelete(EntityDelete)
+    case entityRename(EntityRename)
 
     /// Decodes and type-checks a body of the given kind.
     public static func decode(kind: EventKind, bytes: [UInt8]) throws(EventError) -> EventBody {
@@ -64,6 +65,7 @@ public enum EventBody: Sendable, Equatable {
         case .runInputs: return .runInputs(try .init(fields: f))
         case .runOutputs: return .runOutputs(try .init(fields: f))
         case .entityDelete: return .entityDelete(try .init(fields: f))
+        case .entityRename: return .entityRename(try .init(fields: f))
         }
     }
 
@@ -97,6 +99,7 @@ public enum EventBody: Sendable, Equatable {
         case .runInputs(let b): b
         case .runOutputs(let b): b
         case .entityDelete(let b): b
+        case .entityRename(let b): b
         }
     }
 

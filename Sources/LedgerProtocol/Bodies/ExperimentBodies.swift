@@ -35,13 +35,14 @@ public struct ExperimentDescribe: BodyFields {
     public var cbor: [String: CBOR] { ["experiment": .bytes(experiment.bytes), "description": .text(description)] }
 }
 
-/// Sets one tag on an experiment.
+/// Sets one tag on an experiment, or (without a value) removes it.
 public struct ExperimentTag: BodyFields {
     public static let kind = EventKind.experimentTag
     public var experiment: LedgerID
     public var key: String
-    public var value: String
-    public init(experiment: LedgerID, key: String, value: String) {
+    /// Nil: the tag is removed (MLflow's delete-experiment-tag).
+    public var value: String?
+    public init(experiment: LedgerID, key: String, value: String?) {
         self.experiment = experiment
         self.key = key.nfc
         self.value = value
@@ -49,9 +50,11 @@ public struct ExperimentTag: BodyFields {
     public init(fields f: Fields) throws(EventError) {
         experiment = try f.id("experiment")
         key = try f.nfc(f.text("key", maxLength: 250), "key")
-        value = try f.text("value", maxLength: 8000, allowEmpty: true)
+        value = f.optional("value") == nil ? nil : try f.text("value", maxLength: 8000, allowEmpty: true)
     }
     public var cbor: [String: CBOR] {
-        ["experiment": .bytes(experiment.bytes), "key": .text(key), "value": .text(value)]
+        var m: [String: CBOR] = ["experiment": .bytes(experiment.bytes), "key": .text(key)]
+        m.set("value", value.map(CBOR.text))
+        return m
     }
 }

@@ -56,10 +56,12 @@ public struct LoggedModelUpdate: BodyFields {
     public var tags: [String: String]
     public var removedTags: [String]
     public var files: [ArtifactFile]
+    /// Paths no longer among the model's files.
+    public var removedFiles: [String]
 
     public init(
         model: LedgerID, status: LoggedModelStatus? = nil, statusMessage: String? = nil, params: [String: String] = [:],
-        tags: [String: String] = [:], removedTags: [String] = [], files: [ArtifactFile] = []
+        tags: [String: String] = [:], removedTags: [String] = [], files: [ArtifactFile] = [], removedFiles: [String] = []
     ) {
         self.model = model
         self.status = status
@@ -68,6 +70,7 @@ public struct LoggedModelUpdate: BodyFields {
         self.tags = tags.nfcKeys
         self.removedTags = removedTags.map(\.nfc)
         self.files = files
+        self.removedFiles = removedFiles
     }
 
     public init(fields f: Fields) throws(EventError) {
@@ -81,7 +84,11 @@ public struct LoggedModelUpdate: BodyFields {
         tags = try f.optionalTextMap("tags", maxValueLength: 8000)
         removedTags = try f.keyList("removed_tags")
         files = try ArtifactFile.decodeList("files", f)
-        guard status != nil || statusMessage != nil || !params.isEmpty || !tags.isEmpty || !removedTags.isEmpty || !files.isEmpty else {
+        removedFiles = try ArtifactFile.decodePaths("removed_files", f)
+        guard
+            status != nil || statusMessage != nil || !params.isEmpty || !tags.isEmpty || !removedTags.isEmpty || !files.isEmpty
+                || !removedFiles.isEmpty
+        else {
             throw f.fail("a logged_model.update must change something")
         }
     }
@@ -94,6 +101,7 @@ public struct LoggedModelUpdate: BodyFields {
         if !tags.isEmpty { m["tags"] = .map(tags.mapValues(CBOR.text)) }
         if !removedTags.isEmpty { m["removed_tags"] = .array(removedTags.map(CBOR.text)) }
         if !files.isEmpty { m["files"] = .array(files.map(\.cbor)) }
+        if !removedFiles.isEmpty { m["removed_files"] = .array(removedFiles.map(CBOR.text)) }
         return m
     }
 }
@@ -264,5 +272,32 @@ extension Fields {
             out.append(id)
         }
         return out
+    }
+}
+
+/// Renames an experiment or a registered model. Its id (derived from the name it was created with) and
+/// its history stay; views show the latest name in merge order.
+public struct EntityRename: BodyFields {
+    public static let kind = EventKind.entityRename
+    public var target: LedgerID
+    public var name: String
+    public var reason: String?
+
+    public init(target: LedgerID, name: String, reason: String? = nil) {
+        self.target = target
+        self.name = name.nfc
+        self.reason = reason
+    }
+
+    public init(fields f: Fields) throws(EventError) {
+        target = try f.id("target")
+        name = try f.identifier("name", maxLength: 256)
+        reason = try f.optionalText("reason", maxLength: 4096)
+    }
+
+    public var cbor: [String: CBOR] {
+        var m: [String: CBOR] = ["target": .bytes(target.bytes), "name": .text(name)]
+        m.set("reason", reason.map(CBOR.text))
+        return m
     }
 }

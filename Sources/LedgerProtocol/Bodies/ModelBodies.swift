@@ -22,16 +22,24 @@ public struct ModelCreate: BodyFields {
 public struct ModelDescribe: BodyFields {
     public static let kind = EventKind.modelDescribe
     public var model: LedgerID
+    /// When set, the description is this version's (of `model`), not the model's.
+    public var version: LedgerID?
     public var description: String
-    public init(model: LedgerID, description: String) {
+    public init(model: LedgerID, version: LedgerID? = nil, description: String) {
         self.model = model
+        self.version = version
         self.description = description
     }
     public init(fields f: Fields) throws(EventError) {
         model = try f.id("model")
+        version = try f.optionalID("version")
         description = try f.text("description", maxLength: 8192, allowEmpty: true)
     }
-    public var cbor: [String: CBOR] { ["model": .bytes(model.bytes), "description": .text(description)] }
+    public var cbor: [String: CBOR] {
+        var m: [String: CBOR] = ["model": .bytes(model.bytes), "description": .text(description)]
+        m.set("version", version.map { .bytes($0.bytes) })
+        return m
+    }
 }
 
 /// A new model version. Its id is this event's id and never changes; `claimedNumber` is the number

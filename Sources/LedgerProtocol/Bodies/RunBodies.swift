@@ -70,15 +70,24 @@ public struct RunTags: BodyFields {
     public static let kind = EventKind.runTags
     public var run: LedgerID
     public var tags: [String: String]
-    public init(run: LedgerID, tags: [String: String]) {
+    /// Keys whose tag is removed (MLflow's delete-tag).
+    public var removed: [String]
+    public init(run: LedgerID, tags: [String: String], removed: [String] = []) {
         self.run = run
         self.tags = tags.nfcKeys
+        self.removed = removed.map(\.nfc)
     }
     public init(fields f: Fields) throws(EventError) {
         run = try f.id("run")
-        tags = try f.textMap("tags", maxValueLength: 8000)
+        removed = try f.keyList("removed")
+        tags = removed.isEmpty ? try f.textMap("tags", maxValueLength: 8000) : try f.optionalTextMap("tags", maxValueLength: 8000)
     }
-    public var cbor: [String: CBOR] { ["run": .bytes(run.bytes), "tags": .map(tags.mapValues(CBOR.text))] }
+    public var cbor: [String: CBOR] {
+        var m: [String: CBOR] = ["run": .bytes(run.bytes)]
+        if !tags.isEmpty { m["tags"] = .map(tags.mapValues(CBOR.text)) }
+        if !removed.isEmpty { m["removed"] = .array(removed.map(CBOR.text)) }
+        return m
+    }
 }
 
 /// A batch of metric points: one signed event for many points, per metric key a packed byte string.
@@ -156,23 +165,42 @@ public struct ArtifactFile: Sendable, Equatable, Hashable, Codable {
         for item in try f.array(key) { files.append(try decode(item, f)) }
         return files
     }
+
+    /// Paths of removed files (MLflow's artifact delete): each safe, as a file's path must be.
+    static func decodePaths(_ key: String, _ f: Fields) throws(EventError) -> [String] {
+        var paths = [String]()
+        for item in try f.array(key) {
+            guard case .text(let path) = item, isSafePath(path) else { throw f.fail("each of '\(key)' must be a relative path inside its folder") }
+            paths.append(path)
+        }
+        return paths
+    }
 }
 
-/// Records artifact files of a run; their bytes live in the content-addressed blob store.
+/// Records artifact files of a run, or removes some; their bytes live in the content-addressed blob store.
 public struct RunArtifacts: BodyFields {
     public static let kind = EventKind.runArtifacts
     public var run: LedgerID
     public var files: [ArtifactFile]
-    public init(run: LedgerID, files: [ArtifactFile]) {
+    /// Paths no longer among the run's artifacts (the blobs and the events that named them stay).
+    public var removed: [String]
+    public init(run: LedgerID, files: [ArtifactFile], removed: [String] = []) {
         self.run = run
         self.files = files
+        self.removed = removed
     }
     public init(fields f: Fields) throws(EventError) {
         run = try f.id("run")
         files = try ArtifactFile.decodeList("files", f)
-        guard !files.isEmpty else { throw f.fail("'files' must not be empty") }
+        removed = try ArtifactFile.decodePaths("removed", f)
+        guard !files.isEmpty || !removed.isEmpty else { throw f.fail("'files' must not be empty") }
     }
-    public var cbor: [String: CBOR] { ["run": .bytes(run.bytes), "files": .array(files.map(\.cbor))] }
+    public var cbor: [String: CBOR] {
+        var m: [String: CBOR] = ["run": .bytes(run.bytes)]
+        if !files.isEmpty { m["files"] = .array(files.map(\.cbor)) }
+        if !removed.isEmpty { m["removed"] = .array(removed.map(CBOR.text)) }
+        return m
+    }
 }
 
 /// Ends a run with its status.

@@ -27,4 +27,5 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
     case runInputs = "run.inputs"
     case runOutputs = "run.outputs"
     case entityDelete = "entity.delete"
+    case entityRename = "entity.rename"
 }

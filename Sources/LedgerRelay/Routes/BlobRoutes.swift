@@ -35,35 +35,17 @@ struct BlobRoutes {
         let hash = try requestedHash(context)
         guard (context.role ?? .reader) >= .writer else { throw RelayError.forbidden("uploading artifacts needs the writer role") }
         if state.blobs.contains(hash) { return Response(status: .ok) }
-        let fm = FileManager.default
-        let temp = state.configuration.blobDirectory.appendingPathComponent(".upload-\(UUID().uuidString)")
-        guard fm.createFile(atPath: temp.path, contents: nil), let handle = FileHandle(forWritingAtPath: temp.path) else {
-            throw RelayError(status: .internalServerError, code: "store_failed", message: "cannot write to the blob store")
-        }
-        defer { try? fm.removeItem(at: temp) }
-        var hasher = SHA256Stream()
-        var received = 0
+        let intake = try BlobIntake(into: state.blobs, limit: UInt64(state.configuration.maxBlobBytes))
         do {
-            for try await chunk in request.body {
-                received += chunk.readableBytes
-                guard received <= state.configuration.maxBlobBytes else {
-                    throw RelayError(
-                        status: .contentTooLarge, code: "blob_too_large",
-                        message: "blobs are limited to \(state.configuration.maxBlobBytes) bytes on this relay")
-                }
-                chunk.withUnsafeReadableBytes { hasher.update($0) }
-                try handle.write(contentsOf: Data(buffer: chunk))
-            }
-            try handle.synchronize()
-            try handle.close()
-        } catch {
-            try? handle.close()
-            throw error
-        }
-        guard hasher.finish() == hash else {
+            for try await chunk in request.body { try chunk.withUnsafeReadableBytes { try intake.write($0) } }
+            try intake.finish(expected: hash)
+        } catch StoreError.blobTooLarge {
+            throw RelayError(
+                status: .contentTooLarge, code: "blob_too_large",
+                message: "blobs are limited to \(state.configuration.maxBlobBytes) bytes on this relay")
+        } catch StoreError.blobMismatch {
             throw RelayError.badRequest("hash_mismatch", "the uploaded bytes do not hash to the blob's name; nothing was stored")
         }
-        try BlobStore.place(temp, at: state.blobs.url(for: hash))
         return Response(status: .created)
     }
 

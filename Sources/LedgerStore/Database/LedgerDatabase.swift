@@ -18,6 +18,7 @@ enum LedgerDatabase {
         do {
             let queue = try DatabaseQueue(path: path, configuration: config)
             try Schema.migrator().migrate(queue)
+            try queue.write { db in try Meta.rebuildIfRequested(db) }
             return queue
         } catch {
             throw StoreError.database("\(path): \(error)")

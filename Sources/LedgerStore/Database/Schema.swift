@@ -11,16 +11,21 @@ enum Schema {
             try db.execute(sql: projectionSQL)
         }
         // Team authority folded from the team events (who could do what at each point of the merge order),
-        // and events that are stored but count nowhere. Existing views are recomputed under these rules (by the
-        // rebuild of the last migration: the projector writes every table of the current schema).
+        // and events that are stored but count nowhere. Migrations that change what views hold ask for a
+        // rebuild, which runs once after the last migration, when every table of the current schema exists.
         m.registerMigration("v2") { db in
             try db.execute(sql: authoritySQL)
+            try Meta.requestRebuild(db)
         }
         // MLflow 3: logged models, datasets and outputs of runs, tombstones; versions name their logged model.
-        // Recomputes every view from the events.
         m.registerMigration("v3") { db in
             try db.execute(sql: loggedModelSQL)
-            try Ledger.rebuild(db)
+            try Meta.requestRebuild(db)
+        }
+        // Renames of experiments and registered models; tags and artifact files that can be removed (NULL values).
+        m.registerMigration("v4-renames-and-removals") { db in
+            try db.execute(sql: renameSQL)
+            try Meta.requestRebuild(db)
         }
         return m
     }
@@ -34,7 +39,7 @@ enum Schema {
     static let projectionTables: [(name: String, orderBy: String)] = [
         ("team_events", "event"), ("standings", "key, ord"), ("cutoffs", "key, removal"), ("forks", "author"), ("held_events", "event"),
         ("members", "member"), ("protection_history", "alias, ord"), ("devices", "device"), ("profiles", "key"), ("protected_aliases", "alias"),
-        ("experiments", "id"), ("experiment_tags", "experiment, key"),
+        ("experiments", "id"), ("experiment_tags", "experiment, key"), ("entity_names", "entity"),
         ("descriptions", "event"), ("supersedes", "event, superseded"),
         ("runs", "id"), ("run_status", "run"), ("params", "run, key"), ("run_tags", "run, key"),
         ("run_artifacts", "run, path"), ("metric_chunks", "run, key, event"), ("metric_summary", "run, key"),
@@ -88,6 +93,26 @@ enum Schema {
         -- Stored events that count nowhere (author not allowed at their place, cut, refused team changes).
         CREATE TABLE held_events (event BLOB PRIMARY KEY, author BLOB NOT NULL, reason TEXT NOT NULL);
         CREATE INDEX held_by_author ON held_events(author);
+        """
+
+    private static let renameSQL = """
+        -- The latest name of a renamed experiment or registered model (its id derives from its first name).
+        CREATE TABLE entity_names (entity BLOB PRIMARY KEY, name TEXT NOT NULL, ord BLOB NOT NULL);
+        -- A NULL value is a removed tag: the removal must win or lose against later and earlier sets.
+        DROP TABLE experiment_tags;
+        CREATE TABLE experiment_tags (
+            experiment BLOB NOT NULL, key TEXT NOT NULL, value TEXT, ord BLOB NOT NULL,
+            PRIMARY KEY (experiment, key));
+        DROP TABLE run_tags;
+        CREATE TABLE run_tags (run BLOB NOT NULL, key TEXT NOT NULL, value TEXT, ord BLOB NOT NULL,
+            PRIMARY KEY (run, key));
+        -- sha256 and size NULL: the file was removed (MLflow's artifact delete).
+        DROP TABLE run_artifacts;
+        CREATE TABLE run_artifacts (run BLOB NOT NULL, path TEXT NOT NULL, sha256 BLOB,
+            size INTEGER, ord BLOB NOT NULL, PRIMARY KEY (run, path));
+        DROP TABLE logged_model_files;
+        CREATE TABLE logged_model_files (model BLOB NOT NULL, path TEXT NOT NULL, sha256 BLOB,
+            size INTEGER, ord BLOB NOT NULL, PRIMARY KEY (model, path));
         """
 
     private static let loggedModelSQL = """

@@ -16,6 +16,19 @@ public struct BlobStore: Sendable {
 
     public func contains(_ sha256: [UInt8]) -> Bool { FileManager.default.fileExists(atPath: url(for: sha256).path) }
 
+    /// Whether the stored blob still hashes to its name (read in 1 MiB pieces; false if it is missing).
+    public func isIntact(_ sha256: [UInt8]) -> Bool {
+        guard let input = FileHandle(forReadingAtPath: url(for: sha256).path) else { return false }
+        defer { try? input.close() }
+        var hasher = SHA256Stream()
+        do {
+            while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty { chunk.withUnsafeBytes { hasher.update($0) } }
+        } catch {
+            return false
+        }
+        return hasher.finish() == sha256
+    }
+
     /// Copies a file into the store, hashing as it streams; returns its hash and size.
     public func put(file source: URL) throws(StoreError) -> (sha256: [UInt8], size: UInt64) {
         let fm = FileManager.default

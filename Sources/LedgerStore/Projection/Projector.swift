@@ -42,8 +42,11 @@ struct Projector {
             for (k, v) in b.params { try W.param.execute(db, [b.run, k, v, ord]) }
         case .runTags(let b):
             for (k, v) in b.tags { try W.runTag.execute(db, [b.run, k, v, ord]) }
+            for k in b.removed where b.tags[k] == nil { try W.runTag.execute(db, [b.run, k, nil, ord]) }
         case .runArtifacts(let b):
             for f in b.files { try W.runArtifact.execute(db, [b.run, f.path, Data(f.sha256), Int64(f.size), ord]) }
+            let written = Set(b.files.map(\.path))
+            for path in b.removed where !written.contains(path) { try W.runArtifact.execute(db, [b.run, path, nil, nil, ord]) }
         case .runFinish(let b):
             try W.runStatus.execute(db, [b.run, b.status.rawValue, b.endTime, b.exitCode, ord])
         case .runMetrics(let b):
@@ -53,7 +56,7 @@ struct Projector {
             try W.model.execute(db, [id, b.name, author, clock, ord])
             if let d = b.description { try describe(id, d, event) }
         case .modelDescribe(let b):
-            try describe(b.model, b.description, event)
+            try describe(b.version ?? b.model, b.description, event)
         case .versionCreate(let b):
             try W.version.execute(db, [event.id, b.model, b.run, Int64(b.claimedNumber), b.description, author, clock, ord, b.loggedModel])
             for f in b.files { try W.versionFile.execute(db, [event.id, f.path, Data(f.sha256), Int64(f.size)]) }
@@ -68,11 +71,12 @@ struct Projector {
         case .loggedModelCreate(let b):
             try W.loggedModel.execute(db, [event.id, String(event.id.hex.prefix(32)), b.experiment, b.name, b.run, b.modelType, author, clock])
             try W.loggedModelUpdated.execute(db, [event.id, clock])
-            try loggedModelChanges(event.id, params: b.params, tags: b.tags, removedTags: [], files: [], ord: ord)
+            try loggedModelChanges(event.id, params: b.params, tags: b.tags, removedTags: [], files: [], removedFiles: [], ord: ord)
         case .loggedModelUpdate(let b):
             if let status = b.status { try W.loggedModelStatus.execute(db, [b.model, status.rawValue, b.statusMessage, ord]) }
             try W.loggedModelUpdated.execute(db, [b.model, clock])
-            try loggedModelChanges(b.model, params: b.params, tags: b.tags, removedTags: b.removedTags, files: b.files, ord: ord)
+            try loggedModelChanges(
+                b.model, params: b.params, tags: b.tags, removedTags: b.removedTags, files: b.files, removedFiles: b.removedFiles, ord: ord)
         case .runInputs(let b):
             for d in b.datasets {
                 let tags = String(decoding: try JSONEncoder.sorted.encode(d.tags), as: UTF8.self)
@@ -83,19 +87,23 @@ struct Projector {
             for o in b.models { try W.runOutput.execute(db, [b.run, o.model, o.step, ord]) }
         case .entityDelete(let b):
             try W.tombstone.execute(db, [b.target, !b.restore, event.id, ord])
+        case .entityRename(let b):
+            try W.entityName.execute(db, [b.target, b.name, ord])
         }
     }
 
-    /// Params, tags (set, or removed as NULL) and files of a logged model, each last writer wins.
+    /// Params, tags (set, or removed as NULL) and files (likewise) of a logged model, each last writer wins.
     private func loggedModelChanges(
         _ model: LedgerID, params: [String: String], tags: [String: String], removedTags: [String],
-        files: [ArtifactFile], ord: OrderKey
+        files: [ArtifactFile], removedFiles: [String], ord: OrderKey
     ) throws {
         typealias W = TableWrites
         for (k, v) in params { try W.loggedModelParam.execute(db, [model, k, v, ord]) }
         for (k, v) in tags { try W.loggedModelTag.execute(db, [model, k, v, ord]) }
         for k in removedTags where tags[k] == nil { try W.loggedModelTag.execute(db, [model, k, nil, ord]) }
         for f in files { try W.loggedModelFile.execute(db, [model, f.path, Data(f.sha256), Int64(f.size), ord]) }
+        let written = Set(files.map(\.path))
+        for path in removedFiles where !written.contains(path) { try W.loggedModelFile.execute(db, [model, path, nil, nil, ord]) }
     }
 
     /// A write to a description register; the envelope's heads name the writes it replaces.

@@ -49,6 +49,7 @@ enum TableWrites {
     static let profile = TableWrite.latest("profiles", keys: ["key"], values: ["name", "email"])
     static let experiment = TableWrite.earliest("experiments", keys: ["id"], values: ["name", "author", "clock"])
     static let experimentTag = TableWrite.latest("experiment_tags", keys: ["experiment", "key"], values: ["value"])
+    static let entityName = TableWrite.latest("entity_names", keys: ["entity"], values: ["name"])
     static let description = TableWrite.insert("descriptions", ["event", "entity", "text", "clock"])
     static let supersedes = TableWrite.insert("supersedes", ["event", "superseded"])
     static let run = TableWrite.insert(

@@ -32,6 +32,9 @@ extension Ledger {
                 entries.append(e)
             }
 
+            let tombstones = try Self.counted(.entityDelete, db) { if case .entityDelete(let b) = $0 { b } else { nil } }
+            let renames = try Self.counted(.entityRename, db) { if case .entityRename(let b) = $0 { b } else { nil } }
+            var shown = Set<LedgerID>()
             for m in modelIDs {
                 let numbers = try versionNumbers(m, db)
                 let states = try aliasStates(m, db)
@@ -83,8 +86,38 @@ extension Ledger {
                 {
                     try entry(c["id"], .commented, model: m) { $0.text = c["text"] }
                 }
+                for n in renames where n.body.target == m {
+                    shown.insert(n.event)
+                    try entry(n.event, .renamed, model: m) { e in
+                        e.text = "registered model to '\(n.body.name)'"
+                        e.reason = n.body.reason
+                    }
+                }
+                for t in tombstones where targets.contains(t.body.target) {
+                    shown.insert(t.event)
+                    let version = numbers[t.body.target]?.number
+                    try entry(t.event, t.body.restore ? .restored : .deleted, model: m) { e in
+                        e.to = version
+                        e.text = version.map { "version v\($0)" } ?? "registered model"
+                        e.reason = t.body.reason
+                    }
+                }
             }
             if model == nil {
+                // Deletes and renames of experiments, runs and logged models (those of the registry are shown above).
+                let names = try Self.entityNames(db)
+                for n in renames where !shown.contains(n.event) {
+                    try entry(n.event, .renamed, model: nil) { e in
+                        e.text = "\(names[n.body.target] ?? "entity \(n.body.target.hex.prefix(12))") to '\(n.body.name)'"
+                        e.reason = n.body.reason
+                    }
+                }
+                for t in tombstones where !shown.contains(t.event) {
+                    try entry(t.event, t.body.restore ? .restored : .deleted, model: nil) { e in
+                        e.text = names[t.body.target] ?? "entity \(t.body.target.hex.prefix(12))"
+                        e.reason = t.body.reason
+                    }
+                }
                 var devices = [PublicKey: String?]()
                 for row in try Row.fetchAll(db, sql: "SELECT device, label FROM devices") {
                     if let key = row["device"] as PublicKey? { devices[key] = row["label"] as String? }
@@ -119,6 +152,31 @@ extension Ledger {
             }
             return entries.sorted { ($0.time, $0.event) < ($1.time, $1.event) }
         }
+    }
+
+    /// The counted events of one kind with their bodies, in no particular order.
+    private static func counted<Body>(
+        _ kind: EventKind, _ db: Database, _ body: (EventBody) -> Body?
+    ) throws -> [(event: LedgerID, body: Body)] {
+        try Row.fetchAll(
+            db, sql: "SELECT id, bytes, signature FROM events WHERE kind = ? AND id NOT IN (SELECT event FROM held_events)",
+            arguments: [kind.rawValue]
+        ).compactMap { r in
+            guard let decoded = try? SignedEvent(bytes: r.bytes("bytes"), signature: r.bytes("signature"), verifySignature: false).body(),
+                let b = body(decoded)
+            else { return nil }
+            return (r["id"], b)
+        }
+    }
+
+    /// What a tombstone's or rename's target is called in the audit trail: `experiment NAME`, `run NAME`,
+    /// `logged model NAME` (the name it was created with).
+    private static func entityNames(_ db: Database) throws -> [LedgerID: String] {
+        var names = [LedgerID: String]()
+        for (table, what) in [("experiments", "experiment"), ("runs", "run"), ("logged_models", "logged model")] {
+            for r in try Row.fetchAll(db, sql: "SELECT id, name FROM \(table)") { names[r["id"]] = "\(what) \(r["name"] as String)" }
+        }
+        return names
     }
 
     /// Every fork in the ledger: two or more events one author signed at the same seq.

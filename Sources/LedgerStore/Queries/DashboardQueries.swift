@@ -15,7 +15,8 @@ extension Ledger {
                 let rows = try Row.fetchCursor(
                     db,
                     sql: """
-                        SELECT r.rowid, t.key, t.value FROM runs r JOIN \(table) t ON t.run = r.id WHERE r.experiment = ?1
+                        SELECT r.rowid, t.key, t.value FROM runs r JOIN \(table) t ON t.run = r.id
+                        WHERE r.experiment = ?1 AND t.value IS NOT NULL
                         """, arguments: [experiment])
                 while let row = try rows.next() {
                     byRun[row[0] as Int64, default: [:]][row[1] as String] = row[2] as String
@@ -45,7 +46,7 @@ extension Ledger {
                 db,
                 sql: """
                     SELECT r.id, r.name, r.author, r.start_time, r.git_commit, r.git_dirty, r.command, r.host, r.environment,
-                           e.name, s.status, s.end_time, s.exit_code, r.rowid
+                           \(CurrentName.of("e")), s.status, s.end_time, s.exit_code, r.rowid
                     FROM runs r JOIN experiments e ON e.id = r.experiment LEFT JOIN run_status s ON s.run = r.id
                     WHERE r.experiment = ?1 ORDER BY r.clock DESC, r.id
                     """, arguments: [experiment])

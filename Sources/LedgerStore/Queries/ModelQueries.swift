@@ -7,7 +7,7 @@ extension Ledger {
     public func models() throws(StoreError) -> [ModelView] {
         try read { db in
             let authors = Authors(names: try names(db))
-            return try LedgerID.fetchAll(db, sql: "SELECT id FROM models ORDER BY name").map { try modelView($0, db, authors) }
+            return try LedgerID.fetchAll(db, sql: "SELECT id FROM models m ORDER BY \(CurrentName.of("m"))").map { try modelView($0, db, authors) }
         }
     }
 
@@ -75,7 +75,10 @@ extension Ledger {
     }
 
     func modelView(_ id: LedgerID, _ db: Database, _ authors: Authors) throws -> ModelView {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM models WHERE id = ?", arguments: [id]) else {
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT m.id, \(CurrentName.of("m")) AS name, m.author, m.clock FROM models m WHERE id = ?", arguments: [id])
+        else {
             throw StoreError.notFound(what: "model", name: id.short)
         }
         let numbers = try versionNumbers(id, db)
@@ -115,7 +118,7 @@ extension Ledger {
             return VersionView(
                 id: vid.hex, number: assigned.number, claimedNumber: UInt64(v["claimed_number"] as Int64),
                 renumbered: assigned.renumbered, run: (v["run"] as LedgerID?)?.hex, author: authors.view(v),
-                createdAt: Self.ms(v["clock"]), description: v["description"], archived: v["archived"],
+                createdAt: Self.ms(v["clock"]), description: try description(of: vid, db) ?? v["description"], archived: v["archived"],
                 aliases: (aliasesOf[vid] ?? []).sorted(), files: files, loggedModel: (v["logged_model"] as LedgerID?)?.hex)
         }.sorted { $0.number < $1.number }
         return ModelView(
@@ -141,8 +144,8 @@ extension Ledger {
         case run, version, loggedModel
         var sql: String {
             switch self {
-            case .loggedModel: "SELECT path, sha256, size FROM logged_model_files WHERE model = ? ORDER BY path"
-            case .run: "SELECT path, sha256, size FROM run_artifacts WHERE run = ? ORDER BY path"
+            case .loggedModel: "SELECT path, sha256, size FROM logged_model_files WHERE model = ? AND sha256 IS NOT NULL ORDER BY path"
+            case .run: "SELECT path, sha256, size FROM run_artifacts WHERE run = ? AND sha256 IS NOT NULL ORDER BY path"
             case .version: "SELECT path, sha256, size FROM version_files WHERE version = ? ORDER BY path"
             }
         }

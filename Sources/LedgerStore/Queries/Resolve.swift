@@ -22,7 +22,10 @@ extension Ledger {
 
     public func experimentID(named name: String) throws(StoreError) -> LedgerID {
         try read { db in
-            guard let id = try LedgerID.fetchOne(db, sql: "SELECT id FROM experiments WHERE name = ?", arguments: [name.nfc]) else {
+            guard
+                let id = try LedgerID.fetchOne(
+                    db, sql: "SELECT id FROM experiments e WHERE \(CurrentName.of("e")) = ? ORDER BY id LIMIT 1", arguments: [name.nfc])
+            else {
                 throw StoreError.notFound(what: "experiment", name: name)
             }
             return id
@@ -31,7 +34,10 @@ extension Ledger {
 
     public func modelID(named name: String) throws(StoreError) -> LedgerID {
         try read { db in
-            guard let id = try LedgerID.fetchOne(db, sql: "SELECT id FROM models WHERE name = ?", arguments: [name.nfc]) else {
+            guard
+                let id = try LedgerID.fetchOne(
+                    db, sql: "SELECT id FROM models m WHERE \(CurrentName.of("m")) = ? ORDER BY id LIMIT 1", arguments: [name.nfc])
+            else {
                 throw StoreError.notFound(what: "model", name: name)
             }
             return id
@@ -90,5 +96,15 @@ extension Ledger {
     /// A key with the display name its member published, if any.
     public func author(_ key: PublicKey) throws(StoreError) -> AuthorView {
         try read { db in Authors(names: try names(db)).view(key) }
+    }
+}
+
+/// The name views show for an experiment or registered model: its latest rename, else the name it was
+/// created with (which its id derives from). Two entities may share a name after concurrent renames;
+/// a lookup by name then takes the lowest id, the same on every client.
+enum CurrentName {
+    /// SQL for the current name of the row of `experiments` or `models` aliased `table`.
+    static func of(_ table: String) -> String {
+        "coalesce((SELECT name FROM entity_names WHERE entity = \(table).id), \(table).name)"
     }
 }

@@ -10,9 +10,10 @@ extension Ledger {
             return try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT e.id, e.name, e.author, e.clock, count(r.id) AS runs, max(e.clock, coalesce(max(r.clock), 0)) AS last
+                    SELECT e.id, \(CurrentName.of("e")) AS name, e.author, e.clock, count(r.id) AS runs,
+                        max(e.clock, coalesce(max(r.clock), 0)) AS last
                     FROM experiments e LEFT JOIN runs r ON r.experiment = e.id
-                    GROUP BY e.id ORDER BY e.name
+                    GROUP BY e.id ORDER BY name
                     """
             ).map { row in
                 let id: LedgerID = row["id"]
@@ -46,7 +47,7 @@ extension Ledger {
             let row = try Row.fetchOne(
                 db,
                 sql: """
-                    SELECT r.*, e.name AS experiment_name, s.status, s.end_time, s.exit_code
+                    SELECT r.*, \(CurrentName.of("e")) AS experiment_name, s.status, s.end_time, s.exit_code
                     FROM runs r LEFT JOIN experiments e ON e.id = r.experiment LEFT JOIN run_status s ON s.run = r.id
                     WHERE r.id = ?
                     """, arguments: [id])
@@ -61,7 +62,7 @@ extension Ledger {
         let artifacts = try Self.artifactFiles(.run, id, db).map(ArtifactView.init)
         var view = Self.runView(
             row, authors: authors, params: try pairs("SELECT key, value FROM params WHERE run = ?"),
-            tags: try pairs("SELECT key, value FROM run_tags WHERE run = ?"), metrics: metrics, artifacts: artifacts)
+            tags: try pairs("SELECT key, value FROM run_tags WHERE run = ? AND value IS NOT NULL"), metrics: metrics, artifacts: artifacts)
         view.datasets = try Self.datasets(of: id, db)
         view.outputs = try LedgerID.fetchAll(db, sql: "SELECT model FROM run_outputs WHERE run = ? ORDER BY ord", arguments: [id]).map(\.hex)
         return view

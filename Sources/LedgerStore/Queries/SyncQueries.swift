@@ -75,7 +75,9 @@ extension Ledger {
     /// SHA-256 of every artifact file the events name (runs and model versions).
     public func referencedBlobs() throws(StoreError) -> [[UInt8]] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT sha256 FROM run_artifacts UNION SELECT sha256 FROM version_files").map { $0.bytes("sha256") }
+            try Row.fetchAll(db, sql: "SELECT sha256 FROM run_artifacts WHERE sha256 IS NOT NULL UNION SELECT sha256 FROM version_files").map {
+                $0.bytes("sha256")
+            }
         }
     }
 

@@ -26,6 +26,9 @@ public enum AuditTimeline {
             case .commented: "commented"
             case .memberAdded: "added member \(e.text ?? "")"
             case .memberRemoved: "removed member \(e.text ?? "")"
+            case .deleted: "deleted \(e.text ?? "")"
+            case .restored: "restored \(e.text ?? "")"
+            case .renamed: "renamed \(e.text ?? "")"
             }
         let flags: HTML = """
             \(e.signatureVerified ? "<span class=\"flag ok\" title=\"Ed25519 signature checked against the stored event bytes\">SIGNATURE VERIFIED</span>" as HTML : "<span class=\"flag bad\">SIGNATURE INVALID</span>")\

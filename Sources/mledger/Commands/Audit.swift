@@ -50,6 +50,7 @@ struct Audit: ParsableCommand {
                 case .promoted, .demoted:
                     change = "\(e.from.isEmpty ? "-" : e.from.map { "v\($0)" }.joined(separator: "+")) -> \(e.to.map { "v\($0)" } ?? "-")"
                 case .versionCreated, .archived: change = e.to.map { "v\($0)" } ?? ""
+                case .deleted, .restored, .renamed: change = e.text ?? ""
                 default: change = ""
                 }
                 let flags = [

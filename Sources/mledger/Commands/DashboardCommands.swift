@@ -10,7 +10,7 @@ struct UI: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ui",
         abstract: "Browse this workspace's ledger in a web browser, offline.",
-        usage: "mledger ui\n  mledger ui --port 0 --no-browser",
+        usage: "mledger ui\n  mledger ui --port 0 --no-browser\n  mledger ui --page /models",
         discussion: """
             Serves the dashboard (experiments, runs tables, run pages with charts, comparisons, the model
             registry and audit timelines) from this workspace's own ledger on 127.0.0.1 only. The printed
@@ -19,7 +19,10 @@ struct UI: AsyncParsableCommand {
             """
     )
     @Option(help: "The port on 127.0.0.1 (0 picks a free one).") var port = 8480
+    @Option(help: "The dashboard page to open, such as /models or /runs/RUN_ID.") var page = "/"
     @Flag(help: "Only print the address; do not start a browser.") var noBrowser = false
+
+    func validate() throws { try DashboardPage.check(page) }
 
     func run() async throws {
         let session = try Session.open()
@@ -32,11 +35,12 @@ struct UI: AsyncParsableCommand {
         let router = Router()
         site.register(on: router)
         let noBrowser = noBrowser
+        let page = page
         let app = Application(
             router: router,
             configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "mledger-ui"),
             onServerRunning: { channel in
-                let url = "http://127.0.0.1:\(channel.localAddress?.port ?? 0)/login?token=\(token)&next=/"
+                let url = EndpointPages.dashboardLink(uri: "http://127.0.0.1:\(channel.localAddress?.port ?? 0)", token: token, page: page)
                 FileHandle.standardOutput.write(Data("Dashboard of this workspace: \(url)\nStop with Ctrl-C.\n".utf8))
                 if !noBrowser { Browser.open(url) }
             },
@@ -60,9 +64,7 @@ struct Open: ParsableCommand {
     @Flag(help: "Only print the link; do not start a browser.") var noBrowser = false
     @OptionGroup var output: OutputOptions
 
-    func validate() throws {
-        guard page.hasPrefix("/"), !page.hasPrefix("//") else { throw ValidationError("--page must be a path such as /models") }
-    }
+    func validate() throws { try DashboardPage.check(page) }
 
     func run() throws {
         let session = try Session.open()
@@ -76,5 +78,12 @@ struct Open: ParsableCommand {
         }
         print(url)
         if !noBrowser, Browser.open(url) { print("Opened in your browser (the link works once, for five minutes).") }
+    }
+}
+
+/// `--page` of `ui` and `open`: a path on the dashboard, never another site (`//host`).
+enum DashboardPage {
+    static func check(_ page: String) throws {
+        guard page.hasPrefix("/"), !page.hasPrefix("//") else { throw ValidationError("--page must be a path such as /models") }
     }
 }

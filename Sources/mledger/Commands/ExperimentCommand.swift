@@ -31,7 +31,8 @@ struct ExperimentCommand: ParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let experiments = try Session.open().ledger.experiments()
+            let ledger = try Session.open().ledger
+            let experiments = try ledger.withoutDeleted(ledger.experiments()) { $0.id }
             if output.json { return try Output.json(experiments) }
             if experiments.isEmpty { return print("No experiments yet: create one with `mledger experiment create NAME`.") }
             Output.table(

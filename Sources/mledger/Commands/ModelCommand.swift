@@ -33,7 +33,7 @@ struct ModelCommand: ParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let models = try Session.open().ledger.models()
+            let models = try Session.open().ledger.liveModels()
             if output.json { return try Output.json(models) }
             if models.isEmpty { return print("No models yet: register one with `mledger model create NAME`.") }
             Output.table(

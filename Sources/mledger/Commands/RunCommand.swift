@@ -130,7 +130,7 @@ struct RunCommand: ParsableCommand {
 
         func run() throws {
             let ledger = try Session.open().ledger
-            let runs = try ledger.runs(experiment: try experiment.map { try ledger.experimentID(named: $0) })
+            let runs = try ledger.withoutDeleted(ledger.runs(experiment: try experiment.map { try ledger.experimentID(named: $0) })) { $0.id }
             if output.json { return try Output.json(runs) }
             if runs.isEmpty { return print("No runs yet: start one with `mledger run start --experiment NAME`.") }
             Output.table(

@@ -60,7 +60,12 @@ extension RunCommand {
                     try Ledger.Draft(RunMetrics(run: run, series: SystemMetrics.series(outcome, at: now))),
                     try Ledger.Draft(RunFinish(run: run, status: status, endTime: now, exitCode: Int64(outcome.shellStatus))),
                 ], signer: signer)
-            FileHandle.standardError.write(Data("mledger: run \(run.short) \(status.rawValue) (exit \(outcome.shellStatus))\n".utf8))
+            let page = "/runs/\(run.hex)"
+            let look =
+                endpoint.isShared
+                ? "dashboard: \(EndpointPages.dashboardLink(uri: endpoint.uri, token: endpoint.token, page: page))"
+                : "see it with `mledger ui --page \(page)`"
+            FileHandle.standardError.write(Data("mledger: run \(run.short) \(status.rawValue) (exit \(outcome.shellStatus)); \(look)\n".utf8))
             if outcome.shellStatus != 0 { throw ExitCode(outcome.shellStatus) }
         }
     }

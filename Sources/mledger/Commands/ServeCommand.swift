@@ -23,7 +23,8 @@ struct ServeCommand: AsyncParsableCommand {
             Every write is signed with your key, so the endpoint answers only requests carrying its \
             token (MLFLOW_TRACKING_TOKEN, printed at start and kept in .mledger/serve.json, readable only \
             by you). While it runs, `mledger run` in this workspace uses it instead of starting its own. \
-            Stop it with Ctrl-C.
+            The tracking URI also serves this workspace's dashboard: open the dashboard address printed \
+            at start (it signs the browser in with the token). Stop it with Ctrl-C.
             """
     )
 
@@ -32,18 +33,22 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let session = try Session.open()
-        let service = MLflowService(ledger: session.ledger, signer: try session.signer(), blobs: session.workspace.blobs)
+        let signer = try session.signer()
+        let service = MLflowService(ledger: session.ledger, signer: signer, blobs: session.workspace.blobs)
         var logger = Logger(label: "mledger-serve")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
         let host = self.host
         let file = ServeFile(workspace: session.workspace)
         let token = TrackingToken.generate()
-        let app = MLflowServer.make(service: service, token: token, host: host, port: port, logger: logger) { port in
+        let pages = try EndpointPages.register(session, signer: signer, token: token, command: "mledger serve")
+        let app = MLflowServer.make(service: service, token: token, host: host, port: port, logger: logger, pages: pages) { port in
             try? file.write(.init(host: host, port: port, pid: getpid(), token: token.value))
+            let uri = "http://\(host):\(port)"
             FileHandle.standardOutput.write(
                 Data(
                     """
-                    MLflow tracking URI: http://\(host):\(port)  (export MLFLOW_TRACKING_URI=http://\(host):\(port) MLFLOW_TRACKING_TOKEN=\(token.value))
+                    MLflow tracking URI: \(uri)  (export MLFLOW_TRACKING_URI=\(uri) MLFLOW_TRACKING_TOKEN=\(token.value))
+                    Dashboard: \(EndpointPages.dashboardLink(uri: uri, token: token.value))
 
                     """.utf8))
         }

@@ -42,6 +42,8 @@ final class TrackingEndpoint: Sendable {
     let uri: String
     let token: String
     private let task: Task<Void, Error>?
+    /// Whether this is a running `mledger serve`, which outlives the command that found it.
+    var isShared: Bool { task == nil }
 
     private init(uri: String, token: String, task: Task<Void, Error>?) {
         self.uri = uri
@@ -58,10 +60,12 @@ final class TrackingEndpoint: Sendable {
         logger.logLevel = .warning
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let token = TrackingToken.generate()
-        let app = MLflowServer.make(service: service, token: token, host: "127.0.0.1", port: 0, logger: logger) { port in
-            continuation.yield(port)
-            continuation.finish()
-        }
+        let app = MLflowServer.make(
+            service: service, token: token, host: "127.0.0.1", port: 0, logger: logger,
+            onListening: { port in
+                continuation.yield(port)
+                continuation.finish()
+            })
         let task = Task { try await app.run() }
         for await port in ports { return TrackingEndpoint(uri: "http://127.0.0.1:\(port)", token: token.value, task: task) }
         task.cancel()
