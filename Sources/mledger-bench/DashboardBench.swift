@@ -84,7 +84,7 @@ func runDashboardBench(in temp: URL) async throws {
     let sorting = FormData(parsing: "filter=params.optimizer+%3D+adam+and+metrics.acc+%3E+0.5&sort=metrics.loss%3Amin&order=asc&page=3")
     let warm = try await median(5) { html = try await pages.runsTable(experiment: experiment.hex, sorting, context) }
     show("runs table, filtered and re-sorted (runs cached)", warm, bytes: html.markup.utf8.count)
-    let runPage = try await median(5) { html = try pages.run(chartRun.hex, context) }
+    let runPage = try await median(5) { html = try pages.run(chartRun.hex, form, context) }
     show("run page with the \(pointCount)-point chart (read, LTTB, SVG)", runPage, bytes: html.markup.utf8.count)
     var points = [MetricPoint]()
     let history = try await median(5) { points = try ledger.metricHistory(run: chartRun, key: "val_loss") }
