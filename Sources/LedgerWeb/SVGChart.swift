@@ -155,7 +155,7 @@ public struct SVGChart: Sendable {
         return points[lo]
     }
 
-    private func f(_ v: Double) -> String { String(format: "%.1f", v) }
+    private func f(_ v: Double) -> String { Plot.decimal1(v) }
 
     static func label(_ v: Double) -> String {
         v == v.rounded() && abs(v) < 1e9 ? String(Int64(v)) : String(format: "%.4g", v)

@@ -16,30 +16,7 @@ func runDashboardBench(in temp: URL) async throws {
     try ledger.append(try .init(ExperimentCreate(name: "sweep")), signer: key)
 
     let runCount = scaled(10_000)
-    var runIDs = [LedgerID]()
-    for start in stride(from: 0, to: runCount, by: 500) {
-        let starts = try (start..<min(start + 500, runCount)).map { try Ledger.Draft(RunStart(experiment: experiment, name: "trial-\($0)")) }
-        let ids = try ledger.append(starts, signer: key).map(\.id)
-        runIDs += ids
-        let details = try ids.enumerated().flatMap { offset, id -> [Ledger.Draft] in
-            let n = start + offset
-            let points = (0..<5).map { MetricPoint(step: Int64($0), timestamp: Int64($0), value: Double((n * 7 + $0) % 1000) / 1000) }
-            return [
-                try .init(
-                    RunParams(
-                        run: id,
-                        params: [
-                            "lr": String(Double(n % 20) / 1000), "batch": String(32 << (n % 4)), "layers": String(n % 8),
-                            "optimizer": n % 2 == 0 ? "adam" : "sgd", "seed": String(n),
-                        ])),
-                try .init(
-                    RunMetrics(
-                        run: id,
-                        series: ["acc": points, "loss": points.map { MetricPoint(step: $0.step, timestamp: $0.timestamp, value: 1 - $0.value) }])),
-            ]
-        }
-        try ledger.append(details, signer: key)
-    }
+    let runIDs = try appendSweep(ledger, experiment: experiment, runs: runCount, key: key)
     let pointCount = scaled(1_000_000)
     let chartRun = runIDs[0]
     for start in stride(from: 0, to: pointCount, by: 100_000) {
@@ -55,21 +32,6 @@ func runDashboardBench(in temp: URL) async throws {
 
     let pages = DashboardPages(ledger: ledger)
     let context = PageContext(viewer: "bench")
-    func median(_ runs: Int, _ body: () async throws -> Void) async rethrows -> Double {
-        var times = [Double]()
-        for _ in 0..<runs {
-            let start = DispatchTime.now().uptimeNanoseconds
-            try await body()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-        }
-        return times.sorted()[times.count / 2]
-    }
-    func show(_ name: String, _ ms: Double, bytes: Int) {
-        let verdict = ms < 200 ? "[target < 200 ms: met]" : "[target < 200 ms: MISSED]"
-        let size = bytes > 0 ? "  (\(bytes / 1024) KiB of HTML)" : ""
-        print("  \(name.padding(toLength: 58, withPad: " ", startingAt: 0)) \(String(format: "%7.1f", ms)) ms\(size)  \(verdict)")
-    }
-
     print("Dashboard, server-side render (median of 5; \(runCount) runs with 5 params and 2 metrics each; one metric of \(pointCount) points):")
     var html = HTML.empty
     let form = FormData(parsing: "")
@@ -91,4 +53,52 @@ func runDashboardBench(in temp: URL) async throws {
     show("  of which reading the \(pointCount) points", history, bytes: 0)
     let chartOnly = await median(5) { html = SVGChart().render([.init(name: "val_loss", points: points)], title: "val_loss") }
     show("  of which the chart alone (LTTB to 1,000 points, SVG)", chartOnly, bytes: html.markup.utf8.count)
+}
+
+/// `count` runs of a hyperparameter sweep in `experiment`: five params (lr, batch, layers, optimizer,
+/// seed) and two metrics of five points each, appended 500 runs at a time.
+func appendSweep(_ ledger: Ledger, experiment: LedgerID, runs count: Int, key: SigningKey) throws -> [LedgerID] {
+    var runIDs = [LedgerID]()
+    for start in stride(from: 0, to: count, by: 500) {
+        let starts = try (start..<min(start + 500, count)).map { try Ledger.Draft(RunStart(experiment: experiment, name: "trial-\($0)")) }
+        let ids = try ledger.append(starts, signer: key).map(\.id)
+        runIDs += ids
+        let details = try ids.enumerated().flatMap { offset, id -> [Ledger.Draft] in
+            let n = start + offset
+            let points = (0..<5).map { MetricPoint(step: Int64($0), timestamp: Int64($0), value: Double((n * 7 + $0) % 1000) / 1000) }
+            return [
+                try .init(
+                    RunParams(
+                        run: id,
+                        params: [
+                            "lr": String(Double(n % 20) / 1000), "batch": String(32 << (n % 4)), "layers": String(n % 8),
+                            "optimizer": n % 2 == 0 ? "adam" : "sgd", "seed": String(n),
+                        ])),
+                try .init(
+                    RunMetrics(
+                        run: id,
+                        series: ["acc": points, "loss": points.map { MetricPoint(step: $0.step, timestamp: $0.timestamp, value: 1 - $0.value) }])),
+            ]
+        }
+        try ledger.append(details, signer: key)
+    }
+    return runIDs
+}
+
+/// The median time of `runs` calls, in milliseconds.
+func median(_ runs: Int, _ body: () async throws -> Void) async rethrows -> Double {
+    var times = [Double]()
+    for _ in 0..<runs {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try await body()
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+    }
+    return times.sorted()[times.count / 2]
+}
+
+/// One render time with the page's size and the 200 ms target.
+func show(_ name: String, _ ms: Double, bytes: Int) {
+    let verdict = ms < 200 ? "[target < 200 ms: met]" : "[target < 200 ms: MISSED]"
+    let size = bytes > 0 ? "  (\(bytes / 1024) KiB of HTML)" : ""
+    print("  \(name.padding(toLength: 58, withPad: " ", startingAt: 0)) \(String(format: "%7.1f", ms)) ms\(size)  \(verdict)")
 }

@@ -9,7 +9,13 @@ public enum ColorScale {
     ]
 
     /// The colour at `t` in 0...1 (clamped), as `#rrggbb`.
-    public static func viridis(_ t: Double) -> String { interpolate(stops, t) }
+    public static func viridis(_ t: Double) -> String { viridisTable[index(t)] }
+
+    /// The scales at 256 points: a colour per cell or line is then a lookup, not a formatting.
+    static let viridisTable = (0...255).map { interpolate(stops, Double($0) / 255) }
+    static let bluesTable = (0...255).map { interpolate(blueStops, Double($0) / 255) }
+
+    static func index(_ t: Double) -> Int { t.isFinite ? Int((min(1, max(0, t)) * 255).rounded()) : 0 }
 
     /// The colour at `t` between evenly spaced stops.
     static func interpolate(_ stops: [(Double, Double, Double)], _ t: Double) -> String {
@@ -30,7 +36,7 @@ public enum ColorScale {
         s += "<g font-size=\"10\" fill=\"#444\">"
         for t in axis.ticks {
             let ty = y + (1 - axis.fraction(t)) * height
-            s += "<text x=\"\(x + 16)\" y=\"\(String(format: "%.1f", ty + 3))\" data-v=\"\(Format.number(t))\">\(HTML.escape(axis.label(t)))</text>"
+            s += "<text x=\"\(x + 16)\" y=\"\(Plot.decimal1(ty + 3))\" data-v=\"\(Format.number(t))\">\(HTML.escape(axis.label(t)))</text>"
         }
         s += "</g><text x=\"\(x)\" y=\"\(y - 14)\" font-size=\"10\" fill=\"#5c6670\">\(HTML.escape(Plot.short(title)))</text></g>"
         return s
@@ -41,5 +47,5 @@ extension ColorScale {
     static let blueStops: [(Double, Double, Double)] = [(247, 251, 255), (198, 219, 239), (107, 174, 214), (33, 113, 181), (8, 48, 107)]
 
     /// White to dark blue, for shares where zero should look empty (heat map cells).
-    public static func blues(_ t: Double) -> String { interpolate(blueStops, t) }
+    public static func blues(_ t: Double) -> String { bluesTable[index(t)] }
 }

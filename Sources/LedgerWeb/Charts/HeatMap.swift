@@ -22,21 +22,28 @@ public struct HeatMap: Sendable {
         let bottomLabels = 80.0
         let width = left + cell * Double(columns) + 70
         let height = top + cell * Double(rows) + bottomLabels + 20
-        func f(_ v: Double) -> String { String(format: "%.1f", v) }
+        func f(_ v: Double) -> String { Plot.decimal1(v) }
+        // Escaped once, not once per cell.
+        let actual = m.actual.map(HTML.escape)
+        let predicted = m.predicted.map(HTML.escape)
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" class=\"chart heatmap\">"
         svg += "<title>\(HTML.escape(title))</title><g class=\"cells\">"
         let showCounts = max(rows, columns) <= Self.countsShownUpTo
         let fontSize = min(13, cell * 0.38)
+        let side = f(cell)
+        let xs = (0..<columns).map { f(left + Double($0) * cell) }
         for i in 0..<rows {
+            let y = top + Double(i) * cell
+            let rowY = f(y)
             let rowTotal = m.counts[i].reduce(0, +)
             for j in 0..<columns {
                 let n = m.counts[i][j]
                 let share = rowTotal > 0 ? n / rowTotal : 0
                 let x = left + Double(j) * cell
-                let y = top + Double(i) * cell
-                let percent = rowTotal > 0 ? String(format: " (%.1f%% of %@)", share * 100, m.actual[i]) : ""
+                let percent = rowTotal > 0 ? " (\(f(share * 100))% of \(actual[i]))" : ""
+                let count = Format.number(n)
                 svg +=
-                    "<rect x=\"\(f(x))\" y=\"\(f(y))\" width=\"\(f(cell))\" height=\"\(f(cell))\" fill=\"\(ColorScale.blues(share))\" data-actual=\"\(i)\" data-predicted=\"\(j)\" data-count=\"\(Format.number(n))\"><title>\(HTML.escape("actual \(m.actual[i]), predicted \(m.predicted[j]): \(Format.number(n))\(percent)"))</title></rect>"
+                    "<rect x=\"\(xs[j])\" y=\"\(rowY)\" width=\"\(side)\" height=\"\(side)\" fill=\"\(ColorScale.blues(share))\" data-actual=\"\(i)\" data-predicted=\"\(j)\" data-count=\"\(count)\"><title>actual \(actual[i]), predicted \(predicted[j]): \(count)\(percent)</title></rect>"
                 if showCounts {
                     svg +=
                         "<text x=\"\(f(x + cell / 2))\" y=\"\(f(y + cell / 2 + fontSize / 3))\" font-size=\"\(f(fontSize))\" text-anchor=\"middle\" fill=\"\(share > 0.5 ? "#fff" : "#1d232a")\">\(HTML.escape(Self.count(n)))</text>"
