@@ -27,7 +27,8 @@ public enum ColorScale {
         return String(format: "#%02x%02x%02x", mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
     }
 
-    /// A vertical bar of the scale from `lo` (bottom) to `hi` (top) with labelled ends and middle.
+    /// A vertical bar of the scale with the axis's ticks beside it and its title below (above it is the
+    /// last axis's title).
     static func legend(x: Double, y: Double, height: Double, axis: Axis, title: String) -> String {
         var s = "<g class=\"colorbar\"><defs><linearGradient id=\"viridis\" x1=\"0\" y1=\"1\" x2=\"0\" y2=\"0\">"
         for i in 0...8 { s += "<stop offset=\"\(Double(i) / 8)\" stop-color=\"\(viridis(Double(i) / 8))\"/>" }
@@ -38,7 +39,7 @@ public enum ColorScale {
             let ty = y + (1 - axis.fraction(t)) * height
             s += "<text x=\"\(x + 16)\" y=\"\(Plot.decimal1(ty + 3))\" data-v=\"\(Format.number(t))\">\(HTML.escape(axis.label(t)))</text>"
         }
-        s += "</g><text x=\"\(x)\" y=\"\(y - 14)\" font-size=\"10\" fill=\"#5c6670\">\(HTML.escape(Plot.short(title)))</text></g>"
+        s += "</g><text x=\"\(x)\" y=\"\(y + height + 16)\" font-size=\"10\" fill=\"#5c6670\">\(HTML.escape(Plot.short(title)))</text></g>"
         return s
     }
 }
