@@ -8,20 +8,20 @@ import LedgerWeb
 public struct DashboardPages: Sendable {
     public let ledger: Ledger
     let cache = RunTableCache()
+    /// Where logged files are, for previews (the workspace's or the relay's blob store).
+    let files: ArtifactReader
 
-    public init(ledger: Ledger) { self.ledger = ledger }
+    public init(ledger: Ledger, blobs: BlobStore? = nil) {
+        self.ledger = ledger
+        files = ArtifactReader(blobs: blobs)
+    }
 
     public func experiments(_ context: PageContext) throws -> HTML {
         ExperimentsPage.render(try ledger.withoutDeleted(ledger.experiments()) { $0.id }, context: context)
     }
 
     public func runsTable(experiment text: String, _ form: FormData, _ context: PageContext) async throws -> HTML {
-        let id = try Self.id(text, "experiment")
-        let ledger = ledger
-        guard let experiment = try await offload({ try ledger.experiments() }).first(where: { $0.id == id.hex }) else {
-            throw DashboardError.notFound("No experiment \(Format.short(text)) in this ledger.")
-        }
-        let runs = try await runs(of: id)
+        let (experiment, runs) = try await experimentRuns(text)
         return try await offload {
             let request = RunsTableRequest(form)
             let (query, columns, problem) = request.resolve { RunTable.defaultColumns(for: runs) }
@@ -29,6 +29,21 @@ public struct DashboardPages: Sendable {
                 experiment: experiment, request: request, columns: columns, page: RunTable.page(runs, query),
                 total: runs.count, problem: problem, context: context)
         }
+    }
+
+    /// The experiment's runs as parallel coordinates and a scatter, filtered as the table is.
+    public func plots(experiment text: String, _ form: FormData, _ context: PageContext) async throws -> HTML {
+        let (experiment, runs) = try await experimentRuns(text)
+        return try await offload { PlotsPage.render(experiment: experiment, request: PlotsRequest(form), runs: runs, context: context) }
+    }
+
+    private func experimentRuns(_ text: String) async throws -> (ExperimentView, [RunView]) {
+        let id = try Self.id(text, "experiment")
+        let ledger = ledger
+        guard let experiment = try await offload({ try ledger.experiments() }).first(where: { $0.id == id.hex }) else {
+            throw DashboardError.notFound("No experiment \(Format.short(text)) in this ledger.")
+        }
+        return (experiment, try await runs(of: id))
     }
 
     /// The runs of an experiment, from the cache while the ledger is unchanged. Reads run off the
@@ -42,15 +57,32 @@ public struct DashboardPages: Sendable {
         return runs
     }
 
-    public func run(_ text: String, _ context: PageContext) throws -> HTML {
+    public func run(_ text: String, _ form: FormData, _ context: PageContext) throws -> HTML {
         let id = try ledger.runID(text)
         let run = try ledger.run(id)
         var series = [String: [MetricPoint]]()
         for key in run.metrics.keys { series[key] = try ledger.metricHistory(run: id, key: key) }
-        return RunPage.render(run, series: series, comments: try ledger.comments(on: [id]), context: context)
+        return RunPage.render(
+            run, series: series, comments: try ledger.comments(on: [id]), context: context, options: ChartOptions(form),
+            previews: files.previews(run))
     }
 
-    public func compare(_ texts: [String], _ context: PageContext) throws -> HTML {
+    /// A run's logged image, whole: its type from the run's path for it, its bytes checked against its hash.
+    public func artifact(run text: String, sha256: String) throws -> (contentType: String, bytes: [UInt8]) {
+        let run = try ledger.run(try ledger.runID(text))
+        guard let file = run.artifacts.first(where: { $0.sha256 == sha256.lowercased() }),
+            let type = ArtifactPreview.kind(of: file.path)?.contentType
+        else { throw DashboardError.notFound("This run has no image with that hash.") }
+        do {
+            let bytes = try files.whole(file, limit: ArtifactPreview.maxImageBytes)
+            if type == "image/png", ArtifactPreview.pngSize(bytes) == nil { throw DashboardError.notFound("\(file.path) is not a PNG file.") }
+            return (type, bytes)
+        } catch let problem as ArtifactProblem {
+            throw DashboardError.notFound(problem.description)
+        }
+    }
+
+    public func compare(_ texts: [String], _ form: FormData, _ context: PageContext) throws -> HTML {
         // Counted before any lookup, so a long address costs nothing.
         var seen = Set<String>()
         let asked = texts.flatMap { $0.split(separator: ",").map { $0.lowercased() } }.filter { seen.insert($0).inserted }
@@ -63,7 +95,8 @@ public struct DashboardPages: Sendable {
         for (id, run) in zip(unique, runs) {
             for key in run.metrics.keys { series[key, default: [:]][run.id] = try ledger.metricHistory(run: id, key: key) }
         }
-        return ComparePage.render(runs, series: series, context: context)
+        let previews = Dictionary(runs.map { ($0.id, files.previews($0)) }, uniquingKeysWith: { a, _ in a })
+        return ComparePage.render(runs, series: series, context: context, options: ChartOptions(form), previews: previews)
     }
 
     public func models(_ context: PageContext) throws -> HTML {
@@ -73,7 +106,13 @@ public struct DashboardPages: Sendable {
     public func model(_ text: String, notice: String? = nil, _ context: PageContext) throws -> HTML {
         let id = try Self.id(text, "model")
         let model = try ledger.model(id)
-        return ModelPage.render(model, audit: try ledger.audit(model: id), notice: notice, context: context)
+        // The newest versions' source runs, for the training-metrics charts.
+        var runs = [String: RunView]()
+        for v in model.versions.suffix(ModelPage.versionsCharted) {
+            guard let hex = v.run, runs[hex] == nil, let runID = LedgerID(hex: hex) else { continue }
+            runs[hex] = try? ledger.run(runID)
+        }
+        return ModelPage.render(model, audit: try ledger.audit(model: id), notice: notice, context: context, runs: runs)
     }
 
     public func audit(_ context: PageContext) throws -> HTML {

@@ -15,8 +15,12 @@ public struct DashboardSite: Sendable {
     /// Nil on the relay: its pages are read-only.
     let writer: DashboardWriter?
 
-    public init(ledger: Ledger, login: any DashboardLogin, writer: DashboardWriter? = nil, sessions: DashboardSessions = DashboardSessions()) {
-        pages = DashboardPages(ledger: ledger)
+    /// `blobs`: where logged files are, so images and confusion matrices can be shown.
+    public init(
+        ledger: Ledger, blobs: BlobStore? = nil, login: any DashboardLogin, writer: DashboardWriter? = nil,
+        sessions: DashboardSessions = DashboardSessions()
+    ) {
+        pages = DashboardPages(ledger: ledger, blobs: blobs)
         self.login = login
         self.writer = writer
         self.sessions = sessions
@@ -37,10 +41,14 @@ public struct DashboardSite: Sendable {
         page(router, "experiments/:id") { request, id, ctx in
             try await pages.runsTable(experiment: id, Self.query(request), ctx)
         }
-        page(router, "runs/:id") { _, id, ctx in try await offload { try pages.run(id, ctx) } }
+        page(router, "experiments/:id/plots") { request, id, ctx in
+            try await pages.plots(experiment: id, Self.query(request), ctx)
+        }
+        page(router, "runs/:id") { request, id, ctx in try await offload { try pages.run(id, Self.query(request), ctx) } }
+        registerArtifacts(on: router)
         page(router, "compare") { request, _, ctx in
-            let runs = Self.query(request).all("run")
-            return try await offload { try pages.compare(runs, ctx) }
+            let query = Self.query(request)
+            return try await offload { try pages.compare(query.all("run"), query, ctx) }
         }
         page(router, "models") { _, _, ctx in try await offload { try pages.models(ctx) } }
         page(router, "models/:id") { _, id, ctx in try await offload { try pages.model(id, ctx) } }
@@ -64,6 +72,32 @@ public struct DashboardSite: Sendable {
                 let e = DashboardError.from(error)
                 if e.status == 500 { context.logger.error("dashboard: \(error)") }
                 return Self.html(HTTPResponse.Status(code: e.status), MessagePages.error(status: e.status, message: e.message, context: ctx))
+            }
+        }
+    }
+
+    /// A run's logged images, for the previews on its page: behind the session like every page, and
+    /// served so that an SVG opened on its own runs no script (a sandboxed, script-free document).
+    private func registerArtifacts<Context: RequestContext>(on router: Router<Context>) {
+        router.get("runs/:id/artifacts/:sha") { request, context in
+            guard await session(request) != nil else { return Self.html(.unauthorized, MessagePages.signIn(howTo: login.howTo)) }
+            let id = context.parameters.get("id") ?? ""
+            let sha = context.parameters.get("sha") ?? ""
+            do {
+                let file = try await offload { try pages.artifact(run: id, sha256: sha) }
+                return Response(
+                    status: .ok,
+                    headers: [
+                        .contentType: file.contentType, .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+                        .xContentTypeOptions: "nosniff", .cacheControl: "private, max-age=86400",
+                    ],
+                    body: .init(byteBuffer: ByteBuffer(bytes: file.bytes)))
+            } catch {
+                let e = DashboardError.from(error)
+                if e.status == 500 { context.logger.error("dashboard: \(error)") }
+                return Response(
+                    status: HTTPResponse.Status(code: e.status), headers: [.contentType: "text/plain; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(string: e.message)))
             }
         }
     }

@@ -59,6 +59,11 @@ public enum Layout {
         return "<span class=\"author\" title=\"key \(a.key)\">\(name)<code>\(a.fingerprint)</code></span>"
     }
 
+    /// One choice among links (a chart option, a tab): the current one is marked, the others link to `href`.
+    static func choice(_ label: String, current: Bool, href: String) -> HTML {
+        current ? "<strong aria-current=\"true\">\(label)</strong>" : "<a href=\"\(href)\">\(label)</a>"
+    }
+
     static func notice(_ text: String?, kind: String = "error") -> HTML {
         HTML.when(text != nil, "<p class=\"notice \(kind)\" role=\"alert\">\(text)</p>")
     }

@@ -10,8 +10,22 @@ public enum Links {
         "/experiments/\(id)" + (query.isEmpty ? "" : "?" + query)
     }
 
+    /// The experiment's runs as pictures (parallel coordinates, scatter), with the table's filter.
+    public static func plots(_ id: String, _ query: String = "") -> String {
+        "/experiments/\(id)/plots" + (query.isEmpty ? "" : "?" + query)
+    }
+
     public static func run(_ id: String) -> String { "/runs/\(id)" }
+
+    /// A run's artifact by its hash: the run says which file it is and so its type.
+    public static func artifact(run: String, sha256: String) -> String { "/runs/\(run)/artifacts/\(sha256)" }
     public static func model(_ id: String) -> String { "/models/\(id)" }
+
+    /// `path` with a query of `pairs` (none when every value is empty).
+    public static func with(_ path: String, _ pairs: [(String, String)]) -> String {
+        let q = query(pairs)
+        return q.isEmpty ? path : path + "?" + q
+    }
 
     /// A query string from pairs, percent-encoded; empty values are left out.
     public static func query(_ pairs: [(String, String)]) -> String {

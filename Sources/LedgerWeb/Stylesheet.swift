@@ -33,6 +33,20 @@ public enum Stylesheet {
         figcaption{font-weight:600;font-size:.9em;padding:0 .3rem}
         svg.chart{width:100%;height:auto;display:block}
         svg.chart .band{fill:#000;fill-opacity:0}svg.chart .band:hover{fill-opacity:.07}
+        .charts.small{grid-template-columns:repeat(auto-fill,minmax(min(100%,400px),1fr))}
+        .chart-controls{display:flex;flex-wrap:wrap;gap:.4rem 1.4rem;font-size:.88em;color:var(--muted);margin:.4rem 0}
+        .chart-controls strong{color:var(--fg)}
+        nav.tabs{display:flex;gap:1rem;border-bottom:1px solid var(--line);margin:0 0 .6rem;padding-bottom:.3rem}
+        nav.tabs strong{border-bottom:2px solid var(--accent)}
+        figure.plot{max-width:980px}figure.plot.wide{max-width:none}
+        svg.parallel polyline{stroke-opacity:.55;stroke-width:1.3}
+        svg.parallel a:hover polyline{stroke-opacity:1;stroke-width:3.5}
+        svg.scatter a:hover circle,svg.versions a:hover circle{stroke:#1d232a;stroke-width:2}
+        svg.heatmap rect:hover{stroke:#1d232a;stroke-width:1.5}
+        .figures,.side{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,420px),1fr));gap:1rem;margin:.6rem 0}
+        .figures figure.wide{grid-column:1/-1;max-width:900px}
+        figure.artifact img{max-width:100%;height:auto;display:block;margin:.3rem auto}
+        h3{font-size:1rem;margin:1rem 0 .4rem}
         form.inline{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end;margin:.5rem 0}
         form label{display:flex;flex-direction:column;font-size:.85em;color:var(--muted)}
         input,select,textarea,button{font:inherit;padding:.3rem .45rem;border:1px solid var(--line);border-radius:4px}

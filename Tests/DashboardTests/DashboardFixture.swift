@@ -49,10 +49,7 @@ final class DashboardFixture: @unchecked Sendable {
     }
 
     /// A fresh sign-in link to the relay's dashboard from `mledger open`.
-    func signInLink(page: String = "/") throws -> String {
-        let answer = try #require(try cli.json("open", "--page", page, "--no-browser") as? [String: Any])
-        return try #require(answer["url"] as? String)
-    }
+    func signInLink(page: String = "/") throws -> String { try signIn(cli, page: page) }
 
     var experimentID: String {
         get throws {
@@ -64,6 +61,12 @@ final class DashboardFixture: @unchecked Sendable {
     var modelID: String {
         get throws { try #require((try cli.json("model", "show", model) as? [String: Any])?["id"] as? String) }
     }
+}
+
+/// A fresh sign-in link to the relay's dashboard from `mledger open` in `cli`'s workspace.
+func signIn(_ cli: CLI, page: String) throws -> String {
+    let answer = try #require(try cli.json("open", "--page", page, "--no-browser") as? [String: Any])
+    return try #require(answer["url"] as? String)
 }
 
 /// Markup that must never reach a page unescaped, whatever page it is.

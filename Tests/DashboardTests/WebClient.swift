@@ -8,6 +8,7 @@ final class WebClient: @unchecked Sendable {
         var status: Int
         var headers: [String: String]
         var text: String
+        var body: [UInt8] = []
     }
 
     let transport: SocketTransport
@@ -44,7 +45,7 @@ final class WebClient: @unchecked Sendable {
         if let cookie { headers.append(("Cookie", cookie)) }
         if let contentType { headers.append(("Content-Type", contentType)) }
         let r = try await transport.send(HTTPRequest(method: method, target: target, headers: headers, body: body))
-        return Page(status: r.status, headers: r.headers, text: String(decoding: r.body, as: UTF8.self))
+        return Page(status: r.status, headers: r.headers, text: String(decoding: r.body, as: UTF8.self), body: Array(r.body))
     }
 
     /// The path and query of an absolute URL.

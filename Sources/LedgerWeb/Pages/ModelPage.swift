@@ -1,9 +1,18 @@
 import LedgerModel
 
 /// One model: current aliases and who set them, its versions with their source runs, its audit
-/// timeline, and on the local dashboard forms to promote, demote and comment.
+/// timeline, each version's training metrics on charts, and on the local dashboard forms to promote,
+/// demote and comment.
 public enum ModelPage {
-    public static func render(_ model: ModelView, audit: [AuditEntry], notice: String? = nil, context: PageContext) -> HTML {
+    /// Charts of training metrics at most; the metrics most versions have come first.
+    public static let metricCharts = 6
+    /// The newest versions charted at most.
+    public static let versionsCharted = 200
+
+    /// `runs`: the source runs of the versions, by run id.
+    public static func render(
+        _ model: ModelView, audit: [AuditEntry], notice: String? = nil, context: PageContext, runs: [String: RunView] = [:]
+    ) -> HTML {
         let aliasRows = HTML.each(model.aliases) { a in
             """
             <tr><td><strong>\(a.alias)</strong>\(HTML.when(!a.conflict.isEmpty, "<span class=\"flag conflict\">CONFLICT</span>"))</td>\
@@ -26,10 +35,28 @@ public enum ModelPage {
             <h2>Aliases</h2>\(model.aliases.isEmpty ? "<p class=\"muted\">No aliases set.</p>" : Layout.table("<tr><th>Alias</th><th>Version</th><th>Set by</th><th>When</th><th>Reason</th></tr>", aliasRows))\
             \(HTML.when(context.canWrite, forms(model, context)))\
             <h2>Versions</h2>\(model.versions.isEmpty ? "<p class=\"muted\">No versions.</p>" : Layout.table("<tr><th>Version</th><th>Source run</th><th>Author</th><th>Created</th><th>Aliases</th><th>Files</th><th>Description</th></tr>", versionRows))\
+            \(versionMetrics(model, runs))\
             <h2>Audit timeline</h2>\(AuditTimeline.render(audit, modelNames: nil))\
             \(HTML.when(context.canWrite, "<h2>Comment</h2>\(Comments.form(target: model.id, returnTo: Links.model(model.id), context: context))"))
             """
         return Layout.page(title: model.name, section: .models, context: context, body)
+    }
+
+    /// One chart per training metric, a point per version whose source run logged it.
+    static func versionMetrics(_ model: ModelView, _ runs: [String: RunView]) -> HTML {
+        var points = [String: [VersionChart.Point]]()
+        for v in model.versions {
+            guard let id = v.run, let run = runs[id] else { continue }
+            for (key, summary) in run.metrics {
+                if let value = summary.last?.value { points[key, default: []].append(.init(version: v.number, run: id, value: value)) }
+            }
+        }
+        guard !points.isEmpty else { return .empty }
+        let keys = points.keys.sorted { (points[$1]?.count ?? 0, $0) < (points[$0]?.count ?? 0, $1) }.prefix(metricCharts)
+        let charts = HTML.each(keys) { key in RunPage.figure(key, VersionChart().render(points[key] ?? [], metric: key)) }
+        return """
+            <h2>Training metrics by version</h2><p class="muted">The last value each version's source run logged;             production metrics per version are not recorded yet.</p><div class="charts small">\(charts)</div>
+            """
     }
 
     /// "production → v3" with who set it, for the registry list.

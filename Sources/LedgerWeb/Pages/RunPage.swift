@@ -2,9 +2,13 @@ import LedgerModel
 import LedgerProtocol
 
 /// One run: what produced it (git, command, host, environment), params, tags, artifacts with hashes,
-/// one chart per metric (downsampled on the server), and comments.
+/// one chart per metric (downsampled on the server, drawn as `options` say), evaluation results
+/// (confusion matrices, images, metrics per dataset), and comments.
 public enum RunPage {
-    public static func render(_ run: RunView, series: [String: [MetricPoint]], comments: [CommentView], context: PageContext) -> HTML {
+    public static func render(
+        _ run: RunView, series: [String: [MetricPoint]], comments: [CommentView], context: PageContext,
+        options: ChartOptions = ChartOptions(), previews: [ArtifactContent] = []
+    ) -> HTML {
         let git: HTML? = run.gitCommit.map { "<code>\($0)</code>\(HTML.when(run.gitDirty == true, " <span class=\"flag conflict\">DIRTY</span>"))" }
         let facts = Layout.facts([
             ("Experiment", "<a href=\"\(Links.experiment(run.experimentID))\">\(run.experiment ?? Format.short(run.experimentID))</a>"),
@@ -29,12 +33,15 @@ public enum RunPage {
                 return
                     "<tr><td>\(key)</td><td class=\"num\">\(Format.number(m.last?.value))</td><td class=\"num\">\(Format.number(m.min))</td><td class=\"num\">\(Format.number(m.max))</td><td class=\"num\">\(m.count)</td></tr>"
             })
-        let charts = HTML.each(metricKeys) { key in
-            figure(key, SVGChart().render([.init(name: key, points: series[key] ?? [])], title: key))
+        // A single value is a number, not a curve: it stays in the table above (and the datasets table).
+        let charts = HTML.each(metricKeys.filter { (series[$0]?.count ?? 0) > 1 }) { key in
+            figure(key, SVGChart(options: options).render([.init(name: key, points: series[key] ?? [])], title: key))
         }
+        let chartBlock: HTML = "\(summary)\(options.controls(path: Links.run(run.id), keep: []))<div class=\"charts\">\(charts)</div>"
         let body: HTML = """
             <h1>\(run.name.isEmpty ? "Run \(Format.short(run.id))" : run.name)</h1>\(facts)\
-            <h2>Metrics</h2>\(metricKeys.isEmpty ? "<p class=\"muted\">No metrics logged.</p>" : "\(summary)<div class=\"charts\">\(charts)</div>" as HTML)\
+            <h2>Metrics</h2>\(metricKeys.isEmpty ? "<p class=\"muted\">No metrics logged.</p>" : chartBlock)\
+            \(EvaluationSection.render(run, previews: previews))\
             <h2>Params</h2>\(pairs(run.params, empty: "No params logged."))\
             <h2>Tags</h2>\(pairs(run.tags, empty: "No tags."))\
             <h2>Artifacts</h2>\(artifacts(run.artifacts))\

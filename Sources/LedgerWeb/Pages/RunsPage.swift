@@ -17,7 +17,7 @@ public enum RunsPage {
         }
         let head: HTML = """
             <tr><th><span class="muted">Compare</span></th>\(header("Run", "name"))\(header("Status", "status"))\(header("Author", "author"))\
-            \(HTML.each(columns) { header($0.aggregate == .last ? $0.field.name : "\($0.field.name) (\($0.aggregate.rawValue))", $0.spec) })</tr>
+            \(HTML.each(columns) { header($0.label, $0.spec) })</tr>
             """
         let rows = HTML.each(page.rows) { run in
             """
@@ -37,8 +37,7 @@ public enum RunsPage {
                 "<a href=\"\(Links.experiment(experiment.id, request.query(page: n)))\">\(label)</a>")
         }
         let body: HTML = """
-            <h1>\(experiment.name)</h1>\
-            \(HTML.when(experiment.description != nil, "<p>\(experiment.description)</p>"))\
+            \(ExperimentHeader.render(experiment, current: .table, query: request.query()))\
             <form class="inline" method="get" action="\(Links.experiment(experiment.id))">\
             <label>Filter<input type="text" class="wide" name="filter" value="\(request.filter)" placeholder="metrics.acc > 0.9 and params.lr = 0.01"></label>\
             <label>Columns<input type="text" class="wide" name="columns" value="\(request.columns)" placeholder="\(columns.map(\.spec).joined(separator: ", "))"></label>\

@@ -30,7 +30,7 @@ struct UI: AsyncParsableCommand {
         let token = Hex.encode(secureRandomBytes(16))
         let viewer = try session.ledger.author(key.publicKey).label
         let site = DashboardSite(
-            ledger: session.ledger, login: TokenLogin(token: token, viewer: viewer),
+            ledger: session.ledger, blobs: session.workspace.blobs, login: TokenLogin(token: token, viewer: viewer),
             writer: DashboardWriter(ledger: session.ledger, key: key))
         let router = Router()
         site.register(on: router)
