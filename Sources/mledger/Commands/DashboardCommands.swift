@@ -28,19 +28,15 @@ struct UI: AsyncParsableCommand {
         let session = try Session.open()
         let key = try session.signer()
         let token = Hex.encode(secureRandomBytes(16))
-        let viewer = try session.ledger.author(key.publicKey).label
-        let site = DashboardSite(
-            ledger: session.ledger, blobs: session.workspace.blobs, login: TokenLogin(token: token, viewer: viewer),
-            writer: DashboardWriter(ledger: session.ledger, key: key))
         let router = Router()
-        site.register(on: router)
+        try WorkspaceDashboard.routes(session, signer: key, token: token, command: "mledger ui")(router)
         let noBrowser = noBrowser
         let page = page
         let app = Application(
             router: router,
             configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "mledger-ui"),
             onServerRunning: { channel in
-                let url = EndpointPages.dashboardLink(uri: "http://127.0.0.1:\(channel.localAddress?.port ?? 0)", token: token, page: page)
+                let url = WorkspaceDashboard.link(uri: "http://127.0.0.1:\(channel.localAddress?.port ?? 0)", token: token, page: page)
                 FileHandle.standardOutput.write(Data("Dashboard of this workspace: \(url)\nStop with Ctrl-C.\n".utf8))
                 if !noBrowser { Browser.open(url) }
             },

@@ -63,7 +63,7 @@ extension RunCommand {
             let page = "/runs/\(run.hex)"
             let look =
                 endpoint.isShared
-                ? "dashboard: \(EndpointPages.dashboardLink(uri: endpoint.uri, token: endpoint.token, page: page))"
+                ? "dashboard: \(WorkspaceDashboard.link(uri: endpoint.uri, token: endpoint.token, page: page))"
                 : "see it with `mledger ui --page \(page)`"
             FileHandle.standardError.write(Data("mledger: run \(run.short) \(status.rawValue) (exit \(outcome.shellStatus)); \(look)\n".utf8))
             if outcome.shellStatus != 0 { throw ExitCode(outcome.shellStatus) }

@@ -40,7 +40,7 @@ struct ServeCommand: AsyncParsableCommand {
         let host = self.host
         let file = ServeFile(workspace: session.workspace)
         let token = TrackingToken.generate()
-        let pages = try EndpointPages.register(session, signer: signer, token: token, command: "mledger serve")
+        let pages = try WorkspaceDashboard.routes(session, signer: signer, token: token.value, command: "mledger serve")
         let app = MLflowServer.make(service: service, token: token, host: host, port: port, logger: logger, pages: pages) { port in
             try? file.write(.init(host: host, port: port, pid: getpid(), token: token.value))
             let uri = "http://\(host):\(port)"
@@ -48,7 +48,7 @@ struct ServeCommand: AsyncParsableCommand {
                 Data(
                     """
                     MLflow tracking URI: \(uri)  (export MLFLOW_TRACKING_URI=\(uri) MLFLOW_TRACKING_TOKEN=\(token.value))
-                    Dashboard: \(EndpointPages.dashboardLink(uri: uri, token: token.value))
+                    Dashboard: \(WorkspaceDashboard.link(uri: uri, token: token.value))
 
                     """.utf8))
         }
