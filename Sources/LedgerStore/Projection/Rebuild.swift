@@ -14,7 +14,8 @@ extension Ledger {
     /// projected if its author could sign it at its place, held otherwise.
     @discardableResult
     static func rebuild(_ db: Database, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Int {
-        for (table, _) in Schema.projectionTables { try db.execute(sql: "DELETE FROM \(table)") }
+        // A migration that rebuilds runs before later migrations create their tables.
+        for (table, _) in Schema.projectionTables where try db.tableExists(table) { try db.execute(sql: "DELETE FROM \(table)") }
         guard let team = try Meta.team(db) else { return 0 }
         let kinds = AuthorityProjection.kinds.map { "'\($0.rawValue)'" }.joined(separator: ", ")
         var teamEvents = [TeamEvent]()
