@@ -13,7 +13,8 @@ public struct RESTSource: MLflowSource {
     let session: URLSession
     public let name: String
 
-    public init(uri: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ImportError) {
+    /// - Parameter name: the source as provenance names it (default: the URL without credentials).
+    public init(uri: String, name: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ImportError) {
         guard var parts = URLComponents(string: uri), let scheme = parts.scheme?.lowercased(), ["http", "https"].contains(scheme),
             parts.host?.isEmpty == false
         else { throw .unsupportedSource(uri) }
@@ -31,7 +32,7 @@ public struct RESTSource: MLflowSource {
         while parts.path.hasSuffix("/") { parts.path.removeLast() }
         guard let base = parts.url else { throw .unsupportedSource(uri) }
         self.base = base
-        self.name = base.absoluteString
+        self.name = name ?? base.absoluteString
         self.authorization = authorization
         let config = URLSessionConfiguration.ephemeral
         config.timeoutIntervalForRequest = 300

@@ -49,6 +49,24 @@ struct ImportTests {
         let ours = try script("snapshot.py", [], server: serve, python: python)
         #expect(theirs["runs"] as? Int == total - 1)
         #expect(canonical(ours) == canonical(theirs))
+
+        // The same store read as a local sqlite:/// URI (through a private mlflow server the import starts
+        // and ends) gives the same history, with the store as its provenance.
+        let local = try CLI()
+        try local.ok("init", "--team", "vision", "--name", "Bo Local")
+        var env = local.environment
+        env["MLEDGER_MLFLOW"] = MLflowVenv.bin.appendingPathComponent("mlflow").path
+        let store = "sqlite:///\(folder.path)/mlflow.db"
+        let r = try execute(
+            CLIProcess.binary.path,
+            ["import", "mlflow", store, "--artifacts-destination", folder.appendingPathComponent("artifacts").path, "--json"],
+            environment: env, in: local.workspace, seconds: 600)
+        #expect(r.status == 0, "import of \(store) failed: \(r.stderr)")
+        let summary = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        #expect(summary?["runs"] as? Int == total && summary?["source"] as? String == store)
+        let localServe = try ServerProcess.mledger(local)
+        defer { localServe.stop() }
+        #expect(canonical(try script("snapshot.py", [], server: localServe, python: python)) == canonical(theirs))
     }
 
     /// Starts an import and kills it (SIGKILL) once the ledger holds `atRuns` runs; returns the runs it holds.

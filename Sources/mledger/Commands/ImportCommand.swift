@@ -33,14 +33,20 @@ struct MLflowImport: AsyncParsableCommand {
             read from the signed events themselves. Credentials come from MLFLOW_TRACKING_TOKEN, or \
             MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD. Values the ledger cannot hold (a key over \
             250 bytes, a param over 6,000 bytes) are left out and listed at the end.
+
+            A local store (an mlruns/ folder or sqlite:///PATH) is read through a private `mlflow server` \
+            on 127.0.0.1 that MLflow itself runs on it (the `mlflow` command on PATH, or MLEDGER_MLFLOW); \
+            the provenance names the store's absolute URI.
             """
     )
 
-    @Argument(help: "The tracking server (http://HOST:PORT).") var uri: String
+    @Argument(help: "The tracking server (http://HOST:PORT), a local mlruns/ folder, or sqlite:///PATH.") var uri: String
     @Option(name: .customLong("experiment"), help: "Only this experiment (repeat for several).") var experiments: [String] = []
     @Option(name: .customLong("models"), parsing: .upToNextOption, help: "Only these registered models.") var models: [String] = []
     @Option(help: "Only runs started on or after this date (YYYY-MM-DD, an ISO 8601 time, or Unix ms).") var since: String?
     @Flag(help: "Read and count everything, write nothing.") var dryRun = false
+    @Option(help: "For a local store: where its mlflow-artifacts:/ files are (the server's --artifacts-destination).")
+    var artifactsDestination: String?
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
@@ -49,8 +55,13 @@ struct MLflowImport: AsyncParsableCommand {
         options.models = models
         options.since = try since.map(Self.time)
         options.dryRun = dryRun
-        let source = try Self.source(uri)
         let session = try Session.open()
+        let local =
+            LocalMLflowServer.isLocal(uri)
+            ? try await LocalMLflowServer(store: uri, artifacts: artifactsDestination, mlflow: ProcessInfo.processInfo.environment["MLEDGER_MLFLOW"])
+            : nil
+        defer { local?.stop() }
+        let source = try local.map { try RESTSource(uri: $0.uri, name: $0.store) } ?? RESTSource(uri: uri)
         let line = ImportProgressLine()
         let importer = try Importer(
             ledger: session.ledger, signer: try session.signer(), blobs: session.workspace.blobs, source: source, options: options,
@@ -59,10 +70,6 @@ struct MLflowImport: AsyncParsableCommand {
         line.clear()
         if output.json { return try Output.json(summary) }
         print(Self.describe(summary))
-    }
-
-    static func source(_ uri: String) throws -> any MLflowSource {
-        try RESTSource(uri: uri)
     }
 
     /// A date (UTC midnight), an ISO 8601 time, or Unix milliseconds.
