@@ -54,9 +54,10 @@ public final class LocalMLflowServer: @unchecked Sendable {
         let port = try Self.freePort()
         uri = "http://127.0.0.1:\(port)"
         // The shell leads the group: it starts the server, and ends the group once its parent (us) is gone.
+        // MLflow 3 serves an mlruns/ folder only when asked to: reading one is what a migration is for.
         let script = """
             trap '' TERM
-            "$0" server --backend-store-uri "$1" --host 127.0.0.1 --port "$2" --workers 1 --artifacts-destination "$4" >/dev/null 2>&1 &
+            MLFLOW_ALLOW_FILE_STORE=true "$0" server --backend-store-uri "$1" --host 127.0.0.1 --port "$2" --workers 1 --artifacts-destination "$4" >/dev/null 2>&1 &
             while kill -0 "$3" 2>/dev/null; do sleep 1; done
             kill -TERM 0; sleep 5; kill -KILL 0
             """
