@@ -29,6 +29,7 @@ bench: deps
 	.build/release/mledger-bench
 	$(SWIFT) build -c release --product mledger
 	"$$(scripts/mlflow-venv.sh)" client/bench/mlflow_logging.py --mledger .build/release/mledger
+	"$$(scripts/mlflow-venv.sh)" client/bench/mlflow_import.py --mledger .build/release/mledger
 
 # Regenerates protocol/vectors from fixed seeds (the tests check the result is unchanged).
 vectors: build

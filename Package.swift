@@ -78,7 +78,7 @@ let package = Package(
             dependencies: [
                 "LedgerProtocol", "LedgerModel", "LedgerStore", "LedgerSync", "LedgerWeb", "LedgerDashboard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                "LedgerMLflow", .product(name: "Hummingbird", package: "hummingbird"),
+                "LedgerMLflow", .product(name: "Hummingbird", package: "hummingbird"), "LedgerImport",
             ]
         ),
         // Writes protocol/vectors from fixed seeds.
@@ -130,6 +130,14 @@ let package = Package(
             ]
         ),
         .testTarget(name: "LedgerMLflowTests", dependencies: ["LedgerMLflow", "LedgerModel"]),
+        // `mledger import mlflow`: an MLflow server's or store's history as signed events with their provenance.
+        .target(
+            name: "LedgerImport",
+            dependencies: [
+                "LedgerProtocol", "LedgerModel", "LedgerStore", "LedgerMLflow",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         // Runs the real `mlflow` client against `mledger serve` and a real `mlflow server`.
         .testTarget(name: "MLflowCompatTests", dependencies: ["LedgerTestSupport"]),
     ]

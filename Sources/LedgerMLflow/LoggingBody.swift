@@ -5,7 +5,7 @@ import LedgerStore
 
 /// The bodies of log-metric and log-batch as MLflow's client sends them (protobuf JSON: int64 as a
 /// number or a string, floats as numbers or "NaN"/"Infinity"/"-Infinity"), decoded exactly.
-enum LoggingBody {
+public enum LoggingBody {
     struct Metric: Decodable {
         var runID: String?
         var runUUID: String?
@@ -39,9 +39,9 @@ enum LoggingBody {
     }
 
     /// A protobuf JSON number: a JSON number (the common case, decoded first) or the same as text.
-    struct Number<T: LosslessStringConvertible & Decodable>: Decodable {
-        var value: T
-        init(from decoder: Decoder) throws {
+    public struct Number<T: LosslessStringConvertible & Decodable & Sendable>: Decodable, Sendable {
+        public var value: T
+        public init(from decoder: Decoder) throws {
             let c = try decoder.singleValueContainer()
             if let v = try? c.decode(T.self) {
                 value = v

@@ -38,7 +38,15 @@ struct RegistryRoutes {
             let filter = try SearchFilter(parsing: r.string("filter"))
             let deleted = try s.ledger.deletedIDs()
             let models = try s.ledger.models().filter { !deleted.contains($0.id) }.map { try s.model($0.name) }.filter { m in
-                filter.matches { entity, key in entity == .attribute && key == "name" ? .text(m.name) : nil }
+                // The client adds `tags.mlflow.prompt.is_prompt != 'true'` to leave prompts out: a missing tag is empty.
+                let tags = s.tags(of: m.id)
+                return filter.matches { entity, key in
+                    switch entity {
+                    case .attribute: key == "name" ? .text(m.name) : nil
+                    case .tag: .text(tags[key] ?? "")
+                    default: nil
+                    }
+                }
             }
             return ["registered_models": models.prefix(try r.int64("max_results").map(Int.init) ?? 100).map(s.registeredModelJSON)]
         }

@@ -56,6 +56,11 @@ public enum Translation {
         map.sorted { $0.key < $1.key }.map { ["key": $0.key, "value": $0.value] }
     }
 
+    /// MLflow's user of a run or version: who logged it, or for one imported, its original author there.
+    static func user(_ author: AuthorView, imported: ImportView?) -> String {
+        imported.map { $0.user ?? "" } ?? author.name ?? author.fingerprint
+    }
+
     public static func artifactURI(experiment: String, run: String) -> String {
         "mlflow-artifacts:/\(experiment)/\(run)/artifacts"
     }
@@ -85,7 +90,7 @@ public enum Translation {
         let experiment = experimentID(hex: r.experimentID, name: r.experiment ?? "")
         var info: [String: Any] = [
             "run_id": r.id, "run_uuid": r.id, "run_name": r.name, "experiment_id": experiment,
-            "user_id": r.author.name ?? r.author.fingerprint, "status": status(r.status), "start_time": r.startTime,
+            "user_id": user(r.author, imported: r.imported), "status": status(r.status), "start_time": r.startTime,
             "artifact_uri": artifactURI(experiment: experiment, run: r.id), "lifecycle_stage": lifecycle(deleted: deleted),
         ]
         if let end = r.endTime { info["end_time"] = end }
@@ -178,7 +183,7 @@ public enum Translation {
             case "run_name", "name": return .text(r.name)
             case "status": return .text(status(r.status))
             case "run_id", "run_uuid": return .text(r.id)
-            case "user_id": return .text(r.author.name ?? r.author.fingerprint)
+            case "user_id": return .text(user(r.author, imported: r.imported))
             case "start_time", "created": return .number(Double(r.startTime))
             case "end_time": return r.endTime.map { .number(Double($0)) }
             case "artifact_uri": return .text(artifactURI(experiment: r.experimentID, run: r.id))
@@ -243,7 +248,7 @@ public enum Translation {
     public static func modelVersion(_ m: ModelView, _ v: VersionView, tags: [String: String]) -> [String: Any] {
         var out: [String: Any] = [
             "name": m.name, "version": String(v.number), "creation_timestamp": v.createdAt,
-            "last_updated_timestamp": v.createdAt, "user_id": v.author.name ?? v.author.fingerprint,
+            "last_updated_timestamp": v.createdAt, "user_id": user(v.author, imported: v.imported),
             "current_stage": currentStage(v), "description": v.description ?? "", "source": source(v),
             "status": "READY", "tags": keyValues(tags), "run_link": "",
             "aliases": v.aliases.filter { stageAliases[$0] == nil },

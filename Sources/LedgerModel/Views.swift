@@ -73,6 +73,8 @@ public struct RunView: Codable, Sendable, Equatable {
     public var datasets: [DatasetInput]
     /// Logged models the run produced (ledger ids).
     public var outputs: [String]
+    /// Where the run was imported from (`mledger import mlflow`), with its original author.
+    public var imported: ImportView?
     public init(
         id: String, experimentID: String, experiment: String? = nil, name: String, author: AuthorView, status: RunStatus, startTime: Int64,
         endTime: Int64? = nil, exitCode: Int64? = nil, gitCommit: String? = nil, gitDirty: Bool? = nil, command: String? = nil, host: String? = nil,
@@ -117,6 +119,8 @@ public struct VersionView: Codable, Sendable, Equatable {
     public var files: [ArtifactView]
     /// The logged model (MLflow 3) the version was registered from, by ledger id.
     public var loggedModel: String?
+    /// Where the version was imported from, with its original author and creation time.
+    public var imported: ImportView?
     public init(
         id: String, number: UInt64, claimedNumber: UInt64, renumbered: Bool, run: String? = nil, author: AuthorView, createdAt: Int64,
         description: String? = nil, archived: Bool, aliases: [String], files: [ArtifactView], loggedModel: String? = nil
@@ -234,6 +238,8 @@ public struct AuditEntry: Codable, Sendable, Equatable {
     /// False when the author lacked the role the alias needed: the change is shown but has no effect.
     public var authorized = true
     public var text: String?
+    /// The event was imported: from where, originally by whom and when, or as the state at import.
+    public var imported: ImportView?
     public init(
         event: String, time: Int64, author: AuthorView, model: String? = nil, action: Action, alias: String? = nil, from: [UInt64], to: UInt64? = nil,
         reason: String? = nil, evidence: [String], signatureVerified: Bool, conflict: Bool, fork: Bool, text: String? = nil

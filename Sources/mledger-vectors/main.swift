@@ -125,6 +125,24 @@ let versionDescribe = b.next(ModelDescribe(model: model, version: version.id, de
 let artifactRemoval = b.next(RunArtifacts(run: runStart.id, files: [], removed: ["checkpoints/epoch-1.pt"]), team: team)
 /// The last event of Bob's valid chain: where later cases continue or cut it.
 let bobsLast = artifactRemoval
+// Imported from an MLflow server (SPEC 6.14): a run with its original author and time, and a stage as the
+// state at import. Alice signs them as the importer.
+let importSource = "http://mlflow.example.org:5000"
+var ai = a.after(bobsLast)
+let importedRun = ai.next(
+    Imported(
+        RunStart(experiment: experiment, name: "imported «run»", startTime: 1_767_225_000_000),
+        Provenance(
+            system: "mlflow", source: importSource, object: "run", ids: ["run_id": "8e3b720aaa56430991625f4742c2dcb9"], user: "ada",
+            time: 1_767_225_000_000, data: ["artifact_uri": "mlflow-artifacts:/2/8e3b720aaa56430991625f4742c2dcb9/artifacts"])), team: team)
+let importedStage = ai.next(
+    Imported(
+        Promote(
+            model: model, version: version.id, alias: "staging",
+            reason: "state at import: stage Staging of version 1 in MLflow, which keeps no history of when it was set or by whom"),
+        Provenance(
+            system: "mlflow", source: importSource, object: "model_version", ids: ["name": "digits", "version": "1"],
+            updated: 1_767_225_100_000, data: ["stage": "Staging"], stateAtImport: true)), team: team)
 
 // The same seq as runStart, signed again: a fork, kept as evidence (and held by every receiver's invalid cases below).
 var forkEnv = runStart.envelope
@@ -144,6 +162,8 @@ let valid: [(String, SignedEvent)] = [
     ("model version from a logged model", loggedVersion), ("entity delete", tombstone), ("entity rename", rename),
     ("run tags set and removed", tagRemoval), ("experiment tag removed", experimentTagRemoval),
     ("version description", versionDescribe), ("run artifact removed", artifactRemoval),
+    ("run start imported from MLflow, with its provenance", importedRun),
+    ("stage imported as the state at import", importedStage),
     ("the other side of a fork at alice's seq 5", forkSide),
 ]
 
@@ -507,6 +527,22 @@ addView(
     chainOfValid + [forgedRotation, rotation, oldKeyAfter, newKeyEvent],
     members: [alice.publicKey: "admin", bob.publicKey: "removed", bobNew.publicKey: "maintainer"], production: [demoteB],
     held: [forgedRotation, oldKeyAfter])
+
+// Provenance (SPEC 6.14) that breaks its rules makes any body invalid.
+let runStartMap = RunStart(experiment: experiment, name: "imported").cbor
+let goodProvenance: [String: CBOR] = [
+    "system": .text("mlflow"), "source": .text(importSource), "object": .text("run"), "ids": .map(["run_id": .text("abc")]),
+]
+for (name, provenance) in [
+    ("provenance that is not a map", CBOR.text(importSource)),
+    ("provenance without a source", .map(goodProvenance.filter { $0.key != "source" })),
+    ("provenance with a blank system", .map(goodProvenance.merging(["system": .text(" ")]) { $1 })),
+    ("provenance with empty ids", .map(goodProvenance.merging(["ids": .map([:])]) { $1 })),
+    ("provenance whose state_at_import is not a bool", .map(goodProvenance.merging(["state_at_import": .text("yes")]) { $1 })),
+    ("provenance whose time is not an integer", .map(goodProvenance.merging(["time": .text("2026-01-01")]) { $1 })),
+] {
+    addBody(name, kind: "run.start", CBOR.map(runStartMap.merging(["imported": provenance]) { $1 }).encoded())
+}
 
 // Rotation fields out of place.
 addBody(

@@ -521,10 +521,23 @@ def read_files(items) -> list[dict]:
     return out
 
 
+def read_provenance(f: Fields):
+    """SPEC 6.14: a body of any kind may say it was imported; a malformed provenance makes it invalid."""
+    if f.get("imported") is None:
+        return None
+    p = Fields(f.get("imported"), "imported")
+    return {
+        "system": p.line("system", 64), "source": p.line("source", 2048), "object": p.line("object", 64),
+        "ids": p.text_map("ids", 1024), "user": p.text("user", 256, req=False), "time": p.int("time", req=False),
+        "updated": p.int("updated", req=False), "data": p.opt_text_map("data", 8192),
+        "state_at_import": bool(p.bool("state_at_import")),
+    }
+
+
 def check_body(kind: str, body: bytes) -> dict:
     """SPEC 5 and 6: raises BodyError, else returns the fields the view needs."""
     f = Fields(decode_body(body))
-    r: dict = {}
+    r: dict = {"imported": read_provenance(f)}
     if kind == "team.genesis":
         r["name"] = f.line("name", 256)
     elif kind == "team.member.add":
@@ -1146,6 +1159,16 @@ def self_tests(rep: "Report"):
 
     tag = lambda **kw: cbor({"experiment": X, "key": "k", "value": "v", **kw})
     expect("experiment.tag baseline", "experiment.tag", tag(), True)
+    # SPEC 6.14: provenance in a body of any kind.
+    prov = {"system": "mlflow", "source": "http://mlflow.example.org:5000", "object": "experiment", "ids": {"experiment_id": "1"}}
+    expect("an imported experiment.tag", "experiment.tag", tag(imported=prov), True)
+    expect("provenance with an unknown field", "experiment.tag", tag(imported={**prov, "later": [1, 2]}), True)
+    expect("provenance with a null user (absent)", "experiment.tag", tag(imported={**prov, "user": None}), True)
+    expect("provenance as the state at import", "experiment.tag", tag(imported={**prov, "state_at_import": True, "updated": -5}), True)
+    expect("provenance without ids", "experiment.tag", tag(imported={k: v for k, v in prov.items() if k != "ids"}), False)
+    expect("provenance data holding a number", "experiment.tag", tag(imported={**prov, "data": {"k": 1}}), False)
+    expect("provenance with a source over 2048 bytes", "experiment.tag", tag(imported={**prov, "source": "h" * 2049}), False)
+    expect("a null provenance is absent", "experiment.tag", tag(imported=None), True)
     # The seven experiment.tag invalid vectors, repaired: `experiment` as a text key, not a byte string.
     def tag_with(raw_value: bytes, key=b"\x61k"):
         return c_map_raw([(cbor("key"), key), (cbor("value"), raw_value), (cbor("experiment"), cbor(X))])

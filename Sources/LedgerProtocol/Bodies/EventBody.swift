@@ -37,6 +37,8 @@ public enum EventBody: Sendable, Equatable {
         }
         guard case .map(let map) = value else { throw .invalidBody(kind: kind.rawValue, reason: "body must be a map") }
         let f = Fields(kind: kind, map: map)
+        // Any body may say it was imported (SPEC 6.14); a malformed provenance makes it invalid.
+        _ = try Provenance.read(f)
         switch kind {
         case .teamGenesis: return .teamGenesis(try .init(fields: f))
         case .memberAdd: return .memberAdd(try .init(fields: f))

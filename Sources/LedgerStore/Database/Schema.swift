@@ -27,6 +27,11 @@ enum Schema {
             try db.execute(sql: renameSQL)
             try Meta.requestRebuild(db)
         }
+        // Import provenance (SPEC 6.14): which stored events were imported, from where, and the MLflow ids they
+        // stand for. Events signed before it carry none, so nothing is recomputed.
+        m.registerMigration("import-provenance") { db in
+            try db.execute(sql: importSQL)
+        }
         return m
     }
 
@@ -48,7 +53,7 @@ enum Schema {
         ("logged_models", "id"), ("logged_model_status", "model"), ("logged_model_updated", "model"),
         ("logged_model_params", "model, key"), ("logged_model_tags", "model, key"), ("logged_model_files", "model, path"),
         ("run_datasets", "run, name, digest"), ("run_model_inputs", "run, model"), ("run_outputs", "run, model"),
-        ("tombstones", "entity"),
+        ("tombstones", "entity"), ("imports", "event"),
     ]
 
     private static let eventsSQL = """
@@ -144,6 +149,17 @@ enum Schema {
         CREATE INDEX run_outputs_by_model ON run_outputs(model);
         -- Deleted (1) or restored (0) entities; the latest entity.delete wins.
         CREATE TABLE tombstones (entity BLOB PRIMARY KEY, deleted INTEGER NOT NULL, event BLOB NOT NULL, ord BLOB NOT NULL);
+        """
+
+    private static let importSQL = """
+        -- One row per counted event that carries import provenance. `entity` is the ledger entity the event is
+        -- about (a run, experiment, model, version, logged model); `ids` is the source's ids as sorted JSON, so
+        -- (source, object, ids) finds what an earlier import made of an object.
+        CREATE TABLE imports (
+            event BLOB PRIMARY KEY, kind TEXT NOT NULL, entity BLOB, system TEXT NOT NULL, source TEXT NOT NULL,
+            object TEXT NOT NULL, ids TEXT NOT NULL, user TEXT, time INTEGER, updated INTEGER, data TEXT NOT NULL, state_at_import INTEGER NOT NULL);
+        CREATE INDEX imports_by_object ON imports(source, object, ids);
+        CREATE INDEX imports_by_entity ON imports(entity);
         """
 
     private static let projectionSQL = """

@@ -17,6 +17,7 @@ struct Projector {
         let author = env.author
         let clock = env.clock.sqlInteger
         typealias W = TableWrites
+        try ImportProjection.apply(event, body, team: team, db)
         switch body {
         case .teamGenesis, .memberAdd, .memberRemove, .aliasProtect, .deviceLink:
             // Folded together by `AuthorityProjection`: each is judged at its place among the others.

@@ -28,6 +28,7 @@ extension Ledger {
                     event: eventID.hex, time: Self.ms(row["clock"]), author: authors.view(key), model: model?.hex,
                     action: action, from: [], evidence: [], signatureVerified: verified, conflict: false,
                     fork: forked.contains("\(key.hex)/\(row["seq"] as Int64)"))
+                e.imported = try Self.importView(eventID, db)
                 build(&e)
                 entries.append(e)
             }

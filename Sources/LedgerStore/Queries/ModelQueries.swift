@@ -115,11 +115,13 @@ extension Ledger {
             let vid: LedgerID = v["id"]
             let files = try Self.artifactFiles(.version, vid, db).map(ArtifactView.init)
             let assigned = numbers[vid] ?? .init(number: 0, renumbered: false)
-            return VersionView(
+            var view = VersionView(
                 id: vid.hex, number: assigned.number, claimedNumber: UInt64(v["claimed_number"] as Int64),
                 renumbered: assigned.renumbered, run: (v["run"] as LedgerID?)?.hex, author: authors.view(v),
                 createdAt: Self.ms(v["clock"]), description: try description(of: vid, db) ?? v["description"], archived: v["archived"],
                 aliases: (aliasesOf[vid] ?? []).sorted(), files: files, loggedModel: (v["logged_model"] as LedgerID?)?.hex)
+            view.imported = try Self.importView(vid, db)
+            return view
         }.sorted { $0.number < $1.number }
         return ModelView(
             id: id.hex, name: row["name"], description: try description(of: id, db), createdBy: authors.view(row),

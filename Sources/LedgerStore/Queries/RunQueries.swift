@@ -65,6 +65,7 @@ extension Ledger {
             tags: try pairs("SELECT key, value FROM run_tags WHERE run = ? AND value IS NOT NULL"), metrics: metrics, artifacts: artifacts)
         view.datasets = try Self.datasets(of: id, db)
         view.outputs = try LedgerID.fetchAll(db, sql: "SELECT model FROM run_outputs WHERE run = ? ORDER BY ord", arguments: [id]).map(\.hex)
+        view.imported = try Self.importView(id, db)
         return view
     }
 

@@ -41,6 +41,7 @@ public enum AuditTimeline {
             <li class="\(e.action.rawValue)" id="e-\(e.event)"><div><span class="muted">\(Format.time(e.time))</span> \(Layout.author(e.author)) \(model)\(what)\(flags)</div>\
             \(HTML.when(needsReason, "<div class=\"reason\">Reason: \(reason(e.reason))</div>"))\
             \(HTML.when(!e.evidence.isEmpty, "<div>Evidence: \(HTML.each(e.evidence) { evidence($0) })</div>"))\
+            \(e.imported.map { "<div class=\"imported\">\($0.summary(time: Format.time))</div>" as HTML } ?? .empty)\
             \(HTML.when(e.action == .commented, "<p class=\"comment-text\">\(e.text)</p>"))\
             <div class="muted">event <code>\(Format.short(e.event))</code></div></li>
             """

@@ -17,6 +17,7 @@ public enum RunPage {
                 "<span class=\"status-\(run.status.rawValue)\">\(run.status.rawValue)</span>\(HTML.when(run.exitCode != nil, " (exit \(run.exitCode ?? 0))"))"
             ),
             ("Author", Layout.author(run.author)),
+            ("Imported", run.imported.map { HTML.text($0.summary(time: Format.time)) }),
             ("Started", HTML.text(Format.time(run.startTime))),
             ("Ended", run.endTime.map { HTML.text("\(Format.time($0)) (\(Format.duration(from: run.startTime, to: $0)))") }),
             ("Git commit", git),

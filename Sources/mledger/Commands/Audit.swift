@@ -13,6 +13,9 @@ struct Audit: ParsableCommand {
             author who lacked the role it needed (shown, but without effect). REASON MISSING marks a
             promotion, demotion or archival that arrived without a reason (for example through the
             MLflow-compatible endpoint): the ledger records a marker instead of inventing one.
+            IMPORTED marks an event `mledger import` signed for a fact read from another system (its
+            source, original author and time follow the reason); STATE-AT-IMPORT marks a stage or alias
+            that system held when it was imported, since it keeps no history of when it was set.
             """
     )
     @Argument(help: "The model (default: all models and team membership).") var model: String?
@@ -55,10 +58,13 @@ struct Audit: ParsableCommand {
                 }
                 let flags = [
                     e.conflict ? "CONFLICT" : nil, e.fork ? "FORK" : nil, e.authorized ? nil : "NOT-ALLOWED",
+                    e.imported.map { $0.stateAtImport ? "STATE-AT-IMPORT" : "IMPORTED" },
                     e.needsReason && PromotionReason.isMissing(e.reason) ? "REASON MISSING" : nil,
                 ]
                 .compactMap { $0 }.joined(separator: ",")
-                let why = e.reason.map { r in e.evidence.isEmpty ? r : "\(r) [evidence: \(e.evidence.joined(separator: ", "))]" } ?? e.text ?? ""
+                let why =
+                    (e.reason.map { r in e.evidence.isEmpty ? r : "\(r) [evidence: \(e.evidence.joined(separator: ", "))]" } ?? e.text ?? "")
+                    + (e.imported.map { " (\($0.summary(time: Output.time)))" } ?? "")
                 return [
                     Output.time(e.time), e.author.label, e.action.rawValue, e.alias ?? "", change,
                     e.signatureVerified ? "ok" : "INVALID", flags, why,
