@@ -31,7 +31,7 @@ struct ImportTests {
         let resumed = try #require(try cli.json("import", "mlflow", mlflow.uri) as? [String: Any])
         #expect(resumed["runs"] as? Int == total - before)
         #expect((resumed["skipped"] as? [Any])?.isEmpty == true)
-        let runs = try #require(try cli.json("run", "list") as? [[String: Any]])
+        let runs = try #require(try cli.json("run", "list", "--include-deleted") as? [[String: Any]])
         let mlflowIDs = runs.compactMap { ($0["imported"] as? [String: Any])?["ids"] as? [String: String] }.compactMap { $0["run_id"] }
         #expect(runs.count == total && Set(mlflowIDs).count == total)
 
@@ -78,7 +78,7 @@ struct ImportTests {
         var held = 0
         let deadline = Date().addingTimeInterval(300)
         while p.isRunning, Date() < deadline {
-            held = (try? cli.json("run", "list") as? [Any])?.count ?? 0
+            held = (try? cli.json("run", "list", "--include-deleted") as? [Any])?.count ?? 0
             if held >= atRuns {
                 kill(p.processIdentifier, SIGKILL)
                 break
@@ -87,7 +87,7 @@ struct ImportTests {
         }
         p.waitUntilExit()
         #expect(p.terminationReason == .uncaughtSignal, "the import ended before it could be killed")
-        return (try cli.json("run", "list") as? [Any])?.count ?? 0
+        return (try cli.json("run", "list", "--include-deleted") as? [Any])?.count ?? 0
     }
 
     /// Values through `mledger ... --json`: a run with unicode, quotes and HTML, its full history, and the

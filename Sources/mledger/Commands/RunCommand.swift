@@ -126,11 +126,13 @@ struct RunCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List runs, newest first.")
         @Option(help: "Only runs of this experiment.") var experiment: String?
+        @Flag(help: "Also list deleted runs (hidden by a signed tombstone).") var includeDeleted = false
         @OptionGroup var output: OutputOptions
 
         func run() throws {
             let ledger = try Session.open().ledger
-            let runs = try ledger.withoutDeleted(ledger.runs(experiment: try experiment.map { try ledger.experimentID(named: $0) })) { $0.id }
+            let all = try ledger.runs(experiment: try experiment.map { try ledger.experimentID(named: $0) })
+            let runs = includeDeleted ? all : try ledger.withoutDeleted(all) { $0.id }
             if output.json { return try Output.json(runs) }
             if runs.isEmpty { return print("No runs yet: start one with `mledger run start --experiment NAME`.") }
             Output.table(
