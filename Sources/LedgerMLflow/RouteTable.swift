@@ -8,6 +8,8 @@ typealias MLflowHandler = @Sendable (MLflowRequest) throws -> [String: Any]
 typealias MLflowBodyHandler = @Sendable (_ body: [UInt8], _ query: [(String, String)]) throws -> [String: Any]
 
 extension Router {
+    private static var emptyObject: Data { Data("{}".utf8) }
+
     func mlflow(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping MLflowHandler) {
         mlflowBody(method, path) { body, query in try handler(try MLflowRequest(body: body, query: query)) }
     }
@@ -26,7 +28,9 @@ extension Router {
                 QueryString.items(request.uri.query)
                 + context.parameters.map { (String($0.key), String($0.value).removingPercentEncoding ?? String($0.value)) }
             let data = try await offload { () throws -> Data in
-                try JSONSerialization.data(withJSONObject: try handler(body, query))
+                let answer = try handler(body, query)
+                // Most writes answer `{}`: no serializer needed.
+                return answer.isEmpty ? Self.emptyObject : try JSONSerialization.data(withJSONObject: answer)
             }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
