@@ -6,9 +6,9 @@ backend) and against `mledger serve`, on this machine, in one run. Run by `make 
 Prints the machine, the inputs and, per call type, three rates: `mlflow server`, `mledger serve`, and the
 client's own floor: the same calls against `mledger serve` refusing every one of them at once (a wrong
 token), which leaves only the client's work and the round trip. No server can make the stock client
-faster than that floor; `mledger serve`'s share of it is printed as a percentage. The floor and the
-served calls alternate in rounds, so background load on a shared machine hits both alike, and the spread
-of the rounds is printed as the noise.
+faster than that floor; `mledger serve`'s share of it is printed as a percentage. Served and refused
+calls alternate call by call, so background load on a shared machine hits both alike; the calls are
+split into rounds, and the spread of the rounds is printed as the noise.
 
 Two figures say where the rest goes: a durable SQLite commit alone (WAL, synchronous=FULL, in the same
 folder), the least any server that keeps every acknowledged call on disk must add to a log_metric call;
@@ -18,6 +18,7 @@ nothing sent with the wrong token may be stored, so a server that drops points c
 """
 import argparse
 import contextlib
+import gc
 import io
 import os
 import platform
@@ -110,10 +111,23 @@ def start_mledger(binary, folder):
     return p, uri
 
 
+@contextlib.contextmanager
+def without_gc_pauses():
+    """Python's cycle collector pauses at random and would land on one side of a comparison: it runs
+    before the timed calls instead (what they allocate is freed by reference counting meanwhile)."""
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def seconds(work):
-    start = time.perf_counter()
-    work()
-    return time.perf_counter() - start
+    with without_gc_pauses():
+        start = time.perf_counter()
+        work()
+        return time.perf_counter() - start
 
 
 def set_token(token):
@@ -145,6 +159,13 @@ class Logging:
         self.steps = {}
         self.session = requests.Session()
 
+    @staticmethod
+    def call(call, wrong_token):
+        if wrong_token:
+            refused(call)
+        else:
+            call()
+
     def step(self, key):
         self.steps[key] = self.steps.get(key, 0) + 1
         return self.steps[key] - 1
@@ -152,8 +173,7 @@ class Logging:
     def log_metrics(self, key, calls, wrong_token=False):
         for _ in range(calls):
             i = self.step(key)
-            call = lambda: self.client.log_metric(self.run, key, 1.0 / (i + 1), step=i)
-            refused(call) if wrong_token else call()
+            self.call(lambda: self.client.log_metric(self.run, key, 1.0 / (i + 1), step=i), wrong_token)
 
     def points(self, key):
         b = self.step(key)
@@ -162,8 +182,7 @@ class Logging:
     def log_batches(self, key, batches, wrong_token=False):
         for _ in range(batches):
             points = self.points(key)
-            call = lambda: self.client.log_batch(self.run, metrics=points)
-            refused(call) if wrong_token else call()
+            self.call(lambda: self.client.log_batch(self.run, metrics=points), wrong_token)
 
     def bodies(self, key, batches):
         """log-batch bodies as the client writes them, built ahead: posting them leaves out its serialization."""
@@ -214,46 +233,55 @@ class DurableCommit:
         self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
         self.row = os.urandom(200)
 
-    def seconds(self, commits):
-        """Seconds per commit, over `commits` of them."""
-        def commit_all():
-            for _ in range(commits):
-                self.db.execute("BEGIN IMMEDIATE")
-                self.db.execute("INSERT INTO t (v) VALUES (?)", (self.row,))
-                self.db.execute("COMMIT")
-        return seconds(commit_all) / commits
+    def once(self):
+        self.db.execute("BEGIN IMMEDIATE")
+        self.db.execute("INSERT INTO t (v) VALUES (?)", (self.row,))
+        self.db.execute("COMMIT")
+
+
+def interleave(calls, count, token):
+    """Seconds spent in each kind of call, `count` of each, taken in turn call by call (the order rotating),
+    so that whatever else the machine does hits every kind alike. `calls` maps a name to (make call i,
+    whether the call goes with a wrong token)."""
+    spent = dict.fromkeys(calls, 0.0)
+    names = list(calls)
+    with without_gc_pauses():
+        for i in range(count):
+            for name in names[i % len(names):] + names[:i % len(names)]:
+                call, wrong_token = calls[name]
+                set_token("wrong-" + token if wrong_token else token)
+                start = time.perf_counter()
+                call(i)
+                spent[name] += time.perf_counter() - start
+    set_token(token)
+    return spent
 
 
 def measure_mledger(uri, folder, calls, batches, batch_size, rounds):
-    """The same calls against mledger serve, each against its floor (the same calls refused at once for a
-    wrong token), alternating in rounds. Returns the totals per figure, and each round's."""
+    """The same calls against mledger serve, each next to its floor (the same call refused at once for a
+    wrong token) and, for log_metric, a durable commit alone, in rounds. Returns each round's figures."""
     bench = Logging(uri, batch_size)
     token = os.environ["MLFLOW_TRACKING_TOKEN"]
     commit = DurableCommit(folder)
     per_round = []
-    for r in range(rounds):
+    for _ in range(rounds):
         c, b = calls // rounds, max(1, batches // rounds)
         served_bodies, refused_bodies = bench.bodies("raw", b), bench.bodies("raw-refused", b)
-        figures = {}
-
-        def served():
-            set_token(token)
-            figures["metric"] = seconds(lambda: bench.log_metrics("loss", c))
-            figures["batch"] = seconds(lambda: bench.log_batches("acc", b))
-            figures["raw"] = seconds(lambda: bench.post(served_bodies, token))
-
-        def floor():
-            set_token("wrong-" + token)
-            figures["metric floor"] = seconds(lambda: bench.log_metrics("loss-refused", c, wrong_token=True))
-            figures["batch floor"] = seconds(lambda: bench.log_batches("acc-refused", b, wrong_token=True))
-            figures["raw floor"] = seconds(lambda: bench.post(refused_bodies, "wrong-" + token, expected=401))
-            set_token(token)
-
-        for part in ((served, floor) if r % 2 else (floor, served)):
-            part()
-        figures["commit"] = commit.seconds(max(20, c // 4))
-        figures["calls"], figures["points"] = c, b * batch_size
-        per_round.append(figures)
+        f = {"calls": c, "points": b * batch_size}
+        f.update(interleave({
+            "metric": (lambda i: bench.log_metrics("loss", 1), False),
+            "metric floor": (lambda i: bench.log_metrics("loss-refused", 1, wrong_token=True), True),
+            "commit": (lambda i: commit.once(), False),
+        }, c, token))
+        f.update(interleave({
+            "batch": (lambda i: bench.log_batches("acc", 1), False),
+            "batch floor": (lambda i: bench.log_batches("acc-refused", 1, wrong_token=True), True),
+        }, b, token))
+        f.update(interleave({
+            "raw": (lambda i: bench.post(served_bodies[i:i + 1], token), False),
+            "raw floor": (lambda i: bench.post(refused_bodies[i:i + 1], "wrong-" + token, expected=401), True),
+        }, b, token))
+        per_round.append(f)
     counts = {key: sum(f["calls"] if key == "loss" else f["points"] for f in per_round) for key in ("loss", "acc", "raw")}
     bench.check({**counts, "loss-refused": 0, "acc-refused": 0, "raw-refused": 0})
     return per_round
@@ -282,7 +310,7 @@ def report(mlflow, rounds, model_rates, batch_size):
     share = {k: [100 * f[k + " floor"] / f[k] for f in rounds] for k in ("metric", "batch")}
     client_ms = [1000 * f["metric floor"] / f["calls"] for f in rounds]
     metric_own_ms = [1000 * (f["metric"] - f["metric floor"]) / f["calls"] for f in rounds]
-    commit_ms = [1000 * f["commit"] for f in rounds]
+    commit_ms = [1000 * f["commit"] / f["calls"] for f in rounds]
     # What a server that did nothing but one durable commit per call would reach, round by round.
     ceiling = [100 * c / (c + m) for c, m in zip(client_ms, commit_ms)]
     batch_own_ms = [1000 * (f["raw"] - f["raw floor"]) / f["points"] * batch_size for f in rounds]
@@ -345,7 +373,7 @@ def main():
     parser.add_argument("--calls", type=int, default=2000)
     parser.add_argument("--batches", type=int, default=50)
     parser.add_argument("--batch-size", type=int, default=1000)
-    parser.add_argument("--rounds", type=int, default=5, help="floor and served calls alternate this many times")
+    parser.add_argument("--rounds", type=int, default=5, help="the calls are split into this many rounds (their spread is the noise)")
     parser.add_argument("--models", type=int, default=20, help="mlflow.sklearn.log_model calls per server (0: none)")
     args = parser.parse_args()
     args.mledger = os.path.abspath(args.mledger)
@@ -354,8 +382,8 @@ def main():
     print("\nMLflow client logging: mlflow server (SQLite) vs mledger serve vs the client's own floor")
     print(f"  machine: {machine()}")
     print(f"  inputs: {args.calls} log_metric calls, {args.batches} log_batch calls of {args.batch_size} points and as many "
-          f"prebuilt log-batch bodies per server (against mledger serve in {args.rounds} rounds, each also refused "
-          f"for a wrong token), then {args.models} sklearn log_model calls; one client, sequential, mlflow {mlflow.__version__}")
+          f"prebuilt log-batch bodies per server (against mledger serve each next to the same call refused for a wrong "
+          f"token, in {args.rounds} rounds), then {args.models} sklearn log_model calls; one client, sequential, mlflow {mlflow.__version__}")
     folder = tempfile.mkdtemp(prefix="mledger-mlflow-bench-")
     servers = []
     try:
