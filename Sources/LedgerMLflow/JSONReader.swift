@@ -128,6 +128,7 @@ struct JSONReader {
         default:
             // As JSONDecoder read them: an integral number is an Int64 even when written 1.0 or 1e2.
             let token = try numberToken()
+            guard keep else { return NSNull() }
             if token.isInteger, let i = integer(token) { return NSNumber(value: i) }
             let d = try double(token)
             if d.rounded() == d, let i = Int64(exactly: d) { return NSNumber(value: i) }
