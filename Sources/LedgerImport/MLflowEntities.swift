@@ -5,8 +5,8 @@ import LedgerProtocol
 // numbers or "NaN"/"Infinity"), decoded exactly. The local sources (an mlruns/ folder, an SQLite store)
 // build the same values, so the importer reads every source alike.
 
-typealias ProtoInt = LoggingBody.Number<Int64>
-typealias ProtoDouble = LoggingBody.Number<Double>
+typealias ProtoInt = ProtoNumber<Int64>
+typealias ProtoDouble = ProtoNumber<Double>
 
 public struct MLKeyValue: Decodable, Sendable, Equatable {
     public var key: String

@@ -51,10 +51,26 @@ public struct MLflowError: HTTPResponseError, CustomStringConvertible {
         }
     }
 
-    /// The JSON body MLflow sends with an error.
+    /// The JSON body MLflow sends with an error, written directly: a refused call (a wrong token) should
+    /// cost the server next to nothing.
     public var body: [UInt8] {
-        let object = ["error_code": code.rawValue, "message": message]
-        return Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data())
+        Array(#"{"error_code":"#.utf8) + Self.jsonString(code.rawValue) + Array(#","message":"#.utf8) + Self.jsonString(message) + [UInt8(ascii: "}")]
+    }
+
+    /// A JSON string literal: quotes, backslashes and control characters escaped, the rest as UTF-8.
+    static func jsonString(_ text: String) -> [UInt8] {
+        var out: [UInt8] = [UInt8(ascii: "\"")]
+        out.reserveCapacity(text.utf8.count + 2)
+        for b in text.utf8 {
+            switch b {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), b]
+            case 0x0a: out += Array(#"\n"#.utf8)
+            case ..<0x20: out += Array(String(format: "\\u%04x", b).utf8)
+            default: out.append(b)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+        return out
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {

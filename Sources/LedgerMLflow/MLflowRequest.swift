@@ -19,7 +19,9 @@ public struct MLflowRequest {
             }
         }
         if body.contains(where: { !($0 == 0x20 || $0 == 0x0a || $0 == 0x0d || $0 == 0x09) }) {
-            guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(body)), let map = value.any as? [String: Any] else {
+            // Read exactly (JSONSerialization on Linux rounds some doubles in their last digit).
+            let value: Any? = try? JSONReader.read(body) { (r) throws(JSONReader.Failure) -> Any in try r.any() }
+            guard let map = value as? [String: Any] else {
                 throw .invalid("the request body is not a JSON object")
             }
             fields.merge(map) { _, body in body }
@@ -107,49 +109,5 @@ public struct MLflowRequest {
             out.append((try item.required("key"), item.string("value") ?? ""))
         }
         return out
-    }
-}
-
-/// A JSON value decoded exactly: JSONSerialization on Linux rounds some doubles in their last digit,
-/// JSONDecoder does not, and a metric must read back bit for bit as it was logged.
-enum JSONValue: Decodable {
-    case null
-    case bool(Bool)
-    case integer(Int64)
-    case number(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
-
-    init(from decoder: Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() {
-            self = .null
-        } else if let b = try? c.decode(Bool.self) {
-            self = .bool(b)
-        } else if let i = try? c.decode(Int64.self) {
-            self = .integer(i)
-        } else if let d = try? c.decode(Double.self) {
-            self = .number(d)
-        } else if let s = try? c.decode(String.self) {
-            self = .string(s)
-        } else if let a = try? c.decode([JSONValue].self) {
-            self = .array(a)
-        } else {
-            self = .object(try c.decode([String: JSONValue].self))
-        }
-    }
-
-    /// As JSONSerialization would give it: NSNumber for numbers, NSNull for null.
-    var any: Any {
-        switch self {
-        case .null: NSNull()
-        case .bool(let b): b
-        case .integer(let i): NSNumber(value: i)
-        case .number(let d): NSNumber(value: d)
-        case .string(let s): s
-        case .array(let a): a.map(\.any)
-        case .object(let o): o.mapValues(\.any)
-        }
     }
 }

@@ -5,8 +5,8 @@ import LedgerProtocol
 import LedgerStore
 
 /// runs/log-metric, runs/log-batch and metrics/get-history. A batch is one transaction of at most
-/// three signed events (metrics, params, tags), not one event per point. The two logging routes decode
-/// typed bodies: they are what training loops call thousands of times.
+/// three signed events (metrics, params, tags), not one event per point. The two logging routes read
+/// their bodies field by field (`LoggingBody`): they are what training loops call thousands of times.
 struct MetricRoutes {
     let service: MLflowService
 
@@ -16,17 +16,15 @@ struct MetricRoutes {
     func register(on router: Router<BasicRequestContext>) {
         let s = service
         router.mlflowBody(.post, "/api/2.0/mlflow/runs/log-metric") { body, _ in
-            let m = try LoggingBody.decode(LoggingBody.Metric.self, body)
+            let m = try LoggingBody.metric(body)
             let id = try s.existingRun(try LoggingBody.runID(m.runID ?? m.runUUID))
             try s.append(RunMetrics(run: id, series: try LoggingBody.series([m])))
             return [:]
         }
         router.mlflowBody(.post, "/api/2.0/mlflow/runs/log-batch") { body, _ in
-            let batch = try LoggingBody.decode(LoggingBody.Batch.self, body)
+            let batch = try LoggingBody.batch(body)
             let id = try s.existingRun(try LoggingBody.runID(batch.runID))
-            let metrics = batch.metrics ?? []
-            let params = batch.params ?? []
-            let tags = batch.tags ?? []
+            let (metrics, params, tags) = (batch.metrics, batch.params, batch.tags)
             guard metrics.count <= Self.maxMetrics, params.count <= Self.maxParams, tags.count <= Self.maxTags else {
                 throw MLflowError.invalid(
                     "A batch logging request can contain at most \(Self.maxMetrics) metrics, \(Self.maxParams) params and \(Self.maxTags) tags; got \(metrics.count), \(params.count) and \(tags.count)"
@@ -35,11 +33,10 @@ struct MetricRoutes {
             var drafts = [Ledger.Draft]()
             if !metrics.isEmpty { drafts.append(try Ledger.Draft(RunMetrics(run: id, series: try LoggingBody.series(metrics)))) }
             if !tags.isEmpty {
-                drafts.append(
-                    try Ledger.Draft(
-                        RunTags(run: id, tags: Dictionary(try tags.map { ($0.key, $0.value ?? "") }, uniquingKeysWith: { _, last in last }))))
+                let pairs = try LoggingBody.pairs(tags, of: "tag")
+                drafts.append(try Ledger.Draft(RunTags(run: id, tags: Dictionary(pairs, uniquingKeysWith: { _, last in last }))))
             }
-            try s.logParams(id, params.map { ($0.key, $0.value ?? "") }, alsoAppend: drafts)
+            try s.logParams(id, try LoggingBody.pairs(params, of: "param"), alsoAppend: drafts)
             return [:]
         }
         router.mlflow(.get, "/api/2.0/mlflow/metrics/get-history") { r in

@@ -8,6 +8,8 @@ typealias MLflowHandler = @Sendable (MLflowRequest) throws -> [String: Any]
 typealias MLflowBodyHandler = @Sendable (_ body: [UInt8], _ query: [(String, String)]) throws -> [String: Any]
 
 extension Router {
+    private static var emptyObject: Data { Data("{}".utf8) }
+
     func mlflow(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping MLflowHandler) {
         mlflowBody(method, path) { body, query in try handler(try MLflowRequest(body: body, query: query)) }
     }
@@ -36,7 +38,9 @@ extension Router {
             let target = RequestTarget(
                 catchAll: context.parameters.getCatchAll(), base: "http://\(request.head.authority ?? "127.0.0.1")")
             let data = try await offload { () throws -> Data in
-                try JSONSerialization.data(withJSONObject: try handler(body, query, target))
+                let answer = try handler(body, query, target)
+                // Most writes answer `{}`: no serializer needed.
+                return answer.isEmpty ? Self.emptyObject : try JSONSerialization.data(withJSONObject: answer)
             }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }

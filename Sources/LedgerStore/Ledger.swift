@@ -41,8 +41,14 @@ public final class Ledger: Sendable {
 
     /// A session over `db` with the team authority, from the cache when the tables still match it.
     func session(_ db: Database, nowMs: UInt64, enforceRoles: Bool) throws -> IngestSession {
-        let cached = authorityCache.withLock { $0 }
-        let state = try cached.flatMap { try $0.stamp == AuthorityProjection.Stamp.read(db) ? $0 : nil } ?? AuthorityProjection.load(db)
+        let state: AuthorityProjection.State
+        if let cached = authorityCache.withLock({ $0 }), try cached.stamp == AuthorityProjection.Stamp.read(db) {
+            state = cached
+        } else {
+            // Loaded from the committed tables (this transaction has changed none yet): valid to keep.
+            state = try AuthorityProjection.load(db)
+            remember(state)
+        }
         return IngestSession(db: db, team: try Meta.team(db), nowMs: nowMs, enforceRoles: enforceRoles, state: state)
     }
 
@@ -271,22 +277,23 @@ public func wallClockMs() -> UInt64 {
     UInt64(max(0, Date().timeIntervalSince1970 * 1000))
 }
 
-/// Small per-ledger settings: the team id and the hybrid clock's high-water mark.
+/// Small per-ledger settings: the team id and the hybrid clock's high-water mark. Every append reads
+/// and writes them, so their statements are compiled once per connection.
 enum Meta {
     static func team(_ db: Database) throws -> LedgerID? {
-        try LedgerID.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'team'")
+        try LedgerID.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'team'"))
     }
 
     static func setTeam(_ db: Database, _ id: LedgerID) throws {
-        try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('team', ?)", arguments: [id])
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('team', ?)").execute(arguments: [id])
     }
 
     static func clock(_ db: Database) throws -> UInt64 {
-        (try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'clock'")).map { UInt64(bitPattern: $0) } ?? 0
+        (try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'clock'"))).map { UInt64(bitPattern: $0) } ?? 0
     }
 
     static func setClock(_ db: Database, _ clock: UInt64) throws {
-        try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('clock', ?)", arguments: [clock.sqlInteger])
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('clock', ?)").execute(arguments: [clock.sqlInteger])
     }
 
     /// Set by a migration that changes what the views hold, in its own transaction; cleared by the rebuild

@@ -41,6 +41,10 @@ import Testing
         let body = try JSONSerialization.jsonObject(with: Data(e.body)) as? [String: String]
         #expect(body == ["error_code": "RESOURCE_DOES_NOT_EXIST", "message": "Run with id=x not found"])
         #expect(MLflowError(.resourceAlreadyExists, "").status == .badRequest)
+        // Written by hand: anything a message may hold reads back as it was.
+        let odd = "a \"quoted\" \\ path\nline\t\u{01}\u{1f} café 😀 </script>"
+        let back = try JSONSerialization.jsonObject(with: Data(MLflowError.invalid(odd).body)) as? [String: String]
+        #expect(back == ["error_code": "INVALID_PARAMETER_VALUE", "message": odd])
     }
 }
 

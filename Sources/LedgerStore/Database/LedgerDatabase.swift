@@ -8,10 +8,14 @@ import LedgerProtocol
 enum LedgerDatabase {
     static func open(path: String, cacheMiB: Int) throws(StoreError) -> DatabaseQueue {
         var config = Configuration()
-        config.journalMode = .wal
         config.busyMode = .timeout(10)
         config.foreignKeysEnabled = false
         config.prepareDatabase { db in
+            // Not GRDB's `journalMode = .wal`: it sets synchronous = NORMAL after this closure runs, and a
+            // commit would then survive a killed process but not a power loss.
+            guard try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") == "wal" else {
+                throw StoreError.database("\(path): SQLite could not switch this database to WAL mode")
+            }
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA cache_size = -\(cacheMiB * 1024)")
         }

@@ -19,7 +19,7 @@ enum AuthorityProjection {
         var forks: Int
 
         static func read(_ db: Database) throws -> Stamp {
-            let row = try Row.fetchOne(db, sql: "SELECT (SELECT count(*) FROM team_events) AS t, (SELECT count(*) FROM forks) AS f")
+            let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT (SELECT count(*) FROM team_events) AS t, (SELECT count(*) FROM forks) AS f"))
             return Stamp(teamEvents: row?["t"] ?? 0, forks: row?["f"] ?? 0)
         }
     }

@@ -1,0 +1,30 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import LedgerStore
+
+/// A committed event must survive a power loss, not only a killed process: the ledger's connection runs
+/// in WAL mode with synchronous = FULL (each commit waits for the disk), whatever GRDB's defaults are.
+@Suite struct DurabilityTests {
+    @Test func everyCommitWaitsForTheDisk() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("durable-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("ledger.sqlite").path
+        for _ in 0..<2 {  // a new ledger, then the same one opened again
+            let ledger = try Ledger(path: path)
+            func settings() throws -> (String?, Int?) {
+                try ledger.read { db in
+                    (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"))
+                }
+            }
+            let (mode, sync) = try settings()
+            #expect(mode == "wal")
+            #expect(sync == 2, "PRAGMA synchronous is \(sync ?? -1), not FULL (2)")
+            // The relay's nonces are written without waiting for the disk; the events after them still wait.
+            _ = try ledger.acceptNonce(UUID().uuidString, timeMs: wallClockMs())
+            #expect(try settings().1 == 2)
+        }
+    }
+}
