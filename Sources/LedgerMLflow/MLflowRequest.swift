@@ -22,6 +22,7 @@ public struct MLflowRequest {
             guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(body)), let map = value.any as? [String: Any] else {
                 throw .invalid("the request body is not a JSON object")
             }
+            if let error = Translation.wrongType(in: map) { throw error }
             fields.merge(map) { _, body in body }
         }
         self.fields = fields

@@ -15,12 +15,17 @@ struct RunRoutes {
             let start = try r.int64("start_time") ?? Int64(wallClockMs())
             let name = r.string("run_name") ?? tags["mlflow.runName"] ?? ""
             let run = try s.serialized { () throws -> LedgerID in
-                let experiment = try s.experimentForWrite(r.string("experiment_id") ?? Translation.defaultExperimentID)
+                // As in MLflow, a run names its experiment (the client sends "0" for Default).
+                guard let experimentID = r.string("experiment_id"), !experimentID.isEmpty else {
+                    throw MLflowError(.badRequest, "runs/create needs an experiment_id: pass \"0\" for the experiment Default")
+                }
+                let experiment = try s.experimentForWrite(experimentID)
                 let started = try s.append(
                     RunStart(
                         experiment: experiment, name: name, gitCommit: tags["mlflow.source.git.commit"],
                         command: tags["mlflow.source.name"], host: ProcessInfo.processInfo.hostName, startTime: start))
-                if !tags.isEmpty { try s.append(RunTags(run: started.id, tags: tags)) }
+                // MLflow's user_id is the request's field (the client fills it from `mlflow.user`, else "unknown").
+                try s.append(RunTags(run: started.id, tags: tags.merging([Translation.userIDTag: r.string("user_id") ?? ""]) { _, new in new }))
                 return started.id
             }
             return ["run": Translation.run(try s.ledger.run(run))]
@@ -54,6 +59,9 @@ struct RunRoutes {
         }
         router.mlflow(.post, "/api/2.0/mlflow/runs/search") { r in
             let filter = try SearchFilter(parsing: r.string("filter"))
+            if let ids = r.fields["experiment_ids"], !(ids is [Any]) {
+                throw MLflowError.invalid("'experiment_ids' must be a list of experiment ids")
+            }
             let orders = try r.strings("order_by").map { text throws(MLflowError) in try SearchOrder(parsing: text) }
             var runs = [RunView]()
             for experiment in r.strings("experiment_ids") {
@@ -69,10 +77,10 @@ struct RunRoutes {
                         && filter.matches { Translation.field(run, $0, $1) }
                 }, by: orders)
             let limit = max(1, try r.int64("max_results").map(Int.init) ?? 1000)
-            let offset = r.string("page_token").flatMap(Int.init) ?? 0
+            let offset = try Translation.pageOffset(r.string("page_token"))
             let page = runs.dropFirst(offset).prefix(limit)
             var out: [String: Any] = ["runs": page.map { Translation.run($0, deleted: deleted.contains($0.id)) }]
-            if offset + page.count < runs.count { out["next_page_token"] = String(offset + page.count) }
+            if offset + page.count < runs.count { out["next_page_token"] = Translation.pageToken(offset: offset + page.count) }
             return out
         }
     }
