@@ -35,10 +35,32 @@ extension Translation {
     static func wrongType(in body: [String: Any]) -> MLflowError? {
         for key in body.keys.sorted() where stringFields.contains(key) {
             guard let value = body[key], !(value is String), !(value is NSNull) else { continue }
-            return .invalid(
-                "Invalid value \(value) for parameter '\(key)' supplied: it must be a string. See the API docs for more information about request parameters."
-            )
+            return typeError(key, value)
         }
         return nil
+    }
+
+    static func typeError(_ key: String, _ value: Any) -> MLflowError {
+        .invalid(
+            "Invalid value \(value) for parameter '\(key)' supplied: it must be a string. See the API docs for more information about request parameters."
+        )
+    }
+}
+
+extension MLflowRequest {
+    /// The run a request names: `run_id`, else the older `run_uuid`; an empty or missing one is refused
+    /// as MLflow refuses it (INVALID_PARAMETER_VALUE).
+    func runField() throws(MLflowError) -> String {
+        if let id = string("run_id"), !id.isEmpty { return id }
+        return try required("run_uuid")
+    }
+
+    /// A param or tag value: a string (missing is ""), never a number, list or object, as in MLflow.
+    func textValue(_ key: String = "value") throws(MLflowError) -> String {
+        switch fields[key] {
+        case nil, is NSNull: return ""
+        case let s as String: return s
+        case let other?: throw Translation.typeError(key, other)
+        }
     }
 }

@@ -13,7 +13,8 @@ struct RunRoutes {
         router.mlflow(.post, "/api/2.0/mlflow/runs/create") { r in
             let tags = Dictionary(try r.pairs("tags"), uniquingKeysWith: { _, last in last })
             let start = try r.int64("start_time") ?? Int64(wallClockMs())
-            let name = r.string("run_name") ?? tags["mlflow.runName"] ?? ""
+            // Without a name MLflow makes one up (`adjective-noun-number`); so does the endpoint.
+            let name = r.string("run_name").flatMap { $0.isEmpty ? nil : $0 } ?? tags["mlflow.runName"] ?? RunNames.random()
             let run = try s.serialized { () throws -> LedgerID in
                 // As in MLflow, a run names its experiment (the client sends "0" for Default).
                 guard let experimentID = r.string("experiment_id"), !experimentID.isEmpty else {
@@ -44,22 +45,22 @@ struct RunRoutes {
             return ["run_info": Translation.runInfo(try s.run(text))]
         }
         router.mlflow(.get, "/api/2.0/mlflow/runs/get") { r in
-            let run = try s.run(r.string("run_id") ?? r.required("run_uuid"))
+            let run = try s.run(try r.runField())
             return ["run": Translation.run(run, deleted: try s.ledger.isDeleted(try s.runID(run.id)))]
         }
         router.mlflow(.post, "/api/2.0/mlflow/runs/log-parameter") { r in
-            let id = try s.existingRun(r.string("run_id") ?? r.required("run_uuid"))
-            try s.logParams(id, [(try r.required("key"), r.string("value") ?? "")])
+            let id = try s.existingRun(try r.runField())
+            try s.logParams(id, [(try r.required("key"), try r.textValue())])
             return [:]
         }
         router.mlflow(.post, "/api/2.0/mlflow/runs/set-tag") { r in
-            let id = try s.existingRun(r.string("run_id") ?? r.required("run_uuid"))
-            try s.append(RunTags(run: id, tags: [try r.required("key"): r.string("value") ?? ""]))
+            let id = try s.existingRun(try r.runField())
+            try s.append(RunTags(run: id, tags: [try r.required("key"): try r.textValue()]))
             return [:]
         }
         router.mlflow(.post, "/api/2.0/mlflow/runs/search") { r in
             let filter = try SearchFilter(parsing: r.string("filter"))
-            if let ids = r.fields["experiment_ids"], !(ids is [Any]) {
+            if let ids = r.fields["experiment_ids"], !(ids is [Any] || ids is NSNull) {
                 throw MLflowError.invalid("'experiment_ids' must be a list of experiment ids")
             }
             let orders = try r.strings("order_by").map { text throws(MLflowError) in try SearchOrder(parsing: text) }
