@@ -49,3 +49,10 @@ torture: deps
 torture-long: deps
 	$(SWIFT) build --build-tests
 	.build/debug/mledger-torture --long $(TORTURE_ARGS)
+
+# Differential test of `mledger serve` against a real `mlflow server` with many generated cases
+# (`make test` runs it with 150); DIFFERENTIAL_SEED picks another sequence.
+.PHONY: differential-long
+differential-long: deps
+	$(SWIFT) build --build-tests
+	DIFFERENTIAL_COUNT=$${DIFFERENTIAL_COUNT:-2000} $(SWIFT) test --skip-build --filter DifferentialTests

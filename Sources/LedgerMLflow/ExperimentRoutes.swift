@@ -37,19 +37,33 @@ struct ExperimentRoutes {
         router.mlflow(.get, "/api/2.0/mlflow/experiments/get-by-name") { r in
             let name = try r.required("experiment_name")
             guard let e = try s.ledger.experiments().first(where: { $0.name == name }) else {
+                if name == Translation.defaultExperimentName { return ["experiment": Translation.unusedDefaultExperiment] }
                 throw MLflowError.notFound("Could not find experiment with name '\(name)'")
             }
             return ["experiment": try s.experimentJSON(e, deleted: try s.ledger.deletedIDs())]
         }
         router.mlflow([.post, .get], "/api/2.0/mlflow/experiments/search") { r in
             let filter = try SearchFilter(parsing: r.string("filter"))
-            let limit = try r.int64("max_results").map(Int.init) ?? 1000
-            let deleted = try s.ledger.deletedIDs()
-            let matching = try s.ledger.experiments().filter { e in
-                Translation.viewTypeLists(r.string("view_type"), deleted: deleted.contains(e.id))
-                    && filter.matches { entity, key in entity == .attribute && key == "name" ? .text(e.name) : nil }
+            // MLflow refuses a search without a positive max_results (the client always sends one).
+            guard let limit = try r.int64("max_results").map(Int.init), limit > 0 else {
+                throw MLflowError.invalid("Invalid value for parameter 'max_results' supplied. It must be a positive integer")
             }
-            return ["experiments": try matching.prefix(limit).map { try s.experimentJSON($0, deleted: deleted) }]
+            let deleted = try s.ledger.deletedIDs()
+            let all = try s.ledger.experiments()
+            func listed(_ name: String, deleted: Bool) -> Bool {
+                Translation.viewTypeLists(r.string("view_type"), deleted: deleted)
+                    && filter.matches { entity, key in entity == .attribute && key == "name" ? .text(name) : nil }
+            }
+            // Newest first, as MLflow orders them.
+            let newestFirst = all.sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }
+            var found = try newestFirst.filter { listed($0.name, deleted: deleted.contains($0.id)) }.map {
+                try s.experimentJSON($0, deleted: deleted)
+            }
+            // "Default" is there from the start, as in MLflow, even before the first run creates it here.
+            if !all.contains(where: { $0.name == Translation.defaultExperimentName }), listed(Translation.defaultExperimentName, deleted: false) {
+                found.append(Translation.unusedDefaultExperiment)
+            }
+            return ["experiments": Array(found.prefix(limit))]
         }
     }
 }

@@ -24,6 +24,7 @@ public struct MLflowRequest {
             guard let map = value as? [String: Any] else {
                 throw .invalid("the request body is not a JSON object")
             }
+            if let error = Translation.wrongType(in: map) { throw error }
             fields.merge(map) { _, body in body }
         }
         self.fields = fields

@@ -49,6 +49,7 @@ public final class MLflowService: Sendable {
 
     /// The experiment an MLflow id names ("0" is the experiment "Default").
     func experiment(_ mlflowID: String) throws -> ExperimentView {
+        try Translation.checkExperimentID(mlflowID)
         let all = try ledger.experiments()
         let found =
             mlflowID == Translation.defaultExperimentID
@@ -64,11 +65,15 @@ public final class MLflowService: Sendable {
             try append(ExperimentCreate(name: Translation.defaultExperimentName))
         }
         guard let id = LedgerID(hex: try experiment(mlflowID).id) else { throw MLflowError.notFound("No Experiment with id=\(mlflowID) exists") }
+        if try ledger.isDeleted(id) {
+            throw MLflowError.invalid("The experiment \(mlflowID) must be in the 'active' state. Current state is deleted.")
+        }
         return id
     }
 
     // MARK: - Runs
 
+    /// A run id: any id no run has, malformed or not, is RESOURCE_DOES_NOT_EXIST, as `mlflow server` answers.
     func runID(_ text: String) throws -> LedgerID {
         guard let id = LedgerID(hex: text.lowercased()) else { throw MLflowError.notFound("Run with id=\(text) not found") }
         return id

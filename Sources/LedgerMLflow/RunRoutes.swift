@@ -13,14 +13,20 @@ struct RunRoutes {
         router.mlflow(.post, "/api/2.0/mlflow/runs/create") { r in
             let tags = Dictionary(try r.pairs("tags"), uniquingKeysWith: { _, last in last })
             let start = try r.int64("start_time") ?? Int64(wallClockMs())
-            let name = r.string("run_name") ?? tags["mlflow.runName"] ?? ""
+            // Without a name MLflow makes one up (`adjective-noun-number`); so does the endpoint.
+            let name = r.string("run_name").flatMap { $0.isEmpty ? nil : $0 } ?? tags["mlflow.runName"] ?? RunNames.random()
             let run = try s.serialized { () throws -> LedgerID in
-                let experiment = try s.experimentForWrite(r.string("experiment_id") ?? Translation.defaultExperimentID)
+                // As in MLflow, a run names its experiment (the client sends "0" for Default).
+                guard let experimentID = r.string("experiment_id"), !experimentID.isEmpty else {
+                    throw MLflowError(.badRequest, "runs/create needs an experiment_id: pass \"0\" for the experiment Default")
+                }
+                let experiment = try s.experimentForWrite(experimentID)
                 let started = try s.append(
                     RunStart(
                         experiment: experiment, name: name, gitCommit: tags["mlflow.source.git.commit"],
                         command: tags["mlflow.source.name"], host: ProcessInfo.processInfo.hostName, startTime: start))
-                if !tags.isEmpty { try s.append(RunTags(run: started.id, tags: tags)) }
+                // MLflow's user_id is the request's field (the client fills it from `mlflow.user`, else "unknown").
+                try s.append(RunTags(run: started.id, tags: tags.merging([Translation.userIDTag: r.string("user_id") ?? ""]) { _, new in new }))
                 return started.id
             }
             return ["run": Translation.run(try s.ledger.run(run))]
@@ -39,21 +45,24 @@ struct RunRoutes {
             return ["run_info": Translation.runInfo(try s.run(text))]
         }
         router.mlflow(.get, "/api/2.0/mlflow/runs/get") { r in
-            let run = try s.run(r.string("run_id") ?? r.required("run_uuid"))
+            let run = try s.run(try r.runField())
             return ["run": Translation.run(run, deleted: try s.ledger.isDeleted(try s.runID(run.id)))]
         }
         router.mlflow(.post, "/api/2.0/mlflow/runs/log-parameter") { r in
-            let id = try s.existingRun(r.string("run_id") ?? r.required("run_uuid"))
-            try s.logParams(id, [(try r.required("key"), r.string("value") ?? "")])
+            let id = try s.existingRun(try r.runField())
+            try s.logParams(id, [(try r.required("key"), try r.textValue())])
             return [:]
         }
         router.mlflow(.post, "/api/2.0/mlflow/runs/set-tag") { r in
-            let id = try s.existingRun(r.string("run_id") ?? r.required("run_uuid"))
-            try s.append(RunTags(run: id, tags: [try r.required("key"): r.string("value") ?? ""]))
+            let id = try s.existingRun(try r.runField())
+            try s.append(RunTags(run: id, tags: [try r.required("key"): try r.textValue()]))
             return [:]
         }
         router.mlflow(.post, "/api/2.0/mlflow/runs/search") { r in
             let filter = try SearchFilter(parsing: r.string("filter"))
+            if let ids = r.fields["experiment_ids"], !(ids is [Any] || ids is NSNull) {
+                throw MLflowError.invalid("'experiment_ids' must be a list of experiment ids")
+            }
             let orders = try r.strings("order_by").map { text throws(MLflowError) in try SearchOrder(parsing: text) }
             var runs = [RunView]()
             for experiment in r.strings("experiment_ids") {
@@ -69,10 +78,10 @@ struct RunRoutes {
                         && filter.matches { Translation.field(run, $0, $1) }
                 }, by: orders)
             let limit = max(1, try r.int64("max_results").map(Int.init) ?? 1000)
-            let offset = r.string("page_token").flatMap(Int.init) ?? 0
+            let offset = try Translation.pageOffset(r.string("page_token"))
             let page = runs.dropFirst(offset).prefix(limit)
             var out: [String: Any] = ["runs": page.map { Translation.run($0, deleted: deleted.contains($0.id)) }]
-            if offset + page.count < runs.count { out["next_page_token"] = String(offset + page.count) }
+            if offset + page.count < runs.count { out["next_page_token"] = Translation.pageToken(offset: offset + page.count) }
             return out
         }
     }

@@ -17,7 +17,7 @@ public enum Translation {
     public static var unusedDefaultExperiment: [String: Any] {
         [
             "experiment_id": defaultExperimentID, "name": defaultExperimentName, "artifact_location": "mlflow-artifacts:/0",
-            "lifecycle_stage": "active", "tags": [[String: Any]](),
+            "lifecycle_stage": "active", "tags": [[String: Any]](), "creation_time": 0, "last_update_time": 0, "workspace": workspace,
         ]
     }
 
@@ -56,7 +56,7 @@ public enum Translation {
         map.sorted { $0.key < $1.key }.map { ["key": $0.key, "value": $0.value] }
     }
 
-    /// MLflow's user of a run or version: who logged it, or for one imported, its original author there.
+    /// MLflow's user of a version: who registered it, or for one imported, its original author there.
     static func user(_ author: AuthorView, imported: ImportView?) -> String {
         imported.map { $0.user ?? "" } ?? author.name ?? author.fingerprint
     }
@@ -77,20 +77,39 @@ public enum Translation {
     /// MLflow's lifecycle stage of an entity: a tombstone (`entity.delete`) makes it "deleted".
     public static func lifecycle(deleted: Bool) -> String { deleted ? "deleted" : "active" }
 
+    /// The workspace MLflow 3 servers name on every experiment (one workspace per endpoint here).
+    static let workspace = "default"
+
     public static func experiment(_ e: ExperimentView, tags: [String: String] = [:], deleted: Bool = false) -> [String: Any] {
         let id = experimentID(hex: e.id, name: e.name)
         return [
             "experiment_id": id, "name": e.name, "artifact_location": "mlflow-artifacts:/\(id)",
             "lifecycle_stage": lifecycle(deleted: deleted), "creation_time": e.createdAt, "last_update_time": e.lastActivity,
-            "tags": keyValues(tags),
+            "tags": keyValues(tags), "workspace": workspace,
         ]
+    }
+
+    /// The run tag keeping the `user_id` a run was created with through MLflow (not listed among its MLflow tags).
+    public static let userIDTag = "mledger.mlflow.user_id"
+
+    /// A run's `user_id` by MLflow's rule: the one it was created with, else its `mlflow.user` tag, else "unknown".
+    /// An imported run keeps the user it had where it came from.
+    public static func userID(_ r: RunView) -> String {
+        r.imported.map { $0.user ?? "" } ?? r.tags[userIDTag] ?? r.tags["mlflow.user"] ?? "unknown"
+    }
+
+    /// The tags MLflow lists for a run: its own, with `mlflow.runName` for its name, as MLflow keeps it.
+    static func runTags(_ r: RunView) -> [String: String] {
+        var tags = r.tags.filter { $0.key != userIDTag }
+        if !r.name.isEmpty { tags["mlflow.runName"] = r.name }
+        return tags
     }
 
     public static func runInfo(_ r: RunView, deleted: Bool = false) -> [String: Any] {
         let experiment = experimentID(hex: r.experimentID, name: r.experiment ?? "")
         var info: [String: Any] = [
             "run_id": r.id, "run_uuid": r.id, "run_name": r.name, "experiment_id": experiment,
-            "user_id": user(r.author, imported: r.imported), "status": status(r.status), "start_time": r.startTime,
+            "user_id": userID(r), "status": status(r.status), "start_time": r.startTime,
             "artifact_uri": artifactURI(experiment: experiment, run: r.id), "lifecycle_stage": lifecycle(deleted: deleted),
         ]
         if let end = r.endTime { info["end_time"] = end }
@@ -103,7 +122,7 @@ public enum Translation {
             "data": [
                 "metrics": r.metrics.sorted { $0.key < $1.key }.compactMap { k, m in m.last.map { metric(k, $0) } },
                 "params": keyValues(r.params),
-                "tags": keyValues(r.tags),
+                "tags": keyValues(runTags(r)),
             ] as [String: Any],
             "inputs": ["dataset_inputs": r.datasets.map(datasetInput)] as [String: Any],
             "outputs": ["model_outputs": r.outputs.map { ["model_id": loggedModelID(hex: $0), "step": 0] as [String: Any] }] as [String: Any],
@@ -183,7 +202,7 @@ public enum Translation {
             case "run_name", "name": return .text(r.name)
             case "status": return .text(status(r.status))
             case "run_id", "run_uuid": return .text(r.id)
-            case "user_id": return .text(user(r.author, imported: r.imported))
+            case "user_id": return .text(userID(r))
             case "start_time", "created": return .number(Double(r.startTime))
             case "end_time": return r.endTime.map { .number(Double($0)) }
             case "artifact_uri": return .text(artifactURI(experiment: r.experimentID, run: r.id))
