@@ -16,10 +16,8 @@ struct DifferentialTests {
         try #require(!python.isEmpty, "scripts/mlflow-venv.sh could not install mlflow into .build/mlflow-venv")
         let cli = try CLI()
         try cli.ok("init", "--team", "vision", "--name", "Ada Tester")
-        let folder = cli.root.appendingPathComponent("mlflow-server")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let ours = try ServerProcess.mledger(cli)
-        let theirs = try ServerProcess.mlflow(in: folder)
+        let theirs = try ServerProcess.mlflow(beside: cli)
         let seed = ProcessInfo.processInfo.environment["DIFFERENTIAL_SEED"] ?? "23"
         let script = packageRoot.appendingPathComponent("client/compat/differential.py").path
         let r = try execute(

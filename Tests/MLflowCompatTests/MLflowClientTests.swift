@@ -11,14 +11,11 @@ struct MLflowClientTests {
         try #require(!python.isEmpty, "scripts/mlflow-venv.sh could not install mlflow into .build/mlflow-venv")
         let cli = try CLI()
         try cli.ok("init", "--team", "vision", "--name", "Ada Tester")
-        let folder = cli.root.appendingPathComponent("mlflow-server")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-
         let ours: ExampleRun
         let theirs: ExampleRun
         do {
             let ledgerServer = try ServerProcess.mledger(cli)
-            let mlflowServer = try ServerProcess.mlflow(in: folder)
+            let mlflowServer = try ServerProcess.mlflow(beside: cli)
             ours = try ExampleRun(python: python, server: ledgerServer)
             theirs = try ExampleRun(python: python, server: mlflowServer)
             try expectSameErrors(ledgerServer, mlflowServer, run: ours.basicRun, theirRun: theirs.basicRun)
@@ -143,10 +140,8 @@ struct MLflowClientTests {
         try #require(!python.isEmpty, "scripts/mlflow-venv.sh could not install mlflow into .build/mlflow-venv")
         let cli = try CLI()
         try cli.ok("init", "--team", "vision", "--name", "Ada Tester")
-        let folder = cli.root.appendingPathComponent("mlflow-server")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let ours = try ServerProcess.mledger(cli)
-        let theirs = try ServerProcess.mlflow(in: folder)
+        let theirs = try ServerProcess.mlflow(beside: cli)
         let outputs = try [ours, theirs].map { server in
             try ExampleRun.example("sklearn_mlflow3.py", ["iris-classifier"], server: server, python: python)
         }
@@ -180,10 +175,8 @@ struct MLflowClientTests {
         try #require(!python.isEmpty, "scripts/mlflow-venv.sh could not install mlflow into .build/mlflow-venv")
         let cli = try CLI()
         try cli.ok("init", "--team", "vision", "--name", "Ada Tester")
-        let folder = cli.root.appendingPathComponent("mlflow-server")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let ours = try ServerProcess.mledger(cli)
-        let theirs = try ServerProcess.mlflow(in: folder)
+        let theirs = try ServerProcess.mlflow(beside: cli)
         let a = try ExampleRun.example("classic_api.py", server: ours, python: python)
         let b = try ExampleRun.example("classic_api.py", server: theirs, python: python)
         #expect(canonical(a) == canonical(b))
@@ -256,10 +249,8 @@ struct MLflowClientTests {
         try #require(!python.isEmpty, "scripts/mlflow-venv.sh could not install mlflow into .build/mlflow-venv")
         let cli = try CLI()
         try cli.ok("init", "--team", "vision", "--name", "Ada Tester")
-        let folder = cli.root.appendingPathComponent("mlflow-server")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let ours = try ServerProcess.mledger(cli)
-        let theirs = try ServerProcess.mlflow(in: folder)
+        let theirs = try ServerProcess.mlflow(beside: cli)
         var a = try ExampleRun.example("multipart_and_delete.py", server: ours, python: python, folder: "client/compat")
         var b = try ExampleRun.example("multipart_and_delete.py", server: theirs, python: python, folder: "client/compat")
         #expect(a["multipart"] as? Bool == true, "mledger serve did not take the multipart path")

@@ -118,6 +118,14 @@ final class ServerProcess: @unchecked Sendable {
         return server
     }
 
+    /// A real `mlflow server` beside a CLI's workspace (its store in the workspace's temporary folder), for
+    /// tests that run the same client code against both servers.
+    static func mlflow(beside cli: CLI) throws -> ServerProcess {
+        let folder = cli.root.appendingPathComponent("mlflow-server")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return try mlflow(in: folder)
+    }
+
     /// `mledger serve` of a CLI's workspace, on a port it picks.
     static func mledger(_ cli: CLI) throws -> ServerProcess {
         let (p, address, token) = try cli.startServe()
