@@ -138,7 +138,7 @@ struct ClassicRoutes {
             return ["metrics": out]
         }
         router.mlflow(.get, "/api/2.0/mlflow/artifacts/list") { r in
-            let run = try s.run(r.string("run_id") ?? r.required("run_uuid"))
+            let run = try s.run(r.runField())
             let id = try s.existingRun(run.id)
             let folder = r.string("path").flatMap { $0.isEmpty ? nil : $0 }
             var out: [String: Any] = ["root_uri": Translation.artifactURI(experiment: try s.mlflowExperimentID(run.experimentID), run: run.id)]

@@ -51,13 +51,11 @@ public enum LoggingBody {
     }
 
     static func runID(_ text: String?) throws(MLflowError) -> String {
-        guard let text, !text.isEmpty else {
-            throw .invalid("Missing value for required parameter 'run_id'. See the API docs for more information about request parameters.")
-        }
+        guard let text, !text.isEmpty else { throw .missing("run_id") }
         return text
     }
 
-    /// Metric points by key; a missing step is 0 and a missing timestamp is now, as in MLflow.
+    /// Metric points by key; a missing step is 0; a batch point's missing timestamp is now.
     static func series(_ metrics: [Metric]) throws(MLflowError) -> [String: [MetricPoint]] {
         var series = [String: [MetricPoint]]()
         let now = Int64(wallClockMs())

@@ -39,6 +39,10 @@ public struct MLflowError: HTTPResponseError, CustomStringConvertible {
 
     static func notFound(_ message: String) -> MLflowError { MLflowError(.resourceDoesNotExist, message) }
     static func invalid(_ message: String) -> MLflowError { MLflowError(.invalidParameterValue, message) }
+    /// MLflow's answer to a required request field that is absent or empty.
+    static func missing(_ key: String) -> MLflowError {
+        .invalid("Missing value for required parameter '\(key)'. See the API docs for more information about request parameters.")
+    }
     static func exists(_ message: String) -> MLflowError { MLflowError(.resourceAlreadyExists, message) }
 
     /// The MLflow error for a store error: missing things are RESOURCE_DOES_NOT_EXIST, refused input

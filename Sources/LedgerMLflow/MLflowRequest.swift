@@ -40,9 +40,7 @@ public struct MLflowRequest {
 
     /// A required text field; MLflow's message when it is missing.
     public func required(_ key: String) throws(MLflowError) -> String {
-        guard let value = string(key), !value.isEmpty else {
-            throw .invalid("Missing value for required parameter '\(key)'. See the API docs for more information about request parameters.")
-        }
+        guard let value = string(key), !value.isEmpty else { throw .missing(key) }
         return value
     }
 

@@ -17,6 +17,8 @@ struct MetricRoutes {
         let s = service
         router.mlflowBody(.post, "/api/2.0/mlflow/runs/log-metric") { body, _ in
             let m = try LoggingBody.metric(body)
+            // MLflow requires a timestamp here, though a batch's points may leave it out.
+            guard m.timestamp != nil else { throw MLflowError.missing("timestamp") }
             let id = try s.existingRun(try LoggingBody.runID(m.runID ?? m.runUUID))
             try s.append(RunMetrics(run: id, series: try LoggingBody.series([m])))
             return [:]
@@ -39,9 +41,11 @@ struct MetricRoutes {
             try s.logParams(id, try LoggingBody.pairs(params, of: "param"), alsoAppend: drafts)
             return [:]
         }
+        // As in MLflow, the history of a run that does not exist is empty, not an error.
         router.mlflow(.get, "/api/2.0/mlflow/metrics/get-history") { r in
-            let id = try s.existingRun(r.string("run_id") ?? r.required("run_uuid"))
+            let text = try r.runField()
             let key = try r.required("metric_key")
+            guard let id = try? s.runID(text) else { return ["metrics": []] }
             return ["metrics": try s.ledger.metricHistory(run: id, key: key).map { Translation.metric(key, $0) }]
         }
     }
