@@ -10,6 +10,8 @@ public struct ImportSummary: Codable, Sendable, Equatable {
     public var runsUnchanged = 0
     public var params = 0
     public var tags = 0
+    /// Tags an earlier import brought that the source no longer has.
+    public var tagsRemoved = 0
     public var metricPoints = 0
     public var artifacts = 0
     public var artifactBytes: UInt64 = 0

@@ -159,6 +159,13 @@ public final class Importer {
         where current[k] != v {
             if d.add(ExperimentTag(experiment: id, key: k, value: v), what: "tag '\(k)' of experiment '\(e.name)'") { summary.tags += 1 }
         }
+        if !current.isEmpty {
+            let gone = try ledger.importedTagKeys(.experiment, of: id, source: source.name).subtracting(e.tags.map { $0.key.nfc })
+            for k in gone.sorted()
+            where d.add(ExperimentTag(experiment: id, key: k, value: nil), what: "removal of tag '\(k)' of experiment '\(e.name)'") {
+                summary.tagsRemoved += 1
+            }
+        }
         if e.deleted, try !ledger.isDeleted(id) {
             d.add(EntityDelete(target: id, reason: "deleted in MLflow"), what: "deletion of experiment '\(e.name)'")
             summary.deleted += 1

@@ -70,7 +70,7 @@ extension Importer {
                 ModelDescribe(model: modelID, description: m.description ?? ""), heads: try ledger.descriptionHeads(entity: modelID),
                 what: "description of registered model '\(m.name)'")
         }
-        tagComments(on: modelID, m.tags, into: &d, what: "registered model '\(m.name)'")
+        try tagComments(on: modelID, m.tags, into: &d, what: "registered model '\(m.name)'")
         try append(d)
         var versionIDs = [String: LedgerID]()
         for v in versions {
@@ -80,13 +80,20 @@ extension Importer {
     }
 
     /// Tags of a registered model or version, kept as comments as the MLflow endpoint keeps them
-    /// (`Translation.versionTagComment`): one comment per tag whose value differs.
-    func tagComments(on target: LedgerID, _ tags: [MLKeyValue], into d: inout Drafts, what: String) {
-        let current = Translation.versionTags(comments: (try? ledger.commentTexts(on: target)) ?? [])
+    /// (`Translation.versionTagComment`): one comment per tag whose value differs, and one removal per
+    /// tag an earlier import set that the source no longer has.
+    func tagComments(on target: LedgerID, _ tags: [MLKeyValue], into d: inout Drafts, what: String) throws {
+        let comments = options.dryRun && target == Self.dryRunID ? [] : try ledger.comments(on: target, importedFrom: source.name)
+        let current = Translation.versionTags(comments: comments.map(\.text))
         for (k, v) in d.holdable(tags.map, limit: 8000, what: "tag of \(what)").sorted(by: { $0.key < $1.key }) where current[k] != v {
             if d.add(CommentAdd(target: target, text: Translation.versionTagComment(key: k, value: v)), what: "tag '\(k)' of \(what)") {
                 summary.tags += 1
             }
+        }
+        let gone = Translation.tagKeys(setByMarked: comments).subtracting(tags.map(\.key))
+        for k in gone.sorted()
+        where d.add(CommentAdd(target: target, text: Translation.tagRemovalComment(key: k)), what: "removal of tag '\(k)' of \(what)") {
+            summary.tagsRemoved += 1
         }
     }
 
@@ -120,8 +127,14 @@ extension Importer {
         }
         guard let id else { return nil }
         var d = Drafts(p)
-        tagComments(on: id, v.tags, into: &d, what: what)
-        let archived = current.versions.first { $0.id == id.hex }?.archived ?? false
+        try tagComments(on: id, v.tags, into: &d, what: what)
+        let held = current.versions.first { $0.id == id.hex }
+        if let held, (held.description ?? "") != (v.description ?? "") {
+            d.add(
+                ModelDescribe(model: model, version: id, description: v.description ?? ""), heads: try ledger.descriptionHeads(entity: id),
+                what: "description of \(what)")
+        }
+        let archived = held?.archived ?? false
         if v.currentStage.lowercased() == "archived", !archived {
             var state = p
             state.stateAtImport = true

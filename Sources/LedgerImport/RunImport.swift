@@ -55,6 +55,12 @@ extension Importer {
         for chunk in Self.chunks(tags) where d.add(RunTags(run: runID, tags: chunk), what: "tags of run \(run.id)") {
             summary.tags += chunk.count
         }
+        if f.ledgerID != nil {
+            let gone = try ledger.importedTagKeys(.run, of: runID, source: source.name).subtracting(run.tags.map { $0.key.nfc })
+            if !gone.isEmpty, d.add(RunTags(run: runID, tags: [:], removed: gone.sorted()), what: "removed tags of run \(run.id)") {
+                summary.tagsRemoved += gone.count
+            }
+        }
         let held = Set((e?.datasets ?? []).map { "\($0.name)\n\($0.digest)" })
         let datasets = run.datasets.map(Self.dataset).filter { !held.contains("\($0.name)\n\($0.digest)") }
         if !datasets.isEmpty, d.add(RunInputs(run: runID, datasets: datasets), what: "datasets of run \(run.id)") {

@@ -42,9 +42,12 @@ public enum Translation {
     }
 
     /// JSON has no NaN or infinity: protobuf JSON writes them as strings, which the client reads back.
+    /// A float as protobuf JSON writes it. Negative zero goes as the text "-0.0", which protobuf readers
+    /// take for a float: JSONSerialization would write `-0`, which Python's json reads as the integer 0.
     public static func number(_ v: Double) -> Any {
         if v.isNaN { return "NaN" }
         if v.isInfinite { return v > 0 ? "Infinity" : "-Infinity" }
+        if v == 0, v.sign == .minus { return "-0.0" }
         return v
     }
 
@@ -331,16 +334,29 @@ public enum Translation {
     public static func versionTags(comments: [String]) -> [String: String] {
         var tags = [String: String]()
         for text in comments {
-            if text.hasPrefix(tagRemovalPrefix) {
-                tags[String(text.dropFirst(tagRemovalPrefix.count))] = nil
-                continue
-            }
-            guard text.hasPrefix(versionTagPrefix) else { continue }
-            let rest = text.dropFirst(versionTagPrefix.count)
-            guard let eq = rest.firstIndex(of: "="), eq != rest.startIndex else { continue }
-            tags[String(rest[..<eq])] = String(rest[rest.index(after: eq)...])
+            guard let (key, value) = tagChange(text) else { continue }
+            tags[key] = value
         }
         return tags
+    }
+
+    /// The tags whose current value a marked comment set (an import marks the comments it wrote).
+    public static func tagKeys(setByMarked comments: [(text: String, imported: Bool)]) -> Set<String> {
+        var keys = Set<String>()
+        for c in comments {
+            guard let (key, value) = tagChange(c.text) else { continue }
+            if value != nil, c.imported { keys.insert(key) } else { keys.remove(key) }
+        }
+        return keys
+    }
+
+    /// The tag a comment sets (with its value) or removes (nil), if it is a tag comment.
+    static func tagChange(_ text: String) -> (key: String, value: String?)? {
+        if text.hasPrefix(tagRemovalPrefix) { return (String(text.dropFirst(tagRemovalPrefix.count)), nil) }
+        guard text.hasPrefix(versionTagPrefix) else { return nil }
+        let rest = text.dropFirst(versionTagPrefix.count)
+        guard let eq = rest.firstIndex(of: "="), eq != rest.startIndex else { return nil }
+        return (String(rest[..<eq]), String(rest[rest.index(after: eq)...]))
     }
 
     /// The reason of a stage or alias change made through MLflow: the version's `mledger.reason` tag,

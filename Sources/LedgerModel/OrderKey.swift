@@ -5,6 +5,8 @@ import LedgerProtocol
 /// ever tie. Stored beside every projected row so SQL can compare orders without decoding.
 public struct OrderKey: Hashable, Comparable, Sendable {
     public let bytes: [UInt8]
+    /// Where the event id starts: after the clock (8 bytes), the author (32) and the seq (8).
+    public static let idOffset = 48
 
     public init(clock: UInt64, author: PublicKey, seq: UInt64, id: LedgerID = .zero) {
         var b = [UInt8]()

@@ -19,6 +19,9 @@ import Testing
         #expect(try r.double("b") == .infinity)
         #expect(try r.double("c") == -.infinity)
         #expect(Translation.number(.nan) as? String == "NaN")
+        // Written as a number, negative zero would read back in Python as the integer 0.
+        #expect(Translation.number(-0.0) as? String == "-0.0")
+        #expect(Translation.number(0.0) as? Double == 0)
     }
 
     @Test func queryStringsDecodeAsRequestsWritesThem() throws {

@@ -18,17 +18,26 @@ struct ExampleRun {
         _ name: String, _ arguments: [String] = [], server: ServerProcess, python: String,
         folder: String = "client/examples"
     ) throws -> [String: Any] {
+        try example(name, arguments, tracking: server.uri, token: server.token, python: python, folder: folder)
+    }
+
+    /// Runs one client/ example with `tracking` as its MLFLOW_TRACKING_URI (a server, or a local store).
+    static func example(
+        _ name: String, _ arguments: [String] = [], tracking: String, token: String? = nil, python: String,
+        folder: String = "client/examples", environment extra: [String: String] = [:]
+    ) throws -> [String: Any] {
         var env = ProcessInfo.processInfo.environment
-        env["MLFLOW_TRACKING_URI"] = server.uri
-        env["MLFLOW_TRACKING_TOKEN"] = server.token
+        env["MLFLOW_TRACKING_URI"] = tracking
+        env["MLFLOW_TRACKING_TOKEN"] = token
         env["MLFLOW_EXPERIMENT_NAME"] = "examples"
         for key in ["MLFLOW_RUN_ID", "MLFLOW_REGISTRY_URI"] { env[key] = nil }
+        env.merge(extra) { _, new in new }
         let script = packageRoot.appendingPathComponent("\(folder)/\(name)").path
         let r = try execute(python, [script] + arguments, environment: env, seconds: 300)
         guard r.status == 0, let line = r.stdout.split(separator: "\n").last,
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
         else {
-            throw ExampleFailed(name: name, uri: server.uri, stderr: r.stderr)
+            throw ExampleFailed(name: name, uri: tracking, stderr: r.stderr)
         }
         return object
     }

@@ -41,6 +41,12 @@ struct ImportTests {
         #expect(again["runsUnchanged"] as? Int == total)
         try cli.ok("verify")
 
+        // Tags removed and set, a description rewritten in MLflow since: the next import carries each.
+        _ = try script("change.py", [], server: mlflow, python: python)
+        let changed = try #require(try cli.json("import", "mlflow", mlflow.uri) as? [String: Any])
+        #expect(changed["tagsRemoved"] as? Int == 4 && changed["tags"] as? Int == 3 && changed["runsUpdated"] as? Int == 1)
+        #expect((try cli.json("import", "mlflow", mlflow.uri) as? [String: Any])?["events"] as? Int == 0)
+
         try expectLedgerShows(cli, runs)
         // Through `mledger serve`, the mlflow client reads what it reads from the MLflow server.
         let theirs = try script("snapshot.py", [], server: mlflow, python: python)
@@ -67,6 +73,33 @@ struct ImportTests {
         let localServe = try ServerProcess.mledger(local)
         defer { localServe.stop() }
         #expect(canonical(try script("snapshot.py", [], server: localServe, python: python)) == canonical(theirs))
+    }
+
+    /// A local `mlruns/` folder that the mlflow client wrote with no server (MLflow's file store): the
+    /// import reads it through a private mlflow server it starts and ends, and the client then reads the
+    /// same history through `mledger serve` as it reads it from the folder itself.
+    @Test func localMlrunsFolderImportsAsTheClientReadsIt() throws {
+        let python = MLflowVenv.python
+        try #require(!python.isEmpty, "scripts/mlflow-venv.sh could not install mlflow into .build/mlflow-venv")
+        let cli = try CLI()
+        try cli.ok("init", "--team", "vision", "--name", "Ada Importer")
+        let mlruns = cli.workspace.appendingPathComponent("mlruns")
+        let store = ["MLFLOW_ALLOW_FILE_STORE": "true"]
+        func local(_ name: String, _ arguments: [String] = []) throws -> [String: Any] {
+            try ExampleRun.example(name, arguments, tracking: "file://" + mlruns.path, python: python, folder: "client/import", environment: store)
+        }
+        let made = try local("populate.py")
+        let theirs = try local("snapshot.py")
+
+        var env = cli.environment
+        env["MLEDGER_MLFLOW"] = MLflowVenv.bin.appendingPathComponent("mlflow").path
+        let r = try execute(CLIProcess.binary.path, ["import", "mlflow", "mlruns", "--json"], environment: env, in: cli.workspace, seconds: 600)
+        #expect(r.status == 0, "import of mlruns/ failed: \(r.stderr)")
+        let summary = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        #expect(summary?["runs"] as? Int == (made["runs"] as? Int ?? 0) + 1 && summary?["source"] as? String == "file://" + mlruns.path)
+        let serve = try ServerProcess.mledger(cli)
+        defer { serve.stop() }
+        #expect(canonical(try script("snapshot.py", [], server: serve, python: python)) == canonical(theirs))
     }
 
     /// Starts an import and kills it (SIGKILL) once the ledger holds `atRuns` runs; returns the runs it holds.

@@ -23,6 +23,12 @@ def number(v):
     return v.hex() if isinstance(v, float) else v
 
 
+def text(v):
+    # MLflow's file store says None where its SQL stores and `mledger serve` say "" (no description,
+    # no user, no model type): the same absence.
+    return v or ""
+
+
 def files(download):
     out = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -59,7 +65,7 @@ for e in client.search_experiments(view_type=mlflow.entities.ViewType.ALL):
     if e.lifecycle_stage == "active":
         for m in mlflow.search_logged_models(experiment_ids=[e.experiment_id], output_format="list"):
             logged[m.name + " of " + run_names.get(m.source_run_id, "?")] = {
-                "status": str(m.status), "params": m.params, "tags": m.tags, "model_type": m.model_type,
+                "status": str(m.status), "params": m.params, "tags": m.tags, "model_type": text(m.model_type),
                 "artifacts": files(lambda tmp: mlflow.artifacts.download_artifacts(artifact_uri=m.artifact_location, dst_path=tmp)),
             }
     experiments[e.name] = {"lifecycle": e.lifecycle_stage, "tags": e.tags, "runs": runs, "logged_models": logged}
@@ -70,10 +76,10 @@ for m in client.search_registered_models():
     for found in client.search_model_versions(f"name='{m.name}'"):
         v = client.get_model_version(m.name, found.version)  # search leaves the aliases out
         versions[v.version] = {
-            "stage": v.current_stage, "description": v.description, "tags": v.tags, "aliases": sorted(v.aliases),
-            "run": run_names.get(v.run_id), "user": v.user_id,
+            "stage": v.current_stage, "description": text(v.description), "tags": v.tags, "aliases": sorted(v.aliases),
+            "run": run_names.get(v.run_id), "user": text(v.user_id),
             "files": files(lambda tmp: mlflow.artifacts.download_artifacts(artifact_uri=f"models:/{m.name}/{v.version}", dst_path=tmp)),
         }
-    models[m.name] = {"description": m.description, "tags": m.tags, "aliases": m.aliases, "versions": versions}
+    models[m.name] = {"description": text(m.description), "tags": m.tags, "aliases": m.aliases, "versions": versions}
 
 print(json.dumps({"experiments": experiments, "models": models, "runs": len(run_names)}, sort_keys=True))

@@ -71,3 +71,49 @@ extension Ledger {
         try read { db in Set(try LedgerID.fetchAll(db, sql: "SELECT model FROM run_model_inputs WHERE run = ?", arguments: [run])) }
     }
 }
+
+/// A projected table of tags that an import mirrors from its source.
+public enum ImportedTags: Sendable {
+    case run, experiment
+
+    var table: (name: String, entity: String) {
+        switch self {
+        case .run: ("run_tags", "run")
+        case .experiment: ("experiment_tags", "experiment")
+        }
+    }
+}
+
+extension Ledger {
+    /// The tag keys of a run or experiment whose current value was written by an event imported from
+    /// `source`: a later import removes those the source no longer has, while a value a ledger user set
+    /// since is theirs and stays. A row's merge key ends with the id of the event that wrote it.
+    public func importedTagKeys(_ tags: ImportedTags, of entity: LedgerID, source: String) throws(StoreError) -> Set<String> {
+        let (table, column) = tags.table
+        return try read { db in
+            Set(
+                try String.fetchAll(
+                    db,
+                    sql: """
+                        SELECT t.key FROM \(table) t JOIN imports i ON i.event = substr(t.ord, \(OrderKey.idOffset + 1))
+                        WHERE t.\(column) = ? AND t.value IS NOT NULL AND i.source = ?
+                        """,
+                    arguments: [entity, source]))
+        }
+    }
+
+    /// The comments on a target, oldest first, each with whether it was imported from `source`: registry
+    /// tags are kept as comments, and an import removes only the tags it set itself.
+    public func comments(on target: LedgerID, importedFrom source: String) throws(StoreError) -> [(text: String, imported: Bool)] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT c.text, i.source IS ? AS imported FROM comments c LEFT JOIN imports i ON i.event = c.id
+                    WHERE c.target = ? ORDER BY c.clock, c.id
+                    """,
+                arguments: [source, target]
+            ).map { (text: $0["text"], imported: $0["imported"]) }
+        }
+    }
+}
