@@ -130,6 +130,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "LedgerMLflowTests", dependencies: ["LedgerMLflow", "LedgerModel"]),
+        .testTarget(
+            name: "LedgerImportTests", dependencies: ["LedgerImport", "LedgerProtocol", .product(name: "GRDB", package: "GRDB.swift")]),
         // `mledger import mlflow`: an MLflow server's or store's history as signed events with their provenance.
         .target(
             name: "LedgerImport",

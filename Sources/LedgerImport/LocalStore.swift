@@ -16,6 +16,8 @@ public final class LocalMLflowServer: @unchecked Sendable {
     public let uri: String
     /// The store as the provenance names it: `sqlite:////absolute/path` or `file:///absolute/folder`.
     public let store: String
+    /// The SQLite file of an `sqlite:///` store.
+    let sqlitePath: String?
 
     /// Whether `uri` names a local store rather than a tracking server.
     public static func isLocal(_ uri: String) -> Bool {
@@ -37,6 +39,7 @@ public final class LocalMLflowServer: @unchecked Sendable {
             }
             backend = "sqlite:///" + absolute
             store = backend
+            sqlitePath = absolute
         } else {
             let path = location.hasPrefix("file://") ? String(location.dropFirst("file://".count)) : location
             let absolute = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: cwd + "/")).standardizedFileURL.path
@@ -46,6 +49,7 @@ public final class LocalMLflowServer: @unchecked Sendable {
             }
             backend = "file://" + absolute
             store = backend
+            sqlitePath = nil
         }
         guard let mlflow = mlflow ?? Self.find("mlflow", environment["PATH"] ?? "") else {
             throw ImportError.invalidOption(
@@ -67,6 +71,12 @@ public final class LocalMLflowServer: @unchecked Sendable {
             stop()
             throw error
         }
+    }
+
+    /// The store as an import reads it: through the private server, and an SQLite store's metric
+    /// histories straight from its file.
+    public func source() throws -> RESTSource {
+        try RESTSource(uri: uri, name: store, localHistory: try sqlitePath.flatMap { try SQLiteMetricHistory(path: $0) })
     }
 
     static func find(_ name: String, _ path: String) -> String? {

@@ -12,9 +12,14 @@ public struct RESTSource: MLflowSource {
     let authorization: String?
     let session: URLSession
     public let name: String
+    /// For a local SQLite store: its histories, read from the file rather than over REST.
+    let localHistory: SQLiteMetricHistory?
 
     /// - Parameter name: the source as provenance names it (default: the URL without credentials).
-    public init(uri: String, name: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ImportError) {
+    public init(
+        uri: String, name: String? = nil, localHistory: SQLiteMetricHistory? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(ImportError) {
         guard var parts = URLComponents(string: uri), let scheme = parts.scheme?.lowercased(), ["http", "https"].contains(scheme),
             parts.host?.isEmpty == false
         else { throw .unsupportedSource(uri) }
@@ -34,6 +39,7 @@ public struct RESTSource: MLflowSource {
         self.base = base
         self.name = name ?? base.absoluteString
         self.authorization = authorization
+        self.localHistory = localHistory
         let config = URLSessionConfiguration.ephemeral
         config.timeoutIntervalForRequest = 300
         config.httpMaximumConnectionsPerHost = 8
@@ -178,6 +184,7 @@ public struct RESTSource: MLflowSource {
     static let historyPage = 100_000
 
     public func metricHistory(run: String, key: String, page: String?) async throws -> Page<MetricPoint> {
+        if let localHistory { return try localHistory.history(run: run, key: key, page: page) }
         let h = try await call(
             History.self, "GET", "api/2.0/mlflow/metrics/get-history",
             query: [("run_id", run), ("metric_key", key), ("max_results", String(Self.historyPage)), ("page_token", page)])

@@ -71,7 +71,9 @@ def client_read(uri):
 def timed_import(binary, uri):
     """Runs `mledger import mlflow` in a fresh workspace; returns its summary, wall time and peak RSS (MiB)."""
     with tempfile.TemporaryDirectory() as tmp:
-        env = dict(os.environ, MLEDGER_CONFIG_DIR=os.path.join(tmp, "config"))
+        # A local store is read through a private mlflow server: this Python's own `mlflow` command.
+        env = dict(os.environ, MLEDGER_CONFIG_DIR=os.path.join(tmp, "config"),
+                   MLEDGER_MLFLOW=os.path.join(os.path.dirname(sys.executable), "mlflow"))
         subprocess.run([binary, "init", "--team", "bench", "--name", "Importer"], cwd=tmp, env=env, check=True, capture_output=True)
         started = time.time()
         p = subprocess.Popen([binary, "import", "mlflow", uri, "--json"], cwd=tmp, env=env, stdout=subprocess.PIPE,
@@ -98,15 +100,22 @@ def main():
         summary, seconds, peak = timed_import(os.path.abspath(args.mledger), uri)
     finally:
         stop(server)
+    store = f"sqlite:///{folder}/mlflow.db"
+    local, local_seconds, local_peak = timed_import(os.path.abspath(args.mledger), store)
     expected = args.runs * args.points
     print("\nmledger import mlflow: an MLflow server (SQLite) read over REST into a fresh ledger")
     print(f"  machine: {machine()}")
     print(f"  inputs: {args.runs} runs x {args.points} metric points = {expected} points, one param and one tag per run")
-    if summary["metricPoints"] != expected or summary["runs"] != args.runs or read_points != expected:
-        sys.exit(f"  imported {summary['runs']} runs and {summary['metricPoints']} points, the client read {read_points}: expected {expected}")
-    print(f"  import: {seconds:.1f} s, {args.runs / seconds:.0f} runs/s, {expected / seconds:.0f} points/s, peak memory {peak:.0f} MiB")
+    for s in (summary, local):
+        if s["metricPoints"] != expected or s["runs"] != args.runs or read_points != expected:
+            sys.exit(f"  imported {s['runs']} runs and {s['metricPoints']} points, the client read {read_points}: expected {expected}")
+    print(f"  import over REST: {seconds:.1f} s, {args.runs / seconds:.0f} runs/s, {expected / seconds:.0f} points/s, "
+          f"peak memory {peak:.0f} MiB")
     print(f"  plain mlflow client reading the same runs and histories: {read_seconds:.1f} s ({read_runs} runs, {read_points} points)")
-    print(f"  ratio: the import takes {seconds / read_seconds:.2f}x the client's read time")
+    print(f"  ratio: the import takes {seconds / read_seconds:.2f}x the client's read time (MLflow's read API is the limit)")
+    print(f"  import of the same store as {store.replace(folder, '...')} (histories read from the file, the rest through "
+          f"a private mlflow server, its start included): {local_seconds:.1f} s, {expected / local_seconds:.0f} points/s, "
+          f"peak memory {local_peak:.0f} MiB [goal: under 60 s: {'met' if local_seconds < 60 else 'MISSED'}]")
 
 
 if __name__ == "__main__":

@@ -61,7 +61,7 @@ struct MLflowImport: AsyncParsableCommand {
             ? try await LocalMLflowServer(store: uri, artifacts: artifactsDestination, mlflow: ProcessInfo.processInfo.environment["MLEDGER_MLFLOW"])
             : nil
         defer { local?.stop() }
-        let source = try local.map { try RESTSource(uri: $0.uri, name: $0.store) } ?? RESTSource(uri: uri)
+        let source = try local?.source() ?? RESTSource(uri: uri)
         let line = ImportProgressLine()
         let importer = try Importer(
             ledger: session.ledger, signer: try session.signer(), blobs: session.workspace.blobs, source: source, options: options,
