@@ -131,7 +131,7 @@ let package = Package(
         .target(
             name: "LedgerMLflow",
             dependencies: [
-                "LedgerProtocol", "LedgerModel", "LedgerStore",
+                "LedgerProtocol", "LedgerModel", "LedgerStore", "LedgerWebhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),

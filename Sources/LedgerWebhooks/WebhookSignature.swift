@@ -25,14 +25,12 @@ public enum WebhookSignature {
         return out
     }
 
-    /// The headers of one delivery attempt: its id, the attempt's Unix time in seconds, the signature.
+    /// The headers of one delivery attempt: its id, the attempt's Unix time in seconds, and the signature
+    /// unless there is no secret (MLflow lets a webhook have none, and then sends none).
     public static func headers(secret: String, deliveryID: String, timestampSeconds: Int64, payload: [UInt8]) -> [(String, String)] {
         let timestamp = String(timestampSeconds)
-        return [
-            ("Content-Type", "application/json"),
-            (deliveryIDHeader, deliveryID),
-            (timestampHeader, timestamp),
-            (signatureHeader, sign(secret: secret, deliveryID: deliveryID, timestamp: timestamp, payload: payload)),
-        ]
+        var headers = [("Content-Type", "application/json"), (deliveryIDHeader, deliveryID), (timestampHeader, timestamp)]
+        if !secret.isEmpty { headers.append((signatureHeader, sign(secret: secret, deliveryID: deliveryID, timestamp: timestamp, payload: payload))) }
+        return headers
     }
 }

@@ -70,6 +70,7 @@ struct WebhookRoutes {
         let webhooks = state.webhooks
         let signer = context.signer?.hex
         do {
+            guard !asked.secret.isEmpty else { throw WebhookError.missingSecret }
             let events = try WebhookCatalog.parse(asked.events)
             let created = try await offload {
                 try webhooks.create(
