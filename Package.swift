@@ -92,7 +92,9 @@ let package = Package(
         // Benchmarks printed by `make bench`.
         .executableTarget(
             name: "mledger-bench",
-            dependencies: ["LedgerProtocol", "LedgerModel", "LedgerStore", "LedgerSync", "LedgerWeb", "LedgerDashboard", "LedgerProcesses"]
+            dependencies: [
+                "LedgerProtocol", "LedgerModel", "LedgerStore", "LedgerSync", "LedgerWeb", "LedgerDashboard", "LedgerProcesses", "LedgerWebhooks",
+            ]
         ),
         // Fault, load and hostile-input suite printed by `make torture`: drives the built binaries.
         .executableTarget(
