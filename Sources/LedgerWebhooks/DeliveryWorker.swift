@@ -30,7 +30,8 @@ public final class DeliveryWorker: Sendable {
         await withDiscardingTaskGroup { group in
             while !Task.isCancelled {
                 let now = Int64(wallClockMs())
-                for s in (try? store.subscriptions()) ?? [] where s.active && s.nextAttemptMs <= now && claim(s.id) {
+                let store = self.store
+                for s in (try? await offload({ try store.subscriptions() })) ?? [] where s.active && s.nextAttemptMs <= now && claim(s.id) {
                     group.addTask {
                         await self.drain(s.id)
                         self.busy.withLock { _ = $0.remove(s.id) }
@@ -45,33 +46,43 @@ public final class DeliveryWorker: Sendable {
         busy.withLock { $0.insert(id).inserted }
     }
 
-    /// Delivers what is due to one subscription, until it is up to date or an attempt fails.
+    /// Delivers what is due to one subscription, until it is up to date or an attempt fails. SQLite
+    /// reads and the durable commit per delivery run off the async executor.
     func drain(_ id: String) async {
+        let store = self.store
+        let ledger = self.ledger
         while !Task.isCancelled {
-            guard let s = try? store.subscription(id), s.active, s.nextAttemptMs <= Int64(wallClockMs()) else { return }
-            guard let (found, scannedTo) = try? ledger.arrivals(after: s.cursor, kinds: s.kinds, limit: 64) else { return }
+            guard let s = try? await offload({ try store.subscription(id) }), s.active, s.nextAttemptMs <= Int64(wallClockMs()),
+                let (found, scannedTo) = try? await offload({ try ledger.arrivals(after: s.cursor, kinds: s.kinds, limit: 64) })
+            else { return }
             if found.isEmpty {
-                guard scannedTo > s.cursor else { return }
-                try? store.skip(id, to: scannedTo)
+                guard scannedTo > s.cursor, (try? await offload({ try store.skip(id, to: scannedTo) })) != nil else { return }
                 continue
             }
             for arrival in found {
-                guard !Task.isCancelled, let event = WebhookCatalog.event(forKind: arrival.event.envelope.kind.rawValue) else { return }
-                // Re-read: the subscription may have been removed or disabled meanwhile.
-                guard let current = try? store.subscription(id), current.active else { return }
-                let delivery = Delivery(
-                    deliveryID: WebhookStore.deliveryID(webhook: id, event: arrival.event.id), webhook: id, event: event.name,
-                    eventID: arrival.event.id.hex, position: arrival.position, attempts: 0, delivered: false, responseStatus: nil, error: nil,
-                    firstAttemptMs: 0, lastAttemptMs: 0)
-                let payload = payloads.payload(for: arrival, as: event)
-                let result = await sender.send(to: current.url, secret: current.secret, deliveryID: delivery.deliveryID, payload: payload)
-                do {
-                    try store.record(delivery, result: result, nowMs: Int64(wallClockMs()), backoff: backoff)
-                } catch {
-                    return
-                }
-                guard result.success else { return }
+                guard !Task.isCancelled, let event = WebhookCatalog.event(forKind: arrival.event.envelope.kind.rawValue),
+                    // Re-read: the subscription may have been removed, disabled or changed meanwhile.
+                    let current = try? await offload({ try store.subscription(id) }), current.active
+                else { return }
+                guard await deliver(arrival, as: event, to: current) else { return }
             }
         }
+    }
+
+    /// One attempt at one event, recorded; true when it was delivered.
+    private func deliver(_ arrival: Arrival, as event: WebhookEvent, to s: Subscription) async -> Bool {
+        let delivery = Delivery(
+            deliveryID: WebhookStore.deliveryID(webhook: s.id, event: arrival.event.id), webhook: s.id, event: event.name,
+            eventID: arrival.event.id.hex, position: arrival.position, attempts: 0, delivered: false, responseStatus: nil, error: nil,
+            firstAttemptMs: 0, lastAttemptMs: 0)
+        let payloads = self.payloads
+        guard let payload = try? await offload({ payloads.payload(for: arrival, as: event) }) else { return false }
+        let result = await sender.send(to: s.url, secret: s.secret, deliveryID: delivery.deliveryID, payload: payload)
+        let store = self.store
+        let backoff = self.backoff
+        guard (try? await offload({ try store.record(delivery, result: result, nowMs: Int64(wallClockMs()), backoff: backoff) })) != nil else {
+            return false
+        }
+        return result.success
     }
 }

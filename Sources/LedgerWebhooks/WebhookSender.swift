@@ -18,10 +18,14 @@ public struct WebhookSender: Sendable {
         guard let url = URL(string: urlText), let parts = URLComponents(url: url, resolvingAgainstBaseURL: false) else {
             return AttemptResult(success: false, errorMessage: WebhookError.badURL(urlText).description)
         }
+        // Name resolution blocks: off the async executor, like the request itself.
+        let policy = self.policy
         do {
-            try Resolver.check(url: url, policy: policy)
-        } catch {
+            try await offload { try Resolver.check(url: url, policy: policy) }
+        } catch let error as WebhookError {
             return AttemptResult(success: false, errorMessage: error.description)
+        } catch {
+            return AttemptResult(success: false, errorMessage: "\(error)")
         }
         let path = parts.percentEncodedPath.isEmpty ? "/" : parts.percentEncodedPath
         let target = path + (parts.percentEncodedQuery.map { "?" + $0 } ?? "")

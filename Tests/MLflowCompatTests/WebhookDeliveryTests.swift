@@ -151,6 +151,8 @@ import Testing
         #expect(!refused.ok && refused.stderr.contains("link-local"), "\(refused.stderr)")
         let unknown = try a.run("webhook", "add", s.receiver.url, "--events", "model.promoted", "--secret-env", "HOOK_SECRET")
         #expect(!unknown.ok && unknown.stderr.contains("not a webhook event"))
+        let badURL = try a.run("webhook", "add", "ftp://files.example.org/hook", "--events", "*", "--secret-env", "HOOK_SECRET")
+        #expect(!badURL.ok && badURL.stderr.contains("not an http(s) URL"), "\(badURL.stderr)")
         let noSecret = try a.run("webhook", "add", s.receiver.url, "--events", "*", "--secret-env", "NO_SUCH_VARIABLE")
         #expect(!noSecret.ok && noSecret.stderr.contains("NO_SUCH_VARIABLE"))
 
@@ -165,6 +167,7 @@ import Testing
         let forbidden = try writer.run("webhook", "list")
         #expect(!forbidden.ok && forbidden.stderr.contains("maintainer"), "\(forbidden.stderr)")
 
+        #expect((try a.json("webhook", "list") as? [Any])?.count == 1, "refused subscriptions change nothing")
         try a.ok("webhook", "remove", String(s.webhook.prefix(8)))
         #expect((try a.json("webhook", "list") as? [Any])?.isEmpty == true)
     }
