@@ -9,10 +9,10 @@ struct WebhookCommand: AsyncParsableCommand {
         commandName: "webhook",
         abstract: "Manage the relay's webhooks: lifecycle events POSTed to your URLs, signed as MLflow 3 signs them.",
         discussion: """
-            The relay delivers each subscribed event at least once, in the order it arrived, retrying a
-            failing receiver with growing waits (1 s doubling to an hour), and keeps a delivery log.
-            Deliveries carry X-MLflow-Delivery-Id, X-MLflow-Timestamp and X-MLflow-Signature (HMAC-SHA256 of
-            `delivery_id.timestamp.payload` with the secret), so a receiver written for MLflow verifies them
+            The relay delivers each subscribed event at least once, in the order it arrived, retrying a \
+            failing receiver with growing waits (1 s doubling to an hour), and keeps a delivery log. \
+            Deliveries carry X-MLflow-Delivery-Id, X-MLflow-Timestamp and X-MLflow-Signature (HMAC-SHA256 of \
+            `delivery_id.timestamp.payload` with the secret), so a receiver written for MLflow verifies them \
             unchanged; a retry keeps its delivery id. Needs the maintainer or admin role.
 
             Events: \(WebhookCatalog.table.map { "\($0.event.name) (\($0.kind))" }.joined(separator: ", ")).
