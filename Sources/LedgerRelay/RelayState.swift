@@ -37,7 +37,10 @@ public struct RelayState: Sendable {
 
     /// The worker that delivers the subscriptions' events; the relay runs it beside its server.
     public func deliveryWorker() -> DeliveryWorker {
-        DeliveryWorker(store: webhooks.store, ledger: ledger, policy: webhooks.policy, backoff: configuration.webhookBackoff)
+        let metrics = self.metrics
+        return DeliveryWorker(store: webhooks.store, ledger: ledger, policy: webhooks.policy, backoff: configuration.webhookBackoff) { result in
+            metrics.webhookAttempts(result.success ? "delivered" : "failed").increment()
+        }
     }
 
     /// What a request must be signed for: this relay, and its team (`team`, the one its ledger holds, else

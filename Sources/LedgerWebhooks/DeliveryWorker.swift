@@ -14,9 +14,15 @@ public final class DeliveryWorker: Sendable {
     let backoff: Backoff
     let pollMs: Int
     let payloads: PayloadBuilder
+    /// Told of every attempt (the relay counts them for /metrics).
+    let onAttempt: @Sendable (AttemptResult) -> Void
     private let busy = Mutex<Set<String>>([])
 
-    public init(store: WebhookStore, ledger: Ledger, policy: AddressPolicy, backoff: Backoff = Backoff(), pollMs: Int = 200) {
+    public init(
+        store: WebhookStore, ledger: Ledger, policy: AddressPolicy, backoff: Backoff = Backoff(), pollMs: Int = 200,
+        onAttempt: @escaping @Sendable (AttemptResult) -> Void = { _ in }
+    ) {
+        self.onAttempt = onAttempt
         self.store = store
         self.ledger = ledger
         self.sender = WebhookSender(policy: policy)
@@ -78,6 +84,7 @@ public final class DeliveryWorker: Sendable {
         let payloads = self.payloads
         guard let payload = try? await offload({ payloads.payload(for: arrival, as: event) }) else { return false }
         let result = await sender.send(to: s.url, secret: s.secret, deliveryID: delivery.deliveryID, payload: payload)
+        onAttempt(result)
         let store = self.store
         let backoff = self.backoff
         guard (try? await offload({ try store.record(delivery, result: result, nowMs: Int64(wallClockMs()), backoff: backoff) })) != nil else {

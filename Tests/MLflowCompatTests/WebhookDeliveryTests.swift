@@ -2,6 +2,10 @@ import Foundation
 import LedgerTestSupport
 import Testing
 
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
 /// The relay's webhooks against a receiver written for MLflow 3, all real processes on 127.0.0.1.
 @Suite(.serialized) struct WebhookDeliveryTests {
     static let secret = "whsec-test-\(UUID().uuidString)"
@@ -116,6 +120,10 @@ import Testing
         let ids = Dictionary(grouping: delivered, by: { $0.eventID ?? "" }).mapValues { Set($0.map(\.deliveryID)) }
         #expect(ids.values.allSatisfy { $0.count == 1 })
         #expect(received.contains { $0.status == 500 })
+        // The restarted relay counted its attempts: the repeat and the archive at least.
+        let metrics = try String(contentsOf: try #require(URL(string: s.relay.url + "/metrics")), encoding: .utf8)
+        let line = metrics.split(separator: "\n").first { $0.hasPrefix("mledger_webhook_attempts_total{result=\"delivered\"}") }
+        #expect((line?.split(separator: " ").last).flatMap { Double($0) } ?? 0 >= 2, "\(line ?? "no webhook counter")")
 
         let log = try #require(try a.json("webhook", "deliveries", "--webhook", String(s.webhook.prefix(8))) as? [[String: Any]])
         #expect(log.count == expected.count)
