@@ -81,7 +81,7 @@ import Testing
         let got = try receiver.wait(seconds: 30, "four deliveries from mledger serve") { entries in
             entries.filter { $0.status == 200 && !$0.test }.count >= 4
         }
-        #expect(got.allSatisfy { $0.verified }, "every delivery verifies with MLflow's signature check")
+        #expect(got.allSatisfy { $0.verified && $0.sameAsMLflow }, "every delivery verifies with MLflow's signature check")
         let delivered = got.filter { $0.status == 200 && !$0.test }
         #expect(delivered.map { "\($0.entity).\($0.action)" } == names)
         #expect(delivered[1].data["run_id"] as? String == out["run"] as? String && delivered[1].data["version"] as? String == "1")

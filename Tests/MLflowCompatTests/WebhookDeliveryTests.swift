@@ -107,7 +107,7 @@ import FoundationNetworking
             let delivered = entries.filter { $0.status == 200 }
             return Set(delivered.compactMap(\.eventID)).isSuperset(of: expected.map(\.id)) && delivered.filter { $0.eventID == held }.count >= 2
         }
-        #expect(received.allSatisfy { $0.verified }, "every delivery must verify with MLflow's signature check")
+        #expect(received.allSatisfy { $0.verified && $0.sameAsMLflow }, "every delivery must verify with MLflow's signature check")
         let delivered = received.filter { $0.status == 200 }
         // In order: the first receipt of each event follows arrival order; repeats come right after.
         var firstSeen = [String]()

@@ -54,6 +54,8 @@ final class WebhookReceiver: @unchecked Sendable {
         var deliveryID: String
         var status: Int
         var verified: Bool
+        /// The signature equals what MLflow's own sender computes for the same delivery.
+        var sameAsMLflow: Bool
         var entity: String
         var action: String
         var eventID: String?
@@ -69,6 +71,7 @@ final class WebhookReceiver: @unchecked Sendable {
             let ledger = json["ledger"] as? [String: Any] ?? [:]
             return Entry(
                 deliveryID: json["delivery_id"] as? String ?? "", status: json["status"] as? Int ?? 0, verified: json["verified"] as? Bool ?? false,
+                sameAsMLflow: json["same_as_mlflow"] as? Bool ?? false,
                 entity: json["entity"] as? String ?? "", action: json["action"] as? String ?? "", eventID: ledger["event_id"] as? String,
                 position: ledger["position"] as? Int, data: json["data"] as? [String: Any] ?? [:], test: ledger["test"] as? Bool ?? false)
         }
