@@ -53,11 +53,17 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
+        // Lifecycle webhooks: subscriptions, MLflow-style signed payloads, delivery from a persisted cursor.
+        .target(
+            name: "LedgerWebhooks",
+            dependencies: ["CSodium", "LedgerProtocol", "LedgerModel", "LedgerStore", "LedgerSync", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(name: "LedgerWebhooksTests", dependencies: ["LedgerWebhooks", "LedgerProtocol", "LedgerStore"]),
         // The relay as a library: routes, request authentication, roles, metrics.
         .target(
             name: "LedgerRelay",
             dependencies: [
-                "LedgerProtocol", "LedgerModel", "LedgerStore", "LedgerDashboard",
+                "LedgerProtocol", "LedgerModel", "LedgerStore", "LedgerDashboard", "LedgerWebhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -76,7 +82,7 @@ let package = Package(
         .executableTarget(
             name: "mledger",
             dependencies: [
-                "LedgerProtocol", "LedgerModel", "LedgerStore", "LedgerSync", "LedgerWeb", "LedgerDashboard",
+                "LedgerProtocol", "LedgerModel", "LedgerStore", "LedgerSync", "LedgerWeb", "LedgerDashboard", "LedgerWebhooks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "LedgerMLflow", .product(name: "Hummingbird", package: "hummingbird"), "LedgerImport",
             ]
@@ -86,7 +92,9 @@ let package = Package(
         // Benchmarks printed by `make bench`.
         .executableTarget(
             name: "mledger-bench",
-            dependencies: ["LedgerProtocol", "LedgerModel", "LedgerStore", "LedgerSync", "LedgerWeb", "LedgerDashboard", "LedgerProcesses"]
+            dependencies: [
+                "LedgerProtocol", "LedgerModel", "LedgerStore", "LedgerSync", "LedgerWeb", "LedgerDashboard", "LedgerProcesses", "LedgerWebhooks",
+            ]
         ),
         // Fault, load and hostile-input suite printed by `make torture`: drives the built binaries.
         .executableTarget(
@@ -125,7 +133,7 @@ let package = Package(
         .target(
             name: "LedgerMLflow",
             dependencies: [
-                "LedgerProtocol", "LedgerModel", "LedgerStore",
+                "LedgerProtocol", "LedgerModel", "LedgerStore", "LedgerWebhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),

@@ -6,7 +6,7 @@ import LedgerStore
 
 /// The rest of MLflow's classic REST API: deletes and restores (signed tombstones: views hide the
 /// entity, the audit trail keeps it), experiment and registry tags, descriptions, metric history over
-/// several runs, artifact listings; and a clear refusal for webhooks.
+/// several runs, artifact listings.
 struct ClassicRoutes {
     let service: MLflowService
 
@@ -149,14 +149,6 @@ struct ClassicRoutes {
                 return f
             }
             return out
-        }
-        // Webhooks sign lifecycle events for receivers; until the ledger's webhooks land, say so plainly.
-        for (method, path) in [
-            (HTTPRequest.Method.get, ""), (.post, ""), (.get, "/{id}"), (.patch, "/{id}"), (.delete, "/{id}"), (.post, "/{id}/test"),
-        ] {
-            router.mlflow(method, "/api/2.0/mlflow/webhooks\(path)") { _ in
-                throw MLflowError(.notImplemented, "webhooks are not supported by mledger serve yet: lifecycle events are in `mledger audit`")
-            }
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import LedgerStore
+import LedgerWebhooks
 import Logging
 
 /// The MLflow-compatible endpoint: the subset of MLflow's REST API the `mlflow` Python client needs
@@ -17,7 +18,7 @@ public enum MLflowServer {
     /// The endpoint's routes; `pages` adds routes beside the API (the dashboard, so the tracking URI opens
     /// in a browser), which keep their own sign-in.
     public static func router(
-        service: MLflowService, token: TrackingToken, pages: (Router<BasicRequestContext>) -> Void = { _ in }
+        service: MLflowService, token: TrackingToken, webhooks: Webhooks? = nil, pages: (Router<BasicRequestContext>) -> Void = { _ in }
     ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: MLflowErrorMiddleware())
@@ -31,17 +32,18 @@ public enum MLflowServer {
         MultipartRoutes(service: service).register(on: router)
         LoggedModelRoutes(service: service).register(on: router)
         ClassicRoutes(service: service).register(on: router)
+        if let webhooks { WebhookRoutes(webhooks: webhooks).register(on: router) } else { WebhookRoutes.refuse(on: router) }
         pages(router)
         return router
     }
 
     /// The application; `onListening` receives the bound port (useful with port 0).
     public static func make(
-        service: MLflowService, token: TrackingToken, host: String, port: Int, logger: Logger,
+        service: MLflowService, token: TrackingToken, host: String, port: Int, logger: Logger, webhooks: Webhooks? = nil,
         pages: (Router<BasicRequestContext>) -> Void = { _ in }, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         Application(
-            router: router(service: service, token: token, pages: pages),
+            router: router(service: service, token: token, webhooks: webhooks, pages: pages),
             configuration: .init(address: .hostname(host, port: port), serverName: "mledger-mlflow"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
             logger: logger

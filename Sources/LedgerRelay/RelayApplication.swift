@@ -27,6 +27,7 @@ public enum RelayApplication {
         let v1 = router.group("v1").add(middleware: RequestAuthenticator(state: state))
         EventRoutes(state: state).register(on: v1)
         BlobRoutes(state: state).register(on: v1)
+        WebhookRoutes(state: state).register(on: v1)
         DashboardSite(ledger: state.ledger, blobs: state.blobs, login: SignedLinkLogin(ledger: state.ledger)).register(on: router)
         return router
     }

@@ -1,5 +1,6 @@
 import Foundation
 import LedgerProtocol
+import LedgerWebhooks
 
 /// How a relay runs: where it keeps its data, where it listens, which team it serves and its limits.
 public struct RelayConfiguration: Sendable {
@@ -17,6 +18,10 @@ public struct RelayConfiguration: Sendable {
     public var maxPullPage: Int
     /// Largest artifact blob accepted.
     public var maxBlobBytes: Int = 8 << 30
+    /// Lets webhooks call link-local and cloud metadata addresses (refused by default: SSRF).
+    public var webhookAllowLinkLocal = false
+    /// Waits between failed webhook delivery attempts.
+    public var webhookBackoff = Backoff()
 
     public init(
         dataDirectory: URL, host: String = "127.0.0.1", port: Int = 8470, team: LedgerID? = nil,

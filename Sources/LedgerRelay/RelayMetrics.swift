@@ -28,6 +28,11 @@ public struct RelayMetrics: Sendable {
         registry.makeCounter(name: "mledger_events_rejected_total", labels: [("reason", code)], help: "Events refused, by reason.")
     }
 
+    /// Webhook delivery attempts by outcome (`delivered`, `failed`).
+    func webhookAttempts(_ result: String) -> Counter {
+        registry.makeCounter(name: "mledger_webhook_attempts_total", labels: [("result", result)], help: "Webhook delivery attempts, by outcome.")
+    }
+
     func render() -> [UInt8] {
         var out = [UInt8]()
         registry.emit(into: &out)

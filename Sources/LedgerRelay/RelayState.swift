@@ -2,6 +2,7 @@ import Foundation
 import LedgerModel
 import LedgerProtocol
 import LedgerStore
+import LedgerWebhooks
 
 /// Everything the routes share: the relay's own ledger (the same store and verification rules as every
 /// client), its blob store, its limits and its metrics.
@@ -11,6 +12,8 @@ public struct RelayState: Sendable {
     public let blobs: BlobStore
     /// This relay's id (see `Ledger.relayID`): signed requests name it, so they are good only here.
     public let relayID: [UInt8]
+    /// Webhook subscriptions and their delivery state, in `webhooks.sqlite` beside the ledger.
+    public let webhooks: Webhooks
     let metrics = RelayMetrics()
     let turns = IngestTurns()
     /// Request bodies held at once: four of the largest allowed (a client keeps two pushes in flight).
@@ -24,8 +27,19 @@ public struct RelayState: Sendable {
         ledger = try Ledger(path: configuration.databasePath, cacheMiB: 16)
         blobs = BlobStore(directory: configuration.blobDirectory)
         relayID = try ledger.relayID()
+        let policy = AddressPolicy(allowLinkLocal: configuration.webhookAllowLinkLocal)
+        webhooks = Webhooks(
+            store: try WebhookStore(path: Webhooks.storePath(besideLedger: configuration.databasePath)), ledger: ledger, policy: policy)
         if let configured = configuration.team, let stored = try ledger.team(), stored != configured {
             throw StoreError.invalidInput("\(configuration.dataDirectory.path) holds team \(stored.short), not \(configured.short)")
+        }
+    }
+
+    /// The worker that delivers the subscriptions' events; the relay runs it beside its server.
+    public func deliveryWorker() -> DeliveryWorker {
+        let metrics = self.metrics
+        return DeliveryWorker(store: webhooks.store, ledger: ledger, policy: webhooks.policy, backoff: configuration.webhookBackoff) { result in
+            metrics.webhookAttempts(result.success ? "delivered" : "failed").increment()
         }
     }
 

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import LedgerProtocol
 import LedgerRelay
+import LedgerWebhooks
 import Logging
 
 @main
@@ -50,23 +51,38 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Largest request body in bytes.")
     var maxBody: Int = 16 << 20
 
+    @Flag(help: "Let webhooks call link-local and cloud metadata addresses (169.254/16, fe80::/10), refused by default.")
+    var webhookAllowLinkLocal = false
+
+    @Option(help: "Longest wait, in seconds, between attempts to deliver a webhook to a failing receiver (waits double from 1 s).")
+    var webhookRetryMax: Double = 3600
+
     func validate() throws {
         if let team, LedgerID(hex: team) == nil { throw ValidationError("--team must be a 64-digit hex team id") }
+        guard webhookRetryMax >= 0.01, webhookRetryMax <= 86_400 else {
+            throw ValidationError("--webhook-retry-max must be between 0.01 and 86400 seconds")
+        }
     }
 
     func run() async throws {
         RelayMemory.returnLargeBuffersToTheSystem()
         let directory = URL(fileURLWithPath: data)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let state = try RelayState(
-            configuration: RelayConfiguration(
-                dataDirectory: directory, host: host, port: port, team: team.flatMap(LedgerID.init(hex:)), maxBodyBytes: maxBody))
+        var configuration = RelayConfiguration(
+            dataDirectory: directory, host: host, port: port, team: team.flatMap(LedgerID.init(hex:)), maxBodyBytes: maxBody)
+        configuration.webhookAllowLinkLocal = webhookAllowLinkLocal
+        let capMs = Int64(webhookRetryMax * 1000)
+        configuration.webhookBackoff = Backoff(baseMs: min(1_000, capMs), capMs: capMs)
+        let state = try RelayState(configuration: configuration)
         var logger = Logger(label: "mledger-relay")
         logger.logLevel = Serve.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
         let host = self.host
         let app = RelayApplication.make(state: state, logger: logger) { port in
             FileHandle.standardOutput.write(Data("mledger-relay listening on http://\(host):\(port) (data: \(directory.path))\n".utf8))
         }
+        // Webhook deliveries run beside the server, from their persisted cursors, until it stops.
+        let deliveries = Task { await state.deliveryWorker().run() }
+        defer { deliveries.cancel() }
         try await app.runService()
     }
 }

@@ -34,9 +34,13 @@ open class CLIProcess: @unchecked Sendable {
 
     deinit { try? FileManager.default.removeItem(at: root) }
 
+    /// Variables added to every command's environment (a webhook's secret, for `--secret-env`).
+    public var extraEnvironment: [String: String] = [:]
+
     public var environment: [String: String] {
         var env = ProcessInfo.processInfo.environment
         env["MLEDGER_CONFIG_DIR"] = config.path
+        env.merge(extraEnvironment) { _, new in new }
         return env
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import LedgerMLflow
+import LedgerWebhooks
 import Logging
 
 struct ServeCommand: AsyncParsableCommand {
@@ -24,12 +25,16 @@ struct ServeCommand: AsyncParsableCommand {
             token (MLFLOW_TRACKING_TOKEN, printed at start and kept in .mledger/serve.json, readable only \
             by you). While it runs, `mledger run` in this workspace uses it instead of starting its own. \
             The tracking URI also serves this workspace's dashboard: open the dashboard address printed \
-            at start (it signs the browser in with the token). Stop it with Ctrl-C.
+            at start (it signs the browser in with the token). MLflow's webhook API \
+            (MlflowClient().create_webhook ...) delivers this ledger's lifecycle events, signed as MLflow \
+            signs them, at least once and in order, from .mledger/webhooks.sqlite. Stop it with Ctrl-C.
             """
     )
 
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on (0 picks a free one).") var port = 5000
+    @Flag(help: "Let webhooks call link-local and cloud metadata addresses (169.254/16, fe80::/10), refused by default.")
+    var webhookAllowLinkLocal = false
 
     func run() async throws {
         let session = try Session.open()
@@ -41,7 +46,14 @@ struct ServeCommand: AsyncParsableCommand {
         let file = ServeFile(workspace: session.workspace)
         let token = TrackingToken.generate()
         let pages = try WorkspaceDashboard.routes(session, signer: signer, token: token.value, command: "mledger serve")
-        let app = MLflowServer.make(service: service, token: token, host: host, port: port, logger: logger, pages: pages) { port in
+        // MLflow's webhook API, delivered from this workspace's ledger (.mledger/webhooks.sqlite).
+        let policy = AddressPolicy(allowLinkLocal: webhookAllowLinkLocal)
+        let store = try WebhookStore(path: Webhooks.storePath(besideLedger: session.ledger.path))
+        let webhooks = Webhooks(store: store, ledger: session.ledger, policy: policy)
+        let deliveries = Task { await DeliveryWorker(store: store, ledger: session.ledger, policy: policy).run() }
+        defer { deliveries.cancel() }
+        let app = MLflowServer.make(service: service, token: token, host: host, port: port, logger: logger, webhooks: webhooks, pages: pages) {
+            port in
             try? file.write(.init(host: host, port: port, pid: getpid(), token: token.value))
             let uri = "http://\(host):\(port)"
             FileHandle.standardOutput.write(

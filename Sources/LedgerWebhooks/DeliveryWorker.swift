@@ -1,0 +1,95 @@
+import Foundation
+import LedgerProtocol
+import LedgerStore
+import Synchronization
+
+/// Delivers each subscription's events in arrival order, one at a time, from its persisted cursor: an
+/// event is sent until a 2xx answer, with exponential backoff between failed attempts, and only then
+/// does the cursor pass it. Subscriptions do not wait for each other. A restart resumes from the
+/// cursors, so every event is delivered at least once; a repeat carries the same delivery id.
+public final class DeliveryWorker: Sendable {
+    let store: WebhookStore
+    let ledger: Ledger
+    let sender: WebhookSender
+    let backoff: Backoff
+    let pollMs: Int
+    let payloads: PayloadBuilder
+    /// Told of every attempt (the relay counts them for /metrics).
+    let onAttempt: @Sendable (AttemptResult) -> Void
+    private let busy = Mutex<Set<String>>([])
+
+    public init(
+        store: WebhookStore, ledger: Ledger, policy: AddressPolicy, backoff: Backoff = Backoff(), pollMs: Int = 200,
+        onAttempt: @escaping @Sendable (AttemptResult) -> Void = { _ in }
+    ) {
+        self.onAttempt = onAttempt
+        self.store = store
+        self.ledger = ledger
+        self.sender = WebhookSender(policy: policy)
+        self.backoff = backoff
+        self.pollMs = pollMs
+        self.payloads = PayloadBuilder(ledger: ledger)
+    }
+
+    /// Runs until the task is cancelled; a delivery in flight is finished first.
+    public func run() async {
+        await withDiscardingTaskGroup { group in
+            while !Task.isCancelled {
+                let now = Int64(wallClockMs())
+                let store = self.store
+                for s in (try? await offload({ try store.subscriptions() })) ?? [] where s.active && s.nextAttemptMs <= now && claim(s.id) {
+                    group.addTask {
+                        await self.drain(s.id)
+                        self.busy.withLock { _ = $0.remove(s.id) }
+                    }
+                }
+                try? await Task.sleep(for: .milliseconds(pollMs))
+            }
+        }
+    }
+
+    private func claim(_ id: String) -> Bool {
+        busy.withLock { $0.insert(id).inserted }
+    }
+
+    /// Delivers what is due to one subscription, until it is up to date or an attempt fails. SQLite
+    /// reads and the durable commit per delivery run off the async executor.
+    func drain(_ id: String) async {
+        let store = self.store
+        let ledger = self.ledger
+        while !Task.isCancelled {
+            guard let s = try? await offload({ try store.subscription(id) }), s.active, s.nextAttemptMs <= Int64(wallClockMs()),
+                let (found, scannedTo) = try? await offload({ try ledger.arrivals(after: s.cursor, kinds: s.kinds, limit: 64) })
+            else { return }
+            if found.isEmpty {
+                guard scannedTo > s.cursor, (try? await offload({ try store.skip(id, to: scannedTo) })) != nil else { return }
+                continue
+            }
+            for arrival in found {
+                guard !Task.isCancelled, let event = WebhookCatalog.event(forKind: arrival.event.envelope.kind.rawValue),
+                    // Re-read: the subscription may have been removed, disabled or changed meanwhile.
+                    let current = try? await offload({ try store.subscription(id) }), current.active
+                else { return }
+                guard await deliver(arrival, as: event, to: current) else { return }
+            }
+        }
+    }
+
+    /// One attempt at one event, recorded; true when it was delivered.
+    private func deliver(_ arrival: Arrival, as event: WebhookEvent, to s: Subscription) async -> Bool {
+        let delivery = Delivery(
+            deliveryID: WebhookStore.deliveryID(webhook: s.id, event: arrival.event.id), webhook: s.id, event: event.name,
+            eventID: arrival.event.id.hex, position: arrival.position, attempts: 0, delivered: false, responseStatus: nil, error: nil,
+            firstAttemptMs: 0, lastAttemptMs: 0)
+        let payloads = self.payloads
+        guard let payload = try? await offload({ payloads.payload(for: arrival, as: event) }) else { return false }
+        let result = await sender.send(to: s.url, secret: s.secret, deliveryID: delivery.deliveryID, payload: payload)
+        onAttempt(result)
+        let store = self.store
+        let backoff = self.backoff
+        guard (try? await offload({ try store.record(delivery, result: result, nowMs: Int64(wallClockMs()), backoff: backoff) })) != nil else {
+            return false
+        }
+        return result.success
+    }
+}
