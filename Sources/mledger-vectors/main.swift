@@ -144,6 +144,30 @@ let importedStage = ai.next(
             system: "mlflow", source: importSource, object: "model_version", ids: ["name": "digits", "version": "1"],
             updated: 1_767_225_100_000, data: ["stage": "Staging"], stateAtImport: true)), team: team)
 
+// Deployments and production monitoring (SPEC 6.16), continuing Alice's chain after the imports: the
+// environment protected, the version deployed, production points, a rule, its alert, a rollback, a removal.
+let protectProduction = ai.next(EnvironmentProtect(environment: "production", role: .maintainer), team: team)
+let deploy = ai.next(
+    DeploymentRecord(model: model, version: loggedVersion.id, environment: "production", target: "k8s/eu-west-1", reason: "beats v1 on the holdout"),
+    team: team)
+let productionPoints = ai.next(
+    MonitorPoints(
+        model: model, environment: "production", version: loggedVersion.id,
+        series: ["accuracy": [.init(step: 1, timestamp: 1_767_225_300_000, value: 0.71), .init(step: 2, timestamp: 1_767_225_330_000, value: 0.69)]],
+        source: "http://127.0.0.1:8000/metrics"), team: team)
+let rule = ai.next(
+    MonitorRule(
+        model: model, environment: "production",
+        definition: .init(metric: "accuracy", condition: .below, threshold: 0.75, forMs: 30_000, command: "make retrain")), team: team)
+let alert = ai.next(
+    MonitorAlert(
+        rule: rule.id, model: model, environment: "production", version: loggedVersion.id, metric: "accuracy",
+        points: [.init(step: 1, timestamp: 1_767_225_300_000, value: 0.71), .init(step: 2, timestamp: 1_767_225_330_000, value: 0.69)],
+        summary: "accuracy below 0.75 for 30s (2 points, 0.69…0.71)"), team: team)
+let rollback = ai.next(
+    DeploymentRollback(model: model, environment: "production", version: version.id, from: loggedVersion.id, reason: "accuracy fell"), team: team)
+let ruleRemoval = ai.next(MonitorRule(model: model, environment: "production", remove: rule.id), team: team)
+
 // The same seq as runStart, signed again: a fork, kept as evidence (and held by every receiver's invalid cases below).
 var forkEnv = runStart.envelope
 forkEnv.body = RunStart(experiment: experiment, name: "another run at the same seq").encoded()
@@ -164,6 +188,9 @@ let valid: [(String, SignedEvent)] = [
     ("version description", versionDescribe), ("run artifact removed", artifactRemoval),
     ("run start imported from MLflow, with its provenance", importedRun),
     ("stage imported as the state at import", importedStage),
+    ("environment protected", protectProduction), ("deployment record", deploy), ("production metric points", productionPoints),
+    ("monitoring rule that starts a command", rule), ("alert with its evidence", alert), ("deployment rollback", rollback),
+    ("monitoring rule removal", ruleRemoval),
     ("the other side of a fork at alice's seq 5", forkSide),
 ]
 
