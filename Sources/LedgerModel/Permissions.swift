@@ -7,7 +7,7 @@ public enum Permissions {
     /// The least role an author needs for an event, given the role protecting each alias and each
     /// environment (if any). A genesis needs no role: it founds the team.
     public static func requiredRole(
-        for body: EventBody, protection: (String) throws -> Role?, environment: (String) throws -> Role? = { _ in nil }
+        for body: EventBody, protection: (String) throws -> Role?, environment: (String) throws -> Role?
     ) rethrows -> Role? {
         switch body {
         case .teamGenesis: nil

@@ -50,6 +50,18 @@ public enum RuleCheck {
     }
 }
 
+extension MonitorRule.Definition {
+    /// What the rule watches, as people typed it: "accuracy below 0.8 for 5m".
+    public var text: String {
+        let what: String
+        switch condition {
+        case .below, .above: what = "\(condition.rawValue) \(threshold)"
+        case .drift: what = "drifts more than \(threshold)% from training \(baseline ?? metric)"
+        }
+        return "\(metric) \(what) for \(DurationText.text(ms: Int64(clamping: forMs)))"
+    }
+}
+
 /// Durations as people type them: `30s`, `5m`, `1h`, `250ms`, `2d`.
 public enum DurationText {
     /// Milliseconds, or nil when the text is not a number followed by ms, s, m, h or d.
