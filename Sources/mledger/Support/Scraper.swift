@@ -18,6 +18,8 @@ struct Scraper {
         var points: Int
         var versions: [String]
         var skippedLines: Int
+        /// Milliseconds from the request to the points' durable commit (or to the failure).
+        var tookMs: Double
         var error: String?
     }
 
@@ -49,6 +51,11 @@ struct Scraper {
     /// One scrape: fetch, parse, sign. Failures are reported in the outcome, never thrown, so a loop goes on.
     func scrape() async -> Outcome {
         let now = Int64(wallClockMs())
+        let started = ContinuousClock.now
+        func took() -> Double {
+            let d = ContinuousClock.now - started
+            return Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+        }
         do {
             let (data, response) = try await http.data(from: url)
             guard let status = (response as? HTTPURLResponse)?.statusCode, status == 200 else {
@@ -59,9 +66,10 @@ struct Scraper {
             let drafts = try drafts(ScrapeSelection.group(parsed.samples, metrics: metrics), at: now)
             if !drafts.isEmpty { try session.ledger.append(drafts.map(\.draft), signer: signer) }
             return Outcome(
-                time: now, points: drafts.map(\.points).reduce(0, +), versions: drafts.map(\.version.hex), skippedLines: parsed.skipped, error: nil)
+                time: now, points: drafts.map(\.points).reduce(0, +), versions: drafts.map(\.version.hex), skippedLines: parsed.skipped,
+                tookMs: took(), error: nil)
         } catch {
-            return Outcome(time: now, points: 0, versions: [], skippedLines: 0, error: "\(error)")
+            return Outcome(time: now, points: 0, versions: [], skippedLines: 0, tookMs: took(), error: "\(error)")
         }
     }
 
