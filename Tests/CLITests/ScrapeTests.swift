@@ -81,6 +81,37 @@ import Testing
         #expect(try cli.ok("verify").contains("OK:"))
     }
 
+    /// A scrape it reported is durable: killing the scraper with SIGKILL loses none of them.
+    @Test func reportedScrapesSurviveKill9() throws {
+        let cli = try deployed()
+        let folder = cli.root.appendingPathComponent("www")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let server = try StaticHTTPServer(folder: folder)
+        defer { server.stop() }
+        try server.write(Self.page, to: "metrics")
+        let scraper = cli.process(["monitor", "scrape", server.url + "/metrics", "--env", "production", "--every", "20ms", "--json"])
+        let out = Pipe()
+        scraper.standardOutput = out
+        scraper.standardError = FileHandle.nullDevice
+        let group = try ProcessGroup(starting: scraper)
+        defer { group.end() }
+        var text = ""
+        while Self.lines(text).count < 8 {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        kill(scraper.processIdentifier, SIGKILL)
+        scraper.waitUntilExit()
+        text += String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let reported = Self.lines(text).filter { $0["error"] == nil }.count
+        #expect(reported >= 8)
+        let series = try #require(try cli.json("monitor", "show", "digits") as? [[String: Any]])
+        let stored = series.first { $0["key"] as? String == "rolling_accuracy" }?["count"] as? Int ?? 0
+        #expect(stored >= reported, "\(reported) scrapes reported, \(stored) stored")
+        #expect(try cli.ok("verify").contains("OK:"))
+    }
+
     /// An hour of 10-second scrapes (360) at a fast clock: the scraper's memory stays flat.
     @Test func anHourOfScrapesKeepsMemoryFlat() throws {
         let cli = try deployed()
