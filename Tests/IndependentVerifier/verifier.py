@@ -977,6 +977,15 @@ class FoldState:
                 break
         return role
 
+    def env_protection_before(self, environment: str, okey: tuple) -> int:
+        role = NONE_ROLE
+        for ok, r in self.env_protections.get(environment, []):
+            if ok < okey:
+                role = r
+            else:
+                break
+        return role
+
     def set_role(self, key: bytes, okey: tuple, role: int):
         self.timelines.setdefault(key, []).append((okey, role))
 
@@ -1146,12 +1155,27 @@ def derive_view(events: list[Stored]) -> dict:
         if live:
             aliases.append({"model": model.hex(), "alias": alias, "heads": [w.env.id.hex() for w in live]})
 
+    # SPEC 6.16 timelines: the records and rollbacks allowed at their place, by (model, environment), in
+    # merge order; the last one serves. Not allowed ones still count (they are not held).
+    timelines: dict[tuple[bytes, str], list[Stored]] = {}
+    for s in counting:
+        if s.env.kind not in ("deployment.record", "deployment.rollback"):
+            continue
+        need = max(ROLES["writer"], st.env_protection_before(s.body["environment"], s.env.order_key))
+        if st.role_before(s.env.author, s.env.order_key) >= need:
+            timelines.setdefault((s.body["model"], s.body["environment"]), []).append(s)
+    deployments = [
+        {"model": model.hex(), "environment": env, "stints": [w.env.id.hex() for w in sorted(ws, key=lambda w: w.env.order_key)],
+         "serving": max(ws, key=lambda w: w.env.order_key).body["version"].hex()}
+        for (model, env), ws in sorted(timelines.items(), key=lambda kv: (kv[0][0], kv[0][1].encode()))
+    ]
+
     members = {}
     for k, m in st.members.items():
         members[k.hex()] = "removed" if m["removed"] else ROLE_NAMES[m["role"]]
     devices = {d.hex(): {"member": v["member"].hex(), "revoked": v["revoked"]} for d, v in st.devices.items()}
     return {"members": members, "devices": devices, "aliases": aliases,
-            "held": sorted(h.hex() for h in held)}
+            "held": sorted(h.hex() for h in held), "deployments": deployments}
 
 
 def live_heads(writes: list[Stored]) -> list[Stored]:
@@ -1826,7 +1850,8 @@ def run(path: str) -> int:
                 continue
             got = derive_view(list(rc.by_id.values()))
             exp = v["expect"]
-            for part in ("members", "devices", "aliases", "held"):
+            # `deployments` (SPEC 6.16) is checked where a vector states it.
+            for part in ("members", "devices", "aliases", "held") + (("deployments",) if "deployments" in exp else ()):
                 rep.check("views", f"{name} [{oname}]: {part}", got[part] == exp.get(part),
                           f"got {json.dumps(got[part])}, want {json.dumps(exp.get(part))}")
 
