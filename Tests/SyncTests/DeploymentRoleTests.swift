@@ -32,4 +32,25 @@ import Testing
         #expect((try fixture.admin.json("monitor", "rule", "list") as? [Any])?.count == 1)
         try fixture.admin.ok("deploy", "record", "digits", "1", "--env", "production", "--reason", "maintainers and admins may")
     }
+
+    /// A watcher starts only the commands of rules its own identity signed, unless told to trust the team's.
+    @Test func aWatcherRunsOnlyItsOwnRulesCommandsByDefault() throws {
+        let fixture = try TeamFixture()
+        try fixture.admin.ok("model", "create", "digits")
+        let run = try fixture.admin.initRunInExistingWorkspace()
+        try fixture.admin.ok("model", "version", "create", "digits", "--run", run)
+        try fixture.admin.ok("deploy", "record", "digits", "1", "--env", "staging", "--reason", "try it")
+        let marker = fixture.admin.root.appendingPathComponent("ran")
+        try fixture.admin.ok(
+            "monitor", "rule", "add", "digits", "--env", "staging", "--metric", "accuracy", "--below", "0.5", "--then", "run",
+            "touch '\(marker.path)'")
+        try fixture.admin.ok("monitor", "log", "--env", "staging", "accuracy=0.1")
+        try fixture.admin.ok("sync")
+        let bob = try fixture.join("Bob", role: "writer")
+        let fired = try bob.ok("monitor", "watch", "--once", "--json")
+        let alert = try #require(try JSONSerialization.jsonObject(with: Data(fired.utf8)) as? [String: Any])
+        #expect(alert["exitCode"] == nil)
+        #expect(!FileManager.default.fileExists(atPath: marker.path))
+        #expect((try bob.json("monitor", "alerts") as? [Any])?.count == 1)
+    }
 }

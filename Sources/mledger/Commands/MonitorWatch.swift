@@ -14,12 +14,18 @@ extension MonitorCommand {
                 A rule added with `--then run COMMAND` then starts COMMAND through /bin/sh in this folder with
                 MLEDGER_ALERT (the alert's id), MLEDGER_ALERT_MODEL, MLEDGER_ALERT_ENV, MLEDGER_ALERT_VERSION and
                 MLEDGER_ALERT_SUMMARY set, and waits for it; a run started by `mledger run` inside it is tagged
-                mledger.alert, so the audit trail links the retraining to the alert. --json prints one line per alert.
+                mledger.alert, so the audit trail links the retraining to the alert. Commands of rules another member
+                signed are started only with --run-team-rules (a watcher runs what it trusts); their alerts are signed
+                either way. --json prints one line per alert.
                 """)
         @Option(help: "Time between checks: 10s, 1m, 500ms.") var every = "10s"
         @Option(help: "Only this model's rules.") var model: String?
         @Flag(help: "Check once and exit.") var once = false
         @Flag(name: .customLong("no-run"), help: "Sign alerts but start no command.") var noRun = false
+        @Flag(
+            name: .customLong("run-team-rules"),
+            help: "Also start the commands of rules other members signed (default: only rules this identity signed).")
+        var runTeamRules = false
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
@@ -32,7 +38,7 @@ extension MonitorCommand {
             while true {
                 let started = ContinuousClock.now
                 for (var fired, _) in try watcher.check() {
-                    if let command = fired.command, !noRun {
+                    if let command = fired.command, !noRun, runTeamRules || fired.ruleAuthor == watcher.signer.publicKey.hex {
                         if !output.json {
                             print("alert \(fired.alert.prefix(12)) \(fired.model) in \(fired.environment): \(fired.summary); running \(command)")
                         }

@@ -14,6 +14,8 @@ struct Watcher {
         var environment: String
         var version: String
         var summary: String
+        /// The key that signed the rule (hex).
+        var ruleAuthor: String
         var command: String?
         var exitCode: Int32?
     }
@@ -47,8 +49,7 @@ struct Watcher {
                 (
                     Fired(
                         alert: event.id.hex, rule: view.id, model: view.modelName, environment: view.environment, version: version.hex,
-                        summary: summary,
-                        command: definition.command), alert
+                        summary: summary, ruleAuthor: view.author.key, command: definition.command), alert
                 ))
         }
         return out
