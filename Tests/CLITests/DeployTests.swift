@@ -42,7 +42,10 @@ import Testing
         #expect(refusedRollback.stderr.contains("nothing served in staging before"))
         #expect(try cli.ok("deploy", "rollback", "digits", "--env", "production", "--reason", "latency doubled").contains("v2 -> v1"))
 
-        let timeline = try #require(try cli.json("deploy", "list", "digits", "--env", "production") as? [[String: Any]])
+        let timeline = try #require(try cli.json("deploy", "list", "digits", "--env", "production") as? [[String: Any]]).compactMap {
+            $0["deployment"] as? [String: Any]
+        }
+        #expect((try cli.json("deploy", "list") as? [Any])?.count == 4)
         #expect(timeline.map { $0["versionNumber"] as? Int } == [1, 2, 1])
         #expect(timeline.map { $0["replacedNumber"] as? Int } == [nil, 1, 2])
         #expect(timeline.map { $0["rollback"] as? Bool } == [false, false, true])

@@ -61,17 +61,20 @@ struct DeployCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "A model's deployment timeline: every version that served, when, by whom, why.")
-        @Argument(help: "The model.") var model: String
+        static let configuration = CommandConfiguration(
+            abstract: "Deployment timelines: every version that served, when, by whom, why (one model, or all).")
+        @Argument(help: "The model (default: every deployed model).") var model: String?
         @Option(help: "Only this environment.") var env: String?
         @OptionGroup var output: OutputOptions
 
         func run() throws {
             let ledger = try Session.open().ledger
-            let stints = try ledger.deployments(model: try ledger.modelID(named: model), environment: env)
-            if output.json { return try Output.json(stints) }
-            if stints.isEmpty { return print("\(model) was never deployed\(env.map { " in \($0)" } ?? ""): see `mledger deploy record --help`.") }
-            DeployCommand.table(stints.map { ("", $0) }, withModel: false)
+            let names = try model.map { [$0] } ?? Array(Set(try ledger.currentDeployments().map(\.model))).sorted()
+            let rows = try names.flatMap { name in try ledger.deployments(model: try ledger.modelID(named: name), environment: env).map { (name, $0) }
+            }
+            if output.json { return try Output.json(rows.map { Status.Entry(modelName: $0.0, deployment: $0.1) }) }
+            if rows.isEmpty { return print("Nothing deployed\(env.map { " in \($0)" } ?? ""): see `mledger deploy record --help`.") }
+            DeployCommand.table(rows.map { (model: $0.0, stint: $0.1) }, withModel: model == nil)
         }
     }
 
