@@ -35,6 +35,14 @@ public enum RuleCheck {
         return window
     }
 
+    /// How far back a check reads: the serving stint's start, but no more than a day (or twice the rule's
+    /// duration) before now, so a long-serving version costs a check the same as a new one. A breach longer
+    /// than that is alerted again once per such span.
+    public static func lookbackStart(stint: Int64, now: Int64, _ rule: MonitorRule.Definition) -> Int64 {
+        let span = max(86_400_000, Int64(clamping: rule.forMs).multipliedReportingOverflow(by: 2).partialValue)
+        return max(stint, now - span)
+    }
+
     /// One line that says what broke, for the alert and its readers.
     public static func summary(metric: String, _ rule: MonitorRule.Definition, window: [MetricPoint], baseline: Double?) -> String {
         let values = window.map(\.value)

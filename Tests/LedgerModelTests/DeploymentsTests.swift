@@ -79,6 +79,15 @@ import Testing
         #expect(text == "accuracy below 0.8 for 1m (3 points, 0.6…0.7)")
     }
 
+    @Test func checksLookBackADayOrTwiceTheDurationAtMost() {
+        let rule = MonitorRule.Definition(metric: "accuracy", condition: .below, threshold: 0.8, forMs: 60_000)
+        let day: Int64 = 86_400_000
+        #expect(RuleCheck.lookbackStart(stint: 5, now: 1000, rule) == 5)
+        #expect(RuleCheck.lookbackStart(stint: 5, now: 10 * day, rule) == 9 * day)
+        let long = MonitorRule.Definition(metric: "accuracy", condition: .below, threshold: 0.8, forMs: UInt64(day))
+        #expect(RuleCheck.lookbackStart(stint: 0, now: 10 * day, long) == 8 * day)
+    }
+
     @Test func durationsParseAndPrint() {
         #expect(DurationText.parse("30s") == 30_000)
         #expect(DurationText.parse("250ms") == 250)

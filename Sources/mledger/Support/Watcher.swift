@@ -34,7 +34,8 @@ struct Watcher {
             else { continue }
             let version = stint.entry.version
             let points = try ledger.productionPoints(
-                model: modelID, environment: view.environment, version: version, key: definition.metric, since: stint.entry.time)
+                model: modelID, environment: view.environment, version: version, key: definition.metric,
+                since: RuleCheck.lookbackStart(stint: stint.entry.time, now: Int64(wallClockMs()), definition))
             let baseline =
                 definition.condition == .drift ? try ledger.trainingValue(version: version, key: definition.baseline ?? definition.metric) : nil
             guard let window = RuleCheck.firingWindow(points, definition, baseline: baseline), let first = window.first,
