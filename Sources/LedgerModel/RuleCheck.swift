@@ -85,8 +85,9 @@ public enum DurationText {
         return nil
     }
 
-    /// The shortest exact text of a duration in ms (`90s`, `5m`, `1500ms`).
+    /// The shortest exact text of a duration in ms (`90s`, `5m`, `1500ms`, `0s`).
     public static func text(ms: Int64) -> String {
+        if ms == 0 { return "0s" }
         for (suffix, factor) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1000)] where ms != 0 && ms % factor == 0 {
             return "\(ms / factor)\(suffix)"
         }

@@ -97,6 +97,6 @@ import Testing
         for bad in ["", "s", "5", "-5s", "1.5s", "5x", "99999999999999999999d"] { #expect(DurationText.parse(bad) == nil) }
         #expect(DurationText.text(ms: 90_000) == "90s")
         #expect(DurationText.text(ms: 1500) == "1500ms")
-        #expect(DurationText.text(ms: 0) == "0ms")
+        #expect(DurationText.text(ms: 0) == "0s")
     }
 }
