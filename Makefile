@@ -26,8 +26,8 @@ demo: build
 bench: deps
 	$(SWIFT) build -c release --product mledger-relay
 	$(SWIFT) build -c release --product mledger-bench
-	.build/release/mledger-bench
 	$(SWIFT) build -c release --product mledger
+	.build/release/mledger-bench
 	"$$(scripts/mlflow-venv.sh)" client/bench/mlflow_logging.py --mledger .build/release/mledger
 	"$$(scripts/mlflow-venv.sh)" client/bench/mlflow_import.py --mledger .build/release/mledger
 

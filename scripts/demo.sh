@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job end to end: a relay with its embedded SQLite store, a team lead and a data scientist
-# logging runs offline and syncing, a model promoted with reasons, the audit trail, and a verification
+# logging runs offline and syncing, a model promoted with reasons and deployed, a production alert, the
+# audit trail, and a verification
 # of the whole history. The relay keeps running afterwards; the script prints how to stop it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -77,6 +78,13 @@ printf '\n\033[1m$ (bob) mledger sync\033[0m\n'; as_bob sync
 step "$bin" sync
 step "$bin" run list
 step "$bin" model pull digits@production --out "$demo/serving"
+# In production: the deployment, its production accuracy, a rule that fires when it degrades.
+step "$bin" deploy record digits@production --env production --target "$demo/serving" --reason "v2 rolled out after the holdout check"
+step "$bin" monitor log --env production accuracy=0.97
+step "$bin" monitor rule add digits --env production --metric accuracy --below 0.9 --for 0s
+step "$bin" monitor log --env production accuracy=0.72
+step "$bin" monitor watch --once
+step "$bin" deploy status
 step "$bin" verify
 
 dashboard=$("$bin" open --page /models --no-browser)

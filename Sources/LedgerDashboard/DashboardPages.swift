@@ -112,7 +112,9 @@ public struct DashboardPages: Sendable {
             guard let hex = v.run, runs[hex] == nil, let runID = LedgerID(hex: hex) else { continue }
             runs[hex] = try? ledger.run(runID)
         }
-        return ModelPage.render(model, audit: try ledger.audit(model: id), notice: notice, context: context, runs: runs)
+        let deployment = DeploymentSection.render(
+            try ledger.deployments(model: id), production: try ledger.productionSeries(model: id), alerts: try ledger.alerts(model: id))
+        return ModelPage.render(model, audit: try ledger.audit(model: id), notice: notice, context: context, runs: runs, deployment: deployment)
     }
 
     public func audit(_ context: PageContext) throws -> HTML {

@@ -66,6 +66,8 @@ public struct TeamAuthority: Sendable {
     public private(set) var members: [PublicKey: Member] = [:]
     public private(set) var devices: [PublicKey: Device] = [:]
     public private(set) var protections: [String: [Protection]] = [:]
+    /// Protected environments (deployments), as `protections` for aliases.
+    public private(set) var environmentProtections: [String: [Protection]] = [:]
     /// Team events that changed nothing, and why.
     public private(set) var refused: [LedgerID: String] = [:]
     /// The merge-order key of the last event folded.
@@ -174,6 +176,8 @@ public struct TeamAuthority: Sendable {
             }
         case .aliasProtect(let b):
             protections[b.alias, default: []].append(Protection(order: order, role: b.role))
+        case .environmentProtect(let b):
+            environmentProtections[b.environment, default: []].append(Protection(order: order, role: b.role))
         case .deviceLink(let b):
             devices[b.device] = Device(member: event.author, label: b.label, order: order, revoked: false)
             standings[b.device, default: []].append(Standing(from: order, role: currentRole(of: event.author)))
@@ -194,7 +198,7 @@ public struct TeamAuthority: Sendable {
             guard currentRole(of: author) != nil else { return "\(author.fingerprint) is not a member at this point" }
             return device.revoked ? "\(b.member.fingerprint) is revoked already" : nil
         }
-        let required = Permissions.requiredRole(for: event.body) { protections[$0]?.last?.role } ?? .reader
+        let required = requiredRole(for: event.body)
         guard let role = currentRole(of: author) else { return "\(author.fingerprint) is not a member at this point" }
         guard role >= required else { return "\(author.fingerprint) is a \(role.rawValue); \(event.body.kind.rawValue) needs \(required.rawValue)" }
         switch event.body {
@@ -217,6 +221,12 @@ public struct TeamAuthority: Sendable {
         default: break
         }
         return nil
+    }
+
+    /// The least role an event needs as the team stands now, protections included.
+    public func requiredRole(for body: EventBody) -> Role {
+        Permissions.requiredRole(
+            for: body, protection: { protections[$0]?.last?.role }, environment: { environmentProtections[$0]?.last?.role }) ?? .reader
     }
 
     /// Sets a member's role from `order` on, for the member key and every device it linked; returns those keys.

@@ -217,6 +217,14 @@ public struct AuditEntry: Codable, Sendable, Equatable {
         case restored = "restore"
         /// An experiment or registered model given a new name (its id and history stay).
         case renamed = "rename"
+        /// Deployments and monitoring (SPEC 6.16): a version deployed or rolled back, a rule added or
+        /// removed, a rule fired, and a run its alert started.
+        case deployed = "deploy"
+        case rolledBack = "rollback"
+        case ruleAdded = "rule.add"
+        case ruleRemoved = "rule.remove"
+        case alerted = "alert"
+        case retrained = "retrain"
     }
 
     public var event: String
@@ -240,6 +248,8 @@ public struct AuditEntry: Codable, Sendable, Equatable {
     public var text: String?
     /// The event was imported: from where, originally by whom and when, or as the state at import.
     public var imported: ImportView?
+    /// The environment of a deployment, rollback, rule or alert.
+    public var environment: String?
     public init(
         event: String, time: Int64, author: AuthorView, model: String? = nil, action: Action, alias: String? = nil, from: [UInt64], to: UInt64? = nil,
         reason: String? = nil, evidence: [String], signatureVerified: Bool, conflict: Bool, fork: Bool, text: String? = nil

@@ -15,7 +15,7 @@ enum HostileEvents {
         ("unknown kind", unknownKind), ("garbage body", garbageBody), ("deep nesting", deepNesting),
         ("huge field", hugeField), ("oversized event", oversizedEvent), ("path traversal", pathTraversal),
         ("too many heads", tooManyHeads), ("removed member", removedMember), ("stranger", stranger),
-        ("replay", replay), ("foreign genesis", foreignGenesis), ("protected alias", protectedAlias),
+        ("replay", replay), ("foreign genesis", foreignGenesis), ("protected alias", protectedAlias), ("protected environment", protectedEnvironment),
         ("injection", injection), ("self-made admin", selfMadeAdmin), ("backdated after removal", backdatedAfterRemoval),
         ("decomposed alias", decomposedAlias), ("stale clock", staleClock), ("revoked device", revokedDevice),
     ]
@@ -213,6 +213,15 @@ enum HostileEvents {
         let env = Forge.draft(&f.bob, Promote(model: f.model, version: f.version, alias: "production", reason: "writer sneaks in"), team: f.team)
         let frame = signedFrame(env, f.bob.key)
         return HostileCase(label: "writer moves a protected alias", request: f.push([frame], as: f.bob.key), expect: .rejected(codes: ["forbidden"]))
+    }
+
+    static let protectedEnvironment: Make = { forge, rng, _ in
+        var f = forge
+        let env = Forge.draft(
+            &f.bob, DeploymentRecord(model: f.model, version: f.version, environment: "production", reason: "writer deploys"), team: f.team)
+        let frame = signedFrame(env, f.bob.key)
+        return HostileCase(
+            label: "writer deploys to a protected environment", request: f.push([frame], as: f.bob.key), expect: .rejected(codes: ["forbidden"]))
     }
 
     /// A stranger's self-signed membership (any role), pushed by a member: the relay judges the author.

@@ -12,7 +12,7 @@ struct HostileInput: Scenario {
     let name = "hostile"
     static let maxBody = 2_000_000
 
-    /// The team the inputs are aimed at: an admin (alice) who protected `production`, a writer (bob) with
+    /// The team the inputs are aimed at: an admin (alice) who protected the `production` alias and environment, a writer (bob) with
     /// a laptop he revoked, a removed member (carol), a second relay of the team, and a forge on their real chains.
     struct Setup {
         let team: Team
@@ -78,6 +78,7 @@ struct HostileInput: Scenario {
         let team = try Team(root: context.root, relayArguments: ["--max-body", String(Self.maxBody)])
         let alice = team.admin
         try alice.succeed(["team", "protect", "production", "--role", "maintainer"])
+        try alice.succeed(["deploy", "protect", "production", "--role", "maintainer"])
         let setupRun = try team.createModel()
         let members = try team.join(2, role: "writer")
         let (bob, carol) = (members[0], members[1])

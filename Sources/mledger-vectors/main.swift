@@ -144,6 +144,30 @@ let importedStage = ai.next(
             system: "mlflow", source: importSource, object: "model_version", ids: ["name": "digits", "version": "1"],
             updated: 1_767_225_100_000, data: ["stage": "Staging"], stateAtImport: true)), team: team)
 
+// Deployments and production monitoring (SPEC 6.16), continuing Alice's chain after the imports: the
+// environment protected, the version deployed, production points, a rule, its alert, a rollback, a removal.
+let protectProduction = ai.next(EnvironmentProtect(environment: "production", role: .maintainer), team: team)
+let deploy = ai.next(
+    DeploymentRecord(model: model, version: loggedVersion.id, environment: "production", target: "k8s/eu-west-1", reason: "beats v1 on the holdout"),
+    team: team)
+let productionPoints = ai.next(
+    MonitorPoints(
+        model: model, environment: "production", version: loggedVersion.id,
+        series: ["accuracy": [.init(step: 1, timestamp: 1_767_225_300_000, value: 0.71), .init(step: 2, timestamp: 1_767_225_330_000, value: 0.69)]],
+        source: "http://127.0.0.1:8000/metrics"), team: team)
+let rule = ai.next(
+    MonitorRule(
+        model: model, environment: "production",
+        definition: .init(metric: "accuracy", condition: .below, threshold: 0.75, forMs: 30_000, command: "make retrain")), team: team)
+let alert = ai.next(
+    MonitorAlert(
+        rule: rule.id, model: model, environment: "production", version: loggedVersion.id, metric: "accuracy",
+        points: [.init(step: 1, timestamp: 1_767_225_300_000, value: 0.71), .init(step: 2, timestamp: 1_767_225_330_000, value: 0.69)],
+        summary: "accuracy below 0.75 for 30s (2 points, 0.69…0.71)"), team: team)
+let rollback = ai.next(
+    DeploymentRollback(model: model, environment: "production", version: version.id, from: loggedVersion.id, reason: "accuracy fell"), team: team)
+let ruleRemoval = ai.next(MonitorRule(model: model, environment: "production", remove: rule.id), team: team)
+
 // The same seq as runStart, signed again: a fork, kept as evidence (and held by every receiver's invalid cases below).
 var forkEnv = runStart.envelope
 forkEnv.body = RunStart(experiment: experiment, name: "another run at the same seq").encoded()
@@ -164,6 +188,9 @@ let valid: [(String, SignedEvent)] = [
     ("version description", versionDescribe), ("run artifact removed", artifactRemoval),
     ("run start imported from MLflow, with its provenance", importedRun),
     ("stage imported as the state at import", importedStage),
+    ("environment protected", protectProduction), ("deployment record", deploy), ("production metric points", productionPoints),
+    ("monitoring rule that starts a command", rule), ("alert with its evidence", alert), ("deployment rollback", rollback),
+    ("monitoring rule removal", ruleRemoval),
     ("the other side of a fork at alice's seq 5", forkSide),
 ]
 
@@ -415,20 +442,30 @@ for (name, key) in [("the identity (small order)", identity), ("not canonically 
 
 func frames(_ events: [SignedEvent]) -> [[String: String]] { events.map { ["bytes": Hex.encode($0.bytes), "signature": Hex.encode($0.signature)] } }
 var views = [[String: Any]]()
+/// A deployment timeline a view must give (SPEC 6.16): its allowed entries in merge order and the version serving.
+struct Timeline {
+    var environment: String
+    var stints: [SignedEvent]
+    var serving: LedgerID
+}
 @MainActor func addView(
     _ name: String, _ events: [SignedEvent], members: [PublicKey: String], devices: [PublicKey: (PublicKey, Bool)] = [:],
-    production: [SignedEvent], held: [SignedEvent] = []
+    production: [SignedEvent], staging: [SignedEvent] = [], held: [SignedEvent] = [], deployments: [Timeline]? = nil
 ) {
-    views.append([
-        "name": name, "events": frames(events),
-        "expect": [
-            "members": Dictionary(uniqueKeysWithValues: members.map { ($0.key.hex, $0.value) }),
-            "devices": Dictionary(
-                uniqueKeysWithValues: devices.map { ($0.key.hex, ["member": $0.value.0.hex, "revoked": $0.value.1] as [String: Any]) }),
-            "aliases": [["model": model.hex, "alias": "production", "heads": production.map(\.id.hex)]],
-            "held": held.map(\.id.hex).sorted(),
-        ] as [String: Any],
-    ])
+    var expect: [String: Any] = [
+        "members": Dictionary(uniqueKeysWithValues: members.map { ($0.key.hex, $0.value) }),
+        "devices": Dictionary(
+            uniqueKeysWithValues: devices.map { ($0.key.hex, ["member": $0.value.0.hex, "revoked": $0.value.1] as [String: Any]) }),
+        "aliases": [["model": model.hex, "alias": "production", "heads": production.map(\.id.hex)]]
+            + (staging.isEmpty ? [] : [["model": model.hex, "alias": "staging", "heads": staging.map(\.id.hex)]]),
+        "held": held.map(\.id.hex).sorted(),
+    ]
+    if let deployments {
+        expect["deployments"] = deployments.sorted { Array($0.environment.utf8).lexicographicallyPrecedes($1.environment.utf8) }.map {
+            ["model": model.hex, "environment": $0.environment, "stints": $0.stints.map(\.id.hex), "serving": $0.serving.hex] as [String: Any]
+        }
+    }
+    views.append(["name": name, "events": frames(events), "expect": expect])
 }
 addView("the valid chains", chainOfValid, members: [alice.publicKey: "admin", bob.publicKey: "maintainer"], production: [demoteB])
 
@@ -470,6 +507,25 @@ addView(
     "a linked device acts for its member until it is revoked",
     chainOfValid + [linkDevice, fromDevice, revoke, afterRevoke], members: [alice.publicKey: "admin", bob.publicKey: "maintainer"],
     devices: [device.publicKey: (bob.publicKey, true)], production: [demoteB], held: [afterRevoke])
+
+// Deployments (SPEC 6.16): after Alice's protected-environment events, Carol (a writer) deploys to the
+// protected production (counted, but no stint) and to staging (a stint).
+var aDeploy = ai.after(ruleRemoval)
+let addCarolWriter = aDeploy.next(MemberAdd(member: carol.publicKey, role: .writer, name: "Carol"), team: team)
+var cDeploy = Chain(key: carol).after(addCarolWriter)
+let carolProduction = cDeploy.next(
+    DeploymentRecord(model: model, version: version.id, environment: "production", reason: "not mine to deploy"), team: team)
+let carolStaging = cDeploy.next(DeploymentRecord(model: model, version: version.id, environment: "staging", reason: "a writer may"), team: team)
+addView(
+    "deployments to a protected environment need its role; the timeline is the allowed records in merge order",
+    chainOfValid + [importedRun, importedStage, protectProduction, deploy, productionPoints, rule, alert, rollback, ruleRemoval]
+        + [addCarolWriter, carolProduction, carolStaging],
+    members: [alice.publicKey: "admin", bob.publicKey: "maintainer", carol.publicKey: "writer"], production: [demoteB],
+    staging: [importedStage],
+    deployments: [
+        Timeline(environment: "production", stints: [deploy, rollback], serving: version.id),
+        Timeline(environment: "staging", stints: [carolStaging], serving: version.id),
+    ])
 
 // Alice names Bob's demotion without having observed it: her clock is not above it.
 var a4 = a

@@ -18,7 +18,7 @@ struct MLedger: AsyncParsableCommand {
         subcommands: [
             Init.self, IdentityCommand.self, ExperimentCommand.self, RunCommand.self, ModelCommand.self,
             CommentCommand.self, Audit.self, Verify.self, Rebuild.self, TeamCommand.self, RemoteCommand.self, Sync.self,
-            UI.self, Open.self, ServeCommand.self, ImportCommand.self, WebhookCommand.self,
+            UI.self, Open.self, ServeCommand.self, ImportCommand.self, WebhookCommand.self, DeployCommand.self, MonitorCommand.self,
         ]
     )
 }

@@ -54,10 +54,12 @@ KINDS = [
     "model.create", "model.describe", "model.version.create", "model.version.archive",
     "model.promote", "model.demote", "comment.add",
     "logged_model.create", "logged_model.update", "run.inputs", "run.outputs", "entity.delete", "entity.rename",
+    "deployment.record", "deployment.rollback", "team.environment.protect", "monitor.points", "monitor.rule",
+    "monitor.alert",
 ]
-assert len(KINDS) == 28
+assert len(KINDS) == 34
 TEAM_KINDS = {"team.genesis", "team.member.add", "team.member.remove", "team.alias.protect",
-              "identity.device.link"}
+              "team.environment.protect", "identity.device.link"}
 ROLES = {"reader": 1, "writer": 2, "maintainer": 3, "admin": 4}
 ROLE_NAMES = {v: k for k, v in ROLES.items()}
 ROTATE_TAG = b"mledger/rotate/v1"  # SPEC 2.2: the key rotation consent message's prefix
@@ -440,6 +442,15 @@ class Fields:
             _bad(f"{key} is not an unsigned integer")
         return it[1]
 
+    def float(self, key, req=True):
+        """SPEC 5.1: a 64-bit float (0xfb), any bit pattern; returned as a Python float."""
+        it = self.need(key) if req else self.get(key)
+        if it is None:
+            return None
+        if it[0] != "float":
+            _bad(f"{key} is not a 64-bit float")
+        return struct.unpack(">d", it[1])[0]
+
     def role(self, key):
         r = self.text(key, 256)
         if r not in ROLES:
@@ -519,6 +530,28 @@ def read_files(items) -> list[dict]:
             _bad("size not below 2^63")
         out.append({"path": path, "sha256": it_sha[1], "size": size})
     return out
+
+
+def read_series(f: Fields, key: str) -> dict:
+    """SPEC 6.4 / 6.9: metric key -> packed points, a non-empty map of non-empty series."""
+    it = f.need(key)
+    if it[0] != "map" or len(it[1]) == 0:
+        _bad(f"{key} is not a non-empty map")
+    series = {}
+    for k, v in it[1].items():
+        _map_key(k, key)
+        if v[0] != "bytes" or len(v[1]) == 0 or len(v[1]) % 24 != 0:
+            _bad(f"{key}[{k!r}] is not a non-zero multiple of 24 bytes")
+        series[k] = [struct.unpack(">qq8s", v[1][i:i + 24]) for i in range(0, len(v[1]), 24)]
+    return series
+
+
+def metric_key(f: Fields, key: str, req=True):
+    """SPEC 6.16: a metric key, text(250), not empty, NFC."""
+    k = f.text(key, 250, req=req)
+    if k is not None and (k == "" or not is_nfc(k)):
+        _bad(f"{key} empty or not NFC")
+    return k
 
 
 def read_provenance(f: Fields):
@@ -625,16 +658,7 @@ def check_body(kind: str, body: bytes) -> dict:
         r["tags"] = f.opt_text_map("tags", 8000) if removed else f.text_map("tags", 8000)
     elif kind == "run.metrics":
         r["run"] = f.id("run")
-        it = f.need("series")
-        if it[0] != "map" or len(it[1]) == 0:
-            _bad("series is not a non-empty map")
-        series = {}
-        for k, v in it[1].items():
-            _map_key(k, "series")
-            if v[0] != "bytes" or len(v[1]) == 0 or len(v[1]) % 24 != 0:
-                _bad(f"series[{k!r}] is not a non-zero multiple of 24 bytes")
-            series[k] = [struct.unpack(">qq8s", v[1][i:i + 24]) for i in range(0, len(v[1]), 24)]
-        r["series"] = series
+        r["series"] = read_series(f, "series")
     elif kind == "run.artifacts":
         r["run"] = f.id("run")
         r["removed"] = read_paths(f.array("removed"), "removed")
@@ -751,7 +775,65 @@ def check_body(kind: str, body: bytes) -> dict:
         r["target"] = f.id("target")
         r["name"] = f.name("name", 256)
         r["reason"] = f.text("reason", 4096, req=False)
-    else:  # pragma: no cover - parse_envelope admits only the 28 kinds
+    elif kind == "team.environment.protect":
+        r["environment"] = f.name("environment", 64)
+        r["role"] = f.role("role")
+    elif kind == "deployment.record":
+        r["model"] = f.id("model")
+        r["version"] = f.id("version")
+        r["environment"] = f.name("environment", 64)
+        r["target"] = f.text("target", 1024, req=False)
+        r["reason"] = f.line("reason", 4096)
+    elif kind == "deployment.rollback":
+        r["model"] = f.id("model")
+        r["environment"] = f.name("environment", 64)
+        r["version"] = f.id("version")
+        r["from"] = f.id("from", req=False)
+        r["reason"] = f.line("reason", 4096)
+    elif kind == "monitor.points":
+        r["model"] = f.id("model")
+        r["environment"] = f.name("environment", 64)
+        r["version"] = f.id("version")
+        r["series"] = read_series(f, "series")
+        r["source"] = f.text("source", 2048, req=False)
+    elif kind == "monitor.rule":
+        r["model"] = f.id("model")
+        r["environment"] = f.name("environment", 64)
+        r["remove"] = f.id("remove", req=False)
+        rule_keys = ("metric", "condition", "threshold", "for_ms", "command", "baseline")
+        if r["remove"] is not None:
+            if any(f.get(k) is not None for k in rule_keys):
+                _bad("a rule removal with rule fields")
+        else:
+            r["metric"] = metric_key(f, "metric")
+            cond = f.text("condition", 256)
+            if cond not in ("below", "above", "drift"):
+                _bad(f"condition {cond!r}")
+            r["condition"] = cond
+            th = f.float("threshold")
+            if th != th or th in (float("inf"), float("-inf")):
+                _bad("threshold not finite")
+            if cond == "drift" and th < 0:
+                _bad("negative drift threshold")
+            r["threshold"] = th
+            r["for_ms"] = f.uint("for_ms")
+            r["command"] = f.line("command", 8192, req=False)
+            r["baseline"] = metric_key(f, "baseline", req=False)
+            if r["baseline"] is not None and cond != "drift":
+                _bad("baseline on a rule that is not a drift")
+    elif kind == "monitor.alert":
+        r["rule"] = f.id("rule")
+        r["model"] = f.id("model")
+        r["environment"] = f.name("environment", 64)
+        r["version"] = f.id("version")
+        r["metric"] = metric_key(f, "metric")
+        pts = f.need("points")
+        if pts[0] != "bytes" or len(pts[1]) == 0 or len(pts[1]) % 24 != 0 or len(pts[1]) > 24 * 4096:
+            _bad("points is not 1 to 4096 packed points")
+        r["points"] = pts[1]
+        r["baseline"] = f.float("baseline", req=False)
+        r["summary"] = f.line("summary", 4096)
+    else:  # pragma: no cover - parse_envelope admits only the 34 kinds
         _bad(f"kind {kind}")
     return r
 
@@ -865,6 +947,7 @@ class FoldState:
     #                                                          "replaced_by": key|None}
     devices: dict = field(default_factory=dict)      # device -> {"member": key, "label": str|None, "revoked": bool}
     protections: dict = field(default_factory=dict)  # alias -> [(order key, role)]
+    env_protections: dict = field(default_factory=dict)  # environment -> [(order key, role)] (SPEC 6.16)
     timelines: dict = field(default_factory=dict)    # key -> [(order key, role or NONE_ROLE)]
     cuts: dict = field(default_factory=dict)         # key -> [(order key of removal, seq)]
     applied: set = field(default_factory=set)        # ids of applied team events
@@ -888,6 +971,15 @@ class FoldState:
     def protection_before(self, alias: str, okey: tuple) -> int:
         role = NONE_ROLE
         for ok, r in self.protections.get(alias, []):
+            if ok < okey:
+                role = r
+            else:
+                break
+        return role
+
+    def env_protection_before(self, environment: str, okey: tuple) -> int:
+        role = NONE_ROLE
+        for ok, r in self.env_protections.get(environment, []):
             if ok < okey:
                 role = r
             else:
@@ -975,6 +1067,10 @@ def fold(team_events: list[Stored]) -> FoldState:
             if st.current_role(author) >= ROLES["admin"]:
                 allowed = True
                 st.protections.setdefault(b["alias"], []).append((ok, ROLES[b["role"]]))
+        elif e.kind == "team.environment.protect":
+            if st.current_role(author) >= ROLES["admin"]:
+                allowed = True
+                st.env_protections.setdefault(b["environment"], []).append((ok, ROLES[b["role"]]))
         elif e.kind == "identity.device.link":
             d = b["device"]
             if (st.current_role(author) >= ROLES["reader"] and author not in st.devices
@@ -1059,12 +1155,27 @@ def derive_view(events: list[Stored]) -> dict:
         if live:
             aliases.append({"model": model.hex(), "alias": alias, "heads": [w.env.id.hex() for w in live]})
 
+    # SPEC 6.16 timelines: the records and rollbacks allowed at their place, by (model, environment), in
+    # merge order; the last one serves. Not allowed ones still count (they are not held).
+    timelines: dict[tuple[bytes, str], list[Stored]] = {}
+    for s in counting:
+        if s.env.kind not in ("deployment.record", "deployment.rollback"):
+            continue
+        need = max(ROLES["writer"], st.env_protection_before(s.body["environment"], s.env.order_key))
+        if st.role_before(s.env.author, s.env.order_key) >= need:
+            timelines.setdefault((s.body["model"], s.body["environment"]), []).append(s)
+    deployments = [
+        {"model": model.hex(), "environment": env, "stints": [w.env.id.hex() for w in sorted(ws, key=lambda w: w.env.order_key)],
+         "serving": max(ws, key=lambda w: w.env.order_key).body["version"].hex()}
+        for (model, env), ws in sorted(timelines.items(), key=lambda kv: (kv[0][0], kv[0][1].encode()))
+    ]
+
     members = {}
     for k, m in st.members.items():
         members[k.hex()] = "removed" if m["removed"] else ROLE_NAMES[m["role"]]
     devices = {d.hex(): {"member": v["member"].hex(), "revoked": v["revoked"]} for d, v in st.devices.items()}
     return {"members": members, "devices": devices, "aliases": aliases,
-            "held": sorted(h.hex() for h in held)}
+            "held": sorted(h.hex() for h in held), "deployments": deployments}
 
 
 def live_heads(writes: list[Stored]) -> list[Stored]:
@@ -1272,6 +1383,32 @@ def self_tests(rep: "Report"):
     expect("series: empty map", "run.metrics", ms({}), False)
     expect("series: text value", "run.metrics", ms({"loss": "x"}), False)
     expect("series: key not NFC", "run.metrics", ms({"e\u0301": pt}), False)
+    # SPEC 6.16: deployments, production points, rules and alerts.
+    dep = lambda **kw: cbor({"model": X, "version": X, "environment": "production", "reason": "better", **kw})
+    expect("deployment.record", "deployment.record", dep(target="k8s/eu"), True)
+    expect("deployment.record: blank reason", "deployment.record", dep(reason=" "), False)
+    expect("deployment.record: environment not NFC", "deployment.record", dep(environment="pre\u0301prod"), False)
+    expect("deployment.rollback", "deployment.rollback", dep(**{"from": X}), True)
+    expect("monitor.points", "monitor.points", cbor({"model": X, "version": X, "environment": "p", "series": {"acc": pt}}), True)
+    expect("monitor.points: 25 bytes", "monitor.points", cbor({"model": X, "version": X, "environment": "p", "series": {"acc": pt + b"\0"}}), False)
+    rule = lambda **kw: cbor({"model": X, "environment": "production", "metric": "acc", "condition": "below",
+                              "threshold": 0.8, "for_ms": 60000, **kw})
+    expect("monitor.rule", "monitor.rule", rule(command="make retrain"), True)
+    expect("monitor.rule: integer threshold", "monitor.rule", rule(threshold=1), False)
+    expect("monitor.rule: NaN threshold", "monitor.rule", rule(threshold=float("nan")), False)
+    expect("monitor.rule: unknown condition", "monitor.rule", rule(condition="sideways"), False)
+    expect("monitor.rule: negative drift", "monitor.rule", rule(condition="drift", threshold=-1.0), False)
+    expect("monitor.rule: drift with a baseline", "monitor.rule", rule(condition="drift", threshold=5.0, baseline="val_acc"), True)
+    expect("monitor.rule: baseline on below", "monitor.rule", rule(baseline="val_acc"), False)
+    expect("monitor.rule: removal", "monitor.rule", cbor({"model": X, "environment": "production", "remove": X}), True)
+    expect("monitor.rule: removal with a metric", "monitor.rule", rule(remove=X), False)
+    al = lambda **kw: cbor({"rule": X, "model": X, "version": X, "environment": "p", "metric": "acc", "points": pt,
+                            "summary": "acc below 0.8", **kw})
+    expect("monitor.alert", "monitor.alert", al(baseline=0.9), True)
+    expect("monitor.alert: no points", "monitor.alert", al(points=b""), False)
+    expect("monitor.alert: 4097 points", "monitor.alert", al(points=pt * 4097), False)
+    expect("team.environment.protect", "team.environment.protect", cbor({"environment": "production", "role": "maintainer"}), True)
+    expect("team.environment.protect: unknown role", "team.environment.protect", cbor({"environment": "production", "role": "boss"}), False)
     fl = lambda p, **kw: {"path": p, "sha256": X, "size": 1, **kw}
     art = lambda *fs: cbor({"run": X, "files": list(fs)})
     expect("artifacts: nested path", "run.artifacts", art(fl("a/b.c"), fl("a/b.c")), True)
@@ -1713,7 +1850,8 @@ def run(path: str) -> int:
                 continue
             got = derive_view(list(rc.by_id.values()))
             exp = v["expect"]
-            for part in ("members", "devices", "aliases", "held"):
+            # `deployments` (SPEC 6.16) is checked where a vector states it.
+            for part in ("members", "devices", "aliases", "held") + (("deployments",) if "deployments" in exp else ()):
                 rep.check("views", f"{name} [{oname}]: {part}", got[part] == exp.get(part),
                           f"got {json.dumps(got[part])}, want {json.dumps(exp.get(part))}")
 

@@ -24,11 +24,18 @@ import Testing
             var member: String
             var revoked: Bool
         }
+        struct Timeline: Decodable {
+            var model: String
+            var environment: String
+            var stints: [String]
+            var serving: String
+        }
         struct Expect: Decodable {
             var members: [String: String]
             var devices: [String: Device]
             var aliases: [Alias]
             var held: [String]
+            var deployments: [Timeline]?
         }
         struct View: Decodable {
             var name: String
@@ -81,5 +88,10 @@ import Testing
         }
         let held = try ledger.read { db in try Row.fetchAll(db, sql: "SELECT event FROM held_events").map { Hex.encode($0.bytes("event")) } }
         #expect(held.sorted() == view.expect.held, "held: \(label)")
+        for timeline in view.expect.deployments ?? [] {
+            let stints = try ledger.stints(model: try #require(LedgerID(hex: timeline.model)), environment: timeline.environment)
+            #expect(stints.map(\.entry.event.hex) == timeline.stints, "\(timeline.environment) timeline: \(label)")
+            #expect(stints.last?.entry.version.hex == timeline.serving, "\(timeline.environment) serving: \(label)")
+        }
     }
 }

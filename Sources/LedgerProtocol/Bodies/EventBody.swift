@@ -28,6 +28,12 @@ public enum EventBody: Sendable, Equatable {
     case runOutputs(RunOutputs)
     case entityDelete(EntityDelete)
     case entityRename(EntityRename)
+    case deploymentRecord(DeploymentRecord)
+    case deploymentRollback(DeploymentRollback)
+    case environmentProtect(EnvironmentProtect)
+    case monitorPoints(MonitorPoints)
+    case monitorRule(MonitorRule)
+    case monitorAlert(MonitorAlert)
 
     /// Decodes and type-checks a body of the given kind.
     public static func decode(kind: EventKind, bytes: [UInt8]) throws(EventError) -> EventBody {
@@ -68,6 +74,12 @@ public enum EventBody: Sendable, Equatable {
         case .runOutputs: return .runOutputs(try .init(fields: f))
         case .entityDelete: return .entityDelete(try .init(fields: f))
         case .entityRename: return .entityRename(try .init(fields: f))
+        case .deploymentRecord: return .deploymentRecord(try .init(fields: f))
+        case .deploymentRollback: return .deploymentRollback(try .init(fields: f))
+        case .environmentProtect: return .environmentProtect(try .init(fields: f))
+        case .monitorPoints: return .monitorPoints(try .init(fields: f))
+        case .monitorRule: return .monitorRule(try .init(fields: f))
+        case .monitorAlert: return .monitorAlert(try .init(fields: f))
         }
     }
 
@@ -102,6 +114,12 @@ public enum EventBody: Sendable, Equatable {
         case .runOutputs(let b): b
         case .entityDelete(let b): b
         case .entityRename(let b): b
+        case .deploymentRecord(let b): b
+        case .deploymentRollback(let b): b
+        case .environmentProtect(let b): b
+        case .monitorPoints(let b): b
+        case .monitorRule(let b): b
+        case .monitorAlert(let b): b
         }
     }
 

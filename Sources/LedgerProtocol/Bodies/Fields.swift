@@ -109,6 +109,36 @@ public struct Fields: Sendable {
         return try textMap(key, maxValueLength: maxValueLength)
     }
 
+    /// A 64-bit float (`0xfb`): any bit pattern; callers refuse what their field cannot mean.
+    func double(_ key: String) throws(EventError) -> Double {
+        guard case .double(let d) = try required(key) else { throw fail("'\(key)' must be a 64-bit float") }
+        return d
+    }
+
+    func optionalDouble(_ key: String) throws(EventError) -> Double? {
+        guard optional(key) != nil else { return nil }
+        return try double(key)
+    }
+
+    func optionalMeaningfulText(_ key: String, maxLength: Int) throws(EventError) -> String? {
+        guard optional(key) != nil else { return nil }
+        return try meaningfulText(key, maxLength: maxLength)
+    }
+
+    /// Named metric series of packed points (SPEC 6.9): a non-empty map, keys in NFC, each a non-empty series.
+    func series(_ key: String) throws(EventError) -> [String: [MetricPoint]] {
+        guard case .map(let m) = try required(key), !m.isEmpty else { throw fail("'\(key)' must be a non-empty map") }
+        var series = [String: [MetricPoint]]()
+        for (name, value) in m {
+            _ = try nfc(checked(name, "metric key", maxLength: 250, allowEmpty: false), "metric key")
+            guard case .bytes(let packed) = value, let points = MetricPoint.unpack(packed), !points.isEmpty else {
+                throw fail("series '\(name)' must be a non-empty multiple of \(MetricPoint.packedSize) bytes")
+            }
+            series[name] = points
+        }
+        return series
+    }
+
     func array(_ key: String) throws(EventError) -> [CBOR] {
         guard let v = optional(key) else { return [] }
         guard case .array(let a) = v else { throw fail("'\(key)' must be an array") }

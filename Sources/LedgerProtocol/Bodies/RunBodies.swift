@@ -101,18 +101,7 @@ public struct RunMetrics: BodyFields {
     }
     public init(fields f: Fields) throws(EventError) {
         run = try f.id("run")
-        guard case .map(let m) = try f.required("series"), !m.isEmpty else {
-            throw f.fail("'series' must be a non-empty map")
-        }
-        var series = [String: [MetricPoint]]()
-        for (key, value) in m {
-            _ = try f.nfc(f.checked(key, "metric key", maxLength: 250, allowEmpty: false), "metric key")
-            guard case .bytes(let packed) = value, let points = MetricPoint.unpack(packed), !points.isEmpty else {
-                throw f.fail("series '\(key)' must be a non-empty multiple of \(MetricPoint.packedSize) bytes")
-            }
-            series[key] = points
-        }
-        self.series = series
+        series = try f.series("series")
     }
     public var cbor: [String: CBOR] {
         ["run": .bytes(run.bytes), "series": .map(series.mapValues { .bytes(MetricPoint.pack($0)) })]

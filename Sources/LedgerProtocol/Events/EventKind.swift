@@ -28,4 +28,10 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
     case runOutputs = "run.outputs"
     case entityDelete = "entity.delete"
     case entityRename = "entity.rename"
+    case deploymentRecord = "deployment.record"
+    case deploymentRollback = "deployment.rollback"
+    case environmentProtect = "team.environment.protect"
+    case monitorPoints = "monitor.points"
+    case monitorRule = "monitor.rule"
+    case monitorAlert = "monitor.alert"
 }

@@ -32,6 +32,11 @@ enum Schema {
         m.registerMigration("import-provenance") { db in
             try db.execute(sql: importSQL)
         }
+        // Deployments and production monitoring (SPEC 6.16). Events of these kinds could not be stored before,
+        // so nothing is recomputed.
+        m.registerMigration("v5-deployments") { db in
+            try db.execute(sql: deploymentSQL)
+        }
         return m
     }
 
@@ -54,6 +59,8 @@ enum Schema {
         ("logged_model_params", "model, key"), ("logged_model_tags", "model, key"), ("logged_model_files", "model, path"),
         ("run_datasets", "run, name, digest"), ("run_model_inputs", "run, model"), ("run_outputs", "run, model"),
         ("tombstones", "entity"), ("imports", "event"),
+        ("environment_protection_history", "environment, ord"), ("deployments", "event"), ("monitor_chunks", "event, key"),
+        ("monitor_rules", "rule"), ("monitor_rule_removals", "event"), ("monitor_alerts", "event"),
     ]
 
     private static let eventsSQL = """
@@ -160,6 +167,36 @@ enum Schema {
             object TEXT NOT NULL, ids TEXT NOT NULL, user TEXT, time INTEGER, updated INTEGER, data TEXT NOT NULL, state_at_import INTEGER NOT NULL);
         CREATE INDEX imports_by_object ON imports(source, object, ids);
         CREATE INDEX imports_by_entity ON imports(entity);
+        """
+
+    private static let deploymentSQL = """
+        -- Protected environments' history (team.environment.protect), folded with the other team events.
+        CREATE TABLE environment_protection_history (
+            environment TEXT NOT NULL, ord BLOB NOT NULL, role TEXT NOT NULL, PRIMARY KEY (environment, ord));
+        -- Every deployment record and rollback; which version serves is a fold in merge order (`Deployments`).
+        CREATE TABLE deployments (
+            event BLOB PRIMARY KEY, model BLOB NOT NULL, environment TEXT NOT NULL, version BLOB NOT NULL,
+            rollback INTEGER NOT NULL, rolled_back BLOB, target TEXT, reason TEXT NOT NULL,
+            author BLOB NOT NULL, clock INTEGER NOT NULL, ord BLOB NOT NULL);
+        CREATE INDEX deployments_by_model ON deployments(model, environment);
+        -- Production points stay packed as the event carried them, one row per series per event.
+        CREATE TABLE monitor_chunks (
+            event BLOB NOT NULL, key TEXT NOT NULL, model BLOB NOT NULL, environment TEXT NOT NULL, version BLOB NOT NULL,
+            count INTEGER NOT NULL, first_time INTEGER NOT NULL, last_time INTEGER NOT NULL, points BLOB NOT NULL, source TEXT,
+            author BLOB NOT NULL, ord BLOB NOT NULL, PRIMARY KEY (event, key));
+        CREATE INDEX monitor_chunks_by_series ON monitor_chunks(model, environment, key, last_time);
+        -- Rules (id = the monitor.rule event that added it) and their removals.
+        CREATE TABLE monitor_rules (
+            rule BLOB PRIMARY KEY, model BLOB NOT NULL, environment TEXT NOT NULL, metric TEXT NOT NULL, condition TEXT NOT NULL,
+            threshold REAL NOT NULL, for_ms INTEGER NOT NULL, command TEXT, baseline TEXT,
+            author BLOB NOT NULL, clock INTEGER NOT NULL, ord BLOB NOT NULL);
+        CREATE TABLE monitor_rule_removals (
+            event BLOB PRIMARY KEY, rule BLOB NOT NULL, author BLOB NOT NULL, clock INTEGER NOT NULL, ord BLOB NOT NULL);
+        CREATE TABLE monitor_alerts (
+            event BLOB PRIMARY KEY, rule BLOB NOT NULL, model BLOB NOT NULL, environment TEXT NOT NULL, version BLOB NOT NULL,
+            metric TEXT NOT NULL, window_start INTEGER NOT NULL, window_end INTEGER NOT NULL, count INTEGER NOT NULL,
+            baseline REAL, summary TEXT NOT NULL, points BLOB NOT NULL, author BLOB NOT NULL, clock INTEGER NOT NULL);
+        CREATE INDEX monitor_alerts_by_rule ON monitor_alerts(rule, window_start);
         """
 
     private static let projectionSQL = """

@@ -53,7 +53,7 @@ enum AuthorityProjection {
 
     /// Replaces the authority tables with the fold.
     static func write(_ a: TeamAuthority, _ db: Database) throws {
-        for table in ["members", "devices", "standings", "cutoffs", "protection_history", "protected_aliases"] {
+        for table in ["members", "devices", "standings", "cutoffs", "protection_history", "protected_aliases", "environment_protection_history"] {
             try db.execute(sql: "DELETE FROM \(table)")
         }
         try db.execute(sql: "DELETE FROM held_events WHERE event IN (SELECT event FROM team_events)")
@@ -89,6 +89,13 @@ enum AuthorityProjection {
                     sql: "INSERT INTO protected_aliases (alias, role, ord) VALUES (?, ?, ?)", arguments: [alias, latest.role.rawValue, latest.order])
             }
         }
+        for (environment, history) in a.environmentProtections {
+            for p in history {
+                try db.execute(
+                    sql: "INSERT INTO environment_protection_history (environment, ord, role) VALUES (?, ?, ?)",
+                    arguments: [environment, p.order, p.role.rawValue])
+            }
+        }
         for (event, why) in a.refused {
             let author = try PublicKey.fetchOne(db, sql: "SELECT author FROM events WHERE id = ?", arguments: [event])
             try TableWrites.held.execute(db, [event, author, why])
@@ -107,7 +114,7 @@ enum AuthorityProjection {
 
 extension AuthorityProjection {
     /// Team events: the authority folds them all together; they are not projected one by one.
-    static let kinds: Set<EventKind> = [.teamGenesis, .memberAdd, .memberRemove, .aliasProtect, .deviceLink]
+    static let kinds: Set<EventKind> = [.teamGenesis, .memberAdd, .memberRemove, .aliasProtect, .environmentProtect, .deviceLink]
 }
 
 extension EventBody {

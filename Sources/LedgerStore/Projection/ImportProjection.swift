@@ -47,7 +47,12 @@ enum ImportProjection {
         case .loggedModelUpdate(let b): b.model
         case .entityDelete(let b): b.target
         case .entityRename(let b): b.target
-        case .teamGenesis, .memberAdd, .memberRemove, .aliasProtect, .identityProfile, .deviceLink: nil
+        case .deploymentRecord(let b): b.version
+        case .deploymentRollback(let b): b.version
+        case .monitorPoints(let b): b.version
+        case .monitorRule(let b): b.model
+        case .monitorAlert(let b): b.version
+        case .teamGenesis, .memberAdd, .memberRemove, .aliasProtect, .environmentProtect, .identityProfile, .deviceLink: nil
         }
     }
 }

@@ -69,7 +69,7 @@ struct IngestSession {
         if authority.isCut(key: author, seq: te.seq, order: te.order) {
             return .forbidden("\(author.fingerprint) signed this past the chain end of its removal, or too far past a fork")
         }
-        let required = Permissions.requiredRole(for: body) { authority.protections[$0]?.last?.role } ?? .reader
+        let required = authority.requiredRole(for: body)
         guard let role = authority.currentRole(of: author) else {
             return .forbidden("\(author.fingerprint) is not a member of this team (or was removed)")
         }

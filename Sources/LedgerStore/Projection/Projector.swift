@@ -19,7 +19,7 @@ struct Projector {
         typealias W = TableWrites
         try ImportProjection.apply(event, body, team: team, db)
         switch body {
-        case .teamGenesis, .memberAdd, .memberRemove, .aliasProtect, .deviceLink:
+        case .teamGenesis, .memberAdd, .memberRemove, .aliasProtect, .environmentProtect, .deviceLink:
             // Folded together by `AuthorityProjection`: each is judged at its place among the others.
             break
         case .identityProfile(let b):
@@ -90,6 +90,8 @@ struct Projector {
             try W.tombstone.execute(db, [b.target, !b.restore, event.id, ord])
         case .entityRename(let b):
             try W.entityName.execute(db, [b.target, b.name, ord])
+        case .deploymentRecord, .deploymentRollback, .monitorPoints, .monitorRule, .monitorAlert:
+            try MonitorProjector(db: db).apply(event, body)
         }
     }
 

@@ -90,4 +90,19 @@ enum TableWrites {
     static let runModelInput = TableWrite.insert("run_model_inputs", ["run", "model"])
     static let runOutput = TableWrite.earliest("run_outputs", keys: ["run", "model"], values: ["step"])
     static let tombstone = TableWrite.latest("tombstones", keys: ["entity"], values: ["deleted", "event"])
+    static let deployment = TableWrite.insert(
+        "deployments", ["event", "model", "environment", "version", "rollback", "rolled_back", "target", "reason", "author", "clock", "ord"])
+    static let monitorChunk = TableWrite.insert(
+        "monitor_chunks",
+        ["event", "key", "model", "environment", "version", "count", "first_time", "last_time", "points", "source", "author", "ord"])
+    static let monitorRule = TableWrite.insert(
+        "monitor_rules",
+        ["rule", "model", "environment", "metric", "condition", "threshold", "for_ms", "command", "baseline", "author", "clock", "ord"])
+    static let monitorRuleRemoval = TableWrite.insert("monitor_rule_removals", ["event", "rule", "author", "clock", "ord"])
+    static let monitorAlert = TableWrite.insert(
+        "monitor_alerts",
+        [
+            "event", "rule", "model", "environment", "version", "metric", "window_start", "window_end", "count", "baseline", "summary",
+            "points", "author", "clock",
+        ])
 }

@@ -87,6 +87,7 @@ extension Ledger {
                 {
                     try entry(c["id"], .commented, model: m) { $0.text = c["text"] }
                 }
+                try deploymentAudit(m, numbers, db) { try entry($0, $1, model: m, build: $2) }
                 for n in renames where n.body.target == m {
                     shown.insert(n.event)
                     try entry(n.event, .renamed, model: m) { e in

@@ -28,9 +28,27 @@ enum Authorization {
         ).flatMap(Role.init(rawValue:))
     }
 
+    static func environmentProtection(of environment: String, before ord: OrderKey, _ db: Database) throws -> Role? {
+        try String.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT role FROM environment_protection_history WHERE environment = ? AND ord < ? ORDER BY ord DESC LIMIT 1
+                    """), arguments: [environment, ord]
+        ).flatMap(Role.init(rawValue:))
+    }
+
     /// Whether an alias write was allowed at its own point of the merge order (every client's rule).
     static func wasAllowed(alias: String, author: PublicKey, ord: OrderKey, _ db: Database) throws -> Bool {
-        let required = max(.writer, try protection(of: alias, before: ord, db) ?? .writer)
+        try had(max(.writer, try protection(of: alias, before: ord, db) ?? .writer), author: author, ord: ord, db)
+    }
+
+    /// Whether a deployment was allowed at its own point of the merge order, as alias writes are (SPEC 6.16).
+    static func wasAllowed(environment: String, author: PublicKey, ord: OrderKey, _ db: Database) throws -> Bool {
+        try had(max(.writer, try environmentProtection(of: environment, before: ord, db) ?? .writer), author: author, ord: ord, db)
+    }
+
+    /// Whether the author acted with at least `required` just before `ord`.
+    static func had(_ required: Role, author: PublicKey, ord: OrderKey, _ db: Database) throws -> Bool {
         guard let role = try role(of: author, before: ord, db) else { return false }
         return role >= required
     }

@@ -29,6 +29,13 @@ public enum AuditTimeline {
             case .deleted: "deleted \(e.text ?? "")"
             case .restored: "restored \(e.text ?? "")"
             case .renamed: "renamed \(e.text ?? "")"
+            case .deployed:
+                "deployed v\(e.to.map(String.init) ?? "?") to <strong>\(e.environment)</strong>\(from.isEmpty ? "" : " replacing \(from)")\(e.text.map { " on \($0)" } ?? "")"
+            case .rolledBack: "rolled back <strong>\(e.environment)</strong>: \(from) → v\(e.to.map(String.init) ?? "?")"
+            case .ruleAdded: "added a rule in <strong>\(e.environment)</strong>: \(e.text ?? "")"
+            case .ruleRemoved: "removed \(e.text ?? "a rule")"
+            case .alerted: "alert in <strong>\(e.environment)</strong> on v\(e.to.map(String.init) ?? "?"): \(e.text ?? "")"
+            case .retrained: "retraining: \(e.text ?? "")"
             }
         let flags: HTML = """
             \(e.signatureVerified ? "<span class=\"flag ok\" title=\"Ed25519 signature checked against the stored event bytes\">SIGNATURE VERIFIED</span>" as HTML : "<span class=\"flag bad\">SIGNATURE INVALID</span>")\
@@ -36,7 +43,7 @@ public enum AuditTimeline {
             \(HTML.when(e.fork, "<span class=\"flag fork\" title=\"the author signed two different events at one position\">FORK</span>"))\
             \(HTML.when(!e.authorized, "<span class=\"flag bad\" title=\"the author lacked the role this alias needs: no effect\">NOT ALLOWED</span>"))
             """
-        let needsReason = [.promoted, .demoted, .archived, .memberRemoved].contains(e.action)
+        let needsReason = [.promoted, .demoted, .archived, .memberRemoved, .deployed, .rolledBack].contains(e.action)
         return """
             <li class="\(e.action.rawValue)" id="e-\(e.event)"><div><span class="muted">\(Format.time(e.time))</span> \(Layout.author(e.author)) \(model)\(what)\(flags)</div>\
             \(HTML.when(needsReason, "<div class=\"reason\">Reason: \(reason(e.reason))</div>"))\

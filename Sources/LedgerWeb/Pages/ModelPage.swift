@@ -9,9 +9,10 @@ public enum ModelPage {
     /// The newest versions charted at most.
     public static let versionsCharted = 200
 
-    /// `runs`: the source runs of the versions, by run id.
+    /// `runs`: the source runs of the versions, by run id; `deployment`: its deployments, production metrics and alerts.
     public static func render(
-        _ model: ModelView, audit: [AuditEntry], notice: String? = nil, context: PageContext, runs: [String: RunView] = [:]
+        _ model: ModelView, audit: [AuditEntry], notice: String? = nil, context: PageContext, runs: [String: RunView] = [:],
+        deployment: HTML = .empty
     ) -> HTML {
         let aliasRows = HTML.each(model.aliases) { a in
             """
@@ -36,6 +37,7 @@ public enum ModelPage {
             \(HTML.when(context.canWrite, forms(model, context)))\
             <h2>Versions</h2>\(model.versions.isEmpty ? "<p class=\"muted\">No versions.</p>" : Layout.table("<tr><th>Version</th><th>Source run</th><th>Author</th><th>Created</th><th>Aliases</th><th>Files</th><th>Description</th></tr>", versionRows))\
             \(versionMetrics(model, runs))\
+            \(deployment)\
             <h2>Audit timeline</h2>\(AuditTimeline.render(audit, modelNames: nil))\
             \(HTML.when(context.canWrite, "<h2>Comment</h2>\(Comments.form(target: model.id, returnTo: Links.model(model.id), context: context))"))
             """
@@ -55,7 +57,7 @@ public enum ModelPage {
         let keys = points.keys.sorted { (points[$1]?.count ?? 0, $0) < (points[$0]?.count ?? 0, $1) }.prefix(metricCharts)
         let charts = HTML.each(keys) { key in RunPage.figure(key, VersionChart().render(points[key] ?? [], metric: key)) }
         return """
-            <h2>Training metrics by version</h2><p class="muted">The last value each version's source run logged;             production metrics per version are not recorded yet.</p><div class="charts small">\(charts)</div>
+            <h2>Training metrics by version</h2><p class="muted">The last value each version's source run logged;             production metrics per version follow its deployments.</p><div class="charts small">\(charts)</div>
             """
     }
 

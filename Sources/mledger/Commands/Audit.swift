@@ -4,7 +4,7 @@ import LedgerStore
 
 struct Audit: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "The audit trail: who created, promoted, demoted and archived which version, when and why.",
+        abstract: "The audit trail: who created, promoted, demoted, archived and deployed which version, when and why.",
         usage: "mledger audit digits",
         discussion: """
             Each entry's signature is checked again from the stored bytes. CONFLICT marks concurrent,
@@ -16,6 +16,8 @@ struct Audit: ParsableCommand {
             IMPORTED marks an event `mledger import` signed for a fact read from another system (its
             source, original author and time follow the reason); STATE-AT-IMPORT marks a stage or alias
             that system held when it was imported, since it keeps no history of when it was set.
+            Deployments show their environment (env:NAME) and the version they replaced; alerts their
+            evidence; `retrain` marks a run that a rule's alert started.
             """
     )
     @Argument(help: "The model (default: all models and team membership).") var model: String?
@@ -50,9 +52,9 @@ struct Audit: ParsableCommand {
             entries.map { e in
                 let change: String
                 switch e.action {
-                case .promoted, .demoted:
+                case .promoted, .demoted, .deployed, .rolledBack:
                     change = "\(e.from.isEmpty ? "-" : e.from.map { "v\($0)" }.joined(separator: "+")) -> \(e.to.map { "v\($0)" } ?? "-")"
-                case .versionCreated, .archived: change = e.to.map { "v\($0)" } ?? ""
+                case .versionCreated, .archived, .alerted: change = e.to.map { "v\($0)" } ?? ""
                 case .deleted, .restored, .renamed: change = e.text ?? ""
                 default: change = ""
                 }
@@ -66,7 +68,7 @@ struct Audit: ParsableCommand {
                     (e.reason.map { r in e.evidence.isEmpty ? r : "\(r) [evidence: \(e.evidence.joined(separator: ", "))]" } ?? e.text ?? "")
                     + (e.imported.map { " (\($0.summary(time: Output.time)))" } ?? "")
                 return [
-                    Output.time(e.time), e.author.label, e.action.rawValue, e.alias ?? "", change,
+                    Output.time(e.time), e.author.label, e.action.rawValue, e.alias ?? e.environment.map { "env:\($0)" } ?? "", change,
                     e.signatureVerified ? "ok" : "INVALID", flags, why,
                 ]
             })
@@ -80,5 +82,5 @@ struct Audit: ParsableCommand {
 
 extension AuditEntry {
     /// Promotions, demotions and archivals must say why.
-    var needsReason: Bool { [.promoted, .demoted, .archived].contains(action) }
+    var needsReason: Bool { [.promoted, .demoted, .archived, .deployed, .rolledBack].contains(action) }
 }

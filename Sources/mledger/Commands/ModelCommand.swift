@@ -56,7 +56,8 @@ struct ModelCommand: ParsableCommand {
         func run() throws {
             let ledger = try Session.open().ledger
             let model = try ledger.model(named: name)
-            if output.json { return try Output.json(model) }
+            let deployments = try LedgerID(hex: model.id).map { try ledger.deployments(model: $0) } ?? []
+            if output.json { return try Output.json(WithDeployments(model: model, deployments: deployments)) }
             print("model  \(model.name)  \(model.id.prefix(12))")
             if let d = model.description { print(d) }
             print("")
@@ -78,10 +79,27 @@ struct ModelCommand: ParsableCommand {
                     for c in a.conflict { print("    \(c.versionNumber.map { "v\($0)" } ?? "(removed)") by \(c.author.label): \(c.reason)") }
                 }
             }
+            if !deployments.isEmpty {
+                print("\nDEPLOYMENTS")
+                DeployCommand.table(deployments.map { ("", $0) }, withModel: false)
+            }
             let lineage = model.versions.compactMap { v in Self.lineage(v, ledger) }
             if !lineage.isEmpty {
                 print("\nLINEAGE")
                 for line in lineage { print(line) }
+            }
+        }
+
+        /// The model as JSON with its deployment timeline beside its fields.
+        struct WithDeployments: Encodable {
+            var model: ModelView
+            var deployments: [DeploymentView]
+            enum Key: String, CodingKey { case deployments }
+
+            func encode(to encoder: Encoder) throws {
+                try model.encode(to: encoder)
+                var extra = encoder.container(keyedBy: Key.self)
+                try extra.encode(deployments, forKey: .deployments)
             }
         }
 
@@ -199,14 +217,7 @@ struct ModelCommand: ParsableCommand {
             let session = try Session.open()
             let parts = reference.split(separator: "@", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { throw ValidationError("give MODEL@ALIAS or MODEL@VERSION, e.g. digits@production") }
-            let modelID = try session.ledger.modelID(named: parts[0])
-            let versionID: LedgerID
-            if let state = try session.ledger.aliases(model: modelID)[parts[1]] {
-                guard let v = state.winner?.value ?? nil else { throw StoreError.notFound(what: "version behind alias", name: parts[1]) }
-                versionID = v
-            } else {
-                versionID = try session.ledger.versionID(model: modelID, parts[1])
-            }
+            let versionID = try Deployed.version(session.ledger, model: try session.ledger.modelID(named: parts[0]), parts[1])
             let files = try session.ledger.versionFiles(versionID)
             let missing = files.filter { !session.workspace.blobs.contains($0.sha256) }
             if !missing.isEmpty {

@@ -80,6 +80,11 @@ enum RunStarter {
                     host: ProcessInfo.processInfo.hostName, environment: EnvironmentFingerprint.current(),
                     startTime: Int64(wallClockMs()))))
         let events = try session.ledger.append(drafts, signer: signer)
-        return events[events.count - 1].id
+        let run = events[events.count - 1].id
+        // Started by a monitoring rule (`mledger monitor watch`): the run names the alert that started it.
+        if let alert = ProcessInfo.processInfo.environment["MLEDGER_ALERT"], LedgerID(hex: alert) != nil {
+            try session.ledger.append(try Ledger.Draft(RunTags(run: run, tags: ["mledger.alert": alert])), signer: signer)
+        }
+        return run
     }
 }
