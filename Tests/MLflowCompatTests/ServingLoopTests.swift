@@ -3,11 +3,13 @@ import LedgerTestSupport
 import Testing
 
 /// The whole loop with real processes on 127.0.0.1: train, register, promote, deploy, serve
-/// (client/serving/serve.py), traffic, scrape, degrade, the rule fires, the retraining logs and promotes a
-/// new version, and the audit trail reads the chain with authors and reasons.
+/// (client/serving/serve.py), traffic, scrape, degrade, the rule fires, its alert reaches a webhook
+/// receiver written for MLflow (through the relay, signed as MLflow signs), the retraining logs and
+/// promotes a new version, and the audit trail reads the chain with authors and reasons.
 @Suite struct ServingLoopTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let serving = root.appendingPathComponent("client/serving")
+    static let secret = "serving-loop-secret"
 
     /// Runs a program to completion in the workspace with the CLI's environment; returns its standard output.
     static func run(_ cli: CLI, _ executable: String, _ arguments: [String]) throws -> String {
@@ -39,6 +41,14 @@ import Testing
         let cli = try CLI()
         let mledger = CLI.binary.path
         try cli.ok("init", "--team", "vision", "--name", "Ada Tester")
+        // A relay the ledger syncs with, delivering every lifecycle event to a receiver written for MLflow.
+        let team = try #require(((try cli.json("audit") as? [String: Any])?["entries"] as? [[String: Any]])?.first?["event"] as? String)
+        let relay = try RelayProcess(team: team)
+        try cli.ok("remote", "add", "origin", relay.url)
+        try cli.ok("sync")
+        cli.extraEnvironment["HOOK_SECRET"] = Self.secret
+        let receiver = try WebhookReceiver(folder: cli.root.appendingPathComponent("receiver"), secret: Self.secret)
+        try cli.ok("webhook", "add", receiver.url, "--events", "*", "--secret-env", "HOOK_SECRET")
 
         // Train and register v1, promote it, deploy it.
         let run = try cli.ok("run", "start", "--experiment", "digits", "--name", "first").trimmingCharacters(in: .whitespacesAndNewlines)
@@ -100,6 +110,11 @@ import Testing
         }
         #expect(fired["exitCode"] as? Int == 0, "the rule did not fire or its retraining failed: \(fired)")
         let alert = try #require(fired["alert"] as? String)
+        try cli.ok("sync")
+        let hooks = try receiver.wait(seconds: 60, "the alert webhook") { $0.contains { $0.eventID == alert } }
+        let alerted = try #require(hooks.first { $0.eventID == alert })
+        #expect(alerted.entity == "alert" && alerted.action == "fired" && alerted.verified && alerted.sameAsMLflow)
+        #expect(hooks.contains { $0.entity == "deployment" && $0.action == "created" && $0.verified })
 
         // The retrained version was promoted; the app reloads it and is deployed again.
         try cli.ok(
