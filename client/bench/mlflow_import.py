@@ -68,6 +68,18 @@ def client_read(uri):
     return time.time() - started, runs, points
 
 
+def peak_rss_mib(pid):
+    """The process's own peak resident memory (VmHWM), not that of what it starts (a private mlflow server)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def timed_import(binary, uri):
     """Runs `mledger import mlflow` in a fresh workspace; returns its summary, wall time and peak RSS (MiB)."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -76,14 +88,17 @@ def timed_import(binary, uri):
                    MLEDGER_MLFLOW=os.path.join(os.path.dirname(sys.executable), "mlflow"))
         subprocess.run([binary, "init", "--team", "bench", "--name", "Importer"], cwd=tmp, env=env, check=True, capture_output=True)
         started = time.time()
-        p = subprocess.Popen([binary, "import", "mlflow", uri, "--json"], cwd=tmp, env=env, stdout=subprocess.PIPE,
-                             stderr=subprocess.DEVNULL)
-        out = p.stdout.read()
-        _, status, usage = os.wait4(p.pid, 0)
-        seconds = time.time() - started
-        if status != 0:
-            sys.exit(f"mledger import mlflow exited with status {status}")
-        return json.loads(out), seconds, usage.ru_maxrss / 1024
+        with open(os.path.join(tmp, "summary.json"), "w+") as out:
+            p = subprocess.Popen([binary, "import", "mlflow", uri, "--json"], cwd=tmp, env=env, stdout=out, stderr=subprocess.DEVNULL)
+            peak = 0.0
+            while p.poll() is None:
+                peak = max(peak, peak_rss_mib(p.pid))
+                time.sleep(0.1)
+            seconds = time.time() - started
+            if p.returncode != 0:
+                sys.exit(f"mledger import mlflow exited with status {p.returncode}")
+            out.seek(0)
+            return json.loads(out.read()), seconds, peak
 
 
 def main():
