@@ -58,6 +58,10 @@ public struct TeamAuthority: Sendable {
     public struct Protection: Sendable, Equatable {
         public var order: OrderKey
         public var role: Role
+        /// Distinct approvals a promotion needs (SPEC 6.15); 0: the alias moves directly.
+        public var approvals: Int = 0
+        /// The requester's own approval does not count.
+        public var notRequester: Bool = false
     }
 
     /// Role timelines of every key that ever had one (members and linked devices), in merge order.
@@ -100,6 +104,20 @@ public struct TeamAuthority: Sendable {
     public func role(of key: PublicKey, before order: OrderKey) -> Role? {
         guard let timeline = standings[key] else { return nil }
         return timeline.last(where: { $0.from < order })?.role ?? nil
+    }
+
+    /// The protection of an alias just before `order`, if any.
+    public func protection(of alias: String, before order: OrderKey) -> Protection? {
+        protections[alias]?.last(where: { $0.order < order })
+    }
+
+    /// The person behind a key: a device's member, and for a rotated member key the key that replaced it,
+    /// so one member's keys count as one approver.
+    public func person(of key: PublicKey) -> PublicKey {
+        var person = devices[key]?.member ?? key
+        var seen: Set<PublicKey> = [person]
+        while let next = members[person]?.replacedBy, seen.insert(next).inserted { person = next }
+        return person
     }
 
     /// The key's role as the team stands now.
@@ -173,7 +191,8 @@ public struct TeamAuthority: Sendable {
                 cutoffs[end.author, default: []].append(Cutoff(removal: order, maxSeq: end.seq))
             }
         case .aliasProtect(let b):
-            protections[b.alias, default: []].append(Protection(order: order, role: b.role))
+            protections[b.alias, default: []].append(
+                Protection(order: order, role: b.role, approvals: b.approvals, notRequester: b.notRequester))
         case .deviceLink(let b):
             devices[b.device] = Device(member: event.author, label: b.label, order: order, revoked: false)
             standings[b.device, default: []].append(Standing(from: order, role: currentRole(of: event.author)))

@@ -151,10 +151,13 @@ public struct AliasView: Codable, Sendable, Equatable {
     public var event: String
     /// Concurrent writes nobody has resolved yet: every live head, the winner first.
     public var conflict: [AliasCandidate]
+    /// The promotion request whose quorum moved the alias (SPEC 6.15); `setBy` is its requester, `at` the quorum.
+    public var request: String?
     public init(
         alias: String, version: String? = nil, versionNumber: UInt64? = nil, setBy: AuthorView, at: Int64, reason: String, event: String,
-        conflict: [AliasCandidate]
+        conflict: [AliasCandidate], request: String? = nil
     ) {
+        self.request = request
         self.alias = alias
         self.version = version
         self.versionNumber = versionNumber

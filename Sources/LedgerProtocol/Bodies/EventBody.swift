@@ -28,6 +28,8 @@ public enum EventBody: Sendable, Equatable {
     case runOutputs(RunOutputs)
     case entityDelete(EntityDelete)
     case entityRename(EntityRename)
+    case promotionRequest(PromotionRequest)
+    case promotionDecision(PromotionDecision)
 
     /// Decodes and type-checks a body of the given kind.
     public static func decode(kind: EventKind, bytes: [UInt8]) throws(EventError) -> EventBody {
@@ -68,6 +70,8 @@ public enum EventBody: Sendable, Equatable {
         case .runOutputs: return .runOutputs(try .init(fields: f))
         case .entityDelete: return .entityDelete(try .init(fields: f))
         case .entityRename: return .entityRename(try .init(fields: f))
+        case .promotionRequest: return .promotionRequest(try .init(fields: f))
+        case .promotionDecision: return .promotionDecision(try .init(fields: f))
         }
     }
 
@@ -102,6 +106,8 @@ public enum EventBody: Sendable, Equatable {
         case .runOutputs(let b): b
         case .entityDelete(let b): b
         case .entityRename(let b): b
+        case .promotionRequest(let b): b
+        case .promotionDecision(let b): b
         }
     }
 

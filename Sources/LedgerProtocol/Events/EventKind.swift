@@ -28,4 +28,6 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
     case runOutputs = "run.outputs"
     case entityDelete = "entity.delete"
     case entityRename = "entity.rename"
+    case promotionRequest = "model.promotion.request"
+    case promotionDecision = "model.promotion.decision"
 }

@@ -47,6 +47,8 @@ enum ImportProjection {
         case .loggedModelUpdate(let b): b.model
         case .entityDelete(let b): b.target
         case .entityRename(let b): b.target
+        case .promotionRequest(let b): b.version
+        case .promotionDecision(let b): b.request
         case .teamGenesis, .memberAdd, .memberRemove, .aliasProtect, .identityProfile, .deviceLink: nil
         }
     }

@@ -90,6 +90,10 @@ struct Projector {
             try W.tombstone.execute(db, [b.target, !b.restore, event.id, ord])
         case .entityRename(let b):
             try W.entityName.execute(db, [b.target, b.name, ord])
+        case .promotionRequest(let b):
+            try W.promotionRequest.execute(db, [event.id, b.model, b.alias, b.version, author, b.reason, ord])
+        case .promotionDecision(let b):
+            try W.promotionDecision.execute(db, [event.id, b.request, ord])
         }
     }
 

@@ -65,7 +65,10 @@ extension Ledger {
                         e.conflict = conflicted.contains(eid)
                         if let author = r["author"] as PublicKey?, let ord = r["ord"] as OrderKey? {
                             let backdated = states[r["alias"]]?.backdated.contains(eid) ?? false
-                            e.authorized = !backdated && ((try? Authorization.wasAllowed(alias: r["alias"], author: author, ord: ord, db)) ?? false)
+                            e.authorized =
+                                !backdated
+                                && ((try? Authorization.wasAllowed(
+                                    alias: r["alias"], author: author, ord: ord, promotes: r["version"] as LedgerID? != nil, db)) ?? false)
                         }
                     }
                 }
