@@ -13,7 +13,10 @@ struct ModelCommand: ParsableCommand {
             VERSION is a display number (3 or v3) or a prefix of the version's id. Every promotion and
             demotion needs a reason; `mledger audit MODEL` shows who moved which alias, when and why.
             """,
-        subcommands: [Create.self, List.self, Show.self, VersionCommand.self, Promote.self, Demote.self, Archive.self, Pull.self]
+        subcommands: [
+            Create.self, List.self, Show.self, VersionCommand.self, Promote.self, Demote.self, Archive.self, Pull.self, Request.self, Approve.self,
+            Reject.self, Requests.self,
+        ]
     )
 
     struct Create: ParsableCommand {
@@ -73,11 +76,15 @@ struct ModelCommand: ParsableCommand {
             for a in model.aliases {
                 print(
                     "\n\(a.alias) -> \(a.versionNumber.map { "v\($0)" } ?? "(removed)") set by \(a.setBy.label) at \(Output.time(a.at)): \(a.reason)")
+                if let request = a.request { print("  by request \(request.prefix(12)), approved (see below)") }
                 if !a.conflict.isEmpty {
                     print("  CONFLICT: concurrent changes; the view shows the first, resolve with a promotion that names all:")
                     for c in a.conflict { print("    \(c.versionNumber.map { "v\($0)" } ?? "(removed)") by \(c.author.label): \(c.reason)") }
                 }
             }
+            let requests = try ledger.requests(model: try ledger.modelID(named: name))
+            if !requests.isEmpty { print("\npromotion requests:") }
+            for r in requests { RequestText.print(r) }
             let lineage = model.versions.compactMap { v in Self.lineage(v, ledger) }
             if !lineage.isEmpty {
                 print("\nLINEAGE")
