@@ -112,7 +112,8 @@ public struct DashboardPages: Sendable {
             guard let hex = v.run, runs[hex] == nil, let runID = LedgerID(hex: hex) else { continue }
             runs[hex] = try? ledger.run(runID)
         }
-        return ModelPage.render(model, audit: try ledger.audit(model: id), notice: notice, context: context, runs: runs)
+        return ModelPage.render(
+            model, audit: try ledger.audit(model: id), notice: notice, context: context, runs: runs, requests: try ledger.requests(model: id))
     }
 
     public func audit(_ context: PageContext) throws -> HTML {

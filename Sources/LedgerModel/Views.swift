@@ -220,6 +220,11 @@ public struct AuditEntry: Codable, Sendable, Equatable {
         case restored = "restore"
         /// An experiment or registered model given a new name (its id and history stay).
         case renamed = "rename"
+        /// A promotion request (SPEC 6.15); `text` says where it stands.
+        case requested = "request"
+        /// An approval or a rejection of a request; `authorized` is false when it did not count.
+        case approved = "approve"
+        case rejected = "reject"
     }
 
     public var event: String

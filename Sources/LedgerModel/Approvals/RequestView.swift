@@ -20,13 +20,16 @@ public struct RequestView: Codable, Sendable, Equatable {
     public var decisions: [DecisionView]
     /// When the quorum was reached (approved) or the request was blocked (rejected).
     public var decidedAt: Int64?
+    /// The decision that reached the quorum or blocked the request.
+    public var decidedBy: String?
     public var expiry: String?
 
     public init(
         id: String, model: String, modelName: String, version: String, versionNumber: UInt64?, alias: String, requestedBy: AuthorView,
         at: Int64, reason: String, evidence: [String], state: RequestState, rule: ApprovalRule, approvals: Int, decisions: [DecisionView],
-        decidedAt: Int64?, expiry: String?
+        decidedAt: Int64?, decidedBy: String? = nil, expiry: String?
     ) {
+        self.decidedBy = decidedBy
         self.id = id
         self.model = model
         self.modelName = modelName
@@ -44,6 +47,9 @@ public struct RequestView: Codable, Sendable, Equatable {
         self.decidedAt = decidedAt
         self.expiry = expiry
     }
+
+    /// "approved: 2 of 2 approvals (maintainer, not the requester)" with the expiry, for one line of text.
+    public var summary: String { "\(state.rawValue): \(progress)\(expiry.map { "; \($0)" } ?? "")" }
 
     /// "2 of 2 approvals (maintainer, not the requester)".
     public var progress: String {

@@ -96,7 +96,8 @@ extension Ledger {
                     alias: r.body.alias, requestedBy: authors.view(r.author), at: Int64(HybridClock.milliseconds(r.order.clock)),
                     reason: r.body.reason, evidence: r.body.evidence, state: outcome.state, rule: outcome.rule, approvals: outcome.approvers.count,
                     decisions: outcome.decisions.map { DecisionView($0.decision, $0.count, author: authors.view($0.decision.author)) },
-                    decidedAt: outcome.decidedBy.map { Int64(HybridClock.milliseconds($0.order.clock)) }, expiry: outcome.expiry)
+                    decidedAt: outcome.decidedBy.map { Int64(HybridClock.milliseconds($0.order.clock)) }, decidedBy: outcome.decidedBy?.id.hex,
+                    expiry: outcome.expiry)
             }
         }
     }
