@@ -5,6 +5,11 @@ import LedgerProtocol
 /// Promotion requests and decisions (SPEC 6.15), checked against what this ledger holds before signing,
 /// so a command that cannot do what it says refuses instead of writing an event that counts for nothing.
 extension Ledger {
+    /// Distinct approvals a promotion of `alias` needs as the team stands now (0: it moves directly).
+    public func approvalsNeeded(alias: String) throws(StoreError) -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT approvals FROM protected_aliases WHERE alias = ?", arguments: [alias.nfc]) ?? 0 }
+    }
+
     /// Asks for `alias` of `model` to point at `version` once the alias's quorum approves. The request names
     /// the alias's current live heads, so it expires if the alias moves on before the quorum.
     @discardableResult

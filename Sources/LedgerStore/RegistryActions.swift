@@ -11,9 +11,7 @@ extension Ledger {
     ) throws(StoreError) -> (event: SignedEvent, replaced: Int) {
         let owner = try read { db in try LedgerID.fetchOne(db, sql: "SELECT model FROM versions WHERE id = ?", arguments: [version]) }
         guard owner == model else { throw StoreError.notFound(what: "version of this model", name: version.short) }
-        let approvals = try read { db in
-            try Int.fetchOne(db, sql: "SELECT approvals FROM protected_aliases WHERE alias = ?", arguments: [alias.nfc]) ?? 0
-        }
+        let approvals = try approvalsNeeded(alias: alias)
         guard approvals == 0 else { throw StoreError.rejected(.approvalRequired(alias: alias.nfc, approvals: approvals)) }
         let heads = try aliasHeads(model: model, alias: alias)
         let event = try append(
