@@ -101,6 +101,40 @@ import Testing
     }
 }
 
+extension ApprovalSyncTests {
+    /// Carol approves from her laptop and from her member key while offline: one member, one approval. Bob,
+    /// removed meanwhile, approves offline too: the relay refuses him and the request stays open everywhere.
+    @Test func twoDevicesCountOnceAndARemovedMembersApprovalNowhere() throws {
+        let t = try Team()
+        let laptop = try CLI()
+        try laptop.ok("identity", "create", "--name", "Carol (laptop)")
+        try t.carol.ok("identity", "link", try TeamFixture.publicKey(of: laptop), "--label", "laptop")
+        try t.carol.ok("sync")
+        try laptop.ok("init", "--join", t.fixture.relay.url)
+        let request = try t.request(t.dave, "1")
+        for member in [t.dave] + t.everyone + [laptop] { try member.ok("sync") }
+
+        try laptop.ok("model", "approve", request, "--reason", "from the train")
+        try t.carol.ok("model", "approve", request, "--reason", "from the office")
+        try t.alice.ok("team", "remove", try TeamFixture.publicKey(of: t.bob), "--reason", "left the team")
+        try t.alice.ok("sync")
+        try t.bob.ok("model", "approve", request, "--reason", "one last approval")
+        #expect(try !t.bob.run("sync").ok, "a removed member's push is refused")
+        for member in [laptop, t.alice, t.carol, t.dave, laptop, t.alice, t.carol] { try member.ok("sync") }
+
+        let ledgers = [t.alice, t.carol, t.dave, laptop]
+        let digests = try ledgers.map(t.fixture.digest)
+        #expect(Set(digests).count == 1, "client views differ: \(digests)")
+        for member in ledgers {
+            let seen = try #require((try member.json("model", "requests", "digits") as? [[String: Any]])?.first)
+            #expect(seen["state"] as? String == "open" && seen["approvals"] as? Int == 1)
+            let decisions = try #require(seen["decisions"] as? [[String: Any]])
+            #expect(decisions.count == 2 && decisions.filter { $0["counted"] as? Bool == true }.count == 1)
+            #expect(try t.production(member) == nil)
+        }
+    }
+}
+
 extension RejectionTests {
     /// The relay refuses a direct promotion of an alias that needs approvals, and forged approvals, each with
     /// its precise code; a replayed approval is a duplicate and counts once.
