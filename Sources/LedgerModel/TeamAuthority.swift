@@ -129,6 +129,9 @@ public struct TeamAuthority: Sendable {
             || cutoffs[key]?.contains { order < $0.removal && seq > $0.maxSeq } ?? false
     }
 
+    /// The kinds the fold reads: every other kind is judged by the authority they make.
+    public static let kinds: Set<EventKind> = [.teamGenesis, .memberAdd, .memberRemove, .aliasProtect, .deviceLink]
+
     static let cutReason = "past the chain end its author's removal kept, or too far past a fork of its chain"
 
     /// Records a fork of `author`'s chain at `seq`. True when it changes what counts.

@@ -47,7 +47,7 @@ struct ApprovalScenario {
         case .promote(let b)?: direct.append((RegisterWrite(event: event.id, clock: event.envelope.clock, heads: heads, value: b.version), order))
         case .demote?: direct.append((RegisterWrite(event: event.id, clock: event.envelope.clock, heads: heads, value: nil), order))
         case .versionArchive(let b)?: archived[b.version] = order
-        case let body? where body.isTeamEvent:
+        case let body? where TeamAuthority.kinds.contains(body.kind):
             teamEvents.append(TeamEvent(id: event.id, order: order, author: key.publicKey, seq: event.envelope.seq, body: body))
         default: break
         }
@@ -75,8 +75,4 @@ struct ApprovalScenario {
     func register(_ approvals: AliasApprovals) -> RegisterState<LedgerID?> {
         RegisterState(writes: direct.map(\.write) + approvals.writes)
     }
-}
-
-extension EventBody {
-    var isTeamEvent: Bool { [.teamGenesis, .memberAdd, .memberRemove, .aliasProtect, .deviceLink].contains(kind) }
 }

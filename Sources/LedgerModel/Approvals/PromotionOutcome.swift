@@ -23,13 +23,19 @@ public enum DecisionCount: Sendable, Equatable {
     case ignored(String)
 }
 
+/// One decision on a request and how it was counted.
+public struct CountedDecision: Sendable, Equatable {
+    public var decision: DecisionRecord
+    public var count: DecisionCount
+}
+
 /// The outcome of one request: its state, the rule it was judged by, and every decision with how it counted.
 public struct PromotionOutcome: Sendable, Equatable {
     public var request: LedgerID
     public var rule: ApprovalRule
     public var state: RequestState
     /// The decisions in merge order, each with how it counted.
-    public var decisions: [(decision: DecisionRecord, count: DecisionCount)]
+    public var decisions: [CountedDecision]
     /// The decision that reached the quorum or blocked the request, if any.
     public var decidedBy: DecisionRecord?
     /// Why it expired.
@@ -37,10 +43,4 @@ public struct PromotionOutcome: Sendable, Equatable {
 
     /// Distinct members whose approval counted, as their member keys, in the order they approved.
     public var approvers: [PublicKey]
-
-    public static func == (a: PromotionOutcome, b: PromotionOutcome) -> Bool {
-        a.request == b.request && a.rule == b.rule && a.state == b.state && a.decidedBy == b.decidedBy && a.expiry == b.expiry
-            && a.approvers == b.approvers && a.decisions.map(\.decision) == b.decisions.map(\.decision)
-            && a.decisions.map(\.count) == b.decisions.map(\.count)
-    }
 }

@@ -12,7 +12,7 @@ public enum Quorum {
         var outcome = PromotionOutcome(request: request.id, rule: rule, state: .open, decisions: [], decidedBy: nil, expiry: nil, approvers: [])
         for d in decisions.filter({ $0.body.request == request.id }).sorted(by: { $0.order < $1.order }) {
             guard outcome.state == .open else {
-                outcome.decisions.append((d, .late))
+                outcome.decisions.append(CountedDecision(decision: d, count: .late))
                 continue
             }
             let person = authority.person(of: d.author)
@@ -35,7 +35,7 @@ public enum Quorum {
                     outcome.decidedBy = d
                 }
             }
-            outcome.decisions.append((d, count))
+            outcome.decisions.append(CountedDecision(decision: d, count: count))
         }
         return outcome
     }

@@ -109,7 +109,7 @@ enum AuthorityProjection {
 
 extension AuthorityProjection {
     /// Team events: the authority folds them all together; they are not projected one by one.
-    static let kinds: Set<EventKind> = [.teamGenesis, .memberAdd, .memberRemove, .aliasProtect, .deviceLink]
+    static let kinds = TeamAuthority.kinds
 }
 
 extension EventBody {
