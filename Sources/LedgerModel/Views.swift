@@ -192,6 +192,8 @@ public struct ModelView: Codable, Sendable, Equatable {
     public var createdAt: Int64
     public var versions: [VersionView]
     public var aliases: [AliasView]
+    /// Promotion requests (SPEC 6.15), newest first, where the caller asked for them (`mledger model show`).
+    public var requests: [RequestView]?
     public init(
         id: String, name: String, description: String? = nil, createdBy: AuthorView, createdAt: Int64, versions: [VersionView], aliases: [AliasView]
     ) {

@@ -82,7 +82,13 @@ import Testing
             let production = try #require(try t.production(member))
             #expect(production["versionNumber"] as? Int == 1)
             #expect((production["request"] as? String)?.hasPrefix(first) == true)
+            let model = try #require(try member.json("model", "show", "digits") as? [String: Any])
+            let shown = try #require((model["requests"] as? [[String: Any]])?.first)
+            #expect(shown["state"] as? String == "approved" && shown["decidedAt"] is Int)
+            let decisions = try #require(shown["decisions"] as? [[String: Any]])
+            #expect(Set(decisions.compactMap { $0["reason"] as? String }).isSuperset(of: ["checked the eval report", "second pair of eyes"]))
         }
+        #expect(try t.carol.ok("model", "show", "digits").contains("quorum reached"))
 
         // A second request: a maintainer's rejection, made offline, blocks it on every ledger whatever the sync order.
         let second = try t.request(t.dave, "2")

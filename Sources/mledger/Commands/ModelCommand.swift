@@ -58,7 +58,8 @@ struct ModelCommand: ParsableCommand {
 
         func run() throws {
             let ledger = try Session.open().ledger
-            let model = try ledger.model(named: name)
+            var model = try ledger.model(named: name)
+            model.requests = try ledger.requests(model: try ledger.modelID(named: name))
             if output.json { return try Output.json(model) }
             print("model  \(model.name)  \(model.id.prefix(12))")
             if let d = model.description { print(d) }
@@ -82,7 +83,7 @@ struct ModelCommand: ParsableCommand {
                     for c in a.conflict { print("    \(c.versionNumber.map { "v\($0)" } ?? "(removed)") by \(c.author.label): \(c.reason)") }
                 }
             }
-            let requests = try ledger.requests(model: try ledger.modelID(named: name))
+            let requests = model.requests ?? []
             if !requests.isEmpty { print("\npromotion requests:") }
             for r in requests { RequestText.print(r) }
             let lineage = model.versions.compactMap { v in Self.lineage(v, ledger) }
