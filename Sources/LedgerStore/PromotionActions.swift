@@ -30,8 +30,9 @@ extension Ledger {
             signer: signer)
     }
 
-    /// Approves or rejects an open request. Refuses a request that is decided already, or a second decision
-    /// of the same member, and says why.
+    /// Approves or rejects an open request. Refuses what could not count, and says why: a request decided
+    /// already, a second decision of the same member, a decision without the role the alias needs, the
+    /// requester's own approval where the protection leaves it out.
     @discardableResult
     public func decide(
         request text: String, verdict: PromotionDecision.Verdict, reason: String, signer: SigningKey
@@ -45,6 +46,15 @@ extension Ledger {
         let person = authority.person(of: signer.publicKey)
         let mine = request.decisions.contains { d in PublicKey(hex: d.author.key).map(authority.person(of:)) == person }
         guard !mine else { throw StoreError.invalidInput("you decided on this request already (from this or another of your keys)") }
+        let role = authority.currentRole(of: signer.publicKey)
+        guard let role, role >= request.rule.role else {
+            throw StoreError.invalidInput(
+                "your decision would not count: '\(request.alias)' needs a \(request.rule.role.rawValue), you are \(role.map { "a \($0.rawValue)" } ?? "not a member")"
+            )
+        }
+        if verdict == .approve, request.rule.notRequester, PublicKey(hex: request.requestedBy.key).map(authority.person(of:)) == person {
+            throw StoreError.invalidInput("this is your own request: '\(request.alias)' needs approvals from others")
+        }
         guard let id = LedgerID(hex: request.id) else { throw StoreError.notFound(what: "promotion request", name: text) }
         return try append(try Draft(PromotionDecision(request: id, verdict: verdict, reason: reason)), signer: signer)
     }

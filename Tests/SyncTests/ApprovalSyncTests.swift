@@ -48,6 +48,14 @@ import Testing
             return seen[0]
         }
 
+        /// Signs an approval with the member's key into their ledger, as another client could.
+        func sign(_ cli: CLI, approving request: String, reason: String) throws {
+            let ledger = try Ledger(path: cli.database)
+            let id = try #require(LedgerID(hex: try ledger.request(request).id))
+            try ledger.append(
+                try .init(PromotionDecision(request: id, verdict: .approve, reason: reason)), signer: try TeamFixture.signingKey(of: cli))
+        }
+
         func production(_ cli: CLI) throws -> [String: Any]? {
             let model = try #require(try cli.json("model", "show", "digits") as? [String: Any])
             return (model["aliases"] as? [[String: Any]])?.first { $0["alias"] as? String == "production" }
@@ -63,9 +71,14 @@ import Testing
 
         let first = try t.request(t.bob, "1")
         for member in [t.bob, t.alice, t.carol, t.dave] { try member.ok("sync") }
-        // Offline: the requester, a writer and a maintainer approve.
-        try t.bob.ok("model", "approve", first, "--reason", "my own request")
-        try t.dave.ok("model", "approve", first, "--reason", "looks good to me")
+        // Offline: the requester and a writer approve (signed past the CLI, which refuses what cannot count),
+        // and a maintainer.
+        let own = try t.bob.run("model", "approve", first, "--reason", "my own request")
+        #expect(!own.ok && own.stderr.contains("your own request"))
+        let writers = try t.dave.run("model", "approve", first, "--reason", "looks good to me")
+        #expect(!writers.ok && writers.stderr.contains("needs a maintainer"))
+        try t.sign(t.bob, approving: first, reason: "my own request")
+        try t.sign(t.dave, approving: first, reason: "looks good to me")
         try t.carol.ok("model", "approve", first, "--reason", "checked the eval report")
         for member in [t.dave, t.carol, t.bob, t.alice, t.dave, t.carol, t.bob] { try member.ok("sync") }
         var seen = try t.converged(first)
