@@ -2,7 +2,7 @@ import Foundation
 
 // `make bench`: the throughput of this machine, next to the physical limits it runs into (libsodium's
 // Ed25519 sign and verify rates). Every figure is printed with its inputs. BENCH_SCALE=0.1 runs a
-// smaller version; BENCH_ONLY=dashboard (or core, relay, pictures; comma-separated) runs some sections.
+// smaller version; BENCH_ONLY=dashboard (or core, relay, pictures, approvals; comma-separated) runs some sections.
 
 let temp = FileManager.default.temporaryDirectory.appendingPathComponent("mledger-bench-\(UUID().uuidString)")
 try FileManager.default.createDirectory(at: temp, withIntermediateDirectories: true)
@@ -11,7 +11,7 @@ defer { try? FileManager.default.removeItem(at: temp) }
 print("ModelLedger benchmark")
 print("machine: \(machine())")
 print("")
-let sections = Set((ProcessInfo.processInfo.environment["BENCH_ONLY"] ?? "core,relay,dashboard,pictures").split(separator: ","))
+let sections = Set((ProcessInfo.processInfo.environment["BENCH_ONLY"] ?? "core,relay,dashboard,pictures,approvals").split(separator: ","))
 if sections.contains("core") || sections.contains("relay") {
     let rawVerifyRate = try runCoreBench(in: temp)
     print("")
@@ -24,4 +24,8 @@ if sections.contains("dashboard") {
     try await runDashboardBench(in: temp)
     print("")
 }
-if sections.contains("pictures") { try await runPictureBench(in: temp) }
+if sections.contains("pictures") {
+    try await runPictureBench(in: temp)
+    print("")
+}
+if sections.contains("approvals") { try await runApprovalBench(in: temp) }

@@ -21,42 +21,49 @@ public struct AliasApprovals: Sendable {
         archived: [LedgerID: OrderKey], authority: TeamAuthority
     ) {
         var candidates = [(RequestRecord, OrderKey)]()
+        let byRequest = Dictionary(grouping: decisions, by: \.body.request)
         for request in requests where authority.counts(author: request.author, seq: request.seq, order: request.order, required: .writer) {
-            let outcome = Quorum.tally(request, decisions: decisions, authority: authority)
+            let outcome = Quorum.tally(request, decisions: byRequest[request.id] ?? [], authority: authority)
             outcomes[request.id] = outcome
             if outcome.state == .approved, let by = outcome.decidedBy { candidates.append((request, by.order)) }
         }
-        var moves = direct
+        // The register grows in merge order: direct writes up to each completion, then the completion itself.
+        let sorted = direct.sorted { $0.order < $1.order }
+        var register = LiveHeads()
+        var next = 0
+        func advance(before order: OrderKey?) {
+            while next < sorted.count, order.map({ sorted[next].order < $0 }) ?? true {
+                register.add(sorted[next].write)
+                next += 1
+            }
+        }
         for (request, at) in candidates.sorted(by: { $0.1 < $1.1 }) {
-            if let why = Self.movedOn(request, before: at, moves: moves, archived: archived) {
+            advance(before: at)
+            if let why = Self.movedOn(request, before: at, live: register.live, archived: archived) {
                 outcomes[request.id]?.state = .expired
                 outcomes[request.id]?.expiry = why
                 continue
             }
-            let write = RegisterWrite<LedgerID?>(
-                event: request.id, clock: at.clock, heads: request.heads, value: request.body.version)
+            let write = RegisterWrite<LedgerID?>(event: request.id, clock: at.clock, heads: request.heads, value: request.body.version)
             writes.append(write)
-            moves.append((write, at))
+            register.add(write)
         }
+        advance(before: nil)
         // An open request whose alias or version has moved on by now can no longer complete as asked.
         for request in requests where outcomes[request.id]?.state == .open {
-            if let why = Self.movedOn(request, before: nil, moves: moves, archived: archived) {
+            if let why = Self.movedOn(request, before: nil, live: register.live, archived: archived) {
                 outcomes[request.id]?.state = .expired
                 outcomes[request.id]?.expiry = why
             }
         }
     }
 
-    /// Why a request can no longer move the alias as asked at `order` (nil: as the register stands now).
-    static func movedOn(
-        _ request: RequestRecord, before order: OrderKey?, moves: [(write: RegisterWrite<LedgerID?>, order: OrderKey)],
-        archived: [LedgerID: OrderKey]
-    ) -> String? {
+    /// Why a request can no longer move the alias as asked at `order` (nil: as things stand now), given the
+    /// register's live heads just before it.
+    static func movedOn(_ request: RequestRecord, before order: OrderKey?, live: Set<LedgerID>, archived: [LedgerID: OrderKey]) -> String? {
         if let when = archived[request.body.version], order.map({ when < $0 }) ?? true {
             return "the version was archived before the quorum"
         }
-        let earlier = moves.filter { m in order.map { m.order < $0 } ?? true }.map(\.write)
-        let live = Set(RegisterState(writes: earlier).heads.map(\.event))
         return live == Set(request.heads) ? nil : "the alias moved on after the request"
     }
 }
