@@ -114,7 +114,9 @@ public struct DashboardPages: Sendable {
         }
         let deployment = DeploymentSection.render(
             try ledger.deployments(model: id), production: try ledger.productionSeries(model: id), alerts: try ledger.alerts(model: id))
-        return ModelPage.render(model, audit: try ledger.audit(model: id), notice: notice, context: context, runs: runs, deployment: deployment)
+        return ModelPage.render(
+            model, audit: try ledger.audit(model: id), notice: notice, context: context, runs: runs, deployment: deployment,
+            requests: try ledger.requests(model: id))
     }
 
     public func audit(_ context: PageContext) throws -> HTML {

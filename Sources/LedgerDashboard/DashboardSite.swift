@@ -121,6 +121,22 @@ public struct DashboardSite: Sendable {
             try writer.promote(model: model, version: version, alias: alias, reason: reason, evidence: evidence)
             return Links.model(id)
         }
+        post(router, "models/:id/request") { form, id in
+            let model = try DashboardPages.id(id, "model")
+            guard let version = form["version"].flatMap(LedgerID.init(hex:)), let alias = Self.nonBlank(form["alias"]),
+                let reason = Self.nonBlank(form["reason"])
+            else {
+                throw DashboardError.badRequest("A promotion request needs a version, an alias and a reason.")
+            }
+            try writer.request(model: model, version: version, alias: alias, reason: reason)
+            return Links.model(id)
+        }
+        for verdict in PromotionDecision.Verdict.allCases {
+            post(router, RouterPath("requests/:id/\(verdict.rawValue)")) { form, id in
+                guard let reason = Self.nonBlank(form["reason"]) else { throw DashboardError.badRequest("A decision needs a reason.") }
+                return Links.model(try writer.decide(request: id, verdict: verdict, reason: reason))
+            }
+        }
         post(router, "models/:id/demote") { form, id in
             let model = try DashboardPages.id(id, "model")
             guard let alias = Self.nonBlank(form["alias"]), let reason = Self.nonBlank(form["reason"]) else {

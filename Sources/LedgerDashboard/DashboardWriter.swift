@@ -20,6 +20,16 @@ public struct DashboardWriter: Sendable {
         try ledger.promote(model: model, version: version, alias: alias, reason: reason, evidence: evidence, signer: key)
     }
 
+    func request(model: LedgerID, version: LedgerID, alias: String, reason: String) throws(StoreError) {
+        try ledger.requestPromotion(model: model, version: version, alias: alias, reason: reason, signer: key)
+    }
+
+    /// Approves or rejects a promotion request; returns its model, whose page shows the outcome.
+    func decide(request: String, verdict: PromotionDecision.Verdict, reason: String) throws(StoreError) -> String {
+        try ledger.decide(request: request, verdict: verdict, reason: reason, signer: key)
+        return try ledger.request(request).model
+    }
+
     func demote(model: LedgerID, alias: String, reason: String) throws(StoreError) {
         try ledger.demote(model: model, alias: alias, reason: reason, signer: key)
     }

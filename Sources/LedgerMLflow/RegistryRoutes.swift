@@ -132,14 +132,15 @@ struct RegistryRoutes {
             let number = try r.required("version")
             let stage = try r.required("stage")
             let alias = try Translation.stageAlias(stage)
+            var opened: RequestView?
             try s.serialized {
                 let m = try s.model(name)
                 let v = try s.version(m, number)
                 let reason = Translation.promotionReason(tags: s.versionTags(v), description: v.description)
                 if let alias {
                     let displaced = m.versions.filter { $0.id != v.id && $0.aliases.contains(alias) }
-                    try s.setAlias(m, alias, v, reason: reason)
-                    if r.bool("archive_existing_versions") {
+                    opened = try s.setAlias(m, alias, v, reason: reason)
+                    if r.bool("archive_existing_versions"), opened == nil {
                         for old in displaced { try s.archive(m, old, reason: reason) }
                     }
                 } else {
@@ -148,18 +149,23 @@ struct RegistryRoutes {
                 }
             }
             let m = try s.model(name)
-            return ["model_version": s.modelVersionJSON(m, try s.version(m, number))]
+            var answer: [String: Any] = ["model_version": s.modelVersionJSON(m, try s.version(m, number))]
+            if let opened { answer[Translation.promotionRequestKey] = Translation.promotionRequest(opened) }
+            return answer
         }
         router.mlflow(.post, "/api/2.0/mlflow/registered-models/alias") { r in
             let name = try r.required("name")
             let alias = try r.required("alias")
             let number = try r.required("version")
+            var opened: RequestView?
             try s.serialized {
                 let m = try s.model(name)
                 let v = try s.version(m, number)
-                try s.setAlias(m, alias, v, reason: Translation.promotionReason(tags: s.versionTags(v), description: v.description))
+                opened = try s.setAlias(m, alias, v, reason: Translation.promotionReason(tags: s.versionTags(v), description: v.description))
             }
-            return [:]
+            var answer = [String: Any]()
+            if let opened { answer[Translation.promotionRequestKey] = Translation.promotionRequest(opened) }
+            return answer
         }
         router.mlflow(.delete, "/api/2.0/mlflow/registered-models/alias") { r in
             let name = try r.required("name")
@@ -220,9 +226,16 @@ extension MLflowService {
         try append(ModelDescribe(model: model, description: text), heads: try ledger.descriptionHeads(entity: model))
     }
 
-    func setAlias(_ m: ModelView, _ alias: String, _ v: VersionView, reason: String) throws {
-        guard let modelID = LedgerID(hex: m.id), let versionID = LedgerID(hex: v.id) else { return }
-        try ledger.promote(model: modelID, version: versionID, alias: alias, reason: reason, signer: signer)
+    /// Points the alias at the version; an alias that needs approvals (SPEC 6.15) is not moved: a request
+    /// is opened instead, and returned so the answer can say so.
+    func setAlias(_ m: ModelView, _ alias: String, _ v: VersionView, reason: String) throws -> RequestView? {
+        guard let modelID = LedgerID(hex: m.id), let versionID = LedgerID(hex: v.id) else { return nil }
+        guard try ledger.approvalsNeeded(alias: alias) > 0 else {
+            try ledger.promote(model: modelID, version: versionID, alias: alias, reason: reason, signer: signer)
+            return nil
+        }
+        let event = try ledger.requestPromotion(model: modelID, version: versionID, alias: alias, reason: reason, signer: signer)
+        return try ledger.request(event.id.hex)
     }
 
     func removeAlias(_ m: ModelView, _ alias: String, reason: String) throws {

@@ -58,6 +58,10 @@ public struct TeamAuthority: Sendable {
     public struct Protection: Sendable, Equatable {
         public var order: OrderKey
         public var role: Role
+        /// Distinct approvals a promotion needs (SPEC 6.15); 0: the alias moves directly.
+        public var approvals: Int = 0
+        /// The requester's own approval does not count.
+        public var notRequester: Bool = false
     }
 
     /// Role timelines of every key that ever had one (members and linked devices), in merge order.
@@ -104,6 +108,20 @@ public struct TeamAuthority: Sendable {
         return timeline.last(where: { $0.from < order })?.role ?? nil
     }
 
+    /// The protection of an alias just before `order`, if any.
+    public func protection(of alias: String, before order: OrderKey) -> Protection? {
+        protections[alias]?.last(where: { $0.order < order })
+    }
+
+    /// The person behind a key: a device's member, and for a rotated member key the key that replaced it,
+    /// so one member's keys count as one approver.
+    public func person(of key: PublicKey) -> PublicKey {
+        var person = devices[key]?.member ?? key
+        var seen: Set<PublicKey> = [person]
+        while let next = members[person]?.replacedBy, seen.insert(next).inserted { person = next }
+        return person
+    }
+
     /// The key's role as the team stands now.
     public func currentRole(of key: PublicKey) -> Role? { standings[key]?.last?.role ?? nil }
 
@@ -112,6 +130,9 @@ public struct TeamAuthority: Sendable {
         ForkBound.isBeyond(seq: seq, forkedSeq: forks[key])
             || cutoffs[key]?.contains { order < $0.removal && seq > $0.maxSeq } ?? false
     }
+
+    /// The kinds the fold reads: every other kind is judged by the authority they make.
+    public static let kinds: Set<EventKind> = [.teamGenesis, .memberAdd, .memberRemove, .aliasProtect, .environmentProtect, .deviceLink]
 
     static let cutReason = "past the chain end its author's removal kept, or too far past a fork of its chain"
 
@@ -175,7 +196,8 @@ public struct TeamAuthority: Sendable {
                 cutoffs[end.author, default: []].append(Cutoff(removal: order, maxSeq: end.seq))
             }
         case .aliasProtect(let b):
-            protections[b.alias, default: []].append(Protection(order: order, role: b.role))
+            protections[b.alias, default: []].append(
+                Protection(order: order, role: b.role, approvals: b.approvals, notRequester: b.notRequester))
         case .environmentProtect(let b):
             environmentProtections[b.environment, default: []].append(Protection(order: order, role: b.role))
         case .deviceLink(let b):

@@ -151,10 +151,13 @@ public struct AliasView: Codable, Sendable, Equatable {
     public var event: String
     /// Concurrent writes nobody has resolved yet: every live head, the winner first.
     public var conflict: [AliasCandidate]
+    /// The promotion request whose quorum moved the alias (SPEC 6.15); `setBy` is its requester, `at` the quorum.
+    public var request: String?
     public init(
         alias: String, version: String? = nil, versionNumber: UInt64? = nil, setBy: AuthorView, at: Int64, reason: String, event: String,
-        conflict: [AliasCandidate]
+        conflict: [AliasCandidate], request: String? = nil
     ) {
+        self.request = request
         self.alias = alias
         self.version = version
         self.versionNumber = versionNumber
@@ -189,6 +192,8 @@ public struct ModelView: Codable, Sendable, Equatable {
     public var createdAt: Int64
     public var versions: [VersionView]
     public var aliases: [AliasView]
+    /// Promotion requests (SPEC 6.15), newest first, where the caller asked for them (`mledger model show`).
+    public var requests: [RequestView]?
     public init(
         id: String, name: String, description: String? = nil, createdBy: AuthorView, createdAt: Int64, versions: [VersionView], aliases: [AliasView]
     ) {
@@ -225,6 +230,11 @@ public struct AuditEntry: Codable, Sendable, Equatable {
         case ruleRemoved = "rule.remove"
         case alerted = "alert"
         case retrained = "retrain"
+        /// A promotion request (SPEC 6.15); `text` says where it stands.
+        case requested = "request"
+        /// An approval or a rejection of a request; `authorized` is false when it did not count.
+        case approved = "approve"
+        case rejected = "reject"
     }
 
     public var event: String

@@ -41,15 +41,16 @@ public final class Ledger: Sendable {
 
     /// A session over `db` with the team authority, from the cache when the tables still match it.
     func session(_ db: Database, nowMs: UInt64, enforceRoles: Bool) throws -> IngestSession {
-        let state: AuthorityProjection.State
-        if let cached = authorityCache.withLock({ $0 }), try cached.stamp == AuthorityProjection.Stamp.read(db) {
-            state = cached
-        } else {
-            // Loaded from the committed tables (this transaction has changed none yet): valid to keep.
-            state = try AuthorityProjection.load(db)
-            remember(state)
-        }
-        return IngestSession(db: db, team: try Meta.team(db), nowMs: nowMs, enforceRoles: enforceRoles, state: state)
+        IngestSession(db: db, team: try Meta.team(db), nowMs: nowMs, enforceRoles: enforceRoles, state: try authorityState(db))
+    }
+
+    /// The folded team authority of `db` as committed, from the cache when the tables still match it.
+    func authorityState(_ db: Database) throws -> AuthorityProjection.State {
+        if let cached = authorityCache.withLock({ $0 }), try cached.stamp == AuthorityProjection.Stamp.read(db) { return cached }
+        // Loaded from the committed tables (this transaction has changed none yet): valid to keep.
+        let state = try AuthorityProjection.load(db)
+        remember(state)
+        return state
     }
 
     /// Remembers the authority a committed session ended with.

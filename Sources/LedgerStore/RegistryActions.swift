@@ -11,6 +11,8 @@ extension Ledger {
     ) throws(StoreError) -> (event: SignedEvent, replaced: Int) {
         let owner = try read { db in try LedgerID.fetchOne(db, sql: "SELECT model FROM versions WHERE id = ?", arguments: [version]) }
         guard owner == model else { throw StoreError.notFound(what: "version of this model", name: version.short) }
+        let approvals = try approvalsNeeded(alias: alias)
+        guard approvals == 0 else { throw StoreError.rejected(.approvalRequired(alias: alias.nfc, approvals: approvals)) }
         let heads = try aliasHeads(model: model, alias: alias)
         let event = try append(
             try Draft(Promote(model: model, version: version, alias: alias, reason: reason, evidence: evidence), heads: heads), signer: signer)

@@ -167,6 +167,16 @@ let alert = ai.next(
 let rollback = ai.next(
     DeploymentRollback(model: model, environment: "production", version: version.id, from: loggedVersion.id, reason: "accuracy fell"), team: team)
 let ruleRemoval = ai.next(MonitorRule(model: model, environment: "production", remove: rule.id), team: team)
+/// Alice's chain as it stands after the monitoring events: the deployments view continues it from here.
+let aliceAfterMonitoring = ai
+// Promotion requests and approvals (SPEC 6.15): production needs two maintainers' approvals; Alice asks
+// for version 1, naming the alias's live head, and Bob approves.
+let protectApprovals = ai.next(AliasProtect(alias: "production", role: .maintainer, approvals: 2, notRequester: true), team: team)
+let promotionRequest = ai.next(
+    PromotionRequest(model: model, version: version.id, alias: "production", reason: "back to v1 after the drift fix", evidence: ["acc=0.875"]),
+    team: team, heads: [demoteB.id])
+var bq = b.after(promotionRequest)
+let promotionApproval = bq.next(PromotionDecision(request: promotionRequest.id, verdict: .approve, reason: "checked the holdout"), team: team)
 
 // The same seq as runStart, signed again: a fork, kept as evidence (and held by every receiver's invalid cases below).
 var forkEnv = runStart.envelope
@@ -191,6 +201,8 @@ let valid: [(String, SignedEvent)] = [
     ("environment protected", protectProduction), ("deployment record", deploy), ("production metric points", productionPoints),
     ("monitoring rule that starts a command", rule), ("alert with its evidence", alert), ("deployment rollback", rollback),
     ("monitoring rule removal", ruleRemoval),
+    ("alias protected with two approvals, not the requester's", protectApprovals), ("promotion request naming the alias's head", promotionRequest),
+    ("promotion approval", promotionApproval),
     ("the other side of a fork at alice's seq 5", forkSide),
 ]
 
@@ -510,7 +522,7 @@ addView(
 
 // Deployments (SPEC 6.16): after Alice's protected-environment events, Carol (a writer) deploys to the
 // protected production (counted, but no stint) and to staging (a stint).
-var aDeploy = ai.after(ruleRemoval)
+var aDeploy = aliceAfterMonitoring
 let addCarolWriter = aDeploy.next(MemberAdd(member: carol.publicKey, role: .writer, name: "Carol"), team: team)
 var cDeploy = Chain(key: carol).after(addCarolWriter)
 let carolProduction = cDeploy.next(
@@ -613,6 +625,56 @@ addBody(
     "a key replacing itself", kind: "team.member.add",
     [0xa4] + text("role") + text("writer") + text("member") + [0x58, 0x20] + bob.publicKey.bytes
         + text("consent") + [0x58, 0x40] + consent + text("replaces") + [0x58, 0x20] + bob.publicKey.bytes)
+
+// Promotion requests and approvals (SPEC 6.15): bodies that break their rules.
+let protectMap = AliasProtect(alias: "production", role: .maintainer).cbor
+for (name, extra) in [
+    ("a protection asking for 0 approvals", ["approvals": CBOR.unsigned(0)]), ("a protection asking for 33 approvals", ["approvals": .unsigned(33)]),
+    ("'not_requester' without 'approvals'", ["not_requester": .bool(true)]), ("'approvals' that is text", ["approvals": .text("2")]),
+] {
+    addBody(name, kind: "team.alias.protect", CBOR.map(protectMap.merging(extra) { $1 }).encoded())
+}
+let decisionMap = PromotionDecision(request: runStart.id, verdict: .approve, reason: "ok").cbor
+for (name, change) in [
+    ("a decision that is neither approve nor reject", ["decision": CBOR.text("abstain")]), ("a decision with a blank reason", ["reason": .text(" ")]),
+    ("a decision whose request is not an id", ["request": .bytes([1, 2, 3])]),
+] {
+    addBody(name, kind: "model.promotion.decision", CBOR.map(decisionMap.merging(change) { $1 }).encoded())
+}
+addBody("a decision without a reason", kind: "model.promotion.decision", CBOR.map(decisionMap.filter { $0.key != "reason" }).encoded())
+let requestMap = PromotionRequest(model: model, version: version.id, alias: "production", reason: "r").cbor
+addBody("a request without a version", kind: "model.promotion.request", CBOR.map(requestMap.filter { $0.key != "version" }).encoded())
+addBody(
+    "a request with an empty evidence item", kind: "model.promotion.request",
+    CBOR.map(requestMap.merging(["evidence": .array([.text("")])]) { $1 }).encoded())
+
+// Views of requests: Carol (a writer) and Bob (the requester) approve, then Alice: two maintainers' approvals
+// move production to the request; a direct promotion by the admin is no write. With not_requester and one
+// approval, the requester's approval does not count and a maintainer's rejection blocks the request.
+@MainActor func approvalView(_ name: String, notRequester: Bool, rejects: Bool) {
+    var a8 = a.after(bobsLast)
+    let addCarolWriter = a8.next(MemberAdd(member: carol.publicKey, role: .writer, name: "Carol"), team: team)
+    let protect = a8.next(
+        AliasProtect(alias: "production", role: .maintainer, approvals: notRequester ? 1 : 2, notRequester: notRequester), team: team)
+    let direct = a8.next(Promote(model: model, version: version.id, alias: "production", reason: "skip the queue"), team: team, heads: [demoteB.id])
+    var b8 = b.after(protect)
+    let request = b8.next(
+        PromotionRequest(model: model, version: version.id, alias: "production", reason: "ship v1"), team: team, heads: [demoteB.id])
+    var c8 = Chain(key: carol).after(request)
+    let carolApproves = c8.next(PromotionDecision(request: request.id, verdict: .approve, reason: "fine by me"), team: team)
+    let bobApproves = b8.next(PromotionDecision(request: request.id, verdict: .approve, reason: "my own request"), team: team)
+    a8 = a8.after(bobApproves)
+    let aliceDecides = a8.next(
+        PromotionDecision(request: request.id, verdict: rejects ? .reject : .approve, reason: rejects ? "latency doubled" : "agreed"), team: team)
+    addView(
+        name, chainOfValid + [addCarolWriter, protect, direct, request, carolApproves, bobApproves, aliceDecides],
+        members: [alice.publicKey: "admin", bob.publicKey: "maintainer", carol.publicKey: "writer"],
+        production: rejects ? [demoteB] : [request])
+}
+approvalView(
+    "two maintainers' approvals move the alias to the request; a writer's approval and a direct promotion do not", notRequester: false, rejects: false
+)
+approvalView("the requester's own approval does not count, and a maintainer's rejection blocks the request", notRequester: true, rejects: true)
 
 let document: [String: Any] = [
     "format": "mledger event test vectors, version 1",

@@ -25,6 +25,7 @@ import struct
 import sys
 import unicodedata
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 try:
     from nacl import bindings as sodium
@@ -55,9 +56,9 @@ KINDS = [
     "model.promote", "model.demote", "comment.add",
     "logged_model.create", "logged_model.update", "run.inputs", "run.outputs", "entity.delete", "entity.rename",
     "deployment.record", "deployment.rollback", "team.environment.protect", "monitor.points", "monitor.rule",
-    "monitor.alert",
+    "monitor.alert", "model.promotion.request", "model.promotion.decision",
 ]
-assert len(KINDS) == 34
+assert len(KINDS) == 36
 TEAM_KINDS = {"team.genesis", "team.member.add", "team.member.remove", "team.alias.protect",
               "team.environment.protect", "identity.device.link"}
 ROLES = {"reader": 1, "writer": 2, "maintainer": 3, "admin": 4}
@@ -615,6 +616,15 @@ def check_body(kind: str, body: bytes) -> dict:
     elif kind == "team.alias.protect":
         r["alias"] = f.name("alias", 64)
         r["role"] = f.role("role")
+        # SPEC 6.1/6.15: `approvals` 1..32 (absent: 0, the alias moves directly); `not_requester` only with it.
+        r["approvals"] = f.uint("approvals", req=False)
+        if r["approvals"] is not None and not 1 <= r["approvals"] <= 32:
+            _bad("approvals outside 1..32")
+        r["not_requester"] = f.bool("not_requester")
+        if r["not_requester"] is not None and r["approvals"] is None:
+            _bad("not_requester without approvals")
+        r["approvals"] = r["approvals"] or 0
+        r["not_requester"] = bool(r["not_requester"])
     elif kind == "identity.profile":
         r["name"] = f.line("name", 256)
         r["email"] = f.text("email", 256, req=False)
@@ -692,7 +702,13 @@ def check_body(kind: str, body: bytes) -> dict:
         r["model"] = f.id("model")
         r["version"] = f.id("version")
         r["reason"] = f.line("reason", 4096)
-    elif kind == "model.promote":
+    elif kind == "model.promotion.decision":
+        r["request"] = f.id("request")
+        r["decision"] = f.text("decision", 256)
+        if r["decision"] not in ("approve", "reject"):
+            _bad("decision is not approve or reject")
+        r["reason"] = f.line("reason", 4096)
+    elif kind in ("model.promote", "model.promotion.request"):
         r["model"] = f.id("model")
         r["version"] = f.id("version")
         r["alias"] = f.name("alias", 64)
@@ -946,7 +962,7 @@ class FoldState:
     members: dict = field(default_factory=dict)      # key -> {"role": int, "name": str|None, "removed": bool,
     #                                                          "replaced_by": key|None}
     devices: dict = field(default_factory=dict)      # device -> {"member": key, "label": str|None, "revoked": bool}
-    protections: dict = field(default_factory=dict)  # alias -> [(order key, role)]
+    protections: dict = field(default_factory=dict)  # alias -> [(order key, role, approvals, not_requester)]
     env_protections: dict = field(default_factory=dict)  # environment -> [(order key, role)] (SPEC 6.16)
     timelines: dict = field(default_factory=dict)    # key -> [(order key, role or NONE_ROLE)]
     cuts: dict = field(default_factory=dict)         # key -> [(order key of removal, seq)]
@@ -969,13 +985,26 @@ class FoldState:
         return role
 
     def protection_before(self, alias: str, okey: tuple) -> int:
-        role = NONE_ROLE
-        for ok, r in self.protections.get(alias, []):
+        return self.rule_before(alias, okey)[0]
+
+    def rule_before(self, alias: str, okey: tuple) -> tuple:
+        """(role, approvals, not_requester) of the protection just before okey; (none, 0, False) if none."""
+        rule = (NONE_ROLE, 0, False)
+        for ok, r, n, nr in self.protections.get(alias, []):
             if ok < okey:
-                role = r
+                rule = (r, n, nr)
             else:
                 break
-        return role
+        return rule
+
+    def person(self, key: bytes) -> bytes:
+        """SPEC 6.15: a device's member; a rotated member key's replacement, followed to the last."""
+        p = self.devices[key]["member"] if key in self.devices else key
+        seen = {p}
+        while p in self.members and self.members[p]["replaced_by"] is not None and self.members[p]["replaced_by"] not in seen:
+            p = self.members[p]["replaced_by"]
+            seen.add(p)
+        return p
 
     def env_protection_before(self, environment: str, okey: tuple) -> int:
         role = NONE_ROLE
@@ -1066,7 +1095,7 @@ def fold(team_events: list[Stored]) -> FoldState:
         elif e.kind == "team.alias.protect":
             if st.current_role(author) >= ROLES["admin"]:
                 allowed = True
-                st.protections.setdefault(b["alias"], []).append((ok, ROLES[b["role"]]))
+                st.protections.setdefault(b["alias"], []).append((ok, ROLES[b["role"]], b["approvals"], b["not_requester"]))
         elif e.kind == "team.environment.protect":
             if st.current_role(author) >= ROLES["admin"]:
                 allowed = True
@@ -1146,7 +1175,10 @@ def derive_view(events: list[Stored]) -> dict:
         need = max(ROLES["writer"], st.protection_before(s.body["alias"], s.env.order_key))
         if st.role_before(s.env.author, s.env.order_key) < need:
             continue  # not allowed at its place: not a write of the register (it still counts)
+        if s.env.kind == "model.promote" and st.rule_before(s.body["alias"], s.env.order_key)[1] > 0:
+            continue  # SPEC 6.15: an alias with approvals moves only through a request
         registers.setdefault((s.body["model"], s.body["alias"]), []).append(s)
+    approved_requests(counting, registers, st, forks)
 
     aliases = []
     # SPEC 11: the order of `expect.aliases` is not specified; (model id, alias UTF-8 bytes) here.
@@ -1176,6 +1208,63 @@ def derive_view(events: list[Stored]) -> dict:
     devices = {d.hex(): {"member": v["member"].hex(), "revoked": v["revoked"]} for d, v in st.devices.items()}
     return {"members": members, "devices": devices, "aliases": aliases,
             "held": sorted(h.hex() for h in held), "deployments": deployments}
+
+
+@dataclass
+class RequestWrite:
+    """SPEC 6.15: the register write of an approved request (id = the request's, clock = the completing decision's)."""
+    env: object
+
+
+def tally(req: Stored, decisions: list[Stored], st: FoldState, forks: dict):
+    """SPEC 6.15 tally: ("approved" | "rejected" | "open", the deciding decision or None)."""
+    role, n, not_requester = st.rule_before(req.body["alias"], req.env.order_key)
+    need, n = max(ROLES["writer"], role), max(1, n)
+    requester = st.person(req.env.author)
+    approvers = []
+    for d in sorted(decisions, key=lambda d: d.env.order_key):
+        e = d.env
+        if (e.clock <= req.env.clock or is_cut(e, st.cuts, forks) or st.role_before(e.author, e.order_key) < need):
+            continue
+        if d.body["decision"] == "reject":
+            return "rejected", d
+        p = st.person(e.author)
+        if (not_requester and p == requester) or p in approvers:
+            continue
+        approvers.append(p)
+        if len(approvers) >= n:
+            return "approved", d
+    return "open", None
+
+
+def approved_requests(counting: list[Stored], registers: dict, st: FoldState, forks: dict):
+    """SPEC 6.15: adds each approved request's write to its register, in the order of completing decisions."""
+    archived = {}
+    for s in counting:
+        if s.env.kind == "model.version.archive":
+            v = s.body["version"]
+            archived[v] = min(archived.get(v, s.env.order_key), s.env.order_key)
+    decisions = {}
+    for s in counting:
+        if s.env.kind == "model.promotion.decision":
+            decisions.setdefault(s.body["request"], []).append(s)
+    done = []
+    for s in counting:
+        if s.env.kind == "model.promotion.request":
+            state, by = tally(s, decisions.get(s.env.id, []), st, forks)
+            if state == "approved":
+                done.append((by.env.order_key, s, by))
+    moves: dict = {key: [(w.env.order_key, w) for w in ws] for key, ws in registers.items()}
+    for at, req, by in sorted(done, key=lambda t: t[0]):
+        key = (req.body["model"], req.body["alias"])
+        if req.body["version"] in archived and archived[req.body["version"]] < at:
+            continue  # expired: the version was archived first
+        earlier = [w for ok, w in moves.get(key, []) if ok < at]
+        if {w.env.id for w in live_heads(earlier)} != set(req.env.heads):
+            continue  # expired: the alias moved on
+        write = RequestWrite(env=SimpleNamespace(id=req.env.id, clock=by.env.clock, heads=list(req.env.heads)))
+        moves.setdefault(key, []).append((at, write))
+        registers.setdefault(key, []).append(write)
 
 
 def live_heads(writes: list[Stored]) -> list[Stored]:
@@ -1440,6 +1529,24 @@ def self_tests(rep: "Report"):
     expect("promote: alias 65 bytes", "model.promote", pr(alias="a" * 65), False)
     expect("promote: blank alias", "model.promote", pr(alias=" "), False)
     expect("demote: reason missing", "model.demote", cbor({"model": X, "alias": "a"}), False)
+    # SPEC 6.1 and 6.15: approvals on a protection, requests and decisions.
+    ap = lambda **kw: cbor({"alias": "production", "role": "maintainer", **kw})
+    expect("protect: approvals 1", "team.alias.protect", ap(approvals=1), True)
+    expect("protect: approvals 32 and not_requester", "team.alias.protect", ap(approvals=32, not_requester=True), True)
+    expect("protect: not_requester false with approvals", "team.alias.protect", ap(approvals=2, not_requester=False), True)
+    expect("protect: approvals 0", "team.alias.protect", ap(approvals=0), False)
+    expect("protect: approvals 33", "team.alias.protect", ap(approvals=33), False)
+    expect("protect: negative approvals", "team.alias.protect", ap(approvals=-1), False)
+    expect("protect: not_requester alone", "team.alias.protect", ap(not_requester=True), False)
+    expect("protect: not_requester as text", "team.alias.protect", ap(approvals=1, not_requester="yes"), False)
+    expect("request: with evidence", "model.promotion.request", cbor({"model": X, "version": X, "alias": "p", "reason": "r", "evidence": ["a"]}), True)
+    expect("request: no reason", "model.promotion.request", cbor({"model": X, "version": X, "alias": "p"}), False)
+    dc = lambda **kw: cbor({"request": X, "decision": "approve", "reason": "r", **kw})
+    expect("decision: approve", "model.promotion.decision", dc(), True)
+    expect("decision: reject", "model.promotion.decision", dc(decision="reject"), True)
+    expect("decision: Approve (case)", "model.promotion.decision", dc(decision="Approve"), False)
+    expect("decision: request 31 bytes", "model.promotion.decision", dc(request=X[:31]), False)
+    expect("decision: blank reason", "model.promotion.decision", dc(reason="\u3000"), False)
     expect("comment: reply_to", "comment.add", cbor({"target": X, "text": "t", "reply_to": X}), True)
     expect("comment: blank text", "comment.add", cbor({"target": X, "text": "\n"}), False)
     ma = lambda **kw: cbor({"member": X, "role": "writer", **kw})

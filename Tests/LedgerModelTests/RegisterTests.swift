@@ -116,3 +116,29 @@ import Testing
         #expect(whole.min.map { $0.isNaN } == false)
     }
 }
+
+/// `LiveHeads`, grown write by write in merge order, agrees with `RegisterState` at every step, backdated
+/// writes and heads that arrive after the writes naming them included.
+@Suite struct LiveHeadsTests {
+    @Test func growingWriteByWriteGivesTheRegistersLiveHeadsAtEveryStep() {
+        var generator = SplitMix(seed: 615)
+        for _ in 0..<300 {
+            let count = Int.random(in: 1...12, using: &generator)
+            let ids = (0..<count).map { Hashing.blake2b256([UInt8($0), 7]) }
+            var writes = [RegisterWrite<Int>]()
+            for i in 0..<count {
+                // Heads among the writes made before it (an id hashes its heads, so no cycle), with any clock:
+                // backdated writes, and heads ordered after the writes naming them, included.
+                let heads = (0..<i).filter { _ in Int.random(in: 0..<3, using: &generator) == 0 }.map { ids[$0] }
+                writes.append(RegisterWrite(event: ids[i], clock: UInt64.random(in: 1...6, using: &generator), heads: heads, value: i))
+            }
+            writes.sort { ($0.clock, $0.event) < ($1.clock, $1.event) }
+            var grown = LiveHeads()
+            for (n, w) in writes.enumerated() {
+                grown.add(w)
+                let expected = Set(RegisterState(writes: Array(writes[...n])).heads.map(\.event))
+                #expect(grown.live == expected, "after \(n + 1) of \(writes.count) writes")
+            }
+        }
+    }
+}

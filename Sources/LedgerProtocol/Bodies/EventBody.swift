@@ -34,6 +34,8 @@ public enum EventBody: Sendable, Equatable {
     case monitorPoints(MonitorPoints)
     case monitorRule(MonitorRule)
     case monitorAlert(MonitorAlert)
+    case promotionRequest(PromotionRequest)
+    case promotionDecision(PromotionDecision)
 
     /// Decodes and type-checks a body of the given kind.
     public static func decode(kind: EventKind, bytes: [UInt8]) throws(EventError) -> EventBody {
@@ -80,6 +82,8 @@ public enum EventBody: Sendable, Equatable {
         case .monitorPoints: return .monitorPoints(try .init(fields: f))
         case .monitorRule: return .monitorRule(try .init(fields: f))
         case .monitorAlert: return .monitorAlert(try .init(fields: f))
+        case .promotionRequest: return .promotionRequest(try .init(fields: f))
+        case .promotionDecision: return .promotionDecision(try .init(fields: f))
         }
     }
 
@@ -120,6 +124,8 @@ public enum EventBody: Sendable, Equatable {
         case .monitorPoints(let b): b
         case .monitorRule(let b): b
         case .monitorAlert(let b): b
+        case .promotionRequest(let b): b
+        case .promotionDecision(let b): b
         }
     }
 

@@ -124,21 +124,43 @@ public struct ChainEnd: Sendable, Equatable, Hashable {
     var cbor: CBOR { .map(["author": .bytes(author.bytes), "seq": .unsigned(seq)]) }
 }
 
-/// Marks an alias (such as `production`) as movable only by members with at least `role`.
+/// Marks an alias (such as `production`) as movable only by members with at least `role`. With
+/// `approvals`, nobody moves it directly: a promotion request moves it once that many distinct members with
+/// `role` approved (SPEC 6.15), and with `notRequester` the requester's own approval does not count.
 public struct AliasProtect: BodyFields {
     public static let kind = EventKind.aliasProtect
+    /// The most approvals a protection may ask for: more than a team could give is a typo.
+    public static let maxApprovals: UInt64 = 32
     public var alias: String
     public var role: Role
-    public init(alias: String, role: Role) {
+    /// Distinct approvals a promotion needs; 0 when the alias moves directly (a protection without the field).
+    public var approvals: Int
+    public var notRequester: Bool
+    public init(alias: String, role: Role, approvals: Int = 0, notRequester: Bool = false) {
         self.alias = alias.nfc
         self.role = role
+        self.approvals = approvals
+        self.notRequester = notRequester
     }
     public init(fields f: Fields) throws(EventError) {
         alias = try f.identifier("alias", maxLength: 64)
         guard let r = Role(rawValue: try f.text("role")) else { throw f.fail("unknown role") }
         role = r
+        let n = try f.optionalUnsigned("approvals")
+        if let n, n < 1 || n > Self.maxApprovals { throw f.fail("'approvals' must be 1 to \(Self.maxApprovals)") }
+        approvals = Int(n ?? 0)
+        let excluded = try f.bool("not_requester")
+        if excluded != nil, n == nil { throw f.fail("'not_requester' belongs to a protection with 'approvals'") }
+        notRequester = excluded ?? false
     }
-    public var cbor: [String: CBOR] { ["alias": .text(alias), "role": .text(role.rawValue)] }
+    public var cbor: [String: CBOR] {
+        var m: [String: CBOR] = ["alias": .text(alias), "role": .text(role.rawValue)]
+        if approvals > 0 {
+            m["approvals"] = .unsigned(UInt64(approvals))
+            if notRequester { m["not_requester"] = .bool(true) }
+        }
+        return m
+    }
 }
 
 /// The display name and email people see for the author's key.

@@ -16,6 +16,9 @@ public enum EventError: Error, Equatable, Sendable, CustomStringConvertible {
     case forkedChain(String)
     /// The author is not a member, was removed, or lacks the role this event needs.
     case forbidden(String)
+    /// A direct `model.promote` of an alias whose protection asks for approvals: it moves only through a
+    /// promotion request (SPEC 6.15).
+    case approvalRequired(alias: String, approvals: Int)
 
     public var code: String {
         switch self {
@@ -31,6 +34,7 @@ public enum EventError: Error, Equatable, Sendable, CustomStringConvertible {
         case .staleClock: "stale_clock"
         case .forkedChain: "forked_chain"
         case .forbidden: "forbidden"
+        case .approvalRequired: "approval_required"
         }
     }
 
@@ -49,6 +53,8 @@ public enum EventError: Error, Equatable, Sendable, CustomStringConvertible {
         case .staleClock(let seq): "clock of seq \(seq) is not above the clock of the author's event at seq \(seq - 1)"
         case .forkedChain(let why): "forked chain: \(why)"
         case .forbidden(let why): "forbidden: \(why)"
+        case .approvalRequired(let alias, let approvals):
+            "'\(alias)' moves only with \(approvals) approval\(approvals == 1 ? "" : "s"): open a request (`mledger model request`) instead"
         }
     }
 }

@@ -34,4 +34,6 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
     case monitorPoints = "monitor.points"
     case monitorRule = "monitor.rule"
     case monitorAlert = "monitor.alert"
+    case promotionRequest = "model.promotion.request"
+    case promotionDecision = "model.promotion.decision"
 }

@@ -37,6 +37,11 @@ enum Schema {
         m.registerMigration("v5-deployments") { db in
             try db.execute(sql: deploymentSQL)
         }
+        // Promotion requests and approvals (SPEC 6.15): protections that ask for approvals, requests and
+        // decisions. Ledgers from before it hold none of these, so nothing is recomputed.
+        m.registerMigration("v5-promotion-requests") { db in
+            try db.execute(sql: promotionSQL)
+        }
         return m
     }
 
@@ -61,6 +66,7 @@ enum Schema {
         ("tombstones", "entity"), ("imports", "event"),
         ("environment_protection_history", "environment, ord"), ("deployments", "event"), ("monitor_chunks", "event, key"),
         ("monitor_rules", "rule"), ("monitor_rule_removals", "event"), ("monitor_alerts", "event"),
+        ("promotion_requests", "id"), ("promotion_decisions", "event"),
     ]
 
     private static let eventsSQL = """
@@ -156,6 +162,21 @@ enum Schema {
         CREATE INDEX run_outputs_by_model ON run_outputs(model);
         -- Deleted (1) or restored (0) entities; the latest entity.delete wins.
         CREATE TABLE tombstones (entity BLOB PRIMARY KEY, deleted INTEGER NOT NULL, event BLOB NOT NULL, ord BLOB NOT NULL);
+        """
+
+    private static let promotionSQL = """
+        -- approvals 0: the alias moves directly (a protection from before SPEC 6.15, or one without approvals).
+        ALTER TABLE protection_history ADD COLUMN approvals INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE protection_history ADD COLUMN not_requester INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE protected_aliases ADD COLUMN approvals INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE protected_aliases ADD COLUMN not_requester INTEGER NOT NULL DEFAULT 0;
+        -- Counted requests and decisions; their outcome is computed from the signed events when read.
+        CREATE TABLE promotion_requests (
+            id BLOB PRIMARY KEY, model BLOB NOT NULL, alias TEXT NOT NULL, version BLOB NOT NULL, author BLOB NOT NULL,
+            reason TEXT NOT NULL, ord BLOB NOT NULL);
+        CREATE INDEX promotion_requests_by_model ON promotion_requests(model, alias);
+        CREATE TABLE promotion_decisions (event BLOB PRIMARY KEY, request BLOB NOT NULL, ord BLOB NOT NULL);
+        CREATE INDEX promotion_decisions_by_request ON promotion_decisions(request);
         """
 
     private static let importSQL = """

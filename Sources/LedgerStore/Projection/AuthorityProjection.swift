@@ -82,11 +82,13 @@ enum AuthorityProjection {
         for (alias, history) in a.protections {
             for p in history {
                 try db.execute(
-                    sql: "INSERT INTO protection_history (alias, ord, role) VALUES (?, ?, ?)", arguments: [alias, p.order, p.role.rawValue])
+                    sql: "INSERT INTO protection_history (alias, ord, role, approvals, not_requester) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [alias, p.order, p.role.rawValue, p.approvals, p.notRequester])
             }
             if let latest = history.last {
                 try db.execute(
-                    sql: "INSERT INTO protected_aliases (alias, role, ord) VALUES (?, ?, ?)", arguments: [alias, latest.role.rawValue, latest.order])
+                    sql: "INSERT INTO protected_aliases (alias, role, ord, approvals, not_requester) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [alias, latest.role.rawValue, latest.order, latest.approvals, latest.notRequester])
             }
         }
         for (environment, history) in a.environmentProtections {
@@ -114,7 +116,7 @@ enum AuthorityProjection {
 
 extension AuthorityProjection {
     /// Team events: the authority folds them all together; they are not projected one by one.
-    static let kinds: Set<EventKind> = [.teamGenesis, .memberAdd, .memberRemove, .aliasProtect, .environmentProtect, .deviceLink]
+    static let kinds = TeamAuthority.kinds
 }
 
 extension EventBody {

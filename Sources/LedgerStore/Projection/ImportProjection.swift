@@ -52,6 +52,8 @@ enum ImportProjection {
         case .monitorPoints(let b): b.version
         case .monitorRule(let b): b.model
         case .monitorAlert(let b): b.version
+        case .promotionRequest(let b): b.version
+        case .promotionDecision(let b): b.request
         case .teamGenesis, .memberAdd, .memberRemove, .aliasProtect, .environmentProtect, .identityProfile, .deviceLink: nil
         }
     }

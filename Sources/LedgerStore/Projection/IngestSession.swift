@@ -69,6 +69,9 @@ struct IngestSession {
         if authority.isCut(key: author, seq: te.seq, order: te.order) {
             return .forbidden("\(author.fingerprint) signed this past the chain end of its removal, or too far past a fork")
         }
+        if case .promote(let b) = body, let p = authority.protections[b.alias]?.last, p.approvals > 0 {
+            return .approvalRequired(alias: b.alias, approvals: p.approvals)
+        }
         let required = authority.requiredRole(for: body)
         guard let role = authority.currentRole(of: author) else {
             return .forbidden("\(author.fingerprint) is not a member of this team (or was removed)")

@@ -92,6 +92,10 @@ struct Projector {
             try W.entityName.execute(db, [b.target, b.name, ord])
         case .deploymentRecord, .deploymentRollback, .monitorPoints, .monitorRule, .monitorAlert:
             try MonitorProjector(db: db).apply(event, body)
+        case .promotionRequest(let b):
+            try W.promotionRequest.execute(db, [event.id, b.model, b.alias, b.version, author, b.reason, ord])
+        case .promotionDecision(let b):
+            try W.promotionDecision.execute(db, [event.id, b.request, ord])
         }
     }
 

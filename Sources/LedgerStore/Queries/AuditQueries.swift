@@ -43,6 +43,10 @@ extension Ledger {
                 var versionOfAliasEvent = [LedgerID: LedgerID?]()
                 let aliasRows = try Row.fetchAll(db, sql: "SELECT * FROM alias_events WHERE model = ?", arguments: [m])
                 for r in aliasRows { versionOfAliasEvent[r["event"] as LedgerID] = r["version"] as LedgerID? }
+                // An approved request is a write of its alias register under its own id (SPEC 6.15).
+                for r in try Row.fetchAll(db, sql: "SELECT id, version FROM promotion_requests WHERE model = ?", arguments: [m]) {
+                    versionOfAliasEvent[r["id"] as LedgerID] = r["version"] as LedgerID?
+                }
                 var targets = [m]
 
                 for v in try Row.fetchAll(db, sql: "SELECT id, claimed_number FROM versions WHERE model = ?", arguments: [m]) {
@@ -65,10 +69,14 @@ extension Ledger {
                         e.conflict = conflicted.contains(eid)
                         if let author = r["author"] as PublicKey?, let ord = r["ord"] as OrderKey? {
                             let backdated = states[r["alias"]]?.backdated.contains(eid) ?? false
-                            e.authorized = !backdated && ((try? Authorization.wasAllowed(alias: r["alias"], author: author, ord: ord, db)) ?? false)
+                            e.authorized =
+                                !backdated
+                                && ((try? Authorization.wasAllowed(
+                                    alias: r["alias"], author: author, ord: ord, promotes: r["version"] as LedgerID? != nil, db)) ?? false)
                         }
                     }
                 }
+                try requestEntries(try requestViews(m, db, authors), model: m, entry: entry)
                 for a in try Row.fetchAll(
                     db,
                     sql: """
@@ -153,6 +161,45 @@ extension Ledger {
                 }
             }
             return entries.sorted { ($0.time, $0.event) < ($1.time, $1.event) }
+        }
+    }
+
+    /// A request's entry says where it stands; each decision's whether it counted, and which one reached the
+    /// quorum or blocked the request.
+    private func requestEntries(
+        _ requests: [RequestView], model: LedgerID,
+        entry: (LedgerID, AuditEntry.Action, LedgerID?, (inout AuditEntry) -> Void) throws -> Void
+    ) throws {
+        for r in requests {
+            guard let id = LedgerID(hex: r.id) else { continue }
+            try entry(id, .requested, model) { e in
+                e.alias = r.alias
+                e.to = r.versionNumber
+                e.reason = r.reason
+                e.evidence = r.evidence
+                e.text = r.summary
+            }
+            for d in r.decisions {
+                guard let did = LedgerID(hex: d.event) else { continue }
+                try entry(did, d.verdict == .approve ? .approved : .rejected, model) { e in
+                    e.alias = r.alias
+                    e.to = r.versionNumber
+                    e.reason = d.reason
+                    e.authorized = d.counted
+                    e.text =
+                        d.note.map { "does not count: \($0)" }
+                        ?? (r.decidedBy == d.event ? Self.decisive(r) : "counted")
+                }
+            }
+        }
+    }
+
+    /// What the decision that decided a request did.
+    private static func decisive(_ r: RequestView) -> String {
+        switch r.state {
+        case .rejected: "blocked the request"
+        case .expired: "reached the quorum, but \(r.expiry ?? "the request had expired")"
+        default: "reached the quorum: \(r.alias) moved to v\(r.versionNumber.map(String.init) ?? "?")"
         }
     }
 

@@ -37,9 +37,18 @@ enum Authorization {
         ).flatMap(Role.init(rawValue:))
     }
 
-    /// Whether an alias write was allowed at its own point of the merge order (every client's rule).
-    static func wasAllowed(alias: String, author: PublicKey, ord: OrderKey, _ db: Database) throws -> Bool {
-        try had(max(.writer, try protection(of: alias, before: ord, db) ?? .writer), author: author, ord: ord, db)
+    /// Distinct approvals a promotion of `alias` needed just before `ord` (0: it moved directly).
+    static func approvals(of alias: String, before ord: OrderKey, _ db: Database) throws -> Int {
+        try Int.fetchOne(
+            db.cachedStatement(sql: "SELECT approvals FROM protection_history WHERE alias = ? AND ord < ? ORDER BY ord DESC LIMIT 1"),
+            arguments: [alias, ord]) ?? 0
+    }
+
+    /// Whether an alias write was allowed at its own point of the merge order (every client's rule): a
+    /// direct promotion of an alias that needed approvals never was (SPEC 6.15); a demotion needs the role.
+    static func wasAllowed(alias: String, author: PublicKey, ord: OrderKey, promotes: Bool, _ db: Database) throws -> Bool {
+        if promotes, try approvals(of: alias, before: ord, db) > 0 { return false }
+        return try had(max(.writer, try protection(of: alias, before: ord, db) ?? .writer), author: author, ord: ord, db)
     }
 
     /// Whether a deployment was allowed at its own point of the merge order, as alias writes are (SPEC 6.16).

@@ -57,21 +57,10 @@ extension Ledger {
         return VersionNumbering.assign(entries)
     }
 
-    /// Alias registers from the writes that were allowed when made (see `Authorization.wasAllowed`).
+    /// Alias registers from the writes that were allowed when made (see `Authorization.wasAllowed`) and the
+    /// requests whose quorum moved them (SPEC 6.15).
     func aliasStates(_ model: LedgerID, _ db: Database) throws -> [String: RegisterState<LedgerID?>] {
-        var writes = [String: [RegisterWrite<LedgerID?>]]()
-        for row in try Row.fetchAll(db, sql: "SELECT event, alias, version, clock, author, ord FROM alias_events WHERE model = ?", arguments: [model])
-        {
-            let event: LedgerID = row["event"]
-            guard let author = row["author"] as PublicKey?, let ord = row["ord"] as OrderKey?,
-                try Authorization.wasAllowed(alias: row["alias"], author: author, ord: ord, db)
-            else { continue }
-            writes[row["alias"], default: []].append(
-                RegisterWrite(
-                    event: event, clock: UInt64(bitPattern: row["clock"]), heads: try supersededBy(event, db),
-                    value: row["version"] as LedgerID?))
-        }
-        return writes.mapValues { RegisterState(writes: $0) }
+        try aliasRegisters(model, db).mapValues(\.state)
     }
 
     func modelView(_ id: LedgerID, _ db: Database, _ authors: Authors) throws -> ModelView {
@@ -102,8 +91,8 @@ extension Ledger {
             aliasViews.append(
                 AliasView(
                     alias: alias, version: winner.value?.hex, versionNumber: winner.value.flatMap { numbers[$0]?.number },
-                    setBy: authors.view(w), at: Self.ms(w["clock"]), reason: w["reason"], event: winner.event.hex,
-                    conflict: candidates))
+                    setBy: authors.view(w), at: Self.ms(Int64(bitPattern: winner.clock)), reason: w["reason"], event: winner.event.hex,
+                    conflict: candidates, request: (w["request"] as LedgerID?)?.hex))
         }
         let versions = try Row.fetchAll(
             db,
@@ -128,8 +117,12 @@ extension Ledger {
             createdAt: Self.ms(row["clock"]), versions: versions, aliases: aliasViews)
     }
 
+    /// The write's author and reason: a promotion's or demotion's, or an approved request's (its requester's).
     func aliasRow(_ event: LedgerID, _ db: Database) throws -> Row? {
-        try Row.fetchOne(db, sql: "SELECT * FROM alias_events WHERE event = ?", arguments: [event])
+        try Row.fetchOne(db, sql: "SELECT *, NULL AS request FROM alias_events WHERE event = ?", arguments: [event])
+            ?? Row.fetchOne(
+                db, sql: "SELECT id AS event, id AS request, model, alias, version, author, reason FROM promotion_requests WHERE id = ?",
+                arguments: [event])
     }
 
     /// The artifact files of a model version, to materialize it.

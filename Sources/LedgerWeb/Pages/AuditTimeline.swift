@@ -36,14 +36,19 @@ public enum AuditTimeline {
             case .ruleRemoved: "removed \(e.text ?? "a rule")"
             case .alerted: "alert in <strong>\(e.environment)</strong> on v\(e.to.map(String.init) ?? "?"): \(e.text ?? "")"
             case .retrained: "retraining: \(e.text ?? "")"
+            case .requested: "requested <strong>\(e.alias)</strong> → v\(e.to.map(String.init) ?? "?") (\(e.text ?? ""))"
+            case .approved, .rejected:
+                "\(e.action == .approved ? "approved" : "rejected") the request for <strong>\(e.alias)</strong> → v\(e.to.map(String.init) ?? "?"): \(e.text ?? "")"
             }
         let flags: HTML = """
             \(e.signatureVerified ? "<span class=\"flag ok\" title=\"Ed25519 signature checked against the stored event bytes\">SIGNATURE VERIFIED</span>" as HTML : "<span class=\"flag bad\">SIGNATURE INVALID</span>")\
             \(HTML.when(e.conflict, "<span class=\"flag conflict\" title=\"concurrent, unresolved change to the same alias\">CONFLICT</span>"))\
             \(HTML.when(e.fork, "<span class=\"flag fork\" title=\"the author signed two different events at one position\">FORK</span>"))\
-            \(HTML.when(!e.authorized, "<span class=\"flag bad\" title=\"the author lacked the role this alias needs: no effect\">NOT ALLOWED</span>"))
+            \(HTML.when(!e.authorized && (e.action == .approved || e.action == .rejected), "<span class=\"flag bad\" title=\"this decision does not count toward the request\">NOT COUNTED</span>"))\
+            \(HTML.when(!e.authorized && e.action != .approved && e.action != .rejected, "<span class=\"flag bad\" title=\"the author lacked the role this alias needs: no effect\">NOT ALLOWED</span>"))
             """
-        let needsReason = [.promoted, .demoted, .archived, .memberRemoved, .deployed, .rolledBack].contains(e.action)
+        let needsReason = [.promoted, .demoted, .archived, .memberRemoved, .deployed, .rolledBack, .requested, .approved, .rejected].contains(
+            e.action)
         return """
             <li class="\(e.action.rawValue)" id="e-\(e.event)"><div><span class="muted">\(Format.time(e.time))</span> \(Layout.author(e.author)) \(model)\(what)\(flags)</div>\
             \(HTML.when(needsReason, "<div class=\"reason\">Reason: \(reason(e.reason))</div>"))\

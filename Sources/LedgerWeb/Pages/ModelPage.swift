@@ -12,7 +12,8 @@ public enum ModelPage {
     /// `runs`: the source runs of the versions, by run id; `deployment`: its deployments, production metrics and alerts.
     public static func render(
         _ model: ModelView, audit: [AuditEntry], notice: String? = nil, context: PageContext, runs: [String: RunView] = [:],
-        deployment: HTML = .empty
+        deployment: HTML = .empty,
+        requests: [RequestView] = []
     ) -> HTML {
         let aliasRows = HTML.each(model.aliases) { a in
             """
@@ -34,6 +35,7 @@ public enum ModelPage {
             <h1>\(model.name)</h1>\(HTML.when(model.description != nil, "<p>\(model.description)</p>"))\
             \(Layout.notice(notice, kind: "info"))\
             <h2>Aliases</h2>\(model.aliases.isEmpty ? "<p class=\"muted\">No aliases set.</p>" : Layout.table("<tr><th>Alias</th><th>Version</th><th>Set by</th><th>When</th><th>Reason</th></tr>", aliasRows))\
+            \(RequestList.render(requests, context: context))\
             \(HTML.when(context.canWrite, forms(model, context)))\
             <h2>Versions</h2>\(model.versions.isEmpty ? "<p class=\"muted\">No versions.</p>" : Layout.table("<tr><th>Version</th><th>Source run</th><th>Author</th><th>Created</th><th>Aliases</th><th>Files</th><th>Description</th></tr>", versionRows))\
             \(versionMetrics(model, runs))\
@@ -80,6 +82,11 @@ public enum ModelPage {
             <label>Reason<input type="text" class="wide" name="reason" required placeholder="why (shown in the audit trail)"></label>\
             <label>Evidence<input type="text" name="evidence" placeholder="run:3f2a, acc=0.981"></label>\
             <button type="submit">Promote</button></form>\
+            <form class="inline" method="post" action="/models/\(model.id)/request">\(context.tokenField)\
+            <label>Version<select name="version" required>\(versions)</select></label>\
+            <label>Alias<input type="text" name="alias" required placeholder="production"></label>\
+            <label>Reason<input type="text" class="wide" name="reason" required placeholder="why (shown to approvers)"></label>\
+            <button type="submit" title="for an alias that needs approvals">Request</button></form>\
             <form class="inline" method="post" action="/models/\(model.id)/demote">\(context.tokenField)\
             <label>Alias<input type="text" name="alias" required placeholder="production"></label>\
             <label>Reason<input type="text" class="wide" name="reason" required></label>\

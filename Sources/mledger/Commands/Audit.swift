@@ -56,10 +56,11 @@ struct Audit: ParsableCommand {
                     change = "\(e.from.isEmpty ? "-" : e.from.map { "v\($0)" }.joined(separator: "+")) -> \(e.to.map { "v\($0)" } ?? "-")"
                 case .versionCreated, .archived, .alerted: change = e.to.map { "v\($0)" } ?? ""
                 case .deleted, .restored, .renamed: change = e.text ?? ""
+                case .requested, .approved, .rejected: change = "-> \(e.to.map { "v\($0)" } ?? "-")"
                 default: change = ""
                 }
                 let flags = [
-                    e.conflict ? "CONFLICT" : nil, e.fork ? "FORK" : nil, e.authorized ? nil : "NOT-ALLOWED",
+                    e.conflict ? "CONFLICT" : nil, e.fork ? "FORK" : nil, e.authorized ? nil : e.isDecision ? "NOT-COUNTED" : "NOT-ALLOWED",
                     e.imported.map { $0.stateAtImport ? "STATE-AT-IMPORT" : "IMPORTED" },
                     e.needsReason && PromotionReason.isMissing(e.reason) ? "REASON MISSING" : nil,
                 ]
@@ -67,6 +68,7 @@ struct Audit: ParsableCommand {
                 let why =
                     (e.reason.map { r in e.evidence.isEmpty ? r : "\(r) [evidence: \(e.evidence.joined(separator: ", "))]" } ?? e.text ?? "")
                     + (e.imported.map { " (\($0.summary(time: Output.time)))" } ?? "")
+                    + (e.isDecision || e.action == .requested ? e.text.map { " (\($0))" } ?? "" : "")
                 return [
                     Output.time(e.time), e.author.label, e.action.rawValue, e.alias ?? e.environment.map { "env:\($0)" } ?? "", change,
                     e.signatureVerified ? "ok" : "INVALID", flags, why,
@@ -83,4 +85,6 @@ struct Audit: ParsableCommand {
 extension AuditEntry {
     /// Promotions, demotions and archivals must say why.
     var needsReason: Bool { [.promoted, .demoted, .archived, .deployed, .rolledBack].contains(action) }
+    /// An approval or rejection of a promotion request.
+    var isDecision: Bool { action == .approved || action == .rejected }
 }

@@ -13,7 +13,10 @@ struct ModelCommand: ParsableCommand {
             VERSION is a display number (3 or v3) or a prefix of the version's id. Every promotion and
             demotion needs a reason; `mledger audit MODEL` shows who moved which alias, when and why.
             """,
-        subcommands: [Create.self, List.self, Show.self, VersionCommand.self, Promote.self, Demote.self, Archive.self, Pull.self]
+        subcommands: [
+            Create.self, List.self, Show.self, VersionCommand.self, Promote.self, Demote.self, Archive.self, Pull.self, Request.self, Approve.self,
+            Reject.self, Requests.self,
+        ]
     )
 
     struct Create: ParsableCommand {
@@ -55,7 +58,8 @@ struct ModelCommand: ParsableCommand {
 
         func run() throws {
             let ledger = try Session.open().ledger
-            let model = try ledger.model(named: name)
+            var model = try ledger.model(named: name)
+            model.requests = try ledger.requests(model: try ledger.modelID(named: name))
             let deployments = try LedgerID(hex: model.id).map { try ledger.deployments(model: $0) } ?? []
             if output.json { return try Output.json(WithDeployments(model: model, deployments: deployments)) }
             print("model  \(model.name)  \(model.id.prefix(12))")
@@ -74,11 +78,15 @@ struct ModelCommand: ParsableCommand {
             for a in model.aliases {
                 print(
                     "\n\(a.alias) -> \(a.versionNumber.map { "v\($0)" } ?? "(removed)") set by \(a.setBy.label) at \(Output.time(a.at)): \(a.reason)")
+                if let request = a.request { print("  by request \(request.prefix(12)), approved (see below)") }
                 if !a.conflict.isEmpty {
                     print("  CONFLICT: concurrent changes; the view shows the first, resolve with a promotion that names all:")
                     for c in a.conflict { print("    \(c.versionNumber.map { "v\($0)" } ?? "(removed)") by \(c.author.label): \(c.reason)") }
                 }
             }
+            let requests = model.requests ?? []
+            if !requests.isEmpty { print("\npromotion requests:") }
+            for r in requests { RequestText.print(r) }
             if !deployments.isEmpty {
                 print("\nDEPLOYMENTS")
                 DeployCommand.table(deployments.map { ("", $0) }, withModel: false)

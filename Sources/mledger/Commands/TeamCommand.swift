@@ -81,14 +81,29 @@ struct TeamCommand: ParsableCommand {
 
     struct Protect: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Let only members with at least ROLE move an alias.", usage: "mledger team protect production --role maintainer")
+            abstract: "Let only members with at least ROLE move an alias, or only N of them agreeing.",
+            usage: "mledger team protect production --role maintainer --approvals 2 --not-requester",
+            discussion: """
+                With --approvals N nobody moves the alias directly: `mledger model request` asks, and the alias \
+                moves once N distinct members with ROLE approve (`mledger model approve`); one rejection by such \
+                a member blocks the request. With --not-requester the requester's own approval does not count.
+                """)
         @Argument(help: "The alias, e.g. production.") var alias: String
-        @Option(help: "The least role that may move it.") var role: String = "maintainer"
+        @Option(help: "The least role that may move it (or approve a request for it).") var role: String = "maintainer"
+        @Option(help: "Distinct approvals a promotion needs (1 to 32); without it the alias moves directly.") var approvals: Int?
+        @Flag(help: "The requester's own approval does not count (needs --approvals).") var notRequester = false
 
         func run() throws {
             guard let r = Role(rawValue: role) else { throw ValidationError("--role must be reader, writer, maintainer or admin") }
-            try Session.open().append(AliasProtect(alias: alias, role: r))
-            print("'\(alias)' can now be moved by \(r.rawValue)s and above")
+            if let n = approvals, n < 1 || n > Int(AliasProtect.maxApprovals) {
+                throw ValidationError("--approvals must be 1 to \(AliasProtect.maxApprovals)")
+            }
+            if notRequester, approvals == nil { throw ValidationError("--not-requester needs --approvals N") }
+            try Session.open().append(AliasProtect(alias: alias, role: r, approvals: approvals ?? 0, notRequester: notRequester))
+            guard let n = approvals else { return print("'\(alias)' can now be moved by \(r.rawValue)s and above") }
+            print(
+                "'\(alias)' now moves only when \(n) \(r.rawValue)\(n == 1 ? "" : "s") approve a request\(notRequester ? ", not counting the requester" : "")"
+            )
         }
     }
 
