@@ -65,11 +65,17 @@ public final class DeliveryWorker: Sendable {
                 guard scannedTo > s.cursor, (try? await offload({ try store.skip(id, to: scannedTo) })) != nil else { return }
                 continue
             }
+            let payloads = self.payloads
             for arrival in found {
-                guard !Task.isCancelled, let event = WebhookCatalog.event(forKind: arrival.event.envelope.kind.rawValue),
+                guard !Task.isCancelled, let event = try? await offload({ payloads.event(for: arrival.event) }),
                     // Re-read: the subscription may have been removed, disabled or changed meanwhile.
                     let current = try? await offload({ try store.subscription(id) }), current.active
                 else { return }
+                // One kind can be several events (promotion decisions): pass over those not subscribed to.
+                guard current.events.contains(event) else {
+                    guard (try? await offload({ try store.skip(id, to: arrival.position) })) != nil else { return }
+                    continue
+                }
                 guard await deliver(arrival, as: event, to: current) else { return }
             }
         }

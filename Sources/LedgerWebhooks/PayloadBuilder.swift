@@ -15,6 +15,16 @@ public struct PayloadBuilder: Sendable {
         self.ledger = ledger
     }
 
+    /// The webhook event a stored event is. A promotion decision is `rejected`, `approved`, or, when it
+    /// is the approval that reached its request's quorum (as the ledger computes it now), `completed`.
+    public func event(for stored: SignedEvent) -> WebhookEvent? {
+        guard stored.envelope.kind == .promotionDecision else { return WebhookCatalog.event(forKind: stored.envelope.kind.rawValue) }
+        guard case .promotionDecision(let body) = try? EventBody.decode(kind: .promotionDecision, bytes: stored.envelope.body) else { return nil }
+        if body.verdict == .reject { return WebhookCatalog.rejected }
+        let request = try? ledger.request(body.request.hex)
+        return request?.state == .approved && request?.decidedBy == stored.id.hex ? WebhookCatalog.completed : WebhookCatalog.approved
+    }
+
     public func payload(for arrival: Arrival, as event: WebhookEvent) -> [UInt8] {
         let envelope = arrival.event.envelope
         var data = [String: JSONValue]()

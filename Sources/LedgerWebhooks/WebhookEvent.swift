@@ -31,10 +31,19 @@ public enum WebhookCatalog {
         ("deployment.record", WebhookEvent(entity: "deployment", action: "created")),
         ("deployment.rollback", WebhookEvent(entity: "deployment", action: "rolled_back")),
         ("monitor.alert", WebhookEvent(entity: "alert", action: "fired")),
+        ("model.promotion.request", WebhookEvent(entity: "promotion_request", action: "created")),
+        // A decision is one of three events, by its verdict and by whether it reached the quorum.
+        ("model.promotion.decision", approved), ("model.promotion.decision", rejected), ("model.promotion.decision", completed),
     ]
+
+    /// An approval that did not (yet) complete its request, a rejection, and the approval that reached the quorum.
+    public static let approved = WebhookEvent(entity: "promotion_request", action: "approved")
+    public static let rejected = WebhookEvent(entity: "promotion_request", action: "rejected")
+    public static let completed = WebhookEvent(entity: "promotion_request", action: "completed")
 
     public static var events: [WebhookEvent] { table.map(\.event) }
 
+    /// The event of a kind that is always the same event (every kind but promotion decisions).
     public static func event(forKind kind: String) -> WebhookEvent? {
         table.first { $0.kind == kind }?.event
     }

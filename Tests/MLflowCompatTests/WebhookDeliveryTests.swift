@@ -133,6 +133,47 @@ import FoundationNetworking
 
     /// Payloads carry MLflow's fields, `webhook test` sends MLflow's example, and the API is for
     /// maintainers, refuses unknown events and link-local or metadata addresses, and removes.
+    /// Promotion requests and decisions as webhook events: a request is `created`; a decision is
+    /// `rejected`, `approved`, or `completed` when it is the approval that reached the quorum; a webhook
+    /// subscribed to `completed` alone gets that approval only.
+    @Test func promotionRequestsAndDecisionsAreTheirOwnEvents() throws {
+        let s = try Setup()
+        defer { s.receiver.stop() }
+        let a = s.admin
+        let done = try WebhookReceiver(folder: a.root.appendingPathComponent("completed"), secret: Self.secret)
+        defer { done.stop() }
+        try a.ok("webhook", "add", done.url, "--events", "promotion_request.completed", "--secret-env", "HOOK_SECRET")
+        let run = try a.ok("run", "start", "--experiment", "hooks", "--name", "r1").trimmingCharacters(in: .whitespacesAndNewlines)
+        try a.ok("model", "create", "digits")
+        try a.ok("model", "version", "create", "digits", "--run", run)
+        try a.ok("model", "version", "create", "digits", "--run", run)
+        func request(_ version: String) throws -> String {
+            let out = try a.ok("model", "request", "digits", version, "--to", "production", "--reason", "better on holdout")
+            return try #require(out.split(separator: " ").dropFirst().first.map { String($0.dropLast()) })
+        }
+        // One approval is the quorum: the request completes at it.
+        try a.ok("team", "protect", "production", "--role", "maintainer", "--approvals", "1")
+        let first = try request("1")
+        try a.ok("model", "approve", first, "--reason", "checked")
+        // Two are needed: one approval leaves it open; another request is rejected.
+        try a.ok("team", "protect", "production", "--role", "maintainer", "--approvals", "2")
+        let second = try request("2")
+        try a.ok("model", "approve", second, "--reason", "one of two")
+        let third = try request("2")
+        try a.ok("model", "reject", third, "--reason", "latency doubled")
+        try a.ok("sync")
+
+        let all = try s.receiver.wait(seconds: 60, "promotion events") { $0.filter { $0.entity == "promotion_request" }.count >= 6 }
+        let promotions = all.filter { $0.entity == "promotion_request" }
+        #expect(promotions.map(\.action) == ["created", "completed", "created", "approved", "created", "rejected"])
+        #expect(promotions.allSatisfy { $0.verified && $0.sameAsMLflow })
+        let completed = try done.wait(seconds: 60, "the completed event") { !$0.isEmpty }
+        Thread.sleep(forTimeInterval: 1)
+        #expect(
+            done.entries().count == 1 && completed.first?.action == "completed"
+                && (completed.first?.data["request"] as? String)?.hasPrefix(first) == true)
+    }
+
     @Test func payloadsTestsAndRefusals() throws {
         let s = try Setup()
         defer { s.receiver.stop() }
