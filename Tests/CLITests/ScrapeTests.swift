@@ -28,6 +28,23 @@ import Testing
         text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
     }
 
+    /// Starts a scraper with `arguments` in its own process group and reads its output until it has
+    /// printed `count` JSON lines (or ended); returns the group, the pipe and what it read.
+    static func scrape(_ cli: CLI, _ arguments: [String], until count: Int) throws -> (group: ProcessGroup, out: Pipe, text: String) {
+        let scraper = cli.process(["monitor", "scrape"] + arguments + ["--json"])
+        let out = Pipe()
+        scraper.standardOutput = out
+        scraper.standardError = FileHandle.nullDevice
+        let group = try ProcessGroup(starting: scraper)
+        var text = ""
+        while lines(text).count < count {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        return (group, out, text)
+    }
+
     @Test func labelledSamplesGoToTheirVersionAndAnEndpointThatGoesAwayIsScrapedAgainWhenBack() throws {
         let cli = try deployed()
         let folder = cli.root.appendingPathComponent("www")
@@ -46,22 +63,12 @@ import Testing
 
         // The endpoint goes away while a scraper runs, and comes back on the same port.
         server.stop()
-        let scraper = cli.process(["monitor", "scrape", url, "--env", "production", "--every", "100ms", "--count", "30", "--json"])
-        let out = Pipe()
-        scraper.standardOutput = out
-        scraper.standardError = FileHandle.nullDevice
-        let group = try ProcessGroup(starting: scraper)
-        defer { group.end() }
-        var text = ""
-        while Self.lines(text).count < 5 {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
+        let scraper = try Self.scrape(cli, [url, "--env", "production", "--every", "100ms", "--count", "30"], until: 5)
+        defer { scraper.group.end() }
         try server.start(port: server.port)
-        text += String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        scraper.waitUntilExit()
-        #expect(scraper.terminationStatus == 0)
+        let text = scraper.text + String(decoding: scraper.out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        scraper.group.process.waitUntilExit()
+        #expect(scraper.group.process.terminationStatus == 0)
         let outcomes = Self.lines(text)
         #expect(outcomes.count == 30)
         #expect(outcomes.prefix(5).allSatisfy { $0["error"] is String && $0["points"] as? Int == 0 })
@@ -89,21 +96,11 @@ import Testing
         let server = try StaticHTTPServer(folder: folder)
         defer { server.stop() }
         try server.write(Self.page, to: "metrics")
-        let scraper = cli.process(["monitor", "scrape", server.url + "/metrics", "--env", "production", "--every", "20ms", "--json"])
-        let out = Pipe()
-        scraper.standardOutput = out
-        scraper.standardError = FileHandle.nullDevice
-        let group = try ProcessGroup(starting: scraper)
-        defer { group.end() }
-        var text = ""
-        while Self.lines(text).count < 8 {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
-        kill(scraper.processIdentifier, SIGKILL)
-        scraper.waitUntilExit()
-        text += String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let scraper = try Self.scrape(cli, [server.url + "/metrics", "--env", "production", "--every", "20ms"], until: 8)
+        defer { scraper.group.end() }
+        kill(scraper.group.process.processIdentifier, SIGKILL)
+        scraper.group.process.waitUntilExit()
+        let text = scraper.text + String(decoding: scraper.out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let reported = Self.lines(text).filter { $0["error"] == nil }.count
         #expect(reported >= 8)
         let series = try #require(try cli.json("monitor", "show", "digits") as? [[String: Any]])
@@ -122,20 +119,16 @@ import Testing
         // A realistic page: the example's series plus a hundred others the scraper reads and drops.
         let noise = (0..<100).map { "python_noise_\($0){kind=\"x\"} \($0)" }.joined(separator: "\n")
         try server.write(Self.page + "\n" + noise, to: "metrics")
-        let scraper = cli.process([
-            "monitor", "scrape", server.url + "/metrics", "--env", "production", "--every", "10ms", "--count", "360",
-            "--metrics", "predictions,rolling_accuracy", "--json",
-        ])
-        let out = Pipe()
-        scraper.standardOutput = out
-        scraper.standardError = FileHandle.nullDevice
-        let group = try ProcessGroup(starting: scraper)
-        defer { group.end() }
+        let scraper = try Self.scrape(
+            cli,
+            [server.url + "/metrics", "--env", "production", "--every", "10ms", "--count", "360", "--metrics", "predictions,rolling_accuracy"],
+            until: 0)
+        defer { scraper.group.end() }
         var text = ""
         var samples = [(scrapes: Int, bytes: Int)]()
-        let pid = scraper.processIdentifier
+        let pid = scraper.group.process.processIdentifier
         while true {
-            let chunk = out.fileHandleForReading.availableData
+            let chunk = scraper.out.fileHandleForReading.availableData
             if chunk.isEmpty { break }
             text += String(decoding: chunk, as: UTF8.self)
             let done = text.split(separator: "\n").count
@@ -143,7 +136,7 @@ import Testing
                 samples.append((done, rss))
             }
         }
-        scraper.waitUntilExit()
+        scraper.group.process.waitUntilExit()
         let outcomes = Self.lines(text)
         #expect(outcomes.count == 360)
         #expect(outcomes.allSatisfy { $0["error"] == nil && $0["points"] as? Int == 2 })

@@ -7,12 +7,7 @@ import Testing
 @Suite struct DeploymentRoleTests {
     @Test func writersCannotDeployToAProtectedEnvironmentNorWriteCommandRules() throws {
         let fixture = try TeamFixture()
-        try fixture.admin.ok("deploy", "protect", "production", "--role", "maintainer")
-        try fixture.admin.ok("model", "create", "digits")
-        let run = try fixture.admin.initRunInExistingWorkspace()
-        try fixture.admin.ok("model", "version", "create", "digits", "--run", run)
-        try fixture.admin.ok("sync")
-        let bob = try fixture.join("Bob", role: "writer")
+        let bob = try fixture.writerBesideProtected("deploy", "protect", "production", "--role", "maintainer")
         let before = try bob.eventCount()
         let refused = try bob.run("deploy", "record", "digits", "1", "--env", "production", "--reason", "mine")
         #expect(!refused.ok)

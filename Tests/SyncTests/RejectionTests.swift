@@ -172,12 +172,7 @@ import FoundationNetworking
     /// device's chain never holds an event the relay would reject.
     @Test func protectedAliasesAreEnforcedLocallyToo() throws {
         let fixture = try TeamFixture()
-        try fixture.admin.ok("team", "protect", "production", "--role", "maintainer")
-        try fixture.admin.ok("model", "create", "digits")
-        let run = try fixture.admin.initRunInExistingWorkspace()
-        try fixture.admin.ok("model", "version", "create", "digits", "--run", run)
-        try fixture.admin.ok("sync")
-        let bob = try fixture.join("Bob", role: "writer")
+        let bob = try fixture.writerBesideProtected("team", "protect", "production", "--role", "maintainer")
         let before = try bob.eventCount()
         let refused = try bob.run("model", "promote", "digits", "1", "--to", "production", "--reason", "mine")
         #expect(!refused.ok)

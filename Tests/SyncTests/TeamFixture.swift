@@ -44,6 +44,18 @@ final class TeamFixture: @unchecked Sendable {
         return member
     }
 
+    /// The admin runs `protect` (an alias's or an environment's protection), registers `digits` with one
+    /// version and syncs; then Bob joins as a writer, to try what the protection forbids him.
+    func writerBesideProtected(_ protect: String...) throws -> CLI {
+        let protected = try admin.execute(protect)
+        #expect(protected.ok, "mledger \(protect.joined(separator: " ")) failed: \(protected.stderr)")
+        try admin.ok("model", "create", "digits")
+        let run = try admin.initRunInExistingWorkspace()
+        try admin.ok("model", "version", "create", "digits", "--run", run)
+        try admin.ok("sync")
+        return try join("Bob", role: "writer")
+    }
+
     func digest(_ cli: CLI) throws -> String {
         try #require((try cli.json("verify") as? [String: Any])?["digest"] as? String)
     }

@@ -15,20 +15,12 @@ public struct PromotionRequest: BodyFields {
         self.reason = reason
         self.evidence = evidence
     }
+    /// The same fields as `model.promote`, read and written by the same rules.
     public init(fields f: Fields) throws(EventError) {
-        model = try f.id("model")
-        version = try f.id("version")
-        alias = try f.identifier("alias", maxLength: 64)
-        reason = try f.meaningfulText("reason", maxLength: 4096)
-        evidence = try Promote.textList("evidence", f)
+        let p = try Promote(fields: f)
+        self.init(model: p.model, version: p.version, alias: p.alias, reason: p.reason, evidence: p.evidence)
     }
-    public var cbor: [String: CBOR] {
-        var m: [String: CBOR] = [
-            "model": .bytes(model.bytes), "version": .bytes(version.bytes), "alias": .text(alias), "reason": .text(reason),
-        ]
-        if !evidence.isEmpty { m["evidence"] = .array(evidence.map(CBOR.text)) }
-        return m
-    }
+    public var cbor: [String: CBOR] { Promote(model: model, version: version, alias: alias, reason: reason, evidence: evidence).cbor }
 }
 
 /// A member's approval or rejection of a promotion request, with the reason the audit trail shows.
