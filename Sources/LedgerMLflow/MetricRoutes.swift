@@ -15,7 +15,7 @@ struct MetricRoutes {
 
     func register(on router: Router<BasicRequestContext>) {
         let s = service
-        router.mlflowBody(.post, "/api/2.0/mlflow/runs/log-metric") { body, _ in
+        router.mlflowBody(.post, "/api/2.0/mlflow/runs/log-metric", offloaded: false) { body, _ in
             let m = try LoggingBody.metric(body)
             // MLflow requires a timestamp here, though a batch's points may leave it out.
             guard m.timestamp != nil else { throw MLflowError.missing("timestamp") }
@@ -23,7 +23,7 @@ struct MetricRoutes {
             try s.append(RunMetrics(run: id, series: try LoggingBody.series([m])))
             return [:]
         }
-        router.mlflowBody(.post, "/api/2.0/mlflow/runs/log-batch") { body, _ in
+        router.mlflowBody(.post, "/api/2.0/mlflow/runs/log-batch", offloaded: false) { body, _ in
             let batch = try LoggingBody.batch(body)
             let id = try s.existingRun(try LoggingBody.runID(batch.runID))
             let (metrics, params, tags) = (batch.metrics, batch.params, batch.tags)

@@ -20,13 +20,16 @@ extension Router {
     }
 
     /// Runs the handler off the async executor (SQLite and signing block) and answers its JSON.
-    func mlflowBody(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping MLflowBodyHandler) {
-        mlflowRoute(method, path) { body, query, _ in try handler(body, query) }
+    /// - Parameter offloaded: false for the logging calls, one short transaction each, which run on the
+    ///   request's own task: the hand-off to a dispatch thread and back cost them more (about 0.15 ms of
+    ///   a log_metric call's 0.7) than they block.
+    func mlflowBody(_ method: HTTPRequest.Method, _ path: String, offloaded: Bool = true, _ handler: @escaping MLflowBodyHandler) {
+        mlflowRoute(method, path, offloaded: offloaded) { body, query, _ in try handler(body, query) }
     }
 
     /// The same, for routes that also need where the request went (a catch-all path, this server's address).
     func mlflowRoute(
-        _ method: HTTPRequest.Method, _ path: String,
+        _ method: HTTPRequest.Method, _ path: String, offloaded: Bool = true,
         _ handler: @escaping @Sendable (_ body: [UInt8], _ query: [(String, String)], _ target: RequestTarget) throws -> [String: Any]
     ) {
         on(RouterPath(path), method: method) { request, context -> Response in
@@ -37,11 +40,12 @@ extension Router {
                 + context.parameters.map { (String($0.key), String($0.value).removingPercentEncoding ?? String($0.value)) }
             let target = RequestTarget(
                 catchAll: context.parameters.getCatchAll(), base: "http://\(request.head.authority ?? "127.0.0.1")")
-            let data = try await offload { () throws -> Data in
+            let answer = { @Sendable () throws -> Data in
                 let answer = try handler(body, query, target)
                 // Most writes answer `{}`: no serializer needed.
                 return answer.isEmpty ? Self.emptyObject : try JSONSerialization.data(withJSONObject: answer)
             }
+            let data = offloaded ? try await offload(answer) : try answer()
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
     }
