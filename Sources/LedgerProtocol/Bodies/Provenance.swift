@@ -3,7 +3,7 @@ import Foundation
 /// Where an imported event's fact came from (SPEC 6.14): the system and source it was read from, the
 /// object's identifiers there, and its original author and times as data. The event's author is the
 /// importer, who vouches for the copy with their signature; the original author signed nothing.
-public struct Provenance: Sendable, Equatable, Hashable {
+public struct Provenance: Sendable, Equatable, Hashable, Codable {
     /// The body field that carries it, in a body of any kind.
     public static let field = "imported"
 
