@@ -49,7 +49,7 @@ extension Importer {
         var u = Drafts(p)
         let update = LoggedModelUpdate(
             model: id, status: existing?.status == status?.rawValue ? nil : status,
-            statusMessage: existing?.statusMessage == m.statusMessage ? nil : m.statusMessage.flatMap { $0.isEmpty ? nil : $0 },
+            statusMessage: existing?.statusMessage == m.statusMessage ? nil : m.statusMessage.nonEmpty,
             params: isNew ? [:] : params.filter { existing?.params[$0.key] != $0.value },
             tags: isNew ? [:] : tags.filter { existing?.tags[$0.key] != $0.value }, files: files)
         if update.status != nil || update.statusMessage != nil || !update.params.isEmpty || !update.tags.isEmpty || !update.files.isEmpty {

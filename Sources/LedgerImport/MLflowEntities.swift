@@ -222,7 +222,7 @@ public struct MLRun: Decodable, Sendable {
 
     var deleted: Bool { lifecycleStage == "deleted" }
     /// The original author: MLflow's `user_id`, else the `mlflow.user` tag.
-    var user: String? { userID.flatMap { $0.isEmpty ? nil : $0 } ?? tags.first { $0.key == "mlflow.user" }?.value }
+    var user: String? { userID.nonEmpty ?? tags.first { $0.key == "mlflow.user" }?.value }
 }
 
 /// One entry of an artifact listing: a file with its size, or a folder.

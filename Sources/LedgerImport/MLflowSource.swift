@@ -58,3 +58,8 @@ public enum ImportError: Error, CustomStringConvertible, Sendable {
         }
     }
 }
+
+extension Optional where Wrapped == String {
+    /// MLflow writes "" for an absent text (a last page's token, no description, no user): nil then.
+    var nonEmpty: String? { self.flatMap { $0.isEmpty ? nil : $0 } }
+}

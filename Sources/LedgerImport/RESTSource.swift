@@ -147,7 +147,7 @@ public struct RESTSource: MLflowSource {
             body["page_token"] = token
             let page = try await call(Experiments.self, "POST", "api/2.0/mlflow/experiments/search", json: body)
             all += page.experiments ?? []
-            token = page.nextPageToken.flatMap { $0.isEmpty ? nil : $0 }
+            token = page.nextPageToken.nonEmpty
         } while token != nil
         return all
     }
@@ -168,7 +168,7 @@ public struct RESTSource: MLflowSource {
         body["page_token"] = page
         if let since { body["filter"] = "attributes.start_time >= \(since)" }
         let r = try await call(Runs.self, "POST", "api/2.0/mlflow/runs/search", json: body)
-        return Page(r.runs ?? [], next: r.nextPageToken.flatMap { $0.isEmpty ? nil : $0 })
+        return Page(r.runs ?? [], next: r.nextPageToken.nonEmpty)
     }
 
     struct History: Decodable {
@@ -188,7 +188,7 @@ public struct RESTSource: MLflowSource {
         let h = try await call(
             History.self, "GET", "api/2.0/mlflow/metrics/get-history",
             query: [("run_id", run), ("metric_key", key), ("max_results", String(Self.historyPage)), ("page_token", page)])
-        return Page((h.metrics ?? []).map(\.point), next: h.nextPageToken.flatMap { $0.isEmpty ? nil : $0 })
+        return Page((h.metrics ?? []).map(\.point), next: h.nextPageToken.nonEmpty)
     }
 
     struct Listing: Decodable {
@@ -219,7 +219,7 @@ public struct RESTSource: MLflowSource {
     public func registeredModels(page: String?) async throws -> Page<MLRegisteredModel> {
         let m = try await call(
             Models.self, "GET", "api/2.0/mlflow/registered-models/search", query: [("max_results", "1000"), ("page_token", page)])
-        return Page(m.registeredModels ?? [], next: m.nextPageToken.flatMap { $0.isEmpty ? nil : $0 })
+        return Page(m.registeredModels ?? [], next: m.nextPageToken.nonEmpty)
     }
 
     struct Versions: Decodable {
@@ -234,7 +234,7 @@ public struct RESTSource: MLflowSource {
     public func modelVersions(page: String?) async throws -> Page<MLModelVersion> {
         let v = try await call(
             Versions.self, "GET", "api/2.0/mlflow/model-versions/search", query: [("max_results", "10000"), ("page_token", page)])
-        return Page(v.modelVersions ?? [], next: v.nextPageToken.flatMap { $0.isEmpty ? nil : $0 })
+        return Page(v.modelVersions ?? [], next: v.nextPageToken.nonEmpty)
     }
 
     // MARK: - Logged models
@@ -252,7 +252,7 @@ public struct RESTSource: MLflowSource {
         var body: [String: Any] = ["experiment_ids": [experiment], "max_results": 100]
         body["page_token"] = page
         let m = try await call(LoggedModels.self, "POST", "api/2.0/mlflow/logged-models/search", json: body)
-        return Page(m.models ?? [], next: m.nextPageToken.flatMap { $0.isEmpty ? nil : $0 })
+        return Page(m.models ?? [], next: m.nextPageToken.nonEmpty)
     }
 
     public func loggedModelArtifacts(model: MLLoggedModel, folder: String) async throws -> [MLArtifact] {

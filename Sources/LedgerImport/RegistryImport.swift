@@ -46,7 +46,7 @@ extension Importer {
         let p = provenance("registered_model", ids, time: m.creationTimestamp, updated: m.lastUpdatedTimestamp)
         let modelID = EntityID.model(team: team, name: m.name.nfc)
         let existing = try? ledger.model(modelID)
-        let description = m.description.flatMap { $0.isEmpty ? nil : $0 }
+        let description = m.description.nonEmpty
         var d = Drafts(p)
         if map.entity(.modelCreate, object: "registered_model", ids: ids) == nil {
             // A model of that name already in the ledger keeps its description register; it is written below.
@@ -119,7 +119,7 @@ extension Importer {
             d.add(
                 VersionCreate(
                     model: model, run: run, files: files, claimedNumber: UInt64(max(1, v.number)),
-                    description: v.description.flatMap { $0.isEmpty ? nil : $0 }, loggedModel: logged), what: what)
+                    description: v.description.nonEmpty, loggedModel: logged), what: what)
             guard let created = try create(d, entity: { $0.id }) else { return nil }
             id = created
             map.note(.versionCreate, object: "model_version", ids: ids, entity: created)
