@@ -7,8 +7,7 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(10)))
 struct ApprovalEndpointTests {
     @Test func stageTransitionsOnAProtectedAliasOpenARequest() throws {
-        let python = MLflowVenv.python
-        try #require(!python.isEmpty, "scripts/mlflow-venv.sh could not install mlflow into .build/mlflow-venv")
+        let python = try MLflowVenv.required()
         let cli = try CLI()
         let run = try cli.initWithRun()
         try cli.ok("model", "create", "digits")

@@ -12,8 +12,7 @@ struct DifferentialTests {
     static var count: Int { ProcessInfo.processInfo.environment["DIFFERENTIAL_COUNT"].flatMap(Int.init) ?? 150 }
 
     @Test func everyDifferenceFromMLflowIsDocumented() throws {
-        let python = MLflowVenv.python
-        try #require(!python.isEmpty, "scripts/mlflow-venv.sh could not install mlflow into .build/mlflow-venv")
+        let python = try MLflowVenv.required()
         let cli = try CLI()
         try cli.ok("init", "--team", "vision", "--name", "Ada Tester")
         let ours = try ServerProcess.mledger(cli)

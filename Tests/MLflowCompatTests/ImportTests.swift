@@ -11,8 +11,7 @@ struct ImportTests {
     static let bulkRuns = 30
 
     @Test func importedHistoryReadsBackIdenticallyAndResumesAfterKill() throws {
-        let python = MLflowVenv.python
-        try #require(!python.isEmpty, "scripts/mlflow-venv.sh could not install mlflow into .build/mlflow-venv")
+        let python = try MLflowVenv.required()
         let cli = try CLI()
         try cli.ok("init", "--team", "vision", "--name", "Ada Importer")
         let folder = cli.root.appendingPathComponent("mlflow-server")
@@ -79,8 +78,7 @@ struct ImportTests {
     /// import reads it through a private mlflow server it starts and ends, and the client then reads the
     /// same history through `mledger serve` as it reads it from the folder itself.
     @Test func localMlrunsFolderImportsAsTheClientReadsIt() throws {
-        let python = MLflowVenv.python
-        try #require(!python.isEmpty, "scripts/mlflow-venv.sh could not install mlflow into .build/mlflow-venv")
+        let python = try MLflowVenv.required()
         let cli = try CLI()
         try cli.ok("init", "--team", "vision", "--name", "Ada Importer")
         let mlruns = cli.workspace.appendingPathComponent("mlruns")

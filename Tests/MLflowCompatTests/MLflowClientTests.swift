@@ -7,8 +7,7 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(20)))
 struct MLflowClientTests {
     @Test func examplesReadBackAsLoggedThroughMLflowAndMledger() throws {
-        let python = MLflowVenv.python
-        try #require(!python.isEmpty, "scripts/mlflow-venv.sh could not install mlflow into .build/mlflow-venv")
+        let python = try MLflowVenv.required()
         let cli = try CLI()
         try cli.ok("init", "--team", "vision", "--name", "Ada Tester")
         let ours: ExampleRun
@@ -136,8 +135,7 @@ struct MLflowClientTests {
     /// A typical MLflow 3 scikit-learn script (client/examples/sklearn_mlflow3.py) runs unchanged against
     /// `mledger serve` and a real `mlflow server`: every step passes on both and reads back the same.
     @Test func mlflow3SklearnScriptReadsBackTheSameOnBothServers() throws {
-        let python = MLflowVenv.python
-        try #require(!python.isEmpty, "scripts/mlflow-venv.sh could not install mlflow into .build/mlflow-venv")
+        let python = try MLflowVenv.required()
         let cli = try CLI()
         try cli.ok("init", "--team", "vision", "--name", "Ada Tester")
         let ours = try ServerProcess.mledger(cli)
@@ -171,8 +169,7 @@ struct MLflowClientTests {
     /// Deletes, restores, tags and descriptions through the classic client calls read back the same from
     /// `mledger serve` (signed tombstones and tag events) as from `mlflow server`; the ledger still verifies.
     @Test func classicDeletesRestoresAndTagsReadBackTheSame() throws {
-        let python = MLflowVenv.python
-        try #require(!python.isEmpty, "scripts/mlflow-venv.sh could not install mlflow into .build/mlflow-venv")
+        let python = try MLflowVenv.required()
         let cli = try CLI()
         try cli.ok("init", "--team", "vision", "--name", "Ada Tester")
         let ours = try ServerProcess.mledger(cli)
@@ -210,8 +207,7 @@ struct MLflowClientTests {
     /// classic `/api/2.0` route reaches a handler of `mledger serve` (webhooks answer NOT_IMPLEMENTED until
     /// they land; presigned URLs answer as MLflow does for a local artifact store).
     @Test func classicMLflowRoutesAreAnswered() throws {
-        let python = MLflowVenv.python
-        try #require(!python.isEmpty, "scripts/mlflow-venv.sh could not install mlflow into .build/mlflow-venv")
+        let python = try MLflowVenv.required()
         let cli = try CLI()
         try cli.ok("init", "--team", "vision", "--name", "Ada Tester")
         let server = try ServerProcess.mledger(cli)
@@ -226,8 +222,7 @@ struct MLflowClientTests {
     /// A 2 GiB `log_artifact` streams through `mledger serve` to the blob store and back: the bytes read back
     /// are the bytes sent, and the server's peak memory stays far below the file's size.
     @Test func aLargeArtifactStreamsThroughInLittleMemory() throws {
-        let python = MLflowVenv.python
-        try #require(!python.isEmpty, "scripts/mlflow-venv.sh could not install mlflow into .build/mlflow-venv")
+        let python = try MLflowVenv.required()
         let cli = try CLI()
         try cli.ok("init", "--team", "vision", "--name", "Ada Tester")
         let server = try ServerProcess.mledger(cli)
@@ -245,8 +240,7 @@ struct MLflowClientTests {
     /// leaves the same listing on both servers; `mledger serve` takes the parts path, `mlflow server`
     /// with its local store refuses it and the client falls back to one upload.
     @Test func multipartUploadsAndArtifactDeletesReadBackTheSame() throws {
-        let python = MLflowVenv.python
-        try #require(!python.isEmpty, "scripts/mlflow-venv.sh could not install mlflow into .build/mlflow-venv")
+        let python = try MLflowVenv.required()
         let cli = try CLI()
         try cli.ok("init", "--team", "vision", "--name", "Ada Tester")
         let ours = try ServerProcess.mledger(cli)
@@ -264,8 +258,7 @@ struct MLflowClientTests {
 
     /// `mlflow server` forks uvicorn, a job runner and huey consumers; stopping the server ends them all.
     @Test func mlflowServerEndsWithAllItsWorkers() throws {
-        let python = MLflowVenv.python
-        try #require(!python.isEmpty, "scripts/mlflow-venv.sh could not install mlflow into .build/mlflow-venv")
+        let python = try MLflowVenv.required()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mlflow-group-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -280,8 +273,7 @@ struct MLflowClientTests {
     }
 
     @Test func mledgerRunGivesTheChildItsRun() throws {
-        let python = MLflowVenv.python
-        try #require(!python.isEmpty, "scripts/mlflow-venv.sh could not install mlflow into .build/mlflow-venv")
+        let python = try MLflowVenv.required()
         let cli = try CLI()
         try cli.ok("init", "--team", "vision", "--name", "Ada Tester")
         let script = packageRoot.appendingPathComponent("client/examples/train_numpy.py").path

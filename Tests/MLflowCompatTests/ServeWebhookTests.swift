@@ -47,8 +47,7 @@ import Testing
         """
 
     @Test func mlflowClientManagesWebhooksAndGetsDeliveries() throws {
-        let python = MLflowVenv.python
-        try #require(!python.isEmpty, "scripts/mlflow-venv.sh could not install mlflow into .build/mlflow-venv")
+        let python = try MLflowVenv.required()
         let cli = try CLI()
         try cli.ok("init", "--team", "vision", "--name", "Ada")
         let secret = "serve-secret-\(UUID().uuidString)"

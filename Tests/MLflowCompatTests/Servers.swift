@@ -1,5 +1,6 @@
 import Foundation
 import LedgerTestSupport
+import Testing
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -65,6 +66,12 @@ enum MLflowVenv {
     }()
 
     static var bin: URL { URL(fileURLWithPath: python).deletingLastPathComponent() }
+
+    /// The venv's python, for a test that cannot run without it: a test issue saying why when there is none.
+    static func required(sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        try #require(!python.isEmpty, "scripts/mlflow-venv.sh could not install mlflow into .build/mlflow-venv", sourceLocation: sourceLocation)
+        return python
+    }
 }
 
 /// A free TCP port on 127.0.0.1 (the kernel picks one; closed again before the server binds it).
