@@ -137,7 +137,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "LedgerMLflowTests", dependencies: ["LedgerMLflow", "LedgerModel"]),
+        .testTarget(name: "LedgerMLflowTests", dependencies: ["LedgerMLflow", "LedgerModel", "LedgerStore", "LedgerProcesses"]),
         .testTarget(
             name: "LedgerImportTests", dependencies: ["LedgerImport", "LedgerProtocol", .product(name: "GRDB", package: "GRDB.swift")]),
         // `mledger import mlflow`: an MLflow server's or store's history as signed events with their provenance.

@@ -64,24 +64,35 @@ struct RunRoutes {
                 throw MLflowError.invalid("'experiment_ids' must be a list of experiment ids")
             }
             let orders = try r.strings("order_by").map { text throws(MLflowError) in try SearchOrder(parsing: text) }
-            var runs = [RunView]()
+            var experiments = [LedgerID]()
             for experiment in r.strings("experiment_ids") {
                 // "Default" has no runs until the first one creates it.
                 if experiment == Translation.defaultExperimentID, (try? s.experiment(experiment)) == nil { continue }
                 guard let id = LedgerID(hex: try s.experiment(experiment).id) else { continue }
-                runs += try s.ledger.runs(experiment: id)
+                experiments.append(id)
             }
-            let deleted = try s.ledger.deletedIDs()
-            runs = Translation.sorted(
-                runs.filter { run in
-                    Translation.viewTypeLists(r.string("run_view_type"), deleted: deleted.contains(run.id))
-                        && filter.matches { Translation.field(run, $0, $1) }
-                }, by: orders)
             let limit = max(1, try r.int64("max_results").map(Int.init) ?? 1000)
             let offset = try Translation.pageOffset(r.string("page_token"))
-            let page = runs.dropFirst(offset).prefix(limit)
+            let deleted = try s.ledger.deletedIDs()
+            let page: [RunView]
+            let matching: Int
+            // Filtered, sorted and paged in SQL: the cost follows the page. A field only a whole run gives
+            // (user_id, artifact_uri) sends the search through every run in memory instead.
+            if let search = RunSearch.mlflow(experiments: experiments, filter: filter, orders: orders, viewType: r.string("run_view_type")) {
+                let found = try s.ledger.searchRuns(search, offset: offset, limit: limit)
+                page = try found.ids.map { try s.ledger.run($0) }
+                matching = found.matching
+            } else {
+                let runs = Translation.sorted(
+                    try experiments.flatMap { try s.ledger.runs(experiment: $0) }.filter { run in
+                        Translation.viewTypeLists(r.string("run_view_type"), deleted: deleted.contains(run.id))
+                            && filter.matches { Translation.field(run, $0, $1) }
+                    }, by: orders)
+                page = Array(runs.dropFirst(offset).prefix(limit))
+                matching = runs.count
+            }
             var out: [String: Any] = ["runs": page.map { Translation.run($0, deleted: deleted.contains($0.id)) }]
-            if offset + page.count < runs.count { out["next_page_token"] = Translation.pageToken(offset: offset + page.count) }
+            if offset + page.count < matching { out["next_page_token"] = Translation.pageToken(offset: offset + page.count) }
             return out
         }
     }
