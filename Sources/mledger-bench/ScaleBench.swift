@@ -1,5 +1,6 @@
 import Foundation
 import LedgerDashboard
+import LedgerMLflow
 import LedgerModel
 import LedgerProtocol
 import LedgerStore
@@ -42,6 +43,14 @@ func runScaleBench(in temp: URL) async throws {
     let byParam = RunTable.Query(filter: try RunFilter(parsing: "params.p3 > 500"), sort: try RunTable.Column(parsing: "params.lr"), page: 10)
     let paramPage = try await median(5) { _ = try ledger.runTable(experiment: experiment, byParam) }
     show("runs page sorted by a param, filtered by another (SQL)", paramPage, bytes: 0, target: 100)
+    let mlflow = MLflowService(ledger: ledger, signer: key, blobs: BlobStore(directory: temp.appendingPathComponent("scale-blobs")))
+    let search = try SearchFilter(parsing: "params.optimizer = 'adam' and metrics.acc > 0.5")
+    let order = [try SearchOrder(parsing: "metrics.loss ASC")]
+    var found = 0
+    let searched = try await median(5) {
+        found = try mlflow.searchRuns(experiments: [experiment.hex], filter: search, orders: order, viewType: nil, offset: 0, limit: 100).page.count
+    }
+    show("search_runs: 2 clauses, ordered by a metric, \(found) results", searched, bytes: 0, target: 100)
     let everything = try await median(1) { _ = try ledger.runSummaries(experiment: experiment) }
     show("for scale: reading every run (the old first view)", everything, bytes: 0, target: 1_000)
 }
