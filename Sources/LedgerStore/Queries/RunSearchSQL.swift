@@ -16,13 +16,18 @@ struct RunSearchSQL {
     private var conditionArguments: StatementArguments = []
     private var functions: [DatabaseFunction] = []
     private var joined: [RunSearch.Column: String] = [:]
+    /// Set when the search only chooses experiments and deleted runs: then its count comes from indexes.
+    private var plain: (experiments: String, arguments: StatementArguments, deleted: RunSearch.Deleted)?
 
     /// `names` are the published display names of authors.
     init(_ search: RunSearch, names: [PublicKey: String]) {
+        var inExperiments = "1"
         if let experiments = search.experiments {
-            conditions.append("r.experiment IN (\(Array(repeating: "?", count: experiments.count).joined(separator: ",")))")
+            inExperiments = "r.experiment IN (\(Array(repeating: "?", count: experiments.count).joined(separator: ",")))"
+            conditions.append(inExperiments)
             for experiment in experiments { conditionArguments += [experiment] }
         }
+        if search.conditions.isEmpty && search.orders.isEmpty { plain = (inExperiments, conditionArguments, search.deleted) }
         let tombstoned = "EXISTS (SELECT 1 FROM tombstones t WHERE t.entity = r.id AND t.deleted = 1)"
         switch search.deleted {
         case .hidden: conditions.append("NOT \(tombstoned)")
@@ -52,7 +57,24 @@ struct RunSearchSQL {
 
     /// How many runs pass the conditions.
     func matching(_ db: Database) throws -> Int {
-        try registered(db) {
+        if let plain {
+            // Runs of the experiments (an index count), and of those the deleted ones (few).
+            let all = try Int.fetchOne(db, sql: "SELECT count(*) FROM runs r WHERE \(plain.experiments)", arguments: plain.arguments) ?? 0
+            let deleted =
+                plain.deleted == .included
+                ? 0
+                : try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT count(*) FROM tombstones t JOIN runs r ON r.id = t.entity WHERE t.deleted = 1 AND \(plain.experiments)
+                        """, arguments: plain.arguments) ?? 0
+            switch plain.deleted {
+            case .hidden: return all - deleted
+            case .only: return deleted
+            case .included: return all
+            }
+        }
+        return try registered(db) {
             try Int.fetchOne(
                 db, sql: "SELECT count(*) FROM \(from) WHERE \(conditions.joined(separator: " AND "))",
                 arguments: joinArguments + conditionArguments) ?? 0
@@ -63,7 +85,8 @@ struct RunSearchSQL {
     /// one pass over the runs (a window count); a second count only when the window is empty.
     func page(_ db: Database, offset: Int, limit: Int) throws -> (rowids: [Int64], matching: Int) {
         let rows = try registered(db) {
-            let select = (["r.rowid", "count(*) OVER ()"] + keys).joined(separator: ", ")
+            // A plain search reads only its window, in index order, and counts apart.
+            let select = (["r.rowid", plain == nil ? "count(*) OVER ()" : "0"] + keys).joined(separator: ", ")
             return try Row.fetchAll(
                 db,
                 sql: """
@@ -71,7 +94,7 @@ struct RunSearchSQL {
                     ORDER BY \(order.joined(separator: ", ")) LIMIT \(max(0, limit)) OFFSET \(max(0, offset))
                     """, arguments: keyArguments + joinArguments + conditionArguments)
         }
-        guard let first = rows.first else { return ([], try matching(db)) }
+        guard let first = rows.first, plain == nil else { return (rows.map { $0[0] as Int64 }, try matching(db)) }
         return (rows.map { $0[0] as Int64 }, first[1] as Int)
     }
 
