@@ -31,6 +31,12 @@ bench: deps
 	"$$(scripts/mlflow-venv.sh)" client/bench/mlflow_logging.py --mledger .build/release/mledger
 	"$$(scripts/mlflow-venv.sh)" client/bench/mlflow_import.py --mledger .build/release/mledger
 
+# The big-history fixture (100,000 runs; README "Scale"): `make bench-scale`.
+.PHONY: bench-scale
+bench-scale: deps
+	$(SWIFT) build -c release --product mledger-bench
+	.build/release/mledger-bench --scale
+
 # Regenerates protocol/vectors from fixed seeds (the tests check the result is unchanged).
 vectors: build
 	.build/debug/mledger-vectors protocol/vectors/events.json

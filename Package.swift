@@ -94,6 +94,7 @@ let package = Package(
             name: "mledger-bench",
             dependencies: [
                 "LedgerProtocol", "LedgerModel", "LedgerStore", "LedgerSync", "LedgerWeb", "LedgerDashboard", "LedgerProcesses", "LedgerWebhooks",
+                "LedgerMLflow",
             ]
         ),
         // Fault, load and hostile-input suite printed by `make torture`: drives the built binaries.
@@ -137,7 +138,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "LedgerMLflowTests", dependencies: ["LedgerMLflow", "LedgerModel"]),
+        .testTarget(name: "LedgerMLflowTests", dependencies: ["LedgerMLflow", "LedgerModel", "LedgerStore", "LedgerProcesses"]),
         .testTarget(
             name: "LedgerImportTests", dependencies: ["LedgerImport", "LedgerProtocol", .product(name: "GRDB", package: "GRDB.swift")]),
         // `mledger import mlflow`: an MLflow server's or store's history as signed events with their provenance.

@@ -20,14 +20,18 @@ public struct DashboardPages: Sendable {
         ExperimentsPage.render(try ledger.withoutDeleted(ledger.experiments()) { $0.id }, context: context)
     }
 
+    /// One page of the table, filtered, sorted and cut by the database: its cost follows the page, not the
+    /// experiment's size.
     public func runsTable(experiment text: String, _ form: FormData, _ context: PageContext) async throws -> HTML {
-        let (experiment, runs) = try await experimentRuns(text)
+        let experiment = try await self.experiment(text)
+        let id = try Self.id(text, "experiment")
+        let ledger = ledger
         return try await offload {
             let request = RunsTableRequest(form)
-            let (query, columns, problem) = request.resolve { RunTable.defaultColumns(for: runs) }
+            let (query, columns, problem) = try request.resolve { try ledger.commonColumns(experiment: id) }
+            let (page, total) = try ledger.runTable(experiment: id, query)
             return RunsPage.render(
-                experiment: experiment, request: request, columns: columns, page: RunTable.page(runs, query),
-                total: runs.count, problem: problem, context: context)
+                experiment: experiment, request: request, columns: columns, page: page, total: total, problem: problem, context: context)
         }
     }
 
@@ -38,12 +42,17 @@ public struct DashboardPages: Sendable {
     }
 
     private func experimentRuns(_ text: String) async throws -> (ExperimentView, [RunView]) {
+        let experiment = try await self.experiment(text)
+        return (experiment, try await runs(of: try Self.id(text, "experiment")))
+    }
+
+    private func experiment(_ text: String) async throws -> ExperimentView {
         let id = try Self.id(text, "experiment")
         let ledger = ledger
         guard let experiment = try await offload({ try ledger.experiments() }).first(where: { $0.id == id.hex }) else {
             throw DashboardError.notFound("No experiment \(Format.short(text)) in this ledger.")
         }
-        return (experiment, try await runs(of: id))
+        return experiment
     }
 
     /// The runs of an experiment, from the cache while the ledger is unchanged. Reads run off the

@@ -64,30 +64,45 @@ struct RunRoutes {
                 throw MLflowError.invalid("'experiment_ids' must be a list of experiment ids")
             }
             let orders = try r.strings("order_by").map { text throws(MLflowError) in try SearchOrder(parsing: text) }
-            var runs = [RunView]()
-            for experiment in r.strings("experiment_ids") {
-                // "Default" has no runs until the first one creates it.
-                if experiment == Translation.defaultExperimentID, (try? s.experiment(experiment)) == nil { continue }
-                guard let id = LedgerID(hex: try s.experiment(experiment).id) else { continue }
-                runs += try s.ledger.runs(experiment: id)
-            }
-            let deleted = try s.ledger.deletedIDs()
-            runs = Translation.sorted(
-                runs.filter { run in
-                    Translation.viewTypeLists(r.string("run_view_type"), deleted: deleted.contains(run.id))
-                        && filter.matches { Translation.field(run, $0, $1) }
-                }, by: orders)
             let limit = max(1, try r.int64("max_results").map(Int.init) ?? 1000)
             let offset = try Translation.pageOffset(r.string("page_token"))
-            let page = runs.dropFirst(offset).prefix(limit)
+            let deleted = try s.ledger.deletedIDs()
+            let (page, matching) = try s.searchRuns(
+                experiments: r.strings("experiment_ids"), filter: filter, orders: orders, viewType: r.string("run_view_type"), offset: offset,
+                limit: limit)
             var out: [String: Any] = ["runs": page.map { Translation.run($0, deleted: deleted.contains($0.id)) }]
-            if offset + page.count < runs.count { out["next_page_token"] = Translation.pageToken(offset: offset + page.count) }
+            if offset + page.count < matching { out["next_page_token"] = Translation.pageToken(offset: offset + page.count) }
             return out
         }
     }
 }
 
 extension MLflowService {
+    /// One page of `search_runs` (MLflow experiment ids), and how many runs match. Filtered, sorted and
+    /// paged in SQL, so the cost follows the page; a field only a whole run gives (user_id,
+    /// artifact_uri) sends the search through every run in memory instead.
+    public func searchRuns(
+        experiments ids: [String], filter: SearchFilter, orders: [SearchOrder], viewType: String?, offset: Int, limit: Int
+    ) throws -> (page: [RunView], matching: Int) {
+        var experiments = [LedgerID]()
+        for experiment in ids {
+            // "Default" has no runs until the first one creates it.
+            if experiment == Translation.defaultExperimentID, (try? self.experiment(experiment)) == nil { continue }
+            guard let id = LedgerID(hex: try self.experiment(experiment).id) else { continue }
+            experiments.append(id)
+        }
+        if let search = RunSearch.mlflow(experiments: experiments, filter: filter, orders: orders, viewType: viewType) {
+            let found = try ledger.searchRuns(search, offset: offset, limit: limit)
+            return (try found.ids.map { try ledger.run($0) }, found.matching)
+        }
+        let deleted = try ledger.deletedIDs()
+        let runs = Translation.sorted(
+            try experiments.flatMap { try ledger.runs(experiment: $0) }.filter { run in
+                Translation.viewTypeLists(viewType, deleted: deleted.contains(run.id)) && filter.matches { Translation.field(run, $0, $1) }
+            }, by: orders)
+        return (Array(runs.dropFirst(offset).prefix(limit)), runs.count)
+    }
+
     /// Logs params, refusing (as MLflow does) to change a value a param already has.
     func logParams(_ run: LedgerID, _ params: [(key: String, value: String)], alsoAppend extra: [Ledger.Draft] = []) throws {
         try serialized {

@@ -25,6 +25,17 @@ public struct SearchFilter: Sendable, Equatable {
         public var value: String
         /// The value was written as a number (unquoted).
         public var numeric: Bool
+
+        /// Whether a field's value passes (a missing field never does).
+        public func matches(_ actual: FieldValue?) -> Bool {
+            switch actual {
+            case nil: return false
+            case .number(let a):
+                guard let b = Double(value) else { return false }
+                return SearchFilter.ordered(a, b, op)
+            case .text(let a): return SearchFilter.compare(a, value, op)
+            }
+        }
     }
 
     public var clauses: [Clause]
@@ -58,16 +69,7 @@ public struct SearchFilter: Sendable, Equatable {
 
     /// True when every clause holds; `lookup` gives the run's (or version's) value of a field, if any.
     public func matches(_ lookup: (Entity, String) -> FieldValue?) -> Bool {
-        clauses.allSatisfy { c in
-            guard let actual = lookup(c.entity, c.key) else { return false }
-            switch actual {
-            case .number(let a):
-                guard let b = Double(c.value) else { return false }
-                return Self.ordered(a, b, c.op)
-            case .text(let a):
-                return Self.compare(a, c.value, c.op)
-            }
-        }
+        clauses.allSatisfy { $0.matches(lookup($0.entity, $0.key)) }
     }
 
     public enum FieldValue: Sendable, Equatable {

@@ -70,6 +70,20 @@ public struct RunFilter: Sendable, Equatable {
         public var field: Field
         public var op: Operator
         public var value: String
+
+        public init(field: Field, op: Operator, value: String) {
+            self.field = field
+            self.op = op
+            self.value = value
+        }
+
+        /// Whether a param's, tag's or run field's text passes: as numbers when both sides are numbers,
+        /// else as text; a missing value passes only `!=`.
+        public func matches(text: String?) -> Bool {
+            guard let text else { return op == .notEqual }
+            if let a = Double(text), let b = Double(value) { return RunFilter.compare(a, b, op) }
+            return RunFilter.compare(text, value, op)
+        }
     }
 
     public var clauses: [Clause]
@@ -121,24 +135,9 @@ public struct RunFilter: Sendable, Equatable {
     public func matches(_ run: RunView) -> Bool {
         clauses.allSatisfy { clause in
             switch clause.field {
-            case .metric(let key):
-                guard let v = run.metrics[key]?.last?.value, let target = Double(clause.value) else { return false }
-                return Self.compare(v, target, clause.op)
-            default: return Self.compare(text: clause.field.text(of: run), clause)
+            case .metric(let key): return clause.matches(number: run.metrics[key]?.last?.value)
+            default: return clause.matches(text: clause.field.text(of: run))
             }
-        }
-    }
-
-    private static func compare(text: String?, _ clause: Clause) -> Bool {
-        guard let text else { return clause.op == .notEqual }
-        if let a = Double(text), let b = Double(clause.value) { return compare(a, b, clause.op) }
-        switch clause.op {
-        case .equal: return text == clause.value
-        case .notEqual: return text != clause.value
-        case .less: return text < clause.value
-        case .lessOrEqual: return text <= clause.value
-        case .greater: return text > clause.value
-        case .greaterOrEqual: return text >= clause.value
         }
     }
 

@@ -47,7 +47,7 @@ public enum RunTable {
                     }
                 return v.map(Value.number)
             }
-            return field.text(of: run).map { Double($0).map(Value.number) ?? .text($0) }
+            return field.text(of: run).map(Value.init(text:))
         }
     }
 
@@ -89,6 +89,30 @@ public enum RunTable {
         public var matching: Int
         public var page: Int
         public var pageCount: Int
+
+        public init(rows: [RunView], matching: Int, page: Int, pageCount: Int) {
+            self.rows = rows
+            self.matching = matching
+            self.page = page
+            self.pageCount = pageCount
+        }
+    }
+
+    /// Where the asked page lies once `matching` runs pass the filter: its number clamped into range,
+    /// the page count, and the offset and length of its rows.
+    public struct Window: Sendable, Equatable {
+        public var page: Int
+        public var pageCount: Int
+        public var offset: Int
+        public var size: Int
+
+        public init(_ query: Query, matching: Int) {
+            size = max(1, query.pageSize)
+            // Not (matching + size - 1) / size: a page size typed as Int.max must not overflow.
+            pageCount = max(1, matching / size + (matching % size == 0 ? 0 : 1))
+            page = min(max(1, query.page), pageCount)
+            offset = (page - 1) * size
+        }
     }
 
     /// Filters, sorts (runs lacking the sort value go last either way; ties keep the given order) and
@@ -110,13 +134,10 @@ public enum RunTable {
                 }
             }.map { kept[$0] }
         }
-        let size = max(1, query.pageSize)
-        let pageCount = max(1, (kept.count + size - 1) / size)
-        let page = min(max(1, query.page), pageCount)
-        let start = (page - 1) * size
+        let w = Window(query, matching: kept.count)
         return Page(
-            rows: kept[min(start, kept.count)..<min(start + size, kept.count)].map { runs[$0] },
-            matching: kept.count, page: page, pageCount: pageCount)
+            rows: kept[min(w.offset, kept.count)..<min(w.offset + w.size, kept.count)].map { runs[$0] },
+            matching: kept.count, page: w.page, pageCount: w.pageCount)
     }
 
     /// The columns shown when none are chosen: the params and metrics most runs have, params first.

@@ -3,7 +3,7 @@ import Foundation
 // `make bench`: the throughput of this machine, next to the physical limits it runs into (libsodium's
 // Ed25519 sign and verify rates). Every figure is printed with its inputs. BENCH_SCALE=0.1 runs a
 // smaller version; BENCH_ONLY=dashboard (or core, relay, pictures, webhooks, monitor, approvals; comma-separated) runs
-// some sections.
+// some sections; `--scale` runs the big-history fixture (`make bench-scale`).
 
 let temp = FileManager.default.temporaryDirectory.appendingPathComponent("mledger-bench-\(UUID().uuidString)")
 try FileManager.default.createDirectory(at: temp, withIntermediateDirectories: true)
@@ -12,8 +12,9 @@ defer { try? FileManager.default.removeItem(at: temp) }
 print("ModelLedger benchmark")
 print("machine: \(machine())")
 print("")
-let sections = Set(
-    (ProcessInfo.processInfo.environment["BENCH_ONLY"] ?? "core,relay,dashboard,pictures,webhooks,monitor,approvals").split(separator: ","))
+// `--scale` runs the big-history fixture alone (it takes minutes and a few GB of disk).
+let defaultSections = CommandLine.arguments.contains("--scale") ? "scale" : "core,relay,dashboard,pictures,webhooks,monitor,approvals"
+let sections = Set((ProcessInfo.processInfo.environment["BENCH_ONLY"] ?? defaultSections).split(separator: ","))
 if sections.contains("core") || sections.contains("relay") {
     let rawVerifyRate = try runCoreBench(in: temp)
     print("")
@@ -33,3 +34,4 @@ if sections.contains("pictures") {
 if sections.contains("webhooks") { try await runWebhookBench(in: temp) }
 if sections.contains("monitor") { try await runMonitorBench(in: temp) }
 if sections.contains("approvals") { try await runApprovalBench(in: temp) }
+if sections.contains("scale") { try await runScaleBench(in: temp) }

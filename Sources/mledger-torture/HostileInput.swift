@@ -148,7 +148,9 @@ struct HostileInput: Scenario {
         let verified = try cli.execute(["verify"])
         tally.check(verified.ok, "`mledger verify` fails after pulling injection strings: \(verified.stdout.prefix(300))")
         var shown = Set<String>()
-        for arguments in [["experiment", "list"], ["model", "list"], ["audit"], ["audit", "digits"], ["run", "list"], ["run", "show", run]] {
+        for arguments in [
+            ["experiment", "list"], ["model", "list"], ["audit"], ["audit", "digits"], ["run", "list", "--limit", "1000000"], ["run", "show", run],
+        ] {
             JSONStrings.collect(try cli.jsonOutput(arguments), into: &shown)
         }
         let missing = texts.filter { !shown.contains($0.text) }

@@ -42,6 +42,17 @@ enum Schema {
         m.registerMigration("v5-promotion-requests") { db in
             try db.execute(sql: promotionSQL)
         }
+        // The runs table pages in SQL: an experiment's runs in table order (newest first, then id) straight
+        // from an index, so the first page reads its rows, not the experiment; a run's param or metric read
+        // from one covering index lookup when a search filters or sorts by it. Views are unchanged.
+        m.registerMigration("v6-scale-run-order") { db in
+            try db.execute(
+                sql: """
+                    CREATE INDEX runs_in_table_order ON runs(experiment, clock DESC, id);
+                    CREATE INDEX params_by_run_key_value ON params(run, key, value);
+                    CREATE INDEX metric_summary_by_run_key_values ON metric_summary(run, key, last_bits, min, max);
+                    """)
+        }
         return m
     }
 

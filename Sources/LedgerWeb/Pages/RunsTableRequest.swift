@@ -22,7 +22,9 @@ public struct RunsTableRequest: Sendable, Equatable {
     }
 
     /// The query, the columns to show, and the first problem found in what was typed.
-    public func resolve(defaultColumns: () -> [RunTable.Column]) -> (query: RunTable.Query, columns: [RunTable.Column], problem: String?) {
+    public func resolve(
+        defaultColumns: () throws -> [RunTable.Column]
+    ) rethrows -> (query: RunTable.Query, columns: [RunTable.Column], problem: String?) {
         var problem: String?
         var query = RunTable.Query(descending: descending, page: page, pageSize: pageSize)
         do { query.filter = try RunFilter(parsing: filter) } catch { problem = "Filter: \(error.message)" }
@@ -33,7 +35,7 @@ public struct RunsTableRequest: Sendable, Equatable {
         for spec in columns.split(separator: ",") where !spec.trimmingCharacters(in: .whitespaces).isEmpty {
             do { chosen.append(try RunTable.Column(parsing: String(spec))) } catch { problem = problem ?? "Columns: \(error.message)" }
         }
-        return (query, chosen.isEmpty ? defaultColumns() : chosen, problem)
+        return (query, chosen.isEmpty ? try defaultColumns() : chosen, problem)
     }
 
     /// The address of this table with some parts changed.

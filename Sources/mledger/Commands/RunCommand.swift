@@ -124,17 +124,43 @@ struct RunCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List runs, newest first.")
+        static let configuration = CommandConfiguration(
+            abstract: "List runs, newest first, a page at a time.",
+            usage: "mledger run list --experiment mnist --filter 'metrics.acc > 0.9 and params.lr = 0.01' --sort metrics.loss:min --asc",
+            discussion: """
+                Filtering, sorting and paging happen in the database, so a page costs the same in an experiment of \
+                100 runs or 100,000. The filter and sort read as in the dashboard's runs table: comparisons joined \
+                by `and` over metrics.KEY (last value), params.KEY, tags.KEY, name, status, author, experiment, \
+                host and git; a metric sorts by metrics.KEY, metrics.KEY:min or metrics.KEY:max.
+                """)
         @Option(help: "Only runs of this experiment.") var experiment: String?
+        @Option(help: "Only runs that pass this filter, e.g. 'metrics.acc > 0.9 and status = finished'.") var filter = ""
+        @Option(help: "Sort by this column (runs lacking it go last), e.g. params.lr or metrics.loss:min.") var sort: String?
+        @Flag(help: "Sort ascending (the default is descending).") var asc = false
+        @Option(help: "Runs per page.") var limit = 100
+        @Option(help: "Which page (1 is the first).") var page = 1
         @Flag(help: "Also list deleted runs (hidden by a signed tombstone).") var includeDeleted = false
         @OptionGroup var output: OutputOptions
 
+        func validate() throws {
+            guard limit >= 1 else { throw ValidationError("--limit must be at least 1") }
+            guard page >= 1 else { throw ValidationError("--page must be at least 1") }
+        }
+
         func run() throws {
             let ledger = try Session.open().ledger
-            let all = try ledger.runs(experiment: try experiment.map { try ledger.experimentID(named: $0) })
-            let runs = includeDeleted ? all : try ledger.withoutDeleted(all) { $0.id }
+            let query: RunTable.Query
+            do {
+                query = RunTable.Query(
+                    filter: try RunFilter(parsing: filter), sort: try sort.map { try RunTable.Column(parsing: $0) }, descending: !asc,
+                    page: page, pageSize: limit)
+            } catch let problem as RunFilter.ParseError { throw ValidationError(problem.message) }
+            let (result, total) = try ledger.runTable(
+                experiment: try experiment.map { try ledger.experimentID(named: $0) }, query, includeDeleted: includeDeleted)
+            // The page's runs whole (artifacts, datasets, outputs), as `run show` reads them.
+            let runs = try result.rows.compactMap { LedgerID(hex: $0.id) }.map { try ledger.run($0) }
             if output.json { return try Output.json(runs) }
-            if runs.isEmpty { return print("No runs yet: start one with `mledger run start --experiment NAME`.") }
+            if total == 0 { return print("No runs yet: start one with `mledger run start --experiment NAME`.") }
             Output.table(
                 ["RUN", "EXPERIMENT", "NAME", "STATUS", "STARTED", "AUTHOR", "METRICS"],
                 runs.map { r in
@@ -143,6 +169,9 @@ struct RunCommand: ParsableCommand {
                         r.metrics.keys.sorted().map { "\($0)=\(Output.number(r.metrics[$0]?.last?.value))" }.joined(separator: " "),
                     ]
                 })
+            if result.pageCount > 1 || result.matching < total {
+                print("page \(result.page) of \(result.pageCount): \(result.matching) of \(total) runs match (--page, --limit)")
+            }
         }
     }
 
