@@ -231,13 +231,16 @@ public final class Ledger: Sendable {
 
     // MARK: - Event rows
 
+    static let insertEventSQL = "INSERT INTO events (id, author, seq, clock, kind, bytes, signature) VALUES (?, ?, ?, ?, ?, ?, ?)"
+
     static func insert(_ db: Database, _ event: SignedEvent) throws {
+        try insert(event, with: try db.cachedStatement(sql: insertEventSQL))
+    }
+
+    /// Binds an event's row to a prepared `insertEventSQL` and runs it.
+    static func insert(_ event: SignedEvent, with statement: Statement) throws {
         let env = event.envelope
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO events (id, author, seq, clock, kind, bytes, signature) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(arguments: [
+        try statement.execute(arguments: [
             event.id, env.author, Int64(bitPattern: env.seq), env.clock.sqlInteger, env.kind.rawValue,
             Data(event.bytes), Data(event.signature),
         ])
