@@ -201,10 +201,8 @@ public final class Ledger: Sendable {
                     while let item = stack.popLast() {
                         let event = item.event
                         let env = event.envelope
-                        let result =
-                            (!signaturesVerified && !event.hasValidSignature())
-                            ? .rejected(.badSignature)
-                            : try session.ingest(event, decoded: item.body)
+                        let result = try session.ingest(
+                            event, decoded: item.body, verifySignature: !signaturesVerified || !item.signatureChecked)
                         results[event.id] = result
                         switch result {
                         case .accepted, .fork:

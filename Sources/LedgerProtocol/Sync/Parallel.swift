@@ -70,12 +70,20 @@ public final class Background<T: Sendable>: @unchecked Sendable {
 /// Decoding and signature checks of received frames, in parallel, keeping their order.
 extension SignedEvent {
     /// Bodies are decoded here too (nil when invalid: the receiver's own check then reports it in order).
-    public static func decodeAll(_ frames: [(bytes: [UInt8], signature: [UInt8])]) -> [Result<DecodedEvent, FrameError>] {
+    /// A frame at or below `held` (the receiver's highest seq per author) is almost always an event the
+    /// receiver stores already, e.g. one it just pushed: it is only decoded, and marked unchecked, so the
+    /// receiver verifies it only if it turns out new (the other side of a fork).
+    public static func decodeAll(
+        _ frames: [(bytes: [UInt8], signature: [UInt8])], held: [PublicKey: UInt64] = [:]
+    ) -> [Result<DecodedEvent, FrameError>] {
         Parallel.map(count: frames.count) { i in
             let f = frames[i]
             do throws(EventError) {
-                let event = try SignedEvent(bytes: f.bytes, signature: f.signature)
-                return .success(DecodedEvent(event: event, body: try? event.body()))
+                let unchecked = try SignedEvent(bytes: f.bytes, signature: f.signature, verifySignature: false)
+                let env = unchecked.envelope
+                if env.seq <= held[env.author] ?? 0 { return .success(DecodedEvent(event: unchecked, body: nil, signatureChecked: false)) }
+                guard unchecked.hasValidSignature() else { throw EventError.badSignature }
+                return .success(DecodedEvent(event: unchecked, body: try? unchecked.body()))
             } catch {
                 return .failure(FrameError(id: Hashing.blake2b256(f.bytes), error: error))
             }
@@ -83,14 +91,18 @@ extension SignedEvent {
     }
 }
 
-/// A received event whose signature checked out, with its body when that decoded.
+/// A received event whose signature checked out (or that is marked for the receiver to check), with
+/// its body when that decoded.
 public struct DecodedEvent: Sendable {
     public var event: SignedEvent
     public var body: EventBody?
+    /// False when the signature was left to the receiver: it checks it unless the event is stored already.
+    public var signatureChecked: Bool
 
-    public init(event: SignedEvent, body: EventBody?) {
+    public init(event: SignedEvent, body: EventBody?, signatureChecked: Bool = true) {
         self.event = event
         self.body = body
+        self.signatureChecked = signatureChecked
     }
 }
 
