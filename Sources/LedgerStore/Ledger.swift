@@ -113,15 +113,19 @@ public final class Ledger: Sendable {
                 }
                 unsigned.append(event)
             }
-            let signed = Self.sign(unsigned, with: key)
             var session = try session(db, nowMs: nowMs, enforceRoles: true)
             session.team = team
-            for (event, draft) in zip(signed, drafts) {
-                // Store nothing the relay would refuse: a refused event would block this device's chain.
-                if draft.body.kind != .teamGenesis, let refusal = session.refusal(event, draft.body) {
-                    throw StoreError.rejected(refusal)
+            var next = drafts.startIndex
+            let signed = try Self.sign(unsigned, with: key) { chunk in
+                for event in chunk {
+                    let draft = drafts[next]
+                    next += 1
+                    // Store nothing the relay would refuse: a refused event would block this device's chain.
+                    if draft.body.kind != .teamGenesis, let refusal = session.refusal(event, draft.body) {
+                        throw StoreError.rejected(refusal)
+                    }
+                    try session.store(event, draft.body)
                 }
-                try session.store(event, draft.body)
             }
             let clock = writer.clock
             try Meta.setClock(db, clock)

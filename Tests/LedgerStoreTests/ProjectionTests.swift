@@ -243,6 +243,21 @@ import Testing
         #expect(try t.ledger.eventCount() == count + 1)
     }
 
+    /// A batch larger than a signing chunk is signed a chunk at a time while the previous one is stored:
+    /// the events still come back in order, chained, each stored with its own valid signature.
+    @Test func largeAppendsChainAcrossSigningChunks() throws {
+        let t = try TemporaryLedger()
+        let key = SigningKey(seed: [UInt8](repeating: 4, count: 32))!
+        let genesis = try t.ledger.append(try .init(TeamGenesis(name: "solo")), signer: key)
+        let drafts = try (0..<450).map { try Ledger.Draft(ExperimentCreate(name: "e\($0)")) }
+        let events = try t.ledger.append(drafts, signer: key)
+        #expect(events.map(\.envelope.seq) == Array(2...451))
+        #expect(zip([genesis] + events.dropLast(), events).allSatisfy { $1.envelope.prev == $0.id })
+        #expect(events.allSatisfy { $0.hasValidSignature() })
+        #expect(try t.ledger.eventCount() == 451)
+        #expect(try t.ledger.verify().ok)
+    }
+
     @Test func localAppendsChainAndRejectBlankReasons() throws {
         let t = try TemporaryLedger()
         let key = SigningKey(seed: [UInt8](repeating: 3, count: 32))!

@@ -1,34 +1,50 @@
 import Dispatch
 import Foundation
+import Synchronization
 
-/// Maps over many items on all cores, one contiguous block per core (interleaved slots would share
-/// cache lines). Small inputs stay on the calling thread.
+/// Maps over many items on all cores. Workers take the next block of items from a shared counter, so
+/// a worker slowed by other work on its core (a reader, a writer, another process) leaves the rest to
+/// the others instead of holding them up at the end; blocks are contiguous (interleaved slots would
+/// share cache lines). Small inputs stay on the calling thread.
 public enum Parallel {
     /// Runs on dedicated threads rather than the dispatch pool: called from a pool thread (a server
     /// handler), `concurrentPerform` may find no idle thread and run everything on the caller.
     public static func map<T: Sendable>(count: Int, minimumForThreads: Int = 64, _ transform: @escaping @Sendable (Int) -> T) -> [T] {
         let workers = count < minimumForThreads ? 1 : min(count, ProcessInfo.processInfo.activeProcessorCount)
-        var out = [T?](repeating: nil, count: count)
-        out.withUnsafeMutableBufferPointer { buffer in
+        // Results are written in place, each slot once: no optional per slot and no copy at the end.
+        return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
             nonisolated(unsafe) let slots = buffer
-            let size = (count + workers - 1) / workers
-            let block: @Sendable (Int) -> Void = { w in
-                for i in min(count, w * size)..<min(count, (w + 1) * size) { slots[i] = transform(i) }
+            // Blocks small enough to even out the finish, large enough that the counter stays cold.
+            let block = max(1, min(32, count / (workers * 8)))
+            let next = BlockCounter()
+            let work: @Sendable () -> Void = {
+                while true {
+                    let start = next.take(block)
+                    guard start < count else { return }
+                    for i in start..<min(count, start + block) { slots.initializeElement(at: i, to: transform(i)) }
+                }
             }
             let done = DispatchGroup()
-            for w in 1..<max(1, workers) {
+            for _ in 1..<max(1, workers) {
                 done.enter()
                 Thread {
-                    block(w)
+                    work()
                     done.leave()
                 }.start()
             }
-            block(0)
+            work()
             done.wait()
+            initialized = count
         }
-        // Every slot was filled by exactly one worker.
-        return out.map { $0! }
     }
+}
+
+/// The next unclaimed index of a parallel map, shared by its workers.
+private final class BlockCounter: Sendable {
+    private let next = Atomic<Int>(0)
+
+    /// Claims `size` indices; returns the first.
+    func take(_ size: Int) -> Int { next.wrappingAdd(size, ordering: .relaxed).oldValue }
 }
 
 /// Runs blocking work (SQLite, sockets, signature checks) on a dispatch thread, off the async executor's
