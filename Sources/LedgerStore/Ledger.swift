@@ -184,10 +184,11 @@ public final class Ledger: Sendable {
         decoded events: [DecodedEvent], nowMs: UInt64 = wallClockMs(), signaturesVerified: Bool = false, enforceRoles: Bool = false,
         afterwards: (@Sendable (Database, [LedgerID: IngestResult]) throws -> Void)? = nil
     ) throws(StoreError) -> [LedgerID: IngestResult] {
-        // A genesis first (it defines the team), then merge order.
-        let ordered = events.map { (item: $0, genesis: $0.event.envelope.kind == .teamGenesis, key: OrderKey($0.event)) }
-            .sorted { a, b in a.genesis != b.genesis ? a.genesis : a.key < b.key }
-            .map(\.item)
+        // A genesis first (it defines the team), then merge order. The positions are sorted, not the
+        // events, so each event is copied once.
+        let keys = events.map { (genesis: $0.event.envelope.kind == .teamGenesis, key: OrderKey($0.event)) }
+        let ordered = keys.indices.sorted { a, b in keys[a].genesis != keys[b].genesis ? keys[a].genesis : keys[a].key < keys[b].key }
+            .map { events[$0] }
         let (results, state) = try write { db in
             var session = try session(db, nowMs: nowMs, enforceRoles: enforceRoles)
             var clock = try Meta.clock(db)
@@ -200,8 +201,9 @@ public final class Ledger: Sendable {
             while !pending.isEmpty {
                 var retry = [DecodedEvent]()
                 var progressed = false
+                var stack = [DecodedEvent]()
                 for first in pending {
-                    var stack = [first]
+                    stack.append(first)
                     while let item = stack.popLast() {
                         let event = item.event
                         let env = event.envelope
