@@ -113,15 +113,19 @@ public final class Ledger: Sendable {
                 }
                 unsigned.append(event)
             }
-            let signed = Self.sign(unsigned, with: key)
             var session = try session(db, nowMs: nowMs, enforceRoles: true)
             session.team = team
-            for (event, draft) in zip(signed, drafts) {
-                // Store nothing the relay would refuse: a refused event would block this device's chain.
-                if draft.body.kind != .teamGenesis, let refusal = session.refusal(event, draft.body) {
-                    throw StoreError.rejected(refusal)
+            var next = drafts.startIndex
+            let signed = try Self.sign(unsigned, with: key) { chunk in
+                for event in chunk {
+                    let draft = drafts[next]
+                    next += 1
+                    // Store nothing the relay would refuse: a refused event would block this device's chain.
+                    if draft.body.kind != .teamGenesis, let refusal = session.refusal(event, draft.body) {
+                        throw StoreError.rejected(refusal)
+                    }
+                    try session.store(event, draft.body)
                 }
-                try session.store(event, draft.body)
             }
             let clock = writer.clock
             try Meta.setClock(db, clock)
@@ -180,10 +184,11 @@ public final class Ledger: Sendable {
         decoded events: [DecodedEvent], nowMs: UInt64 = wallClockMs(), signaturesVerified: Bool = false, enforceRoles: Bool = false,
         afterwards: (@Sendable (Database, [LedgerID: IngestResult]) throws -> Void)? = nil
     ) throws(StoreError) -> [LedgerID: IngestResult] {
-        // A genesis first (it defines the team), then merge order.
-        let ordered = events.map { (item: $0, genesis: $0.event.envelope.kind == .teamGenesis, key: OrderKey($0.event)) }
-            .sorted { a, b in a.genesis != b.genesis ? a.genesis : a.key < b.key }
-            .map(\.item)
+        // A genesis first (it defines the team), then merge order. The positions are sorted, not the
+        // events, so each event is copied once.
+        let keys = events.map { (genesis: $0.event.envelope.kind == .teamGenesis, key: OrderKey($0.event)) }
+        let ordered = keys.indices.sorted { a, b in keys[a].genesis != keys[b].genesis ? keys[a].genesis : keys[a].key < keys[b].key }
+            .map { events[$0] }
         let (results, state) = try write { db in
             var session = try session(db, nowMs: nowMs, enforceRoles: enforceRoles)
             var clock = try Meta.clock(db)
@@ -196,15 +201,14 @@ public final class Ledger: Sendable {
             while !pending.isEmpty {
                 var retry = [DecodedEvent]()
                 var progressed = false
+                var stack = [DecodedEvent]()
                 for first in pending {
-                    var stack = [first]
+                    stack.append(first)
                     while let item = stack.popLast() {
                         let event = item.event
                         let env = event.envelope
-                        let result =
-                            (!signaturesVerified && !event.hasValidSignature())
-                            ? .rejected(.badSignature)
-                            : try session.ingest(event, decoded: item.body)
+                        let result = try session.ingest(
+                            event, decoded: item.body, verifySignature: !signaturesVerified || !item.signatureChecked)
                         results[event.id] = result
                         switch result {
                         case .accepted, .fork:
@@ -231,13 +235,16 @@ public final class Ledger: Sendable {
 
     // MARK: - Event rows
 
+    static let insertEventSQL = "INSERT INTO events (id, author, seq, clock, kind, bytes, signature) VALUES (?, ?, ?, ?, ?, ?, ?)"
+
     static func insert(_ db: Database, _ event: SignedEvent) throws {
+        try insert(event, with: try db.cachedStatement(sql: insertEventSQL))
+    }
+
+    /// Binds an event's row to a prepared `insertEventSQL` and runs it.
+    static func insert(_ event: SignedEvent, with statement: Statement) throws {
         let env = event.envelope
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO events (id, author, seq, clock, kind, bytes, signature) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(arguments: [
+        try statement.execute(arguments: [
             event.id, env.author, Int64(bitPattern: env.seq), env.clock.sqlInteger, env.kind.rawValue,
             Data(event.bytes), Data(event.signature),
         ])

@@ -156,13 +156,15 @@ public struct Syncer: Sendable {
     /// (all cores) and page k+2 is already on its way, so no stage waits for the network.
     private func pull(into summary: inout Summary, progress: @Sendable (Phase, Int) -> Void) async throws {
         var cursor = try ledger.remotes().first { $0.name == remote.name }?.cursor ?? remote.cursor
+        // What this ledger held when the pull began (its own events included): not verified again.
+        let held = try ledger.frontier()
         var fetching = fetch(after: cursor)
         var verifying: Task<(RelayClient.Page, [Result<DecodedEvent, FrameError>]), Never>?
         while true {
             let page = try await fetching.value
             let isLast = page.frames.isEmpty
             if !isLast { fetching = fetch(after: page.cursor) }
-            let checking = isLast ? nil : Task { (page, SignedEvent.decodeAll(page.frames)) }
+            let checking = isLast ? nil : Task { (page, SignedEvent.decodeAll(page.frames, held: held)) }
             if let previous = verifying {
                 let (stored, decoded) = await previous.value
                 guard try store(stored, decoded, into: &summary) else { break }

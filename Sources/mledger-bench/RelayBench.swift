@@ -6,7 +6,7 @@ import LedgerStore
 import LedgerSync
 
 /// Relay ingest over loopback, a fresh client's pull of a large log, and the relay's memory meanwhile.
-func runRelayBench(in temp: URL, rawVerifyRate: Double) async throws {
+func runRelayBench(in temp: URL, rawVerify: Limit) async throws {
     let relayBinary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mledger-relay")
     let admin = SigningKey(seed: [UInt8](repeating: 0x11, count: 32))!
     let reader = SigningKey(seed: [UInt8](repeating: 0x22, count: 32))!
@@ -43,9 +43,15 @@ func runRelayBench(in temp: URL, rawVerifyRate: Double) async throws {
         pushed = summary.pushed
     }
     precondition(pushed == total)
+    report("relay ingest (push, verify, store)", pushed, "events", ingestTime, limit: rawVerify, share: 0.75)
+    // The pusher's next sync pulls its own events back: it holds them, so none is verified again, and
+    // the rate can exceed raw verify.
+    var back = 0
+    let backTime = try await asyncSeconds { back = try await pusher.run().pullDuplicates }
+    precondition(back == pushed, "the pusher pulls back what it pushed, as duplicates")
     report(
-        "relay ingest (push, verify, store)", pushed, "events", ingestTime, target: 20_000,
-        note: String(format: "  [raw verify on all cores: %.0f/s]", rawVerifyRate))
+        "pull back own pushed events (not re-verified)", back, "events", backTime,
+        note: String(format: "  [raw verify on all cores: %.0f/s]", rawVerify.rate))
     ingestRelay.stop()
 
     // A fresh client pulls a large log: fetch pages, verify every signature and chain, store, project.
@@ -64,10 +70,7 @@ func runRelayBench(in temp: URL, rawVerifyRate: Double) async throws {
     let pulled = summary?.pulled ?? 0
     let stored = try fresh.eventCount()
     precondition(pulled == stored, "every pulled event is stored")
-    let pullTarget = 45.0 * Double(pullCount) / 1_000_000
-    print(
-        "  \("fresh client pulls, verifies, stores".padding(toLength: 44, withPad: " ", startingAt: 0)) \(String(format: "%.1f s", pullTime)) for \(pulled) events (\(rate(pulled, pullTime)) events/s)  [target < \(String(format: "%.0f", pullTarget)) s: \(pullTime < pullTarget ? "met" : "MISSED")]"
-    )
+    report("fresh client pulls, verifies, stores", pulled, "events", pullTime, limit: rawVerify, share: 0.75)
     let peak = pullRelay.peakMemory() ?? 0
     print(
         "  \("relay peak memory (VmHWM) during the pull".padding(toLength: 44, withPad: " ", startingAt: 0)) \(peak >> 20) MB  [target < 150 MB: \(peak < 150 << 20 ? "met" : "MISSED")]"

@@ -26,6 +26,24 @@ func report(_ name: String, _ count: Int, _ unit: String, _ s: Double, target: D
     )
 }
 
+/// A limit of this machine measured in the same run: throughputs are printed as shares of it, since
+/// absolute figures move with the hardware and the share is what the code controls.
+struct Limit {
+    var name: String
+    /// Per second.
+    var rate: Double
+}
+
+/// `report`, with the figure's share of `limit` as the target.
+func report(_ name: String, _ count: Int, _ unit: String, _ s: Double, limit: Limit, share target: Double) {
+    let share = Double(count) / s / limit.rate
+    let verdict = share >= target ? "met" : "MISSED"
+    let percent = { (x: Double) in String(format: "%.0f%%", 100 * x) }
+    report(
+        name, count, unit, s, note: "  [\(percent(share)) of \(limit.name) (\(rate(Int(limit.rate), 1))/s); target >= \(percent(target)): \(verdict)]"
+    )
+}
+
 func machine() -> String {
     let cpu =
         (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?

@@ -205,6 +205,59 @@ import Testing
         #expect(try t.ledger.ingest([scenario.events[3]], nowMs: now)[scenario.events[3].id] == .duplicate)
     }
 
+    /// A pull leaves the signatures of events at or below what the ledger holds to the ledger: a stored
+    /// one is a duplicate without a check, a new one at a held seq (the other side of a fork) is checked.
+    @Test func framesAtHeldSeqsAreVerifiedOnlyWhenNew() throws {
+        var scenario = Scenario(seed: 6)
+        _ = scenario.workOffline(runsPerMember: 1)
+        let t = try TemporaryLedger()
+        _ = try t.ledger.ingest(scenario.events, nowMs: now)
+        let count = try t.ledger.eventCount()
+        let stored = scenario.events[3]
+        let (seq, _) = try t.ledger.chainHead(of: scenario.alice.publicKey)
+        let head = try #require(scenario.events.last { $0.envelope.author == scenario.alice.publicKey && $0.envelope.seq == seq - 1 })
+        var sideWriter = ChainWriter(key: scenario.alice, seq: seq - 1, prev: head.id, clock: head.envelope.clock)
+        let side = sideWriter.next(ExperimentCreate(name: "other side"), team: scenario.team, nowMs: now)
+        func tampered(_ event: SignedEvent) throws -> (bytes: [UInt8], signature: [UInt8]) {
+            var signature = event.signature
+            signature[7] ^= 1
+            return (event.bytes, signature)
+        }
+        let frames = [try tampered(stored), try tampered(side), (side.bytes, side.signature)]
+
+        let held = try t.ledger.frontier()
+        let decoded = SignedEvent.decodeAll(frames, held: held)
+        let unchecked = decoded.compactMap { try? $0.get() }
+        #expect(unchecked.count == 3)
+        #expect(unchecked.allSatisfy { !$0.signatureChecked && $0.body == nil })
+        // Above what is held, a bad signature fails in the decoding as before.
+        let fresh = SignedEvent.decodeAll([try tampered(stored)])
+        #expect(fresh.count == 1 && (try? fresh[0].get()) == nil)
+
+        let forged = try t.ledger.ingest(decoded: [unchecked[0], unchecked[1]], nowMs: now, signaturesVerified: true)
+        #expect(forged[stored.id] == .duplicate)
+        #expect(forged[side.id] == .rejected(.badSignature))
+        #expect(try t.ledger.eventCount() == count)
+        let genuine = try t.ledger.ingest(decoded: [unchecked[2]], nowMs: now, signaturesVerified: true)
+        #expect(genuine[side.id] == .fork)
+        #expect(try t.ledger.eventCount() == count + 1)
+    }
+
+    /// A batch larger than a signing chunk is signed a chunk at a time while the previous one is stored:
+    /// the events still come back in order, chained, each stored with its own valid signature.
+    @Test func largeAppendsChainAcrossSigningChunks() throws {
+        let t = try TemporaryLedger()
+        let key = SigningKey(seed: [UInt8](repeating: 4, count: 32))!
+        let genesis = try t.ledger.append(try .init(TeamGenesis(name: "solo")), signer: key)
+        let drafts = try (0..<450).map { try Ledger.Draft(ExperimentCreate(name: "e\($0)")) }
+        let events = try t.ledger.append(drafts, signer: key)
+        #expect(events.map(\.envelope.seq) == Array(2...451))
+        #expect(zip([genesis] + events.dropLast(), events).allSatisfy { $1.envelope.prev == $0.id })
+        #expect(events.allSatisfy { $0.hasValidSignature() })
+        #expect(try t.ledger.eventCount() == 451)
+        #expect(try t.ledger.verify().ok)
+    }
+
     @Test func localAppendsChainAndRejectBlankReasons() throws {
         let t = try TemporaryLedger()
         let key = SigningKey(seed: [UInt8](repeating: 3, count: 32))!

@@ -30,11 +30,14 @@ struct IngestSession {
         authority = state.authority
     }
 
-    mutating func ingest(_ event: SignedEvent, decoded: EventBody? = nil) throws -> Ledger.IngestResult {
+    /// With `verifySignature`, checks the signature first, unless the event is stored already (a
+    /// duplicate changes nothing, so a pull need not verify again what this ledger holds).
+    mutating func ingest(_ event: SignedEvent, decoded: EventBody? = nil, verifySignature: Bool = false) throws -> Ledger.IngestResult {
         let env = event.envelope
+        let chain = try neighbourhood(env)
+        if verifySignature, !chain.sameSeq.contains(event.id), !event.hasValidSignature() { return .rejected(.badSignature) }
         if team == nil, env.kind != .teamGenesis { return .rejected(.wrongTeam(expected: .zero, got: env.team)) }
         let checked: (placement: ChainPlacement, body: EventBody?)
-        let chain = try neighbourhood(env)
         do throws(EventError) {
             checked = try ChainRules.check(event, team: team, nowMs: nowMs, chain: chain, decoded: decoded)
         } catch {

@@ -45,14 +45,16 @@ extension Ledger {
             progress?(links.count, total)
         }
         while true {
+            // Read through a cursor: each row is copied once, into its StoredRow, with no Row kept.
             let rows = try read { db in
-                try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT rowid, id, author, seq, clock, kind, bytes, signature FROM events
-                        WHERE rowid > ? ORDER BY rowid LIMIT ?
-                        """, arguments: [lastRow, chunkSize]
-                ).map(StoredRow.init)
+                try Array(
+                    Row.fetchCursor(
+                        db,
+                        sql: """
+                            SELECT rowid, id, author, seq, clock, kind, bytes, signature FROM events
+                            WHERE rowid > ? ORDER BY rowid LIMIT ?
+                            """, arguments: [lastRow, chunkSize]
+                    ).map(StoredRow.init))
             }
             if let pending { collect(pending.wait()) }
             guard let last = rows.last else { break }
