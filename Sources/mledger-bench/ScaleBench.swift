@@ -19,7 +19,7 @@ func runScaleBench(in temp: URL) async throws {
 
     let runCount = scaled(100_000)
     var elapsed = 0.0
-    try await Task.yield()
+    await Task.yield()
     elapsed = try seconds { _ = try appendSweep(ledger, experiment: experiment, runs: runCount, key: key, extraParams: 5, extraMetrics: 3) }
     print(
         "Scale: \(runCount) runs with 10 params and 5 metrics of 5 points each (\(3 * runCount) signed events, appended in \(String(format: "%.1f", elapsed)) s)"
