@@ -43,6 +43,7 @@ func runRelayBench(in temp: URL, rawVerifyRate: Double) async throws {
         pushed = summary.pushed
     }
     precondition(pushed == total)
+    let sqliteIngestRate = Double(pushed) / ingestTime
     report(
         "relay ingest (push, verify, store)", pushed, "events", ingestTime, target: 20_000,
         note: String(format: "  [raw verify on all cores: %.0f/s]", rawVerifyRate))
@@ -73,6 +74,8 @@ func runRelayBench(in temp: URL, rawVerifyRate: Double) async throws {
         "  \("relay peak memory (VmHWM) during the pull".padding(toLength: 44, withPad: " ", startingAt: 0)) \(peak >> 20) MB  [target < 150 MB: \(peak < 150 << 20 ? "met" : "MISSED")]"
     )
     pullRelay.stop()
+    print("")
+    try await runSharedRelayBench(in: temp, relayBinary: relayBinary, sqliteIngestRate: sqliteIngestRate)
 }
 
 func asyncSeconds(_ body: () async throws -> Void) async rethrows -> Double {
