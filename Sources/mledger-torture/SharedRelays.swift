@@ -70,7 +70,7 @@ struct SharedRelays: Scenario {
         relay.kill9()
         tally.add(faults: 1, as: "relays killed")
         do {
-            try relay.start(port: relay.port)
+            try relay.start(port: relay.port, extraArguments: extraArguments)
             tally.add(faults: 1, as: "relay restarts")
             usleep(UInt32.random(in: 500_000...1_000_000, using: &rng))
             cluster.stop(keepingData: true)
