@@ -75,7 +75,7 @@ func runRelayBench(in temp: URL, rawVerifyRate: Double) async throws {
     )
     pullRelay.stop()
     print("")
-    try await runSharedRelayBench(in: temp, relayBinary: relayBinary, sqliteIngestRate: sqliteIngestRate)
+    try await runSharedRelayBench(in: temp, relayBinary: relayBinary, sqliteIngestRate: sqliteIngestRate, pullLog: prepared)
 }
 
 func asyncSeconds(_ body: () async throws -> Void) async rethrows -> Double {

@@ -8,7 +8,7 @@ import LedgerSync
 /// Relays on one PostgreSQL (a throwaway cluster on this machine, fsync on): ingest through one relay and
 /// through two at once, next to the SQLite relay's figure measured in the same run, and a fresh client's
 /// pull of a large log through a PostgreSQL relay.
-func runSharedRelayBench(in temp: URL, relayBinary: URL, sqliteIngestRate: Double) async throws {
+func runSharedRelayBench(in temp: URL, relayBinary: URL, sqliteIngestRate: Double, pullLog prepared: URL) async throws {
     let cluster = try PostgresCluster(durable: true)
     defer { cluster.stop() }
     let admin = SigningKey(seed: [UInt8](repeating: 0x11, count: 32))!
@@ -36,7 +36,7 @@ func runSharedRelayBench(in temp: URL, relayBinary: URL, sqliteIngestRate: Doubl
         try RelayProcess(team: two.team.hex, data: temp.appendingPathComponent("pg-relay-2-\(i)"), binary: relayBinary, database: database)
     }
     // The team's first events go in before the clock starts.
-    _ = try await two.push(two.writerLedger, key: writer, to: relays[0].url)
+    _ = try await two.push(two.adminLedger, key: admin, to: relays[0].url)
     try two.fill(two.adminLedger, signer: admin, count: count / 2)
     try two.fill(two.writerLedger, signer: writer, count: count / 2)
     let twoTime = try await asyncSeconds {
@@ -48,20 +48,16 @@ func runSharedRelayBench(in temp: URL, relayBinary: URL, sqliteIngestRate: Doubl
     report("two relays ingest, one pusher each", twoCount, "events", twoTime, note: "  [2 cores shared by relays, clients, PostgreSQL]")
     for relay in relays { relay.stop() }
 
-    // A fresh client pulls a large log through a relay on PostgreSQL: the log is copied in with migrate,
-    // and the relay starts on the migrated folder, whose copy is then already complete.
-    let pullCount = scaled(1_000_000)
-    let prepared = temp.appendingPathComponent("pg-pull-source")
-    let big = try BenchTeam(at: prepared, admin: admin, writer: writer)
-    try big.fill(big.adminLedger, signer: admin, count: pullCount)
-    try FileManager.default.moveItem(at: prepared.appendingPathComponent("admin.sqlite"), to: prepared.appendingPathComponent("relay.sqlite"))
+    // A fresh client pulls a large log through a relay on PostgreSQL: the SQLite relay's log from above is
+    // copied in with migrate, and the relay starts on the migrated folder, whose copy is then complete.
     let pullDatabase = try cluster.createDatabase()
     let migrateTime = try seconds {
         let r = try RelayProcess.command(["migrate", "--from", prepared.path, "--to", pullDatabase], binary: relayBinary)
         precondition(r.ok, "migrate failed: \(r.stderr)")
     }
     let reader = SigningKey(seed: [UInt8](repeating: 0x22, count: 32))!
-    let pullRelay = try RelayProcess(team: big.team.hex, data: prepared, binary: relayBinary, database: pullDatabase)
+    let pullTeam = try Ledger(path: prepared.appendingPathComponent("relay.sqlite").path).team()!
+    let pullRelay = try RelayProcess(team: pullTeam.hex, data: prepared, binary: relayBinary, database: pullDatabase)
     let total = try Ledger(path: prepared.appendingPathComponent("relay.sqlite").path).eventCount()
     report("migrate (verify, copy into PostgreSQL)", total, "events", migrateTime)
     let fresh = try Ledger(path: temp.appendingPathComponent("pg-fresh.sqlite").path)
@@ -72,7 +68,7 @@ func runSharedRelayBench(in temp: URL, relayBinary: URL, sqliteIngestRate: Doubl
     let pulled = summary?.pulled ?? 0
     let stored = try fresh.eventCount()
     precondition(pulled == stored, "every pulled event is stored")
-    let pullTarget = 45.0 * Double(pullCount) / 1_000_000
+    let pullTarget = 45.0 * Double(total) / 1_000_000
     print(
         "  \("fresh client pulls through PostgreSQL".padding(toLength: 44, withPad: " ", startingAt: 0)) \(String(format: "%.1f s", pullTime)) for \(pulled) events (\(rate(pulled, pullTime)) events/s)  [target < \(String(format: "%.0f", pullTarget)) s: \(pullTime < pullTarget ? "met" : "MISSED")]"
     )

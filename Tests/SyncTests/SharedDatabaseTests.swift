@@ -192,4 +192,22 @@ import Testing
         #expect(stored.count == stored.last)
         #expect(try Ledger(path: bob.database).eventCount() == stored.count)
     }
+
+    /// An artifact uploaded through one relay is downloaded through the other (they share a blob folder).
+    @Test func anArtifactUploadedThroughOneRelayDownloadsThroughTheOther() throws {
+        let pair = try Pair()
+        let bob = try pair.join("Bob", through: pair.second)
+        let alice = pair.admin
+        let run = try alice.initRunInExistingWorkspace()
+        let file = alice.workspace.appendingPathComponent("weights.bin")
+        try Data((0..<300_000).map { UInt8($0 % 251) }).write(to: file)
+        try alice.ok("run", "artifact", run, file.path)
+        try alice.ok("model", "create", "digits")
+        try alice.ok("model", "version", "create", "digits", "--run", run)
+        try alice.ok("sync")
+        try bob.ok("sync")
+        let out = bob.root.appendingPathComponent("out")
+        try bob.ok("model", "pull", "digits@v1", "--out", out.path)
+        #expect(try Data(contentsOf: out.appendingPathComponent("weights.bin")) == Data(contentsOf: file))
+    }
 }
