@@ -114,14 +114,6 @@ public final class PostgresRelayStore: RelayStore {
 
     /// Gives up after two seconds: while the server is down, the pool would otherwise keep retrying.
     public func ping() async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await self.client.query("SELECT 1", logger: self.logger) }
-            group.addTask {
-                try await Task.sleep(for: .seconds(2))
-                throw RelayStoreError.unreachable("the database", "no answer within 2 s")
-            }
-            defer { group.cancelAll() }
-            try await group.next()
-        }
+        try await withDeadline(seconds: 2, "the database") { try await self.client.query("SELECT 1", logger: self.logger) }
     }
 }

@@ -18,7 +18,10 @@ final class SharedDatabase: Sendable {
         self.logger = logger
         runner = Task { await client.run() }
         do {
-            try await PostgresSchema.create(on: client, logger: logger)
+            try await withDeadline(seconds: 20, address.shown) { try await PostgresSchema.create(on: client, logger: logger) }
+        } catch let error as RelayStoreError {
+            runner.cancel()
+            throw error
         } catch {
             runner.cancel()
             throw RelayStoreError.unreachable(address.shown, String(reflecting: error))
