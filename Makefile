@@ -19,6 +19,12 @@ format:
 test: deps lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) test-postgres
+
+# The relay tests again with every relay on a throwaway PostgreSQL cluster (see Tests/Processes/PostgresCluster.swift).
+.PHONY: test-postgres
+test-postgres:
+	MLEDGER_TEST_STORE=postgres $(SWIFT) test --skip-build --filter 'SyncTests|RelayDashboardTests' --skip PostgresRelayTests
 
 demo: build
 	@scripts/demo.sh

@@ -4,6 +4,9 @@ set -euo pipefail
 
 # chromium: the dashboard's browser tests render its pages in a real headless browser.
 packages=(pkg-config libsodium-dev libsqlite3-dev libcurl4-openssl-dev chromium)
+# postgresql: relays on a shared PostgreSQL (the tests initdb a throwaway cluster; Debian's own cluster is not used).
+# nginx: the round-robin balancer in front of several relays in the torture suite.
+packages+=(postgresql nginx)
 # The MLflow compatibility tests make a Python virtual environment (scripts/mlflow-venv.sh).
 command -v python3 >/dev/null 2>&1 && ! python3 -c "import venv, ensurepip" >/dev/null 2>&1 && packages+=(python3-venv)
 missing=()

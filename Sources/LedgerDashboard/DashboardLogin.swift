@@ -18,6 +18,11 @@ public struct SignedIn: Sendable {
     public var viewer: String
     /// The device key that signed the sign-in link, if one did.
     public var key: PublicKey?
+
+    public init(viewer: String, key: PublicKey?) {
+        self.viewer = viewer
+        self.key = key
+    }
 }
 
 public struct LoginRefusal: Error, CustomStringConvertible {
@@ -30,8 +35,14 @@ public struct LoginRefusal: Error, CustomStringConvertible {
 /// fresh (within five minutes of its signing) and never used before.
 public struct SignedLinkLogin: DashboardLogin {
     let ledger: Ledger
+    /// Records a link's nonce; false when it was used before. Relays sharing a database share nonces,
+    /// so a link works once across all of them.
+    let acceptNonce: @Sendable (String, UInt64, UInt64) async throws -> Bool
 
-    public init(ledger: Ledger) { self.ledger = ledger }
+    public init(ledger: Ledger, acceptNonce: (@Sendable (String, UInt64, UInt64) async throws -> Bool)? = nil) {
+        self.ledger = ledger
+        self.acceptNonce = acceptNonce ?? { nonce, time, now in try await offload { try ledger.acceptNonce(nonce, timeMs: time, nowMs: now) } }
+    }
 
     public var howTo: String {
         "Run `mledger open` in a workspace that syncs with this relay: it prints a sign-in link, valid for five minutes, signed by your device key."
@@ -55,11 +66,13 @@ public struct SignedLinkLogin: DashboardLogin {
                 guard try ledger.currentRole(of: link.signature.key) != nil else {
                     return .failure(LoginRefusal("Key \(link.signature.key.fingerprint) is not a member of this team, or was removed."))
                 }
-                guard try ledger.acceptNonce(link.signature.nonce, timeMs: time, nowMs: now) else {
-                    return .failure(LoginRefusal("This sign-in link was already used. Run `mledger open` again for a new one."))
-                }
                 return .success(SignedIn(viewer: try ledger.author(link.signature.key).label, key: link.signature.key))
             }
+            if case .success = outcome, try await !acceptNonce(link.signature.nonce, time, now) {
+                throw LoginRefusal("This sign-in link was already used. Run `mledger open` again for a new one.")
+            }
+        } catch let refusal as LoginRefusal {
+            throw refusal
         } catch {
             throw LoginRefusal("The relay could not check the link: \(error)")
         }

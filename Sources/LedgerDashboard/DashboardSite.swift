@@ -190,17 +190,20 @@ public struct DashboardSite: Sendable {
 
     private func signIn(_ request: Request) async throws -> Response {
         let query = Self.query(request)
-        do {
-            let owner = try await login.signIn(query)
-            let cookie = await sessions.create(for: owner)
-            // Behind a TLS proxy the cookie must never travel over plain HTTP.
-            let secure = Self.forwardedProto.flatMap { request.headers[$0] } == "https"
-            return Self.html(
-                .ok, MessagePages.signedIn(next: Self.localPath(query["next"])),
-                cookie: Self.sessionCookie(cookie, maxAge: sessions.lifetimeSeconds, secure: secure))
-        } catch {
+        let owner: SignedIn
+        do { owner = try await login.signIn(query) } catch {
             return Self.html(.unauthorized, MessagePages.signIn(problem: error.message, howTo: login.howTo))
         }
+        let cookie: String
+        do { cookie = try await sessions.create(for: owner) } catch {
+            let problem = "The server could not keep a session (\(error)). Try the link from `mledger open` again in a moment."
+            return Self.html(.serviceUnavailable, MessagePages.signIn(problem: problem, howTo: login.howTo))
+        }
+        // Behind a TLS proxy the cookie must never travel over plain HTTP.
+        let secure = Self.forwardedProto.flatMap { request.headers[$0] } == "https"
+        return Self.html(
+            .ok, MessagePages.signedIn(next: Self.localPath(query["next"])),
+            cookie: Self.sessionCookie(cookie, maxAge: sessions.lifetimeSeconds, secure: secure))
     }
 
     static let forwardedProto = HTTPField.Name("X-Forwarded-Proto")

@@ -10,9 +10,23 @@ import NIOCore
 public enum RelayApplication {
     public static func router(state: RelayState) -> Router<RelayContext> {
         let router = Router(context: RelayContext.self)
-        router.get("healthz") { _, _ in "ok\n" }
+        router.add(middleware: RefusalCounter(metrics: state.metrics))
+        router.add(middleware: CatchUp(store: state.store))
+        // 200 only when the store answers: a balancer takes a relay whose database is gone out of rotation.
+        router.get("healthz") { _, _ -> Response in
+            do {
+                try await state.store.ping()
+                return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
+            } catch {
+                return Response(status: .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: "database unavailable\n")))
+            }
+        }
         router.get("metrics") { _, _ -> Response in
-            let (bytes, events) = try await offload { (state.storeBytes(), (try? state.ledger.eventCount()) ?? 0) }
+            let bytes = try await offload { state.storeBytes() }
+            let events = (try? await state.store.eventCount()) ?? 0
+            let clock = ContinuousClock()
+            let roundTrip = try? await clock.measure { try await state.store.ping() }
+            state.metrics.databaseRoundTrip.set(roundTrip.map { Double($0.nanoseconds) / 1e9 } ?? -1)
             state.metrics.storeBytes.set(Int64(bytes))
             state.metrics.storedEvents.set(Int64(events))
             return Response(
@@ -28,7 +42,10 @@ public enum RelayApplication {
         EventRoutes(state: state).register(on: v1)
         BlobRoutes(state: state).register(on: v1)
         WebhookRoutes(state: state).register(on: v1)
-        DashboardSite(ledger: state.ledger, blobs: state.blobs, login: SignedLinkLogin(ledger: state.ledger)).register(on: router)
+        DashboardSite(
+            ledger: state.ledger, blobs: state.blobs, login: SignedLinkLogin(ledger: state.ledger, acceptNonce: state.store.acceptNonce),
+            sessions: DashboardSessions(backend: state.store.sessions)
+        ).register(on: router)
         return router
     }
 

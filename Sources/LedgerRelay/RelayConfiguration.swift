@@ -22,6 +22,11 @@ public struct RelayConfiguration: Sendable {
     public var webhookAllowLinkLocal = false
     /// Waits between failed webhook delivery attempts.
     public var webhookBackoff = Backoff()
+    /// The shared PostgreSQL database; nil keeps everything in SQLite in `dataDirectory`.
+    public var database: DatabaseAddress?
+    /// Where artifact blobs live: by default in the data folder; relays sharing a database share this
+    /// folder too (a network file system), since blobs are immutable files named by their hash.
+    public var blobDirectoryOverride: URL?
 
     public init(
         dataDirectory: URL, host: String = "127.0.0.1", port: Int = 8470, team: LedgerID? = nil,
@@ -37,5 +42,7 @@ public struct RelayConfiguration: Sendable {
     }
 
     var databasePath: String { dataDirectory.appendingPathComponent("relay.sqlite").path }
-    var blobDirectory: URL { dataDirectory.appendingPathComponent("blobs") }
+    var blobDirectory: URL { blobDirectoryOverride ?? dataDirectory.appendingPathComponent("blobs") }
+    /// What the start line and errors call the store.
+    public var storeName: String { database?.shown ?? dataDirectory.path }
 }

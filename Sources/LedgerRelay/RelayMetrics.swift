@@ -9,6 +9,7 @@ public struct RelayMetrics: Sendable {
     let pullSeconds: DurationHistogram
     let storeBytes: Gauge
     let storedEvents: Gauge
+    let databaseRoundTrip: Gauge
 
     init() {
         accepted = registry.makeCounter(name: "mledger_events_accepted_total", help: "Events verified and stored.")
@@ -21,11 +22,18 @@ public struct RelayMetrics: Sendable {
         pullSeconds = registry.makeDurationHistogram(name: "mledger_pull_duration_seconds", buckets: buckets, help: "Time to serve a pull page.")
         storeBytes = registry.makeGauge(name: "mledger_store_bytes", help: "Size of the relay's database files.")
         storedEvents = registry.makeGauge(name: "mledger_events_stored", help: "Events in the relay's store.")
+        databaseRoundTrip = registry.makeGauge(
+            name: "mledger_database_roundtrip_seconds", help: "Time of one trivial query to the store, measured at this scrape.")
     }
 
     /// Rejections by reason code (bad_signature, seq_gap, forbidden, ...).
     func rejected(_ code: String) -> Counter {
         registry.makeCounter(name: "mledger_events_rejected_total", labels: [("reason", code)], help: "Events refused, by reason.")
+    }
+
+    /// Requests refused, by HTTP status (401, 403, 413, 429).
+    func refused(status: Int) -> Counter {
+        registry.makeCounter(name: "mledger_requests_refused_total", labels: [("status", String(status))], help: "Requests refused, by status.")
     }
 
     /// Webhook delivery attempts by outcome (`delivered`, `failed`).

@@ -3,12 +3,16 @@ import LedgerModel
 import LedgerProtocol
 import LedgerStore
 import LedgerWebhooks
+import Logging
 
-/// Everything the routes share: the relay's own ledger (the same store and verification rules as every
-/// client), its blob store, its limits and its metrics.
+/// Everything the routes share: the relay's store (its ledger has the same verification rules as every
+/// client's), its blob store, its limits and its metrics.
 public struct RelayState: Sendable {
     public let configuration: RelayConfiguration
-    public let ledger: Ledger
+    /// Where the history is kept; see `RelayStore`.
+    public let store: any RelayStore
+    /// The local ledger: the whole store, or this relay's replica of the shared one.
+    public var ledger: Ledger { store.ledger }
     public let blobs: BlobStore
     /// This relay's id (see `Ledger.relayID`): signed requests name it, so they are good only here.
     public let relayID: [UInt8]
@@ -19,19 +23,25 @@ public struct RelayState: Sendable {
     /// Request bodies held at once: four of the largest allowed (a client keeps two pushes in flight).
     let bodies: BodyBudget
 
-    public init(configuration: RelayConfiguration) throws {
+    /// Opens the configured store (SQLite in the data folder, or PostgreSQL with a local replica there).
+    public init(configuration: RelayConfiguration, logger: Logger = Logger(label: "mledger-relay")) async throws {
         self.configuration = configuration
         bodies = BodyBudget(limit: 4 * configuration.maxBodyBytes)
         try FileManager.default.createDirectory(at: configuration.blobDirectory, withIntermediateDirectories: true)
         // A small cache keeps the relay's memory flat; it mostly appends and serves pages in order.
-        ledger = try Ledger(path: configuration.databasePath, cacheMiB: 16)
+        let ledger = try Ledger(path: configuration.databasePath, cacheMiB: 16)
+        if let address = configuration.database {
+            store = try await PostgresRelayStore(address: address, replica: ledger, logger: logger)
+        } else {
+            store = SQLiteRelayStore(ledger: ledger)
+        }
         blobs = BlobStore(directory: configuration.blobDirectory)
-        relayID = try ledger.relayID()
+        relayID = try await store.relayID()
         let policy = AddressPolicy(allowLinkLocal: configuration.webhookAllowLinkLocal)
         webhooks = Webhooks(
             store: try WebhookStore(path: Webhooks.storePath(besideLedger: configuration.databasePath)), ledger: ledger, policy: policy)
         if let configured = configuration.team, let stored = try ledger.team(), stored != configured {
-            throw StoreError.invalidInput("\(configuration.dataDirectory.path) holds team \(stored.short), not \(configured.short)")
+            throw StoreError.invalidInput("\(configuration.storeName) holds team \(stored.short), not \(configured.short)")
         }
     }
 

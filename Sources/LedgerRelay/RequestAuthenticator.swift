@@ -40,6 +40,7 @@ struct RequestAuthenticator: RouterMiddleware {
         if let blobHash, blobHash != bodyHash {
             throw RelayError.unauthorized("a blob upload signs the SHA-256 in its path as its X-Mledger-Body-SHA256")
         }
+        // `CatchUp` ran first: what another relay on the shared store accepted (a new member) counts here.
         let ledger = state.ledger
         let (team, role) = try await offload { (try ledger.team(), try ledger.currentRole(of: signed.key)) }
         let hasTeam = team != nil
@@ -51,7 +52,7 @@ struct RequestAuthenticator: RouterMiddleware {
         // A stranger's well-signed request is answered exactly as a bad signature.
         if hasTeam, role == nil { throw Self.refused }
         // Only members' nonces are recorded, so strangers cannot make the relay write.
-        guard try await offload({ try ledger.acceptNonce(signed.nonce, timeMs: signed.timeMs, nowMs: now) }) else {
+        guard try await state.store.acceptNonce(signed.nonce, timeMs: signed.timeMs, nowMs: now) else {
             throw RelayError.unauthorized("this request was already received (replayed nonce)")
         }
         context.signer = signed.key

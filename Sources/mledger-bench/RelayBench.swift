@@ -44,6 +44,7 @@ func runRelayBench(in temp: URL, rawVerify: Limit) async throws {
     }
     precondition(pushed == total)
     report("relay ingest (push, verify, store)", pushed, "events", ingestTime, limit: rawVerify, share: 0.75)
+    let sqliteIngestRate = Double(pushed) / ingestTime
     // The pusher's next sync pulls its own events back: it holds them, so none is verified again, and
     // the rate can exceed raw verify.
     var back = 0
@@ -76,6 +77,8 @@ func runRelayBench(in temp: URL, rawVerify: Limit) async throws {
         "  \("relay peak memory (VmHWM) during the pull".padding(toLength: 44, withPad: " ", startingAt: 0)) \(peak >> 20) MB  [target < 150 MB: \(peak < 150 << 20 ? "met" : "MISSED")]"
     )
     pullRelay.stop()
+    print("")
+    try await runSharedRelayBench(in: temp, relayBinary: relayBinary, sqliteIngestRate: sqliteIngestRate, pullLog: prepared)
 }
 
 func asyncSeconds(_ body: () async throws -> Void) async rethrows -> Double {

@@ -18,7 +18,7 @@ struct RelayCommand: AsyncParsableCommand {
             what it pulls.
             """,
         version: "0.1.0",
-        subcommands: [Serve.self],
+        subcommands: [Serve.self, Migrate.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -29,8 +29,11 @@ struct Serve: AsyncParsableCommand {
         usage: "mledger-relay serve --data /var/lib/mledger --port 8470 --team TEAM_ID",
         discussion: """
             Environment variables set the defaults: MLEDGER_RELAY_DATA, MLEDGER_RELAY_HOST,
-            MLEDGER_RELAY_PORT, MLEDGER_RELAY_TEAM, LOG_LEVEL (trace, debug, info, warning, error).
-            GET /healthz answers "ok"; GET /metrics serves Prometheus metrics. Stop with SIGINT or SIGTERM.
+            MLEDGER_RELAY_PORT, MLEDGER_RELAY_TEAM, MLEDGER_RELAY_DATABASE, MLEDGER_RELAY_BLOBS,
+            LOG_LEVEL (trace, debug, info, warning, error).
+            With --database, several relays share one PostgreSQL: each keeps a local copy in --data.
+            GET /healthz answers "ok" while the database answers; GET /metrics serves Prometheus metrics.
+            Stop with SIGINT or SIGTERM.
             """
     )
 
@@ -48,6 +51,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The team id this relay serves (printed by `mledger init`); without it the first genesis pushed is adopted.")
     var team: String? = environment["MLEDGER_RELAY_TEAM"]
 
+    @Option(help: "A PostgreSQL database shared with other relays (postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE); without it, SQLite in --data.")
+    var database: String? = environment["MLEDGER_RELAY_DATABASE"]
+
+    @Option(help: "Folder for artifact blobs (default: blobs/ in --data); relays on one database share one folder.")
+    var blobs: String? = environment["MLEDGER_RELAY_BLOBS"]
+
     @Option(help: "Largest request body in bytes.")
     var maxBody: Int = 16 << 20
 
@@ -59,6 +68,9 @@ struct Serve: AsyncParsableCommand {
 
     func validate() throws {
         if let team, LedgerID(hex: team) == nil { throw ValidationError("--team must be a 64-digit hex team id") }
+        if let database {
+            do throws(RelayStoreError) { _ = try DatabaseAddress(database) } catch { throw ValidationError(error.description) }
+        }
         guard webhookRetryMax >= 0.01, webhookRetryMax <= 86_400 else {
             throw ValidationError("--webhook-retry-max must be between 0.01 and 86400 seconds")
         }
@@ -71,14 +83,17 @@ struct Serve: AsyncParsableCommand {
         var configuration = RelayConfiguration(
             dataDirectory: directory, host: host, port: port, team: team.flatMap(LedgerID.init(hex:)), maxBodyBytes: maxBody)
         configuration.webhookAllowLinkLocal = webhookAllowLinkLocal
+        configuration.database = try database.map { try DatabaseAddress($0) }
+        configuration.blobDirectoryOverride = blobs.map { URL(fileURLWithPath: $0) }
         let capMs = Int64(webhookRetryMax * 1000)
         configuration.webhookBackoff = Backoff(baseMs: min(1_000, capMs), capMs: capMs)
-        let state = try RelayState(configuration: configuration)
         var logger = Logger(label: "mledger-relay")
         logger.logLevel = Serve.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        let state = try await RelayState(configuration: configuration, logger: logger)
         let host = self.host
+        let shared = configuration.database.map { ", database: \($0.shown)" } ?? ""
         let app = RelayApplication.make(state: state, logger: logger) { port in
-            FileHandle.standardOutput.write(Data("mledger-relay listening on http://\(host):\(port) (data: \(directory.path))\n".utf8))
+            FileHandle.standardOutput.write(Data("mledger-relay listening on http://\(host):\(port) (data: \(directory.path)\(shared))\n".utf8))
         }
         // Webhook deliveries run beside the server, from their persisted cursors, until it stops.
         let deliveries = Task { await state.deliveryWorker().run() }

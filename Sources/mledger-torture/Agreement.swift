@@ -9,6 +9,8 @@ struct Agreement {
     let team: Team
     let clients: [CLIProcess]
     let tally: Tally
+    /// Called before the relay's store is read: relays on a shared database bring their copy up to date.
+    var refresh: () -> Void = {}
 
     /// Syncs every client, in `order` (default: as given), pass after pass until all count the relay's
     /// events. Clients in `forked` share a forked key: their syncs must fail, saying so.
@@ -24,6 +26,7 @@ struct Agreement {
                 }
                 tally.check(r.ok, "sync of client \(i) in pass \(pass) failed: \((r.stderr + r.stdout).prefix(400))")
             }
+            refresh()
             relay = try LedgerFacts.read(team.relay.database)
             if pass >= 2, try clients.allSatisfy({ try LedgerFacts.read($0.database) == relay }) { return relay }
         }

@@ -22,7 +22,7 @@ struct ScenarioContext: Sendable {
 }
 
 enum Scenarios {
-    static let all: [any Scenario] = [Convergence(), Partition(), Crashes(), HostileInput(), Tamper()]
+    static let all: [any Scenario] = [Convergence(), Partition(), Crashes(), HostileInput(), Tamper(), SharedRelays()]
     static var names: [String] { all.map(\.name) }
 }
 

@@ -49,14 +49,14 @@ final class Team: @unchecked Sendable {
 
     /// New members: identities created, all added by the admin with `role` in one sync, then each
     /// workspace joined through the relay (the joins run at once).
-    func join(_ count: Int, role: String, prefix: String = "member") throws -> [CLIProcess] {
+    func join(_ count: Int, role: String, prefix: String = "member", through url: String? = nil) throws -> [CLIProcess] {
         let members = try (0..<count).map { _ in try CLIProcess(parent: root) }
         for (i, member) in members.enumerated() {
             try member.succeed(["identity", "create", "--name", "\(prefix)-\(i)"])
             try admin.succeed(["team", "add", try Self.publicKey(of: member).hex, "--role", role, "--name", "\(prefix)-\(i)"])
         }
         try admin.succeed(["sync"])
-        let url = relay.url
+        let url = url ?? relay.url
         let errors = Workers.run(members.count) { i in _ = try members[i].succeed(["init", "--join", url]) }
         if let first = errors.first { throw first }
         return members

@@ -54,7 +54,11 @@ open class CLIProcess: @unchecked Sendable {
     }
 
     public func execute(_ arguments: [String], stdin: String? = nil, in directory: URL? = nil) throws -> Result {
-        let p = process(arguments, in: directory)
+        try Self.collect(process(arguments, in: directory), stdin: stdin)
+    }
+
+    /// Runs a prepared process to its end and collects its status and output.
+    public static func collect(_ p: Process, stdin: String? = nil) throws -> Result {
         let out = Pipe()
         let err = Pipe()
         let input = Pipe()

@@ -1,30 +1,52 @@
 import Foundation
 
 /// A real `mledger-relay` on 127.0.0.1, started on a free port (or a given one, to restart in place).
+///
+/// With `MLEDGER_TEST_STORE=postgres` in the environment, every relay a test starts keeps its history in
+/// a new database of a throwaway PostgreSQL cluster (`PostgresCluster.shared()`), so the same tests
+/// check both stores; `database` names one explicitly (relays that share a database).
 public final class RelayProcess: @unchecked Sendable {
     public let data: URL
     public private(set) var port: Int
     private var process: Process?
     private let team: String?
+    /// The PostgreSQL address the relay was started with, if any.
+    public let databaseAddress: String?
+    /// Arguments every start repeats (the store, the blob folder).
+    private let storeArguments: [String]
 
     public var url: String { "http://127.0.0.1:\(port)" }
     public var database: String { data.appendingPathComponent("relay.sqlite").path }
 
     private let binary: URL
 
-    public init(team: String?, data: URL? = nil, binary: URL = BuiltProduct.url("mledger-relay"), extraArguments: [String] = []) throws {
+    public init(
+        team: String?, data: URL? = nil, binary: URL = BuiltProduct.url("mledger-relay"), extraArguments: [String] = [],
+        database: String? = nil, blobs: URL? = nil, port: Int = 0
+    ) throws {
         self.team = team
         self.binary = binary
         self.data = data ?? FileManager.default.temporaryDirectory.appendingPathComponent("mledger-relay-\(UUID().uuidString)")
         self.port = 0
-        try start(port: 0, extraArguments: extraArguments)
+        databaseAddress = try database ?? Self.testDatabase()
+        storeArguments = (databaseAddress.map { ["--database", $0] } ?? []) + (blobs.map { ["--blobs", $0.path] } ?? [])
+        try start(port: port, extraArguments: extraArguments)
+    }
+
+    /// Whether this test run puts relays on PostgreSQL (`MLEDGER_TEST_STORE=postgres`).
+    public static var onPostgres: Bool { ProcessInfo.processInfo.environment["MLEDGER_TEST_STORE"] == "postgres" }
+
+    /// A fresh database when the run puts relays on PostgreSQL, else nil (SQLite in the data folder).
+    static func testDatabase() throws -> String? {
+        onPostgres ? try PostgresCluster.shared().createDatabase() : nil
     }
 
     /// Starts the relay and waits for its "listening on" line.
     public func start(port requested: Int, extraArguments: [String] = []) throws {
         let p = Process()
         p.executableURL = binary
-        p.arguments = ["serve", "--data", data.path, "--port", String(requested)] + (team.map { ["--team", $0] } ?? []) + extraArguments
+        p.arguments =
+            ["serve", "--data", data.path, "--port", String(requested)] + (team.map { ["--team", $0] } ?? []) + storeArguments + extraArguments
         let out = Pipe()
         p.standardOutput = out
         p.standardError = FileHandle.nullDevice
@@ -42,6 +64,14 @@ public final class RelayProcess: @unchecked Sendable {
     public struct RelayStartError: Error, CustomStringConvertible {
         public var output: String
         public var description: String { "mledger-relay did not start: \(output)" }
+    }
+
+    /// Runs another `mledger-relay` subcommand (`migrate`) to its end.
+    public static func command(_ arguments: [String], binary: URL = BuiltProduct.url("mledger-relay")) throws -> CLIProcess.Result {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = arguments
+        return try CLIProcess.collect(p)
     }
 
     /// SIGKILL: the relay gets no chance to clean up.

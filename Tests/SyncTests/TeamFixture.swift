@@ -56,7 +56,10 @@ final class TeamFixture: @unchecked Sendable {
         return try join("Bob", role: "writer")
     }
 
-    func digest(_ cli: CLI) throws -> String {
+    func digest(_ cli: CLI) throws -> String { try Self.digest(cli) }
+
+    /// The view digest `mledger verify` reports for a workspace.
+    static func digest(_ cli: CLI) throws -> String {
         try #require((try cli.json("verify") as? [String: Any])?["digest"] as? String)
     }
 

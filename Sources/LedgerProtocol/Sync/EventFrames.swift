@@ -9,12 +9,16 @@ public enum EventFrames {
 
     public static func encode<S: Sequence>(_ events: S) -> [UInt8] where S.Element == (bytes: [UInt8], signature: [UInt8]) {
         var out = [UInt8]()
-        for e in events {
-            out.appendBigEndian(UInt32(e.bytes.count))
-            out.append(contentsOf: e.bytes)
-            out.append(contentsOf: e.signature)
-        }
+        for e in events { append(bytes: e.bytes, signature: e.signature, to: &out) }
         return out
+    }
+
+    /// Appends one frame: stores keep envelopes and signatures in their own buffer types.
+    public static func append<B: Collection, S: Collection>(bytes: B, signature: S, to out: inout [UInt8])
+    where B.Element == UInt8, S.Element == UInt8 {
+        out.appendBigEndian(UInt32(bytes.count))
+        out.append(contentsOf: bytes)
+        out.append(contentsOf: signature)
     }
 
     public static func encode(_ events: [SignedEvent]) -> [UInt8] {

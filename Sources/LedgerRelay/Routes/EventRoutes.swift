@@ -70,13 +70,13 @@ struct EventRoutes {
             state.metrics.rejected(error.code).increment()
             throw RelayError.badRequest(error.code, error.description)
         }
-        let ledger = state.ledger
+        let store = state.store
         let configuredTeam = state.configuration.team
         let turns = state.turns
         let ticket = turns.ticket()
         let response = try await onOwnThread { () throws -> PushResponse in
             defer { turns.done(ticket) }
-            return try Self.store(frames, signer: signer, configuredTeam: configuredTeam, in: ledger) { turns.wait(for: ticket) }
+            return try Self.store(frames, signer: signer, configuredTeam: configuredTeam, in: store) { turns.wait(for: ticket) }
         }
         state.metrics.accepted.increment(by: Int64(response.accepted + response.forks))
         state.metrics.duplicates.increment(by: Int64(response.duplicates))
@@ -89,7 +89,7 @@ struct EventRoutes {
     /// checked (all cores). Each chunk commits atomically; every event gets its own answer.
     /// `awaitTurn` blocks until earlier pushes are stored; the first chunk's signatures are checked before.
     static func store(
-        _ frames: [(bytes: [UInt8], signature: [UInt8])], signer: PublicKey, configuredTeam: LedgerID?, in ledger: Ledger,
+        _ frames: [(bytes: [UInt8], signature: [UInt8])], signer: PublicKey, configuredTeam: LedgerID?, in store: any RelayStore,
         awaitTurn: () -> Void = {}
     ) throws -> PushResponse {
         let chunkSize = 1000
@@ -118,7 +118,7 @@ struct EventRoutes {
                 }
                 valid.append(item)
             }
-            let outcomes = try ledger.ingest(decoded: valid, signaturesVerified: true, enforceRoles: true)
+            let outcomes = try store.ingest(valid)
             var reported = Set<LedgerID>()
             for (offset, item) in decoded.enumerated() {
                 let index = k * chunkSize + offset
@@ -150,8 +150,7 @@ struct EventRoutes {
             throw RelayError.badRequest("bad_limit", "'limit' must be a positive number of events")
         }
         let limit = min(requested, state.configuration.maxPullPage)
-        let ledger = state.ledger
-        let page = try await offload { try ledger.frames(after: after, limit: limit) }
+        let page = try await state.store.frames(after: after, limit: limit)
         state.metrics.pullSeconds.recordNanoseconds((ContinuousClock.now - start).nanoseconds)
         var headers = HTTPFields()
         headers[.contentType] = EventFrames.contentType
@@ -168,12 +167,10 @@ struct EventRoutes {
     /// Per author the highest seq the relay holds, so a client pushes only what the relay lacks.
     @Sendable func frontier(_ request: Request, context: RelayContext) async throws -> Response {
         let ledger = state.ledger
-        let response = try await offload {
-            FrontierResponse(
-                team: try ledger.team()?.hex,
-                authors: Dictionary(uniqueKeysWithValues: try ledger.frontier().map { ($0.key.hex, $0.value) }))
-        }
-        return try JSONResponse.make(response)
+        let team = try await offload { try ledger.team() }
+        let authors = try await state.store.frontier()
+        return try JSONResponse.make(
+            FrontierResponse(team: team?.hex, authors: Dictionary(uniqueKeysWithValues: authors.map { ($0.key.hex, $0.value) })))
     }
 }
 

@@ -25,11 +25,7 @@ extension Ledger {
                 db, sql: "SELECT rowid, bytes, signature FROM events WHERE rowid > ? ORDER BY rowid LIMIT ?",
                 arguments: [cursor, limit])
             while let row = try rows.next() {
-                let bytes: Data = row["bytes"]
-                let signature: Data = row["signature"]
-                out.appendBigEndian(UInt32(bytes.count))
-                out.append(contentsOf: bytes)
-                out.append(contentsOf: signature)
+                EventFrames.append(bytes: row["bytes"] as Data, signature: row["signature"] as Data, to: &out)
                 last = row["rowid"]
                 count += 1
                 if out.count >= maxBytes { break }

@@ -41,13 +41,24 @@ public protocol BodySink: AnyObject, Sendable {
 }
 
 public enum Transports {
+    /// A relay may sit under a path (`https://host/mledger/`): requests go to that path plus their target,
+    /// while signatures cover the target alone (`/v1/...`), which is what the relay sees once the proxy
+    /// in front of it has removed the prefix.
     public static func forURL(_ url: URL) throws -> any HTTPTransport {
+        let prefix = pathPrefix(of: url)
         switch url.scheme {
         case "http":
             guard let host = url.host else { throw SyncError.badResponse("no host in \(url)") }
-            return SocketTransport(host: host, port: url.port ?? 80)
-        case "https": return URLSessionTransport(baseURL: url)
+            return SocketTransport(host: host, port: url.port ?? 80, pathPrefix: prefix)
+        case "https": return URLSessionTransport(baseURL: url, pathPrefix: prefix)
         default: throw SyncError.badResponse("\(url) is not an http(s) URL")
         }
+    }
+
+    /// The URL's path without its trailing slashes: "" for a relay at the root, "/mledger" under a prefix.
+    public static func pathPrefix(of url: URL) -> String {
+        var path = url.path
+        while path.hasSuffix("/") { path.removeLast() }
+        return path
     }
 }

@@ -14,22 +14,28 @@ public struct SocketTransport: HTTPTransport {
 
     public let host: String
     public let port: Int
+    /// Put before every target (see `Transports.forURL`).
+    public let pathPrefix: String
 
-    public init(host: String, port: Int) {
+    public init(host: String, port: Int, pathPrefix: String = "") {
         self.host = host
         self.port = port
+        self.pathPrefix = pathPrefix
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let host = self.host
-        let port = self.port
-        return try await offload { try Self.exchange(request, host: host, port: port, sink: nil) }
+        try await send(request, sink: nil)
     }
 
     public func send(_ request: HTTPRequest, streamingTo sink: any BodySink) async throws -> HTTPResponse {
-        let host = self.host
-        let port = self.port
-        return try await offload { try Self.exchange(request, host: host, port: port, sink: sink) }
+        try await send(request, sink: sink)
+    }
+
+    private func send(_ request: HTTPRequest, sink: (any BodySink)?) async throws -> HTTPResponse {
+        var request = request
+        request.target = pathPrefix + request.target
+        let (host, port) = (self.host, self.port)
+        return try await offload { [request] in try Self.exchange(request, host: host, port: port, sink: sink) }
     }
 
     static func exchange(_ request: HTTPRequest, host: String, port: Int, sink: (any BodySink)?) throws -> HTTPResponse {

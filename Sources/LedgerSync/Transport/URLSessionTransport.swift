@@ -9,8 +9,12 @@ public struct URLSessionTransport: HTTPTransport {
     let baseURL: URL
     let session: URLSession
 
-    public init(baseURL: URL) {
+    /// Put before every target (see `Transports.forURL`).
+    let pathPrefix: String
+
+    public init(baseURL: URL, pathPrefix: String = "") {
         self.baseURL = baseURL
+        self.pathPrefix = pathPrefix
         let config = URLSessionConfiguration.ephemeral
         config.timeoutIntervalForRequest = 120
         session = URLSession(configuration: config)
@@ -60,7 +64,9 @@ public struct URLSessionTransport: HTTPTransport {
     }
 
     private func urlRequest(_ request: HTTPRequest) throws -> URLRequest {
-        guard let url = URL(string: request.target, relativeTo: baseURL) else { throw SyncError.badResponse("bad target \(request.target)") }
+        guard let url = URL(string: pathPrefix + request.target, relativeTo: baseURL) else {
+            throw SyncError.badResponse("bad target \(request.target)")
+        }
         var r = URLRequest(url: url)
         r.httpMethod = request.method
         for (name, value) in request.headers { r.setValue(value, forHTTPHeaderField: name) }

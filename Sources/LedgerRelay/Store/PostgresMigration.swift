@@ -1,0 +1,82 @@
+import Foundation
+import LedgerProtocol
+import LedgerStore
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// `mledger-relay migrate`: copies a SQLite relay's history into PostgreSQL, keeping every event at its
+/// arrival position (its row in the SQLite store), so clients' pull cursors stay valid and they sync on
+/// without pulling anything again. The source is verified first (ids, signatures, bodies, chains, as
+/// `mledger verify` does). Pages commit one at a time under the sequencer lock, so a migration stopped
+/// at any point resumes where it stopped; one that finds another history in the database refuses.
+public enum PostgresMigration {
+    public struct Report: Sendable {
+        /// Events already in the database when this run started (a resumed migration).
+        public var alreadyThere: Int64
+        public var copied: Int
+        /// The last position now in the database.
+        public var last: Int64
+    }
+
+    public static func run(
+        from source: Ledger, to address: DatabaseAddress, logger: Logger, pageSize: Int = 5000,
+        progress: @Sendable (Int64) -> Void = { _ in }
+    ) async throws -> Report {
+        let report = try await offload { try source.verify(projections: false) }
+        if let problem = report.problems.first {
+            throw MigrationError.invalidSource("event \(problem.event) (row \(problem.row)) failed verification: \(problem.message)")
+        }
+        let database = try await SharedDatabase(address: address, logger: logger)
+        if let relayID = try source.storedRelayID() {
+            // Clients sign requests for the relay id; keeping it lets them go on as before.
+            try await database.client.query(
+                "INSERT INTO mledger_meta (key, value) VALUES ('relay_id', \(ByteBuffer(bytes: relayID))) ON CONFLICT DO NOTHING",
+                logger: logger)
+        }
+        let start = try await database.head()
+        if start > 0 {
+            let mine = try await offload { try source.storedEvents(after: start - 1, limit: 1) }.first
+            let theirs = try await database.id(at: start)
+            guard let mine, mine.position == start, mine.event.id.bytes == theirs else {
+                throw MigrationError.otherHistory(address.shown)
+            }
+        }
+        var head = start
+        while true {
+            let page = try await offload { [head] in try source.storedEvents(after: head, limit: pageSize) }
+            guard let last = page.last else { break }
+            for (offset, arrival) in page.enumerated() where arrival.position != head + 1 + Int64(offset) {
+                throw MigrationError.invalidSource("row \(head + 1 + Int64(offset)) is missing from the source's arrival order")
+            }
+            try await database.client.withTransaction(logger: logger) { [head] connection in
+                try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.sequencerLock))", logger: logger)
+                guard try await database.head(on: connection) == head else { throw MigrationError.concurrentWriter }
+                try await PostgresRelayStore.insert(page.map(\.event), after: head, on: connection, logger: logger)
+            }
+            head = last.position
+            progress(head)
+        }
+        // The source now holds exactly the database's history: a relay started on its folder with the
+        // database has a complete copy from the start.
+        if head == (try source.lastArrival()) { try source.markFollowed(through: head) }
+        return Report(alreadyThere: start, copied: Int(head - start), last: head)
+    }
+}
+
+/// Why a migration stopped, each saying what to do.
+public enum MigrationError: Error, Sendable, CustomStringConvertible {
+    case invalidSource(String)
+    case otherHistory(String)
+    case concurrentWriter
+
+    public var description: String {
+        switch self {
+        case .invalidSource(let why): "the source relay's store is not sound: \(why); restore its data folder from a backup, then migrate again"
+        case .otherHistory(let address):
+            "\(address) already holds a different history: migrate into an empty database (createdb), or resume with the same --from folder"
+        case .concurrentWriter:
+            "something else wrote to the database during the migration: stop every relay using it, then run migrate again (it resumes)"
+        }
+    }
+}

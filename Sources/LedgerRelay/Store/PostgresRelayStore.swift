@@ -1,0 +1,119 @@
+import Foundation
+import LedgerDashboard
+import LedgerProtocol
+import LedgerStore
+import Logging
+import NIOCore
+import PostgresNIO
+import Synchronization
+
+/// Several relays on one PostgreSQL: the database holds the shared truth (events in their arrival order,
+/// request nonces, the relay id); each relay keeps a local SQLite ledger that follows the database's
+/// arrival order, for chain and role checks and the dashboard. See `PostgresSequencer` for pushes.
+public final class PostgresRelayStore: RelayStore {
+    public let ledger: Ledger
+    public var name: String { "postgres" }
+    public var sessions: (any SessionBackend)? { PostgresSessions(database: database) }
+    let database: SharedDatabase
+    var client: PostgresClient { database.client }
+    var logger: Logger { database.logger }
+    /// Only one writer of the local ledger at a time in this process (pushes and catch-ups).
+    let replicaWrites = NSLock()
+    /// The database position the local ledger has copied up to (mirrors its `followed_position`).
+    let followed: Mutex<Int64>
+    private let nonceCount = Atomic<Int>(0)
+
+    /// Connects, creates the tables if missing, and copies what the local ledger lacks.
+    public init(address: DatabaseAddress, replica: Ledger, logger: Logger) async throws {
+        database = try await SharedDatabase(address: address, logger: logger)
+        ledger = replica
+        followed = Mutex(try replica.followedPosition())
+        try await catchUp()
+    }
+
+    public func relayID() async throws -> [UInt8] {
+        let fresh = ByteBuffer(bytes: secureRandomBytes(32))
+        try await client.query("INSERT INTO mledger_meta (key, value) VALUES ('relay_id', \(fresh)) ON CONFLICT DO NOTHING", logger: logger)
+        for try await value in try await client.query("SELECT value FROM mledger_meta WHERE key = 'relay_id'", logger: logger).decode(
+            ByteBuffer.self)
+        where value.readableBytes == 32 {
+            return Array(buffer: value)
+        }
+        throw RelayStoreError.diverged("the relay id in mledger_meta is not 32 bytes")
+    }
+
+    func head(on connection: PostgresConnection? = nil) async throws -> Int64 { try await database.head(on: connection) }
+
+    public func catchUp() async throws {
+        guard try await head() > followed.withLock({ $0 }) else { return }
+        try await onOwnThread {
+            try self.replicaWrites.withLock { try waitFor { try await self.copyMissing() } }
+        }
+    }
+
+    /// Copies every committed event after the followed position into the local ledger, page by page.
+    /// Committed positions are always 1...head with no gap (the sequencer commits before it lets the
+    /// next writer in), so reading in position order misses nothing. Call with `replicaWrites` held.
+    func copyMissing(on connection: PostgresConnection? = nil) async throws {
+        while true {
+            let from = followed.withLock { $0 }
+            let query: PostgresQuery =
+                "SELECT position, bytes, signature FROM mledger_events WHERE position > \(from) ORDER BY position LIMIT 5000"
+            let rows = try await database.run(query, on: connection)
+            var events = [SignedEvent]()
+            var last = from
+            for try await (position, bytes, signature) in rows.decode((Int64, ByteBuffer, ByteBuffer).self) {
+                guard position == last + 1 else { throw RelayStoreError.diverged("position \(last + 1) is missing") }
+                events.append(try SignedEvent(bytes: Array(buffer: bytes), signature: Array(buffer: signature), verifySignature: false))
+                last = position
+            }
+            guard !events.isEmpty else { return }
+            let ledger = ledger
+            try await offload { [events, last] in try ledger.follow(events, through: last) }
+            followed.withLock { $0 = last }
+        }
+    }
+
+    public func frames(after cursor: Int64, limit: Int) async throws -> EventPage {
+        let rows = try await client.query(
+            "SELECT position, bytes, signature FROM mledger_events WHERE position > \(cursor) ORDER BY position LIMIT \(Int64(limit))",
+            logger: logger)
+        var page = EventPage(frames: [], count: 0, cursor: cursor)
+        for try await (position, bytes, signature) in rows.decode((Int64, ByteBuffer, ByteBuffer).self) {
+            EventFrames.append(bytes: bytes.readableBytesView, signature: signature.readableBytesView, to: &page.frames)
+            page.count += 1
+            page.cursor = position
+            if page.frames.count >= 8 << 20 { break }
+        }
+        return page
+    }
+
+    public func frontier() async throws -> [PublicKey: UInt64] {
+        var out = [PublicKey: UInt64]()
+        let rows = try await client.query("SELECT author, max(seq) FROM mledger_events GROUP BY author", logger: logger)
+        for try await (author, seq) in rows.decode((ByteBuffer, Int64).self) {
+            if let key = PublicKey(bytes: Array(buffer: author)) { out[key] = UInt64(bitPattern: seq) }
+        }
+        return out
+    }
+
+    /// Nonces older than twice the signature window are forgotten now and then (their requests are
+    /// refused by time anyway), so the table stays small without a delete on every request.
+    public func acceptNonce(_ nonce: String, timeMs: UInt64, nowMs: UInt64) async throws -> Bool {
+        if nonceCount.add(1, ordering: .relaxed).newValue % 256 == 0 {
+            let horizon = Int64(nowMs) - Int64(RequestSignature.maxSkewMs) * 2
+            try await client.query("DELETE FROM mledger_nonces WHERE time < \(horizon)", logger: logger)
+        }
+        let rows = try await client.query(
+            "INSERT INTO mledger_nonces (nonce, time) VALUES (\(nonce), \(Int64(timeMs))) ON CONFLICT DO NOTHING RETURNING 1", logger: logger)
+        for try await _ in rows { return true }
+        return false
+    }
+
+    public func eventCount() async throws -> Int { Int(try await head()) }
+
+    /// Gives up after two seconds: while the server is down, the pool would otherwise keep retrying.
+    public func ping() async throws {
+        try await withDeadline(seconds: 2, "the database") { try await self.client.query("SELECT 1", logger: self.logger) }
+    }
+}

@@ -1,0 +1,45 @@
+import Logging
+import PostgresNIO
+
+/// The relay's tables in PostgreSQL. The events table is the shared arrival order: `position` is what pull
+/// cursors count, assigned only by `PostgresSequencer` under its lock, and rows are never changed or
+/// removed (a trigger refuses it), as in the SQLite store.
+enum PostgresSchema {
+    /// Advisory lock keys (arbitrary, fixed): one for the sequencer, one for creating the schema.
+    static let sequencerLock: Int64 = 0x6d6c_6564_6772_0001
+    static let schemaLock: Int64 = 0x6d6c_6564_6772_0002
+
+    static let statements = [
+        """
+        CREATE TABLE IF NOT EXISTS mledger_events (
+            position BIGINT PRIMARY KEY, id BYTEA NOT NULL UNIQUE, author BYTEA NOT NULL, seq BIGINT NOT NULL,
+            bytes BYTEA NOT NULL, signature BYTEA NOT NULL)
+        """,
+        "CREATE INDEX IF NOT EXISTS mledger_events_chain ON mledger_events (author, seq)",
+        """
+        CREATE OR REPLACE FUNCTION mledger_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'mledger_events is append-only'; END $$
+        """,
+        """
+        CREATE OR REPLACE TRIGGER mledger_events_append_only BEFORE UPDATE OR DELETE ON mledger_events
+        FOR EACH ROW EXECUTE FUNCTION mledger_append_only()
+        """,
+        "CREATE TABLE IF NOT EXISTS mledger_nonces (nonce TEXT PRIMARY KEY, time BIGINT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS mledger_nonces_time ON mledger_nonces (time)",
+        "CREATE TABLE IF NOT EXISTS mledger_meta (key TEXT PRIMARY KEY, value BYTEA NOT NULL)",
+        """
+        CREATE TABLE IF NOT EXISTS mledger_sessions (
+            key BYTEA PRIMARY KEY, viewer TEXT NOT NULL, signer BYTEA, form_token TEXT NOT NULL, expires BIGINT NOT NULL)
+        """,
+    ]
+
+    /// Creates what is missing, one relay at a time (several may start together).
+    static func create(on client: PostgresClient, logger: Logger) async throws {
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(schemaLock))", logger: logger)
+            for statement in statements {
+                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import LedgerDashboard
+import LedgerProtocol
+import LedgerStore
+
+/// Where a relay keeps the team's history: the seam between the routes and the database.
+///
+/// `ledger` is always a local SQLite ledger: the routes check chains and roles and serve the dashboard
+/// from it. With SQLite alone it is the whole truth; with PostgreSQL it is this relay's replica of the
+/// shared history, which `catchUp` brings up to what other relays stored. The arrival order (what pull
+/// cursors count) is assigned in `ingest` under the store's sequencer: one writer at a time, the
+/// position taken and committed together, so no reader can see a later position before an earlier one.
+public protocol RelayStore: Sendable {
+    /// The local ledger: the whole store (SQLite), or a replica that follows the shared one.
+    var ledger: Ledger { get }
+    /// What `/metrics` and the start line call this store.
+    var name: String { get }
+    /// The relay id every relay on this store shares (signed requests name it).
+    func relayID() async throws -> [UInt8]
+    /// Copies into `ledger` what other relays stored since it last looked (nothing to do for SQLite).
+    func catchUp() async throws
+    /// Stores events whose signatures were checked, each with its outcome, and gives the accepted ones
+    /// the next arrival positions. Blocks: call it on a thread of its own, in the relay's ingest turn.
+    func ingest(_ events: [DecodedEvent]) throws -> [LedgerID: Ledger.IngestResult]
+    /// Up to `limit` events after arrival position `cursor`, as frames, and the position of the last one.
+    func frames(after cursor: Int64, limit: Int) async throws -> EventPage
+    /// Per author the highest seq stored.
+    func frontier() async throws -> [PublicKey: UInt64]
+    /// Records a request nonce; false when any relay on this store saw it before (a replay).
+    func acceptNonce(_ nonce: String, timeMs: UInt64, nowMs: UInt64) async throws -> Bool
+    /// Events stored, for `/metrics`.
+    func eventCount() async throws -> Int
+    /// One round trip to the database: throws when it does not answer.
+    func ping() async throws
+    /// Where dashboard sessions are kept besides memory (nil: in this process only).
+    var sessions: (any SessionBackend)? { get }
+}
+
+/// A pull page: frames, how many events, and the cursor of the last one.
+public struct EventPage: Sendable {
+    public var frames: [UInt8]
+    public var count: Int
+    public var cursor: Int64
+}
+
+/// The embedded default: the relay's SQLite ledger is the whole store.
+public struct SQLiteRelayStore: RelayStore {
+    public let ledger: Ledger
+    public var name: String { "sqlite" }
+    public var sessions: (any SessionBackend)? { nil }
+
+    public init(ledger: Ledger) { self.ledger = ledger }
+
+    public func relayID() async throws -> [UInt8] { try ledger.relayID() }
+    public func catchUp() async throws {}
+
+    public func ingest(_ events: [DecodedEvent]) throws -> [LedgerID: Ledger.IngestResult] {
+        try ledger.ingest(decoded: events, signaturesVerified: true, enforceRoles: true)
+    }
+
+    public func frames(after cursor: Int64, limit: Int) async throws -> EventPage {
+        let ledger = ledger
+        let page = try await offload { try ledger.frames(after: cursor, limit: limit) }
+        return EventPage(frames: page.frames, count: page.count, cursor: page.cursor)
+    }
+
+    public func frontier() async throws -> [PublicKey: UInt64] {
+        let ledger = ledger
+        return try await offload { try ledger.frontier() }
+    }
+
+    public func acceptNonce(_ nonce: String, timeMs: UInt64, nowMs: UInt64) async throws -> Bool {
+        let ledger = ledger
+        return try await offload { try ledger.acceptNonce(nonce, timeMs: timeMs, nowMs: nowMs) }
+    }
+
+    public func eventCount() async throws -> Int {
+        let ledger = ledger
+        return try await offload { try ledger.eventCount() }
+    }
+
+    public func ping() async throws {
+        let ledger = ledger
+        _ = try await offload { try ledger.lastArrival() }
+    }
+}

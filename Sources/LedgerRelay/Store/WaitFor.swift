@@ -1,0 +1,21 @@
+import Foundation
+
+/// Runs async work and blocks this thread until it ends. For the few places where a blocking step (an
+/// SQLite transaction) must wait for a database round trip inside it; call it only from threads of our
+/// own (`onOwnThread`, `offload`), never from the async executor's, whose threads the work needs.
+func waitFor<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
+    let box = OutcomeBox<T>()
+    Task {
+        do { box.result = .success(try await work()) } catch { box.result = .failure(error) }
+        box.done.signal()
+    }
+    box.done.wait()
+    guard let result = box.result else { preconditionFailure("waitFor: the task ended without an outcome") }
+    return try result.get()
+}
+
+/// Written once by the task before it signals, read once after the wait: the semaphore orders the two.
+private final class OutcomeBox<T: Sendable>: @unchecked Sendable {
+    var result: Result<T, any Error>?
+    let done = DispatchSemaphore(value: 0)
+}
