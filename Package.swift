@@ -65,6 +65,7 @@ let package = Package(
             dependencies: [
                 "LedgerProtocol", "LedgerModel", "LedgerStore", "LedgerDashboard", "LedgerWebhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]

@@ -22,20 +22,29 @@ public enum RelayApplication {
         // Not signed: a client asks it before signing anything, to sign for this relay and its team.
         router.get("v1/relay") { _, _ -> Response in
             let audience = state.audience(holding: try await offload { try state.ledger.team() })
-            return try JSONResponse.make(RelayAnnouncement(relay: Hex.encode(audience.relay), team: audience.team?.hex))
+            return try JSONResponse.make(
+                RelayAnnouncement(relay: Hex.encode(audience.relay), team: audience.team?.hex, logKey: audience.team.map(state.log.verifierKey)))
         }
         let v1 = router.group("v1").add(middleware: RequestAuthenticator(state: state))
         EventRoutes(state: state).register(on: v1)
         BlobRoutes(state: state).register(on: v1)
         WebhookRoutes(state: state).register(on: v1)
+        LogRoutes(state: state).register(on: v1)
         DashboardSite(ledger: state.ledger, blobs: state.blobs, login: SignedLinkLogin(ledger: state.ledger)).register(on: router)
         return router
     }
 
-    /// `GET /v1/relay`: which relay this is and which team it serves (absent before it has one).
+    /// `GET /v1/relay`: which relay this is, which team it serves (absent before it has one), and the
+    /// verifier key of its transparency log for that team (SPEC 6.17).
     struct RelayAnnouncement: Codable, Sendable {
         var relay: String
         var team: String?
+        var logKey: String?
+
+        enum CodingKeys: String, CodingKey {
+            case relay, team
+            case logKey = "log_key"
+        }
     }
 
     /// The application; `onListening` receives the bound port (useful with port 0).

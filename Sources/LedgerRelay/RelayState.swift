@@ -14,6 +14,8 @@ public struct RelayState: Sendable {
     public let relayID: [UInt8]
     /// Webhook subscriptions and their delivery state, in `webhooks.sqlite` beside the ledger.
     public let webhooks: Webhooks
+    /// The transparency log of the relay's arrival order (SPEC 6.17), in `transparency.sqlite`.
+    public let log: TransparencyLog
     let metrics = RelayMetrics()
     let turns = IngestTurns()
     /// Request bodies held at once: four of the largest allowed (a client keeps two pushes in flight).
@@ -30,6 +32,7 @@ public struct RelayState: Sendable {
         let policy = AddressPolicy(allowLinkLocal: configuration.webhookAllowLinkLocal)
         webhooks = Webhooks(
             store: try WebhookStore(path: Webhooks.storePath(besideLedger: configuration.databasePath)), ledger: ledger, policy: policy)
+        log = try TransparencyLog(storage: try SQLiteLogStorage(path: configuration.dataDirectory.appendingPathComponent("transparency.sqlite").path))
         if let configured = configuration.team, let stored = try ledger.team(), stored != configured {
             throw StoreError.invalidInput("\(configuration.dataDirectory.path) holds team \(stored.short), not \(configured.short)")
         }

@@ -131,6 +131,8 @@ public struct RelayClient: Sendable {
     public struct Page: Sendable {
         public var frames: [(bytes: [UInt8], signature: [UInt8])]
         public var cursor: Int64
+        /// The page's place in the relay's transparency log (SYNC 7), when the relay keeps one.
+        public var log: LogPlace?
     }
 
     public func pull(after cursor: Int64, limit: Int) async throws -> Page {
@@ -139,7 +141,7 @@ public struct RelayClient: Sendable {
             throw SyncError.badResponse("pull without a cursor header")
         }
         do {
-            return Page(frames: try EventFrames.split(answer.body), cursor: next)
+            return Page(frames: try EventFrames.split(answer.body), cursor: next, log: LogPlace(headers: answer.headers))
         } catch {
             throw SyncError.badResponse("pull: \(error)")
         }

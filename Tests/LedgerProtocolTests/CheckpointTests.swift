@@ -11,6 +11,18 @@ import Testing
             "This is an example message.\n\n\u{2014} example.com/foo Uw2QOkn8srV1yJGh2VYRlL1Tnagv1YEq6TfXppzi2ONncAlTgK7Ztg1ERYNZXsYjOBH3mFXmRKuwHjG1Yu72IneyaQM=\n"
         let key = try #require(PublicKey(hex: "e932791ae6e7a840a46164c904786426d5e7821dd8b29a00d61cae72afdd4da4"))
         #expect(SignedNote.verifierKey(name: "example.com/foo", key: key) == vkey)
+        let parsedKey = try SignedNote.parseVerifierKey(vkey)
+        #expect(parsedKey.name == "example.com/foo" && parsedKey.key == key)
+        for bad in [
+            "example.com/foo+530d903b+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k", "example.com/foo+530d903a",
+            "+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k",
+        ] {
+            #expect(throws: TransparencyError.self) { try SignedNote.parseVerifierKey(bad) }
+        }
+        // Base64 keys often hold a '+' of their own.
+        let keys = try (0..<32).map { try #require(SigningKey(seed: [UInt8](repeating: $0, count: 32))).publicKey }
+        #expect(keys.contains { SignedNote.verifierKey(name: "n", key: $0).split(separator: "+").count > 3 })
+        for key in keys { #expect(try SignedNote.parseVerifierKey(SignedNote.verifierKey(name: "n", key: key)).key == key) }
         let parsed = try SignedNote(parsing: note)
         #expect(parsed.text == "This is an example message.\n")
         try parsed.verify(name: "example.com/foo", key: key)

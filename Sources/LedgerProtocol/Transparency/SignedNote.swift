@@ -44,6 +44,16 @@ public struct SignedNote: Equatable, Sendable {
         return "\(name)+\(String(repeating: "0", count: 8 - id.count))\(id)+\(Data([0x01] + key.bytes).base64EncodedString())"
     }
 
+    /// Reads a verifier key: its name and Ed25519 public key, after checking the key ID matches them.
+    public static func parseVerifierKey(_ text: String) throws(TransparencyError) -> (name: String, key: PublicKey) {
+        // The name has no '+'; the base64 key may.
+        let parts = text.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3, !parts[0].isEmpty, let raw = Data(base64Encoded: String(parts[2])), raw.count == 33, raw.first == 0x01,
+            let key = PublicKey(bytes: raw.dropFirst()), UInt32(parts[1], radix: 16) == keyID(name: String(parts[0]), key: key), parts[1].count == 8
+        else { throw .malformedNote("'\(text.prefix(120))' is not an Ed25519 verifier key <name>+<key id>+<base64 key>") }
+        return (String(parts[0]), key)
+    }
+
     /// Signs `text` (which must end in a newline) as `name`.
     public static func sign(text: String, name: String, key: SigningKey) -> SignedNote {
         let signature = key.sign(Array(text.utf8))

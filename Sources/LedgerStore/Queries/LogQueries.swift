@@ -1,0 +1,14 @@
+import Foundation
+import GRDB
+import LedgerProtocol
+
+extension Ledger {
+    /// Event ids stored after arrival row `cursor`, in arrival order: what a relay's transparency log
+    /// appends next (SPEC 6.17).
+    public func eventIDs(after cursor: Int64, limit: Int) throws(StoreError) -> [(row: Int64, id: LedgerID)] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT rowid, id FROM events WHERE rowid > ? ORDER BY rowid LIMIT ?", arguments: [cursor, limit])
+                .compactMap { row in (row["id"] as Data?).flatMap { LedgerID(bytes: $0) }.map { (row["rowid"], $0) } }
+        }
+    }
+}
