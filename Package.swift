@@ -95,6 +95,7 @@ let package = Package(
             name: "mledger-bench",
             dependencies: [
                 "LedgerProtocol", "LedgerModel", "LedgerStore", "LedgerSync", "LedgerWeb", "LedgerDashboard", "LedgerProcesses", "LedgerWebhooks",
+                "LedgerRelay",
             ]
         ),
         // Fault, load and hostile-input suite printed by `make torture`: drives the built binaries.

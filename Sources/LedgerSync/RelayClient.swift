@@ -11,9 +11,14 @@ public struct RelayClient: Sendable {
     private let announced = Announced()
 
     public init(baseURL: URL, key: SigningKey) throws {
+        self.init(baseURL: baseURL, key: key, transport: try Transports.forURL(baseURL))
+    }
+
+    /// Over a given transport: the tests' lying relay stands between the client and a real relay here.
+    init(baseURL: URL, key: SigningKey, transport: any HTTPTransport) {
         self.baseURL = baseURL
         self.key = key
-        self.transport = try Transports.forURL(baseURL)
+        self.transport = transport
     }
 
     typealias Answer = HTTPResponse

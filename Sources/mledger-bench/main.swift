@@ -2,7 +2,7 @@ import Foundation
 
 // `make bench`: the throughput of this machine, next to the physical limits it runs into (libsodium's
 // Ed25519 sign and verify rates). Every figure is printed with its inputs. BENCH_SCALE=0.1 runs a
-// smaller version; BENCH_ONLY=dashboard (or core, relay, pictures, webhooks, monitor, approvals; comma-separated) runs
+// smaller version; BENCH_ONLY=dashboard (or core, relay, pictures, webhooks, monitor, approvals, transparency; comma-separated) runs
 // some sections.
 
 let temp = FileManager.default.temporaryDirectory.appendingPathComponent("mledger-bench-\(UUID().uuidString)")
@@ -13,7 +13,8 @@ print("ModelLedger benchmark")
 print("machine: \(machine())")
 print("")
 let sections = Set(
-    (ProcessInfo.processInfo.environment["BENCH_ONLY"] ?? "core,relay,dashboard,pictures,webhooks,monitor,approvals").split(separator: ","))
+    (ProcessInfo.processInfo.environment["BENCH_ONLY"] ?? "core,relay,dashboard,pictures,webhooks,monitor,approvals,transparency").split(
+        separator: ","))
 if sections.contains("core") || sections.contains("relay") {
     let rawVerifyRate = try runCoreBench(in: temp)
     print("")
@@ -33,3 +34,4 @@ if sections.contains("pictures") {
 if sections.contains("webhooks") { try await runWebhookBench(in: temp) }
 if sections.contains("monitor") { try await runMonitorBench(in: temp) }
 if sections.contains("approvals") { try await runApprovalBench(in: temp) }
+if sections.contains("transparency") { try runTransparencyBench(in: temp) }

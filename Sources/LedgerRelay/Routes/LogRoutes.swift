@@ -14,15 +14,6 @@ struct LogRoutes {
         group.get("log/inclusion", use: inclusion)
     }
 
-    struct ProofResponse: Codable, Sendable {
-        var old: UInt64?
-        var new: UInt64?
-        var id: String?
-        var index: UInt64?
-        var size: UInt64?
-        var proof: [String]
-    }
-
     /// `GET /v1/log/checkpoint`: the latest checkpoint as a signed note (text/plain).
     @Sendable func checkpoint(_ request: Request, context: RelayContext) async throws -> Response {
         let state = self.state
@@ -46,7 +37,7 @@ struct LogRoutes {
             guard new <= size else { throw RelayError.badRequest("bad_size", "the log has \(size) entries, not \(new)") }
             return try Self.answer { () throws(TransparencyError) in try state.log.storage.consistencyProof(old: old, new: new) }
         }
-        return try JSONResponse.make(ProofResponse(old: old, new: new, proof: proof.map(Hex.encode)))
+        return try JSONResponse.make(LogProof(old: old, new: new, proof: proof))
     }
 
     /// `GET /v1/log/inclusion?id=<event id>&size=N`: the event's position and RFC 9162 PATH in the log of N.
@@ -57,13 +48,15 @@ struct LogRoutes {
         }
         let requested = query["size"].flatMap { UInt64(String($0)) }
         let state = self.state
-        let answer = try await offload { () throws -> ProofResponse in
+        let answer = try await offload { () throws -> LogProof in
             let size = try state.log.catchUp(ledger: state.ledger, team: try Self.team(state)).size
-            guard let index = try state.log.storage.position(of: id) else { throw RelayError.notFound("event \(id.short) is not in the log") }
+            guard let index = try state.log.position(of: id, ledger: state.ledger) else {
+                throw RelayError.notFound("event \(id.short) is not in the log")
+            }
             let at = requested ?? size
             guard at <= size else { throw RelayError.badRequest("bad_size", "the log has \(size) entries, not \(at)") }
             let proof = try Self.answer { () throws(TransparencyError) in try state.log.storage.inclusionProof(index: index, size: at) }
-            return ProofResponse(id: id.hex, index: index, size: at, proof: proof.map(Hex.encode))
+            return LogProof(id: id, index: index, size: at, proof: proof)
         }
         return try JSONResponse.make(answer)
     }

@@ -17,7 +17,7 @@ struct LogPositions: Sendable {
     ) throws -> ((frames: [UInt8], count: Int, cursor: Int64), LogPositions?) {
         let head = try log.catchUp(ledger: ledger, team: team)
         let page = try ledger.frames(after: after, through: head.cursor, limit: limit)
-        let first = try log.storage.firstPosition(after: after) ?? head.size
+        let first = try log.storage.firstPosition(from: after + 1) ?? head.size
         return (page, LogPositions(first: first, size: head.size))
     }
 

@@ -1,15 +1,15 @@
 import LedgerProtocol
 
-/// One leaf of the relay's log: the event at `position`, and the ledger cursor (arrival row) it came from.
+/// One leaf of the relay's log: its position, the ledger cursor (arrival row) of its event, and its hash.
 public struct LogLeaf: Equatable, Sendable {
     public var position: UInt64
-    public var id: LedgerID
     public var cursor: Int64
+    public var hash: [UInt8]
 
-    public init(position: UInt64, id: LedgerID, cursor: Int64) {
+    public init(position: UInt64, cursor: Int64, hash: [UInt8]) {
         self.position = position
-        self.id = id
         self.cursor = cursor
+        self.hash = hash
     }
 }
 
@@ -22,12 +22,12 @@ public protocol LogStorage: MerkleSubtrees, Sendable {
     func keySeed(make: () -> [UInt8]) throws -> [UInt8]
     /// The number of leaves and the ledger cursor of the last one (0 when empty).
     func head() throws -> (size: UInt64, cursor: Int64)
-    /// Appends leaves (positions continuing the log), the subtrees they complete, and the checkpoint note
-    /// signed for the new size, all or nothing.
+    /// Appends leaves (positions continuing the log), the subtrees they complete (level 0 included, which
+    /// a store may skip since the leaves carry their hashes), and the checkpoint note signed for the new
+    /// size, all or nothing.
     func append(_ leaves: [LogLeaf], nodes: [MerkleNode], checkpoint: String) throws
-    func position(of id: LedgerID) throws -> UInt64?
-    /// The position of the first leaf that came after ledger cursor `cursor`, if any.
-    func firstPosition(after cursor: Int64) throws -> UInt64?
+    /// The position of the first leaf whose ledger cursor is at least `cursor`, if any.
+    func firstPosition(from cursor: Int64) throws -> UInt64?
     /// The latest signed checkpoint note, if the log has one.
     func latestCheckpoint() throws -> String?
 }

@@ -20,7 +20,8 @@ public final class SQLiteLogStorage: LogStorage {
             try db.execute(
                 sql: """
                     CREATE TABLE log_key (id INTEGER PRIMARY KEY CHECK (id = 1), seed BLOB NOT NULL);
-                    CREATE TABLE log_leaves (position INTEGER PRIMARY KEY, event BLOB NOT NULL UNIQUE, cursor INTEGER NOT NULL UNIQUE);
+                    -- Level 0 of the tree: one row per leaf. `log_nodes` holds the full subtrees above it.
+                    CREATE TABLE log_leaves (position INTEGER PRIMARY KEY, cursor INTEGER NOT NULL UNIQUE, hash BLOB NOT NULL);
                     CREATE TABLE log_nodes (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID;
                     CREATE TABLE log_checkpoints (size INTEGER PRIMARY KEY, note TEXT NOT NULL);
                     """)
@@ -47,36 +48,29 @@ public final class SQLiteLogStorage: LogStorage {
     public func append(_ leaves: [LogLeaf], nodes: [MerkleNode], checkpoint: String) throws {
         guard let last = leaves.last else { return }
         try queue.write { db in
-            for leaf in leaves {
-                try db.execute(
-                    sql: "INSERT INTO log_leaves (position, event, cursor) VALUES (?, ?, ?)",
-                    arguments: [Int64(leaf.position), Data(leaf.id.bytes), leaf.cursor])
-            }
-            for node in nodes {
-                try db.execute(
-                    sql: "INSERT INTO log_nodes (level, idx, hash) VALUES (?, ?, ?)", arguments: [node.level, Int64(node.index), Data(node.hash)])
-            }
+            // Prepared once per batch: compiling each insert again cost as much as running it.
+            let insertLeaf = try db.makeStatement(sql: "INSERT INTO log_leaves (position, cursor, hash) VALUES (?, ?, ?)")
+            for leaf in leaves { try insertLeaf.execute(arguments: [Int64(leaf.position), leaf.cursor, Data(leaf.hash)]) }
+            let insertNode = try db.makeStatement(sql: "INSERT INTO log_nodes (level, idx, hash) VALUES (?, ?, ?)")
+            for node in nodes where node.level > 0 { try insertNode.execute(arguments: [node.level, Int64(node.index), Data(node.hash)]) }
             try db.execute(sql: "INSERT INTO log_checkpoints (size, note) VALUES (?, ?)", arguments: [Int64(last.position + 1), checkpoint])
         }
     }
 
     public func subtree(level: Int, index: UInt64) throws -> [UInt8] {
         let hash = try queue.read { db in
-            try Data.fetchOne(db, sql: "SELECT hash FROM log_nodes WHERE level = ? AND idx = ?", arguments: [level, Int64(index)])
+            level == 0
+                ? try Data.fetchOne(db, sql: "SELECT hash FROM log_leaves WHERE position = ?", arguments: [Int64(index)])
+                : try Data.fetchOne(db, sql: "SELECT hash FROM log_nodes WHERE level = ? AND idx = ?", arguments: [level, Int64(index)])
         }
         guard let hash else { throw TransparencyError.storage("no full subtree at level \(level), index \(index)") }
         return [UInt8](hash)
     }
 
-    public func position(of id: LedgerID) throws -> UInt64? {
+    public func firstPosition(from cursor: Int64) throws -> UInt64? {
         try queue.read { db in
-            try Int64.fetchOne(db, sql: "SELECT position FROM log_leaves WHERE event = ?", arguments: [Data(id.bytes)]).map(UInt64.init)
-        }
-    }
-
-    public func firstPosition(after cursor: Int64) throws -> UInt64? {
-        try queue.read { db in
-            try Int64.fetchOne(db, sql: "SELECT min(position) FROM log_leaves WHERE cursor > ?", arguments: [cursor]).map(UInt64.init)
+            try Int64.fetchOne(db, sql: "SELECT position FROM log_leaves WHERE cursor >= ? ORDER BY cursor LIMIT 1", arguments: [cursor]).map(
+                UInt64.init)
         }
     }
 

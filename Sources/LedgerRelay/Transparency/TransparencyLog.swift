@@ -34,8 +34,9 @@ public final class TransparencyLog: @unchecked Sendable {
             var leaves = [LogLeaf]()
             var nodes = [MerkleNode]()
             for (row, id) in rows {
-                leaves.append(LogLeaf(position: edge.size, id: id, cursor: row))
-                nodes += edge.append(MerkleHashing.leaf(event: id))
+                let hash = MerkleHashing.leaf(event: id)
+                leaves.append(LogLeaf(position: edge.size, cursor: row, hash: hash))
+                nodes += edge.append(hash)
             }
             let checkpoint = Checkpoint(origin: Checkpoint.origin(team: team), size: edge.size, root: edge.root)
             try storage.append(leaves, nodes: nodes, checkpoint: checkpoint.signed(with: key).encoded)
@@ -52,6 +53,18 @@ public final class TransparencyLog: @unchecked Sendable {
         frontier = loaded
         cursor = head.cursor
         return loaded
+    }
+
+    /// Where the event `id` is in the log, if the ledger holds it and the log has caught up with it.
+    public func position(of id: LedgerID, ledger: Ledger) throws -> UInt64? {
+        guard let row = try ledger.arrivalRow(of: id), let position = try storage.firstPosition(from: row) else { return nil }
+        return row <= cursorCovered() ? position : nil
+    }
+
+    private func cursorCovered() -> Int64 {
+        lock.lock()
+        defer { lock.unlock() }
+        return cursor
     }
 
     /// The latest checkpoint, signed; the empty log's when nothing was logged yet.

@@ -42,6 +42,10 @@ enum Schema {
         m.registerMigration("v5-promotion-requests") { db in
             try db.execute(sql: promotionSQL)
         }
+        // The relays' transparency logs as this workspace checked them (SPEC 6.17): local state, not a view.
+        m.registerMigration("v6-transparency-remote-logs") { db in
+            try db.execute(sql: remoteLogSQL)
+        }
         return m
     }
 

@@ -11,4 +11,9 @@ extension Ledger {
                 .compactMap { row in (row["id"] as Data?).flatMap { LedgerID(bytes: $0) }.map { (row["rowid"], $0) } }
         }
     }
+
+    /// The arrival row of a stored event, nil if it is not stored.
+    public func arrivalRow(of id: LedgerID) throws(StoreError) -> Int64? {
+        try read { db in try Int64.fetchOne(db, sql: "SELECT rowid FROM events WHERE id = ?", arguments: [Data(id.bytes)]) }
+    }
 }
