@@ -20,7 +20,7 @@ public enum SyncError: Error, Sendable, CustomStringConvertible, Equatable {
         case .teamMismatch(let local, let relay):
             "this workspace belongs to team \(local.prefix(12)) but the relay serves team \(relay.prefix(12)): check the remote's URL"
         case .relayMisbehaved(let code, let message):
-            "relay check failed (\(code)): \(message). Nothing more was pulled from it; both checkpoints and the proof are stored in the workspace (table `log_evidence` of .mledger/ledger.sqlite): show them to your team"
+            "relay check failed (\(code)): \(message). Nothing more was pulled from it; both checkpoints and the proof are stored in the workspace: `mledger audit --relay` shows them, to show your team"
         case .noRemote(let name):
             name.isEmpty
                 ? "no remote configured: add one with `mledger remote add origin http://HOST:PORT`"

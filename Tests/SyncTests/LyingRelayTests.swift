@@ -54,6 +54,9 @@ import Testing
             let evidence = try Ledger(path: bob.database).logEvidence()
             #expect(evidence.count == 1 && codes.contains(evidence.first?.code ?? ""), "evidence: \(evidence)")
             #expect(evidence.first?.served != nil || evidence.first?.proof.isEmpty == false, "the evidence holds what the relay served")
+            let audit = try #require(try bob.json("audit", "--relay") as? [String: Any])
+            let shown = try #require(audit["evidence"] as? [[String: Any]])
+            #expect(shown.count == 1 && codes.contains(shown.first?["code"] as? String ?? ""), "mledger audit --relay names the evidence")
         }
     }
 
@@ -110,6 +113,7 @@ import Testing
             try scene.bob.ok("sync")
         }
         #expect(try Ledger(path: scene.bob.database).logEvidence().isEmpty)
+        #expect(try scene.bob.ok("audit", "--relay").contains("No evidence of misbehaviour."))
         #expect(try scene.fixture.digest(scene.bob) == scene.fixture.digest(scene.fixture.admin))
     }
 }
