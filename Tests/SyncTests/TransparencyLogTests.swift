@@ -41,6 +41,16 @@ import Testing
         return (frontier, ids)
     }
 
+    /// A relay started for a team it holds nothing of yet signs the empty log's checkpoint.
+    @Test func aRelayWaitingForItsTeamServesTheEmptyLog() async throws {
+        let admin = try CLI()
+        try admin.ok("init", "--team", "vision", "--name", "Alice")
+        let relay = try RelayProcess(team: try TeamFixture.team(of: admin))
+        let client = try RelayClient(baseURL: try #require(URL(string: relay.url)), key: try TeamFixture.signingKey(of: admin))
+        let empty = try await Self.checkpoint(client).checkpoint
+        #expect(empty.size == 0 && empty.root == MerkleHashing.emptyRoot)
+    }
+
     @Test func servedEventsHashToSignedCheckpointsAcrossARestart() async throws {
         let fixture = try TeamFixture()
         let run = try fixture.admin.initRunInExistingWorkspace()

@@ -61,8 +61,12 @@ struct LogRoutes {
         return try JSONResponse.make(answer)
     }
 
+    /// The team whose log this is: the one the relay holds, else the one it was started with (whose log
+    /// is still empty, as `GET /v1/relay` already announces its key).
     static func team(_ state: RelayState) throws -> LedgerID {
-        guard let team = try state.ledger.team() else { throw RelayError.notFound("this relay holds no team yet, so no log") }
+        guard let team = try state.ledger.team() ?? state.configuration.team else {
+            throw RelayError.notFound("this relay holds no team yet, so no log")
+        }
         return team
     }
 
