@@ -82,6 +82,27 @@ struct RelayLogCheck: Sendable {
         try ledger.acceptCheckpoint(remote: remote, note: note)
     }
 
+    /// Proves each receipt included, at its recorded position, in the checkpoint just accepted.
+    func proveReceipts() async throws -> (size: UInt64, receipts: Int) {
+        guard let stored = try ledger.remoteLog(remote), let note = stored.checkpoint else { return (0, 0) }
+        let (origin, key) = try SignedNote.parseVerifierKey(stored.logKey)
+        let checkpoint = try Checkpoint.verified(note: note, origin: origin, key: key).0
+        let receipts = try ledger.receipts(remote: remote)
+        for (id, position) in receipts where position < checkpoint.size {
+            let (index, proof) = try await client.inclusionProof(of: id, size: checkpoint.size)
+            do {
+                guard index == position else { throw TransparencyError.inclusionFailed("the relay now puts it at \(index)") }
+                try MerkleProofs.verifyInclusion(
+                    leaf: MerkleHashing.leaf(event: id), index: index, size: checkpoint.size, proof: proof, root: checkpoint.root)
+            } catch {
+                throw try fail(
+                    "receipt_failed", "event \(id.short), logged at \(position), is not proved in the checkpoint of \(checkpoint.size): \(error)",
+                    accepted: note, served: nil, proof: proof.map(Hex.encode).joined(separator: "\n"))
+            }
+        }
+        return (checkpoint.size, receipts.count { $0.position < checkpoint.size })
+    }
+
     private func consistent(
         from old: Checkpoint, to new: Checkpoint, accepted: String, served: String, what: String, code: String
     ) async throws {

@@ -207,10 +207,20 @@ public struct Syncer: Sendable {
         for case .failure(let f) in decoded { summary.rejectedFromRelay.append("\(f.id.short): \(f.error)") }
         let name = remote.name
         let newCursor = page.cursor
+        // This workspace's own events, where the relay logged them: receipts `mledger verify --relay` proves.
+        let me = client.key.publicKey
+        let receipts: [(id: LedgerID, position: UInt64)] =
+            frontier == nil
+            ? []
+            : decoded.enumerated().compactMap { offset, item in
+                guard case .success(let e) = item, e.event.envelope.author == me, let first = page.log?.first else { return nil }
+                return (e.event.id, first + UInt64(offset))
+            }
         let results = try ledger.ingest(decoded: valid, signaturesVerified: true) { db, results in
             if !results.values.contains(where: \.isTransient) {
                 try Ledger.setCursor(db, remote: name, cursor: newCursor)
                 if let frontier { try Ledger.setLogFrontier(db, remote: name, frontier: frontier) }
+                try Ledger.addReceipts(db, remote: name, receipts)
             }
         }
         if results.values.contains(where: \.isTransient) {
@@ -249,6 +259,19 @@ public struct Syncer: Sendable {
         if let relayTeam = try await client.audience().team, let localTeam = try ledger.team(), relayTeam != localTeam {
             throw SyncError.teamMismatch(local: localTeam.hex, relay: relayTeam.hex)
         }
+    }
+
+    /// `mledger verify --relay`: the relay's latest checkpoint checked as a sync checks it, then every
+    /// receipt of this workspace's events proved included in it at its recorded position. Returns the
+    /// checkpoint's size and the number of receipts proved.
+    public func verifyReceipts() async throws -> (size: UInt64, receipts: Int) {
+        try await checkTeam()
+        let check = RelayLogCheck(ledger: ledger, remote: remote.name, client: client)
+        guard let session = try await check.begin(pulledBefore: true) else {
+            throw SyncError.badResponse("the relay keeps no transparency log, so there is nothing to verify")
+        }
+        try await check.finish(session)
+        return try await check.proveReceipts()
     }
 
     /// Fetches a blob into the local store (for `model pull` when the file was logged elsewhere).

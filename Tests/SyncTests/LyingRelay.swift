@@ -24,6 +24,8 @@ final class LyingRelay: HTTPTransport {
         /// exactly what it served: a consistent history of its own for this client, which only another view
         /// of the log can contradict.
         case splitView
+        /// Answers inclusion proofs with one hash changed: a receipt the log no longer backs.
+        case badInclusion
     }
 
     private let real: any HTTPTransport
@@ -58,6 +60,14 @@ final class LyingRelay: HTTPTransport {
             if case .splitView = state.withLock({ $0.lie }) { answer.headers["x-mledger-log-size"] = String(size) }
         } else if request.target == "/v1/log/checkpoint" {
             answer.body = Array(try state.withLock { s in try checkpoint(String(decoding: answer.body, as: UTF8.self), s) }.utf8)
+        } else if request.target.hasPrefix("/v1/log/inclusion?"), case .badInclusion = state.withLock({ $0.lie }),
+            let hex = String(decoding: answer.body, as: UTF8.self).firstRange(of: #/"proof":\["[0-9a-f]/#)
+        {
+            // The first proof hash's first digit, changed.
+            var text = String(decoding: answer.body, as: UTF8.self)
+            let digit = text.index(before: hex.upperBound)
+            text.replaceSubrange(digit...digit, with: text[digit] == "0" ? "1" : "0")
+            answer.body = Array(text.utf8)
         } else if request.target.hasPrefix("/v1/log/consistency?"), let own = try state.withLock({ s in try Self.ownProof(request.target, s) }) {
             answer.body = own
         }

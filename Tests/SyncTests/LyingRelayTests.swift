@@ -105,6 +105,23 @@ import Testing
         try await scene.caught(.none, as: ["events_withheld", "inconsistent_checkpoint", "pulled_events_mismatch"])
     }
 
+    /// Bob's own events come back with their log positions as receipts; `mledger verify --relay` proves
+    /// them later, and a relay whose proofs no longer back them is caught.
+    @Test func receiptsOfOwnEventsAreProvedLater() async throws {
+        let scene = try Scene()
+        _ = try scene.bob.ok("run", "start", "--experiment", "mnist")
+        try scene.bob.ok("sync")
+        try scene.aliceWrites(2)
+        let verified = try #require(try scene.bob.json("verify", "--relay") as? [String: Any])
+        #expect((verified["receipts"] as? Int ?? 0) >= 2, "Bob's profile and run start: \(verified)")
+        let ledger = try Ledger(path: scene.bob.database)
+        let liar = try LyingRelay(relay: scene.relayURL, data: scene.fixture.relay.data, team: scene.team, lie: .badInclusion, held: 0)
+        let syncer = Syncer(
+            ledger: ledger, remote: try #require(try ledger.remotes().first), client: liar.client(key: scene.bobKey, url: scene.relayURL), blobs: nil)
+        await #expect(throws: SyncError.self) { _ = try await syncer.verifyReceipts() }
+        #expect(try ledger.logEvidence().map(\.code) == ["receipt_failed"])
+    }
+
     @Test func anHonestRelayRaisesNoAlarm() async throws {
         let scene = try Scene()
         for round in 1...3 {

@@ -68,6 +68,21 @@ extension Ledger {
             arguments: [Int64(frontier.size), Data(frontier.hashes.flatMap { $0 }), remote])
     }
 
+    /// Records where a relay logged this workspace's own events; meant for `ingest(afterwards:)`.
+    public static func addReceipts(_ db: Database, remote: String, _ receipts: [(id: LedgerID, position: UInt64)]) throws {
+        let insert = try db.makeStatement(sql: "INSERT OR IGNORE INTO log_receipts (remote, event, position) VALUES (?, ?, ?)")
+        for r in receipts { try insert.execute(arguments: [remote, Data(r.id.bytes), Int64(r.position)]) }
+    }
+
+    public func receipts(remote: String) throws(StoreError) -> [(id: LedgerID, position: UInt64)] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT event, position FROM log_receipts WHERE remote = ? ORDER BY position", arguments: [remote]).compactMap {
+                row in
+                (row["event"] as Data?).flatMap { LedgerID(bytes: $0) }.map { ($0, UInt64(row["position"] as Int64)) }
+            }
+        }
+    }
+
     public func recordEvidence(_ e: LogEvidence) throws(StoreError) {
         try write { db in
             try db.execute(
