@@ -66,6 +66,7 @@ let package = Package(
             dependencies: [
                 "LedgerProtocol", "LedgerModel", "LedgerStore", "LedgerDashboard", "LedgerWebhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -97,6 +98,7 @@ let package = Package(
             dependencies: [
                 "LedgerProtocol", "LedgerModel", "LedgerStore", "LedgerSync", "LedgerWeb", "LedgerDashboard", "LedgerProcesses", "LedgerWebhooks",
                 "LedgerMLflow",
+                "LedgerRelay",
             ]
         ),
         // Fault, load and hostile-input suite printed by `make torture`: drives the built binaries.

@@ -36,12 +36,16 @@ public enum RelayApplication {
         // Not signed: a client asks it before signing anything, to sign for this relay and its team.
         router.get("v1/relay") { _, _ -> Response in
             let audience = state.audience(holding: try await offload { try state.ledger.team() })
-            return try JSONResponse.make(RelayAnnouncement(relay: Hex.encode(audience.relay), team: audience.team?.hex))
+            return try JSONResponse.make(
+                RelayAnnouncement(
+                    relay: Hex.encode(audience.relay), team: audience.team?.hex,
+                    logKey: state.log.flatMap { log in audience.team.map(log.verifierKey) }))
         }
         let v1 = router.group("v1").add(middleware: RequestAuthenticator(state: state))
         EventRoutes(state: state).register(on: v1)
         BlobRoutes(state: state).register(on: v1)
         WebhookRoutes(state: state).register(on: v1)
+        if let log = state.log { LogRoutes(state: state, log: log).register(on: v1) }
         DashboardSite(
             ledger: state.ledger, blobs: state.blobs, login: SignedLinkLogin(ledger: state.ledger, acceptNonce: state.store.acceptNonce),
             sessions: DashboardSessions(backend: state.store.sessions)
@@ -49,10 +53,17 @@ public enum RelayApplication {
         return router
     }
 
-    /// `GET /v1/relay`: which relay this is and which team it serves (absent before it has one).
+    /// `GET /v1/relay`: which relay this is, which team it serves (absent before it has one), and the
+    /// verifier key of its transparency log for that team (SPEC 6.17).
     struct RelayAnnouncement: Codable, Sendable {
         var relay: String
         var team: String?
+        var logKey: String?
+
+        enum CodingKeys: String, CodingKey {
+            case relay, team
+            case logKey = "log_key"
+        }
     }
 
     /// The application; `onListening` receives the bound port (useful with port 0).

@@ -10,6 +10,7 @@ struct RelayError: HTTPResponseError {
     static func unauthorized(_ message: String) -> RelayError { RelayError(status: .unauthorized, code: "unauthorized", message: message) }
     static func forbidden(_ message: String) -> RelayError { RelayError(status: .forbidden, code: "forbidden", message: message) }
     static func badRequest(_ code: String, _ message: String) -> RelayError { RelayError(status: .badRequest, code: code, message: message) }
+    static func notFound(_ message: String) -> RelayError { RelayError(status: .notFound, code: "not_found", message: message) }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
         let body = try JSONSerialization.data(withJSONObject: ["error": code, "message": message], options: [.sortedKeys])

@@ -11,9 +11,14 @@ public struct RelayClient: Sendable {
     private let announced = Announced()
 
     public init(baseURL: URL, key: SigningKey) throws {
+        self.init(baseURL: baseURL, key: key, transport: try Transports.forURL(baseURL))
+    }
+
+    /// Over a given transport: the tests' lying relay stands between the client and a real relay here.
+    init(baseURL: URL, key: SigningKey, transport: any HTTPTransport) {
         self.baseURL = baseURL
         self.key = key
-        self.transport = try Transports.forURL(baseURL)
+        self.transport = transport
     }
 
     typealias Answer = HTTPResponse
@@ -131,6 +136,8 @@ public struct RelayClient: Sendable {
     public struct Page: Sendable {
         public var frames: [(bytes: [UInt8], signature: [UInt8])]
         public var cursor: Int64
+        /// The page's place in the relay's transparency log (SYNC 7), when the relay keeps one.
+        public var log: LogPlace?
     }
 
     public func pull(after cursor: Int64, limit: Int) async throws -> Page {
@@ -139,7 +146,7 @@ public struct RelayClient: Sendable {
             throw SyncError.badResponse("pull without a cursor header")
         }
         do {
-            return Page(frames: try EventFrames.split(answer.body), cursor: next)
+            return Page(frames: try EventFrames.split(answer.body), cursor: next, log: LogPlace(headers: answer.headers))
         } catch {
             throw SyncError.badResponse("pull: \(error)")
         }

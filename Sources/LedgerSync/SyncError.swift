@@ -8,6 +8,9 @@ public enum SyncError: Error, Sendable, CustomStringConvertible, Equatable {
     case badResponse(String)
     case teamMismatch(local: String, relay: String)
     case noRemote(String)
+    /// A transparency log check failed (SPEC 6.17): the relay dropped, reordered or rewrote what it
+    /// served, or showed another history; the evidence is stored in the workspace.
+    case relayMisbehaved(code: String, message: String)
 
     public var description: String {
         switch self {
@@ -16,6 +19,8 @@ public enum SyncError: Error, Sendable, CustomStringConvertible, Equatable {
         case .badResponse(let why): "unexpected answer from the relay: \(why)"
         case .teamMismatch(let local, let relay):
             "this workspace belongs to team \(local.prefix(12)) but the relay serves team \(relay.prefix(12)): check the remote's URL"
+        case .relayMisbehaved(let code, let message):
+            "relay check failed (\(code)): \(message). Nothing more was pulled from it; both checkpoints and the proof are stored in the workspace: `mledger audit --relay` shows them, to show your team"
         case .noRemote(let name):
             name.isEmpty
                 ? "no remote configured: add one with `mledger remote add origin http://HOST:PORT`"

@@ -21,10 +21,14 @@ public struct Syncer: Sendable {
         guard let url = URL(string: remote.url), url.scheme == "http" || url.scheme == "https" else {
             throw SyncError.badResponse("remote '\(remote.name)' has no http(s) URL: \(remote.url)")
         }
+        self.init(ledger: ledger, remote: remote, client: try RelayClient(baseURL: url, key: key), blobs: blobs)
+    }
+
+    init(ledger: Ledger, remote: Remote, client: RelayClient, blobs: BlobStore?) {
         self.ledger = ledger
         self.remote = remote
         self.blobs = blobs
-        self.client = try RelayClient(baseURL: url, key: key)
+        self.client = client
     }
 
     public struct Summary: Codable, Sendable, Equatable {
@@ -48,7 +52,11 @@ public struct Syncer: Sendable {
     public func run(progress: @escaping @Sendable (Phase, Int) -> Void = { _, _ in }) async throws -> Summary {
         var summary = Summary()
         let waiting = try await pushHalf(into: &summary, progress: progress)
-        try await pull(into: &summary, progress: progress)
+        let check = RelayLogCheck(ledger: ledger, remote: remote.name, client: client)
+        let cursor = try ledger.remotes().first { $0.name == remote.name }?.cursor ?? remote.cursor
+        var log = try await check.begin(pulledBefore: cursor > 0)
+        try await pull(into: &summary, log: &log, check: check, progress: progress)
+        if let log { try await check.finish(log) }
         // A fork's other side is at a seq the relay already has, so the frontier never selects it; events
         // after it on this side waited for it, and go after it.
         giveUp(try await push(listed: try ledger.forkedEvents() + waiting, into: &summary), in: &summary)
@@ -154,7 +162,9 @@ public struct Syncer: Sendable {
 
     /// A three-stage pipeline: while page k is stored (one core), page k+1's signatures are checked
     /// (all cores) and page k+2 is already on its way, so no stage waits for the network.
-    private func pull(into summary: inout Summary, progress: @Sendable (Phase, Int) -> Void) async throws {
+    private func pull(
+        into summary: inout Summary, log: inout RelayLogCheck.Session?, check: RelayLogCheck, progress: @Sendable (Phase, Int) -> Void
+    ) async throws {
         var cursor = try ledger.remotes().first { $0.name == remote.name }?.cursor ?? remote.cursor
         // What this ledger held when the pull began (its own events included): not verified again.
         let held = try ledger.frontier()
@@ -167,11 +177,18 @@ public struct Syncer: Sendable {
             let checking = isLast ? nil : Task { (page, SignedEvent.decodeAll(page.frames, held: held)) }
             if let previous = verifying {
                 let (stored, decoded) = await previous.value
-                guard try store(stored, decoded, into: &summary) else { break }
+                // Every page served counts for the log check, also one that stops the pull; only stored
+                // pages move the stored frontier, with the cursor.
+                let frontier = try log.flatMap { try check.extend($0, with: stored) }
+                log?.frontier = frontier
+                guard try store(stored, decoded, frontier: frontier, into: &summary) else { break }
                 cursor = stored.cursor
                 progress(.pull, summary.pulled + summary.pullDuplicates)
             }
-            if isLast { break }
+            if isLast {
+                _ = try log.flatMap { try check.extend($0, with: page) }
+                break
+            }
             verifying = checking
         }
         summary.cursor = cursor
@@ -185,13 +202,28 @@ public struct Syncer: Sendable {
 
     /// Stores one verified page with its cursor; false when it held events to retry later (pulling stops
     /// there and the cursor stays, so the next sync fetches them again and skips nothing).
-    private func store(_ page: RelayClient.Page, _ decoded: [Result<DecodedEvent, FrameError>], into summary: inout Summary) throws -> Bool {
+    private func store(
+        _ page: RelayClient.Page, _ decoded: [Result<DecodedEvent, FrameError>], frontier: MerkleFrontier?, into summary: inout Summary
+    ) throws -> Bool {
         let valid = decoded.compactMap { try? $0.get() }
         for case .failure(let f) in decoded { summary.rejectedFromRelay.append("\(f.id.short): \(f.error)") }
         let name = remote.name
         let newCursor = page.cursor
+        // This workspace's own events, where the relay logged them: receipts `mledger verify --relay` proves.
+        let me = client.key.publicKey
+        let receipts: [(id: LedgerID, position: UInt64)] =
+            frontier == nil
+            ? []
+            : decoded.enumerated().compactMap { offset, item in
+                guard case .success(let e) = item, e.event.envelope.author == me, let first = page.log?.first else { return nil }
+                return (e.event.id, first + UInt64(offset))
+            }
         let results = try ledger.ingest(decoded: valid, signaturesVerified: true) { db, results in
-            if !results.values.contains(where: \.isTransient) { try Ledger.setCursor(db, remote: name, cursor: newCursor) }
+            if !results.values.contains(where: \.isTransient) {
+                try Ledger.setCursor(db, remote: name, cursor: newCursor)
+                if let frontier { try Ledger.setLogFrontier(db, remote: name, frontier: frontier) }
+                try Ledger.addReceipts(db, remote: name, receipts)
+            }
         }
         if results.values.contains(where: \.isTransient) {
             summary.retryLater = true
@@ -229,6 +261,19 @@ public struct Syncer: Sendable {
         if let relayTeam = try await client.audience().team, let localTeam = try ledger.team(), relayTeam != localTeam {
             throw SyncError.teamMismatch(local: localTeam.hex, relay: relayTeam.hex)
         }
+    }
+
+    /// `mledger verify --relay`: the relay's latest checkpoint checked as a sync checks it, then every
+    /// receipt of this workspace's events proved included in it at its recorded position. Returns the
+    /// checkpoint's size and the number of receipts proved.
+    public func verifyReceipts() async throws -> (size: UInt64, receipts: Int) {
+        try await checkTeam()
+        let check = RelayLogCheck(ledger: ledger, remote: remote.name, client: client)
+        guard let session = try await check.begin(pulledBefore: true) else {
+            throw SyncError.badResponse("the relay keeps no transparency log, so there is nothing to verify")
+        }
+        try await check.finish(session)
+        return try await check.proveReceipts()
     }
 
     /// Fetches a blob into the local store (for `model pull` when the file was logged elsewhere).

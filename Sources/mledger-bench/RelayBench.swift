@@ -8,24 +8,9 @@ import LedgerSync
 /// Relay ingest over loopback, a fresh client's pull of a large log, and the relay's memory meanwhile.
 func runRelayBench(in temp: URL, rawVerify: Limit) async throws {
     let relayBinary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mledger-relay")
-    let admin = SigningKey(seed: [UInt8](repeating: 0x11, count: 32))!
-    let reader = SigningKey(seed: [UInt8](repeating: 0x22, count: 32))!
-
-    /// A ledger holding a team (admin, plus a reader) and `count` small events by the admin.
-    func team(at path: String, events count: Int) throws -> (Ledger, LedgerID) {
-        let ledger = try Ledger(path: path)
-        try ledger.append(try .init(TeamGenesis(name: "bench")), signer: admin)
-        let team = try ledger.team()!
-        try ledger.append([try .init(MemberAdd(member: reader.publicKey, role: .reader)), try .init(ExperimentCreate(name: "bench"))], signer: admin)
-        let run = try ledger.append(try .init(RunStart(experiment: EntityID.experiment(team: team, name: "bench"), name: "bench")), signer: admin).id
-        var i = 0
-        while i < count {
-            let drafts = try (i..<min(i + 5000, count)).map { n in try Ledger.Draft(RunTags(run: run, tags: ["k\(n % 50)": "value \(n)"])) }
-            try ledger.append(drafts, signer: admin)
-            i += 5000
-        }
-        return (ledger, team)
-    }
+    let admin = benchAdmin
+    let reader = benchReader
+    func team(at path: String, events count: Int) throws -> (Ledger, LedgerID) { try benchTeam(at: path, events: count) }
 
     print("Relay over loopback (release mledger-relay, embedded SQLite):")
 
@@ -79,6 +64,27 @@ func runRelayBench(in temp: URL, rawVerify: Limit) async throws {
     pullRelay.stop()
     print("")
     try await runSharedRelayBench(in: temp, relayBinary: relayBinary, sqliteIngestRate: sqliteIngestRate, pullLog: prepared)
+}
+
+// Fixed seeds always yield keys.
+let benchAdmin = SigningKey(seed: [UInt8](repeating: 0x11, count: 32))!
+let benchReader = SigningKey(seed: [UInt8](repeating: 0x22, count: 32))!
+
+/// A ledger holding a team (admin, plus a reader) and `count` small events by the admin.
+func benchTeam(at path: String, events count: Int) throws -> (Ledger, LedgerID) {
+    let ledger = try Ledger(path: path)
+    try ledger.append(try .init(TeamGenesis(name: "bench")), signer: benchAdmin)
+    let team = try ledger.team()!
+    try ledger.append(
+        [try .init(MemberAdd(member: benchReader.publicKey, role: .reader)), try .init(ExperimentCreate(name: "bench"))], signer: benchAdmin)
+    let run = try ledger.append(try .init(RunStart(experiment: EntityID.experiment(team: team, name: "bench"), name: "bench")), signer: benchAdmin).id
+    var i = 0
+    while i < count {
+        let drafts = try (i..<min(i + 5000, count)).map { n in try Ledger.Draft(RunTags(run: run, tags: ["k\(n % 50)": "value \(n)"])) }
+        try ledger.append(drafts, signer: benchAdmin)
+        i += 5000
+    }
+    return (ledger, team)
 }
 
 func asyncSeconds(_ body: () async throws -> Void) async rethrows -> Double {

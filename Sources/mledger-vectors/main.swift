@@ -696,3 +696,8 @@ let data = try JSONSerialization.data(withJSONObject: document, options: [.prett
 let out = CommandLine.arguments.dropFirst().first ?? "protocol/vectors/events.json"
 try data.write(to: URL(fileURLWithPath: out))
 print("wrote \(valid.count) valid, \(invalid.count) invalid and \(views.count) view vectors to \(out)")
+// The transparency log's vectors go beside the events' (SPEC 6.17).
+let transparencyOut = URL(fileURLWithPath: out).deletingLastPathComponent().appendingPathComponent("transparency.json")
+try JSONSerialization.data(withJSONObject: try transparencyVectors(), options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    .write(to: transparencyOut)
+print("wrote the transparency log vectors to \(transparencyOut.path)")

@@ -20,6 +20,15 @@ import Testing
         #expect(result.status == 0, "independent verifier failed (exit \(result.status)):\n\(result.output)")
     }
 
+    /// The transparency log's vectors (SPEC 6.17) against hashlib's roots and proofs and PyNaCl's signatures.
+    @Test func independentCheckOfTheTransparencyVectors() throws {
+        let venv = try Self.run("/bin/bash", ["scripts/verifier-venv.sh"])
+        let python = venv.output.split(separator: "\n").map(String.init).last(where: { !$0.isEmpty }) ?? ""
+        let result = try Self.run(python, ["Tests/IndependentVerifier/transparency.py", "protocol/vectors/transparency.json"])
+        #expect(result.status == 0, "independent transparency check failed (exit \(result.status)):\n\(result.output)")
+        #expect(result.output.contains(" 0 failed"))
+    }
+
     /// Runs a program from the package root; returns its exit status and its standard output and error.
     static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()

@@ -74,9 +74,13 @@ struct EventRoutes {
         let configuredTeam = state.configuration.team
         let turns = state.turns
         let ticket = turns.ticket()
+        let (log, ledger) = (state.log, state.ledger)
         let response = try await onOwnThread { () throws -> PushResponse in
             defer { turns.done(ticket) }
-            return try Self.store(frames, signer: signer, configuredTeam: configuredTeam, in: store) { turns.wait(for: ticket) }
+            let response = try Self.store(frames, signer: signer, configuredTeam: configuredTeam, in: store) { turns.wait(for: ticket) }
+            // The log grows before the answer, so every acknowledged event has a position (SPEC 6.17).
+            if let log, let team = try ledger.team() { try log.catchUp(ledger: ledger, team: team) }
+            return response
         }
         state.metrics.accepted.increment(by: Int64(response.accepted + response.forks))
         state.metrics.duplicates.increment(by: Int64(response.duplicates))
@@ -150,9 +154,19 @@ struct EventRoutes {
             throw RelayError.badRequest("bad_limit", "'limit' must be a positive number of events")
         }
         let limit = min(requested, state.configuration.maxPullPage)
-        let page = try await state.store.frames(after: after, limit: limit)
+        let ledger = state.ledger
+        let (page, positions): (EventPage, LogPositions?)
+        if let log = state.log {
+            (page, positions) = try await offload { () throws -> (EventPage, LogPositions?) in
+                guard let team = try ledger.team() else { return (EventPage(try ledger.frames(after: after, limit: limit)), nil) }
+                return try LogPositions.page(after: after, limit: limit, ledger: ledger, log: log, team: team)
+            }
+        } else {
+            (page, positions) = (try await state.store.frames(after: after, limit: limit), nil)
+        }
         state.metrics.pullSeconds.recordNanoseconds((ContinuousClock.now - start).nanoseconds)
         var headers = HTTPFields()
+        positions?.add(to: &headers)
         headers[.contentType] = EventFrames.contentType
         headers[HTTPField.Name("X-Mledger-Cursor")!] = String(page.cursor)
         headers[HTTPField.Name("X-Mledger-Count")!] = String(page.count)

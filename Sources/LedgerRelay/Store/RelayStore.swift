@@ -42,6 +42,13 @@ public struct EventPage: Sendable {
     public var cursor: Int64
 }
 
+extension EventPage {
+    /// A page as the ledger reads it.
+    init(_ page: (frames: [UInt8], count: Int, cursor: Int64)) {
+        self.init(frames: page.frames, count: page.count, cursor: page.cursor)
+    }
+}
+
 /// The embedded default: the relay's SQLite ledger is the whole store.
 public struct SQLiteRelayStore: RelayStore {
     public let ledger: Ledger
@@ -60,7 +67,7 @@ public struct SQLiteRelayStore: RelayStore {
     public func frames(after cursor: Int64, limit: Int) async throws -> EventPage {
         let ledger = ledger
         let page = try await offload { try ledger.frames(after: cursor, limit: limit) }
-        return EventPage(frames: page.frames, count: page.count, cursor: page.cursor)
+        return EventPage(page)
     }
 
     public func frontier() async throws -> [PublicKey: UInt64] {

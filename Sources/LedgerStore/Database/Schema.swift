@@ -53,6 +53,10 @@ enum Schema {
                     CREATE INDEX metric_summary_by_run_key_values ON metric_summary(run, key, last_bits, min, max);
                     """)
         }
+        // The relays' transparency logs as this workspace checked them (SPEC 6.17): local state, not a view.
+        m.registerMigration("v6-transparency-remote-logs") { db in
+            try db.execute(sql: remoteLogSQL)
+        }
         return m
     }
 

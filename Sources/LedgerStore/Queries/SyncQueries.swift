@@ -14,16 +14,18 @@ public struct Remote: Codable, Sendable, Equatable {
 extension Ledger {
     // MARK: Serving pulls (relay side)
 
-    /// Up to `limit` events stored after `cursor` (the local arrival order), as frames, and the cursor
-    /// of the last one. Bytes come straight from the table: nothing is decoded or re-encoded.
-    public func frames(after cursor: Int64, limit: Int, maxBytes: Int = 8 << 20) throws(StoreError) -> (frames: [UInt8], count: Int, cursor: Int64) {
+    /// Up to `limit` events stored after `cursor` and at or before `through` (the local arrival order), as
+    /// frames, and the cursor of the last one. Bytes come straight from the table: nothing is re-encoded.
+    public func frames(
+        after cursor: Int64, through: Int64 = .max, limit: Int, maxBytes: Int = 8 << 20
+    ) throws(StoreError) -> (frames: [UInt8], count: Int, cursor: Int64) {
         try read { db in
             var out = [UInt8]()
             var count = 0
             var last = cursor
             let rows = try Row.fetchCursor(
-                db, sql: "SELECT rowid, bytes, signature FROM events WHERE rowid > ? ORDER BY rowid LIMIT ?",
-                arguments: [cursor, limit])
+                db, sql: "SELECT rowid, bytes, signature FROM events WHERE rowid > ? AND rowid <= ? ORDER BY rowid LIMIT ?",
+                arguments: [cursor, through, limit])
             while let row = try rows.next() {
                 EventFrames.append(bytes: row["bytes"] as Data, signature: row["signature"] as Data, to: &out)
                 last = row["rowid"]

@@ -21,6 +21,8 @@ struct Audit: ParsableCommand {
             """
     )
     @Argument(help: "The model (default: all models and team membership).") var model: String?
+    @Flag(help: "Each relay's transparency log as this workspace checked it: log key, last checkpoint, evidence of misbehaviour.")
+    var relay = false
     @OptionGroup var output: OutputOptions
 
     struct Report: Encodable {
@@ -43,6 +45,7 @@ struct Audit: ParsableCommand {
 
     func run() throws {
         let ledger = try Session.open().ledger
+        if relay { return try RelayAudit.run(ledger, json: output.json) }
         let entries = try ledger.audit(model: try model.map { try ledger.modelID(named: $0) })
         let forks = try ledger.forks()
         if output.json { return try Output.json(Report(entries: entries.map(Line.init), forks: forks)) }

@@ -52,10 +52,18 @@ struct Sync: AsyncParsableCommand {
             """
     )
     @Argument(help: "The remote (default: the only one, or 'origin').") var remote: String?
+    @Flag(
+        help: """
+            Forget the relay's log key and last checkpoint this workspace pinned, then sync: for a relay \
+            moved onto PostgreSQL (which keeps no transparency log yet) or restored from a backup, after \
+            its operator said so. Evidence of failed checks is kept.
+            """)
+    var forgetRelayLog = false
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
         let session = try Session.open()
+        if forgetRelayLog { try session.ledger.forgetLog(remote: try Self.remote(session, remote).name) }
         let summary = try await Self.sync(session, remote: remote, quiet: output.json)
         if output.json { return try Output.json(summary) }
         print(

@@ -2,8 +2,9 @@ import ArgumentParser
 import Foundation
 import LedgerModel
 import LedgerStore
+import LedgerSync
 
-struct Verify: ParsableCommand {
+struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Re-check every signature, hash and chain link; exit non-zero if anything was altered.",
         discussion: """
@@ -16,6 +17,9 @@ struct Verify: ParsableCommand {
             """
     )
     @Flag(help: "Check only the events, not the derived views.") var eventsOnly = false
+    @Flag(help: "Check the relay's transparency log instead: its checkpoint, and every receipt of this workspace's events in it.")
+    var relay = false
+    @Option(help: "With --relay: the remote (default: origin).") var remote: String?
     @OptionGroup var output: OutputOptions
 
     struct Report: Encodable {
@@ -26,8 +30,10 @@ struct Verify: ParsableCommand {
         var held: [HeldEventView]
     }
 
-    func run() throws {
-        let ledger = try Session.open().ledger
+    func run() async throws {
+        let session = try Session.open()
+        if relay { return try await verifyRelay(session) }
+        let ledger = session.ledger
         let progress = Progress(label: "verifying")
         let report = try ledger.verify(projections: !eventsOnly) { progress.update($0, $1) }
         let digest = try ledger.projectionDigest()
@@ -47,6 +53,25 @@ struct Verify: ParsableCommand {
                     : "FAILED: \(report.problems.count) altered or invalid events, \((report.projectionMismatches ?? []).count) view tables differ")
         }
         if !report.ok { throw ExitCode(1) }
+    }
+}
+
+extension Verify {
+    struct RelayReport: Encodable {
+        var ok: Bool
+        var size: UInt64
+        var receipts: Int
+    }
+
+    /// `--relay`: a failed check throws the sync error that names it (its evidence is stored).
+    func verifyRelay(_ session: Session) async throws {
+        let syncer = try Syncer(
+            ledger: session.ledger, remote: try Sync.remote(session, remote), key: try session.signer(), blobs: nil)
+        let (size, receipts) = try await syncer.verifyReceipts()
+        if output.json { return try Output.json(RelayReport(ok: true, size: size, receipts: receipts)) }
+        print(
+            "OK: the relay's checkpoint of \(size) entries is signed and consistent with the last one accepted; \(receipts) receipts of this workspace's events proved in it"
+        )
     }
 }
 

@@ -1,0 +1,112 @@
+import Foundation
+import GRDB
+import LedgerProtocol
+
+/// A relay's transparency log as this workspace last checked it (SPEC 6.17).
+public struct RemoteLog: Sendable, Equatable {
+    public var logKey: String
+    /// The signed note of the last checkpoint accepted, if any.
+    public var checkpoint: String?
+    /// The leaves pulled so far, nil when pulls began before the relay kept a log.
+    public var frontier: MerkleFrontier?
+}
+
+/// A failed transparency check, with what proves it: the checkpoint accepted before, the one served,
+/// and the proof (or what stood in its place).
+public struct LogEvidence: Codable, Sendable, Equatable {
+    public var remote: String
+    public var code: String
+    public var message: String
+    public var accepted: String?
+    public var served: String?
+    public var proof: String
+    public var timeMs: Int64
+
+    public init(remote: String, code: String, message: String, accepted: String?, served: String?, proof: String, timeMs: Int64) {
+        self.remote = remote
+        self.code = code
+        self.message = message
+        self.accepted = accepted
+        self.served = served
+        self.proof = proof
+        self.timeMs = timeMs
+    }
+}
+
+extension Ledger {
+    public func remoteLog(_ remote: String) throws(StoreError) -> RemoteLog? {
+        try read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM remote_logs WHERE remote = ?", arguments: [remote]) else { return nil }
+            let size: Int64 = row["frontier_size"]
+            let blob: Data = row["frontier"]
+            let hashes = stride(from: 0, to: blob.count, by: 32).map {
+                [UInt8](blob[blob.startIndex + $0..<blob.startIndex + min($0 + 32, blob.count)])
+            }
+            return RemoteLog(
+                logKey: row["log_key"], checkpoint: row["checkpoint"],
+                frontier: size < 0 ? nil : MerkleFrontier(size: UInt64(size), hashes: hashes))
+        }
+    }
+
+    /// Pins a relay's log key; the pulls so far are checkable only if there were none.
+    public func pinLog(remote: String, logKey: String, pulledBefore: Bool) throws(StoreError) {
+        try write { db in
+            try db.execute(
+                sql: "INSERT INTO remote_logs (remote, log_key, frontier_size, frontier) VALUES (?, ?, ?, x'')",
+                arguments: [remote, logKey, pulledBefore ? -1 : 0])
+        }
+    }
+
+    /// Forgets a relay's pinned log key, last checkpoint and receipts (the evidence of failed checks
+    /// stays): the next sync pins whatever log the relay announces then, or none.
+    public func forgetLog(remote: String) throws(StoreError) {
+        try write { db in
+            try db.execute(sql: "DELETE FROM remote_logs WHERE remote = ?", arguments: [remote])
+            try db.execute(sql: "DELETE FROM log_receipts WHERE remote = ?", arguments: [remote])
+        }
+    }
+
+    public func acceptCheckpoint(remote: String, note: String) throws(StoreError) {
+        try write { db in try db.execute(sql: "UPDATE remote_logs SET checkpoint = ? WHERE remote = ?", arguments: [note, remote]) }
+    }
+
+    /// Moves the pulled leaves' frontier; meant for `ingest(afterwards:)`, with the pull cursor.
+    public static func setLogFrontier(_ db: Database, remote: String, frontier: MerkleFrontier) throws {
+        try db.execute(
+            sql: "UPDATE remote_logs SET frontier_size = ?, frontier = ? WHERE remote = ? AND frontier_size >= 0",
+            arguments: [Int64(frontier.size), Data(frontier.hashes.flatMap { $0 }), remote])
+    }
+
+    /// Records where a relay logged this workspace's own events; meant for `ingest(afterwards:)`.
+    public static func addReceipts(_ db: Database, remote: String, _ receipts: [(id: LedgerID, position: UInt64)]) throws {
+        let insert = try db.makeStatement(sql: "INSERT OR IGNORE INTO log_receipts (remote, event, position) VALUES (?, ?, ?)")
+        for r in receipts { try insert.execute(arguments: [remote, Data(r.id.bytes), Int64(r.position)]) }
+    }
+
+    public func receipts(remote: String) throws(StoreError) -> [(id: LedgerID, position: UInt64)] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT event, position FROM log_receipts WHERE remote = ? ORDER BY position", arguments: [remote]).compactMap {
+                row in
+                (row["event"] as Data?).flatMap { LedgerID(bytes: $0) }.map { ($0, UInt64(row["position"] as Int64)) }
+            }
+        }
+    }
+
+    public func recordEvidence(_ e: LogEvidence) throws(StoreError) {
+        try write { db in
+            try db.execute(
+                sql: "INSERT INTO log_evidence (remote, code, message, accepted, served, proof, time_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [e.remote, e.code, e.message, e.accepted, e.served, e.proof, e.timeMs])
+        }
+    }
+
+    public func logEvidence() throws(StoreError) -> [LogEvidence] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM log_evidence ORDER BY id").map { row in
+                LogEvidence(
+                    remote: row["remote"], code: row["code"], message: row["message"], accepted: row["accepted"], served: row["served"],
+                    proof: row["proof"], timeMs: row["time_ms"])
+            }
+        }
+    }
+}
