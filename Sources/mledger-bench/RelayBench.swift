@@ -48,14 +48,7 @@ func runRelayBench(in temp: URL, rawVerify: Limit) async throws {
     let pullTeam = try Ledger(path: prepared.appendingPathComponent("relay.sqlite").path).team()!
     print("  (prepared a relay log of \(pullCount) events in \(String(format: "%.0f", prepareTime)) s)")
     let pullRelay = try RelayProcess(team: pullTeam.hex, data: prepared, binary: relayBinary)
-    let fresh = try Ledger(path: temp.appendingPathComponent("fresh.sqlite").path)
-    try fresh.addRemote(name: "origin", url: pullRelay.url)
-    let syncer = try Syncer(ledger: fresh, remote: try fresh.remotes()[0], key: reader, blobs: nil)
-    var summary: Syncer.Summary?
-    let pullTime = try await asyncSeconds { summary = try await syncer.run() }
-    let pulled = summary?.pulled ?? 0
-    let stored = try fresh.eventCount()
-    precondition(pulled == stored, "every pulled event is stored")
+    let (pulled, pullTime) = try await freshPull(from: pullRelay, into: temp.appendingPathComponent("fresh.sqlite"), key: reader)
     report("fresh client pulls, verifies, stores", pulled, "events", pullTime, limit: rawVerify, share: 0.75)
     let peak = pullRelay.peakMemory() ?? 0
     print(
@@ -91,4 +84,17 @@ func asyncSeconds(_ body: () async throws -> Void) async rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
     try await body()
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+/// A fresh client's first sync from `relay` into a new ledger at `path`: the events pulled and the seconds.
+func freshPull(from relay: RelayProcess, into path: URL, key: SigningKey) async throws -> (pulled: Int, seconds: Double) {
+    let fresh = try Ledger(path: path.path)
+    try fresh.addRemote(name: "origin", url: relay.url)
+    let syncer = try Syncer(ledger: fresh, remote: try fresh.remotes()[0], key: key, blobs: nil)
+    var summary: Syncer.Summary?
+    let seconds = try await asyncSeconds { summary = try await syncer.run() }
+    let pulled = summary?.pulled ?? 0
+    let stored = try fresh.eventCount()
+    precondition(pulled == stored, "every pulled event is stored")
+    return (pulled, seconds)
 }

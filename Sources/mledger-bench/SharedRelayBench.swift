@@ -60,17 +60,10 @@ func runSharedRelayBench(in temp: URL, relayBinary: URL, sqliteIngestRate: Doubl
     let pullRelay = try RelayProcess(team: pullTeam.hex, data: prepared, binary: relayBinary, database: pullDatabase)
     let total = try Ledger(path: prepared.appendingPathComponent("relay.sqlite").path).eventCount()
     report("migrate (verify, copy into PostgreSQL)", total, "events", migrateTime)
-    let fresh = try Ledger(path: temp.appendingPathComponent("pg-fresh.sqlite").path)
-    try fresh.addRemote(name: "origin", url: pullRelay.url)
-    let syncer = try Syncer(ledger: fresh, remote: try fresh.remotes()[0], key: reader, blobs: nil)
-    var summary: Syncer.Summary?
-    let pullTime = try await asyncSeconds { summary = try await syncer.run() }
-    let pulled = summary?.pulled ?? 0
-    let stored = try fresh.eventCount()
-    precondition(pulled == stored, "every pulled event is stored")
+    let (pulled, pullTime) = try await freshPull(from: pullRelay, into: temp.appendingPathComponent("pg-fresh.sqlite"), key: reader)
     let pullTarget = 45.0 * Double(total) / 1_000_000
     print(
-        "  \("fresh client pulls through PostgreSQL".padding(toLength: 44, withPad: " ", startingAt: 0)) \(String(format: "%.1f s", pullTime)) for \(pulled) events (\(rate(pulled, pullTime)) events/s)  [target < \(String(format: "%.0f", pullTarget)) s: \(pullTime < pullTarget ? "met" : "MISSED")]"
+        "  \("fresh client pulls through PostgreSQL".padding(toLength: 44, withPad: " ", startingAt: 0)) \(String(format: "%.1f s", pullTime)) for \(pulled) events (\(rate(pulled, pullTime)) events/s)  [target < \(String(format: "%.1f", pullTarget)) s: \(pullTime < pullTarget ? "met" : "MISSED")]"
     )
     pullRelay.stop()
 }
