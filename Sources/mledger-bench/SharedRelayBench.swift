@@ -60,6 +60,8 @@ func runSharedRelayBench(in temp: URL, relayBinary: URL, sqliteIngestRate: Doubl
     let pullRelay = try RelayProcess(team: pullTeam.hex, data: prepared, binary: relayBinary, database: pullDatabase)
     let total = try Ledger(path: prepared.appendingPathComponent("relay.sqlite").path).eventCount()
     report("migrate (verify, copy into PostgreSQL)", total, "events", migrateTime)
+    // As for the SQLite relay: the migration's writes reach the disk before the pull is timed.
+    sync()
     let (pulled, pullTime) = try await freshPull(from: pullRelay, into: temp.appendingPathComponent("pg-fresh.sqlite"), key: reader)
     let pullTarget = 45.0 * Double(total) / 1_000_000
     print(
