@@ -9,6 +9,8 @@ public struct RelayMetrics: Sendable {
     let pullSeconds: DurationHistogram
     let storeBytes: Gauge
     let storedEvents: Gauge
+    let blobBytesReceived: Counter
+    let blobBytesServed: Counter
 
     init() {
         accepted = registry.makeCounter(name: "mledger_events_accepted_total", help: "Events verified and stored.")
@@ -21,6 +23,11 @@ public struct RelayMetrics: Sendable {
         pullSeconds = registry.makeDurationHistogram(name: "mledger_pull_duration_seconds", buckets: buckets, help: "Time to serve a pull page.")
         storeBytes = registry.makeGauge(name: "mledger_store_bytes", help: "Size of the relay's database files.")
         storedEvents = registry.makeGauge(name: "mledger_events_stored", help: "Events in the relay's store.")
+        blobBytesReceived = registry.makeCounter(
+            name: "mledger_blob_bytes_received_total",
+            help: "Blob bytes received by uploads, kept or not (a resumed upload counts only what it sent).")
+        blobBytesServed = registry.makeCounter(
+            name: "mledger_blob_bytes_served_total", help: "Blob bytes answered to downloads (the requested range's length).")
     }
 
     /// Rejections by reason code (bad_signature, seq_gap, forbidden, ...).

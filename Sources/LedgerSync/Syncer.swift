@@ -214,8 +214,8 @@ public struct Syncer: Sendable {
 
     private func uploadBlobs(_ blobs: BlobStore, into summary: inout Summary, progress: @Sendable (Phase, Int) -> Void) async throws {
         for hash in try ledger.referencedBlobs() where blobs.contains(hash) {
-            if try await client.hasBlob(hash) { continue }
-            try await client.uploadBlob(hash, from: blobs.url(for: hash))
+            guard case .partial(let held) = try await client.blobHolding(hash) else { continue }
+            try await client.uploadBlob(hash, from: blobs.url(for: hash), after: held)
             summary.blobsUploaded += 1
             progress(.blobs, summary.blobsUploaded)
         }
@@ -232,11 +232,11 @@ public struct Syncer: Sendable {
     /// Fetches a blob into the local store (for `model pull` when the file was logged elsewhere).
     public func fetchBlob(_ sha256: [UInt8], into blobs: BlobStore) async throws {
         try await checkTeam()
-        // Streamed into the store's folder and checked on the way, then renamed into place: never whole in memory.
-        try FileManager.default.createDirectory(at: blobs.directory, withIntermediateDirectories: true)
-        let temp = blobs.directory.appendingPathComponent(".incoming-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: temp) }
-        try await client.downloadBlob(sha256, to: temp)
-        try BlobStore.place(temp, at: blobs.url(for: sha256))
+        // Streamed into the blob's partial file and checked on the way, then renamed into place: never whole
+        // in memory, and an interrupted download continues from the bytes it left.
+        let partial = blobs.partialURL(for: sha256)
+        try FileManager.default.createDirectory(at: partial.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try await client.downloadBlob(sha256, to: partial)
+        if !(try BlobStore.place(partial, at: blobs.url(for: sha256))) { try? FileManager.default.removeItem(at: partial) }
     }
 }

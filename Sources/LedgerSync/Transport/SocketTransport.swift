@@ -15,6 +15,8 @@ public struct SocketTransport: HTTPTransport {
     public let host: String
     public let port: Int
 
+    public var sendsFromOffset: Bool { true }
+
     public init(host: String, port: Int) {
         self.host = host
         self.port = port
@@ -49,9 +51,11 @@ public struct SocketTransport: HTTPTransport {
             throw SyncError.badResponse("cannot read \(file.path)")
         }
         defer { try? input.close() }
-        head += "Content-Length: \(size)\r\n\r\n"
+        guard request.bodyOffset <= size else { throw SyncError.badResponse("\(file.path) is shorter than \(request.bodyOffset) bytes") }
+        try input.seek(toOffset: request.bodyOffset)
+        var sent = Int(request.bodyOffset)
+        head += "Content-Length: \(size - sent)\r\n\r\n"
         try writeAll(fd, Array(head.utf8))
-        var sent = 0
         while sent < size, let piece = try input.read(upToCount: min(256 << 10, size - sent)), !piece.isEmpty {
             try writeAll(fd, Array(piece))
             sent += piece.count
@@ -140,6 +144,7 @@ public struct SocketTransport: HTTPTransport {
             headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
         let streaming = (200..<300).contains(status) ? sink : nil
+        try streaming?.begin(status: status, headers: headers)
         var body = [UInt8]()
         func emit(_ piece: ArraySlice<UInt8>) throws {
             if let streaming { return try piece.withUnsafeBytes { try streaming.write($0) } }
