@@ -214,8 +214,7 @@ public struct Syncer: Sendable {
 
     private func uploadBlobs(_ blobs: BlobStore, into summary: inout Summary, progress: @Sendable (Phase, Int) -> Void) async throws {
         for hash in try ledger.referencedBlobs() where blobs.contains(hash) {
-            guard case .partial(let held) = try await client.blobHolding(hash) else { continue }
-            try await client.uploadBlob(hash, from: blobs.url(for: hash), after: held)
+            guard try await upload(hash, from: blobs.url(for: hash)) else { continue }
             summary.blobsUploaded += 1
             progress(.blobs, summary.blobsUploaded)
         }
@@ -227,6 +226,22 @@ public struct Syncer: Sendable {
         if let relayTeam = try await client.audience().team, let localTeam = try ledger.team(), relayTeam != localTeam {
             throw SyncError.teamMismatch(local: localTeam.hex, relay: relayTeam.hex)
         }
+    }
+
+    /// Uploads what the relay lacks of a blob; false when it held it whole. An upload that the relay is
+    /// still finishing (a killed client's, whose bytes it is syncing to disk) is waited for, then continued
+    /// from the bytes it kept.
+    private func upload(_ hash: [UInt8], from file: URL) async throws -> Bool {
+        for attempt in 1... {
+            guard case .partial(let held) = try await client.blobHolding(hash) else { return false }
+            do {
+                try await client.uploadBlob(hash, from: file, after: held)
+                return true
+            } catch SyncError.refused(409, let code, _) where attempt < 30 && (code == "upload_in_progress" || code == "bad_offset") {
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
+        return true
     }
 
     /// Fetches a blob into the local store (for `model pull` when the file was logged elsewhere).

@@ -39,7 +39,7 @@ func runBlobBench(in temp: URL) async throws {
     while killed.process.isRunning, fileSize(partial) < UInt64(size) * 6 / 10 { usleep(2_000) }
     kill(killed.process.processIdentifier, SIGKILL)
     killed.process.waitUntilExit()
-    usleep(300_000)
+    waitForRelease(partial)
     let held = fileSize(partial)
     let receivedBefore = try await relayCounter("mledger_blob_bytes_received_total", relay)
     let resumed = try Watched(alice.process(["sync"]))
@@ -152,6 +152,16 @@ private func writeBlob(_ file: URL, size: Int) throws -> [UInt8] {
         try handle.write(contentsOf: block)
     }
     return hasher.finish()
+}
+
+/// Waits until the relay has finished with an upload's partial file (it syncs the bytes of a cut upload to
+/// disk, holding the file's lock, before the next upload of the blob may continue it).
+private func waitForRelease(_ partial: URL) {
+    let fd = open(partial.path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return }
+    defer { close(fd) }
+    while flock(fd, LOCK_EX | LOCK_NB) != 0 { usleep(20_000) }
+    flock(fd, LOCK_UN)
 }
 
 private func fileSize(_ file: URL) -> UInt64 {

@@ -80,16 +80,15 @@ import Testing
         let bytes = secureRandomBytes(2 * Self.mib)
         let hash = Hashing.sha256(bytes)
         let target = "/v1/blobs/\(Hex.encode(hash))"
-        func put(_ body: ArraySlice<UInt8>, offset: Int, declared: Int? = nil) throws -> (status: Int, headers: [String: String])? {
+        func signed() -> [(String, String)] {
+            RequestSignature.headers(method: "PUT", target: target, bodySHA256: hash, audience: audience, key: alice, nowMs: wallClockMs())
+        }
+        func put(_ body: ArraySlice<UInt8>, offset: Int) throws -> (status: Int, headers: [String: String])? {
             let connection = try RawConnection(port: fixture.relay.port, timeout: 10)
             defer { connection.close() }
-            let signed = RequestSignature.headers(
-                method: "PUT", target: target, bodySHA256: hash, audience: audience, key: alice, nowMs: wallClockMs())
             try connection.send(
-                "PUT", target,
-                headers: signed + [("Content-Length", String(declared ?? body.count)), ("X-Mledger-Blob-Offset", String(offset))],
+                "PUT", target, headers: signed() + [("Content-Length", String(body.count)), ("X-Mledger-Blob-Offset", String(offset))],
                 body: Array(body))
-            if declared != nil { return nil }
             return try connection.readHead().map { ($0.status, $0.headers) }
         }
         func held() throws -> String? {
@@ -100,8 +99,17 @@ import Testing
             #expect(head.status == 404)
             return head.headers["x-mledger-blob-received"]
         }
-        // A first part, then the connection drops before the declared length.
-        _ = try put(bytes[0..<Self.mib], offset: 0, declared: bytes.count)
+        // A first part; while it is open a second upload of the blob is turned away; then the first
+        // connection drops before its declared length.
+        let first = try RawConnection(port: fixture.relay.port, timeout: 10)
+        try first.send(
+            "PUT", target, headers: signed() + [("Content-Length", String(bytes.count)), ("X-Mledger-Blob-Offset", "0")],
+            body: Array(bytes[0..<Self.mib]))
+        let store = BlobStore(directory: fixture.relay.data.appendingPathComponent("blobs"))
+        Self.waitForBytes(at: store.partialURL(for: hash), atLeast: UInt64(Self.mib))
+        let busy = try #require(try put(bytes[...], offset: 0))
+        #expect(busy.status == 409, "a second upload of a blob while one is under way")
+        first.close()
         let deadline = Date().addingTimeInterval(10)
         while try held() != String(Self.mib), Date() < deadline { usleep(20_000) }
         #expect(try held() == String(Self.mib))
@@ -112,9 +120,8 @@ import Testing
         corrupt[corrupt.count - 1] ^= 1
         #expect(try put(corrupt[...], offset: Self.mib)?.status == 400)
         #expect(try held() == "0")
-        let blobs = fixture.relay.data.appendingPathComponent("blobs")
-        #expect(!FileManager.default.fileExists(atPath: BlobStore(directory: blobs).partialURL(for: hash).path))
-        #expect(!BlobStore(directory: blobs).contains(hash))
+        #expect(!FileManager.default.fileExists(atPath: store.partialURL(for: hash).path))
+        #expect(!store.contains(hash))
     }
 
     /// Writes `size` bytes (a random MiB, repeated) and logs them as `weights.bin` of a new run; returns

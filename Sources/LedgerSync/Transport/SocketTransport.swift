@@ -55,10 +55,16 @@ public struct SocketTransport: HTTPTransport {
         try input.seek(toOffset: request.bodyOffset)
         var sent = Int(request.bodyOffset)
         head += "Content-Length: \(size - sent)\r\n\r\n"
-        try writeAll(fd, Array(head.utf8))
-        while sent < size, let piece = try input.read(upToCount: min(256 << 10, size - sent)), !piece.isEmpty {
-            try writeAll(fd, Array(piece))
-            sent += piece.count
+        do {
+            try writeAll(fd, Array(head.utf8))
+            while sent < size, let piece = try input.read(upToCount: min(256 << 10, size - sent)), !piece.isEmpty {
+                try writeAll(fd, Array(piece))
+                sent += piece.count
+            }
+        } catch {
+            // A server that refuses a body answers before reading it and stops reading; its answer says why.
+            if let early = try? readResponse(fd, method: request.method, sink: nil) { return early }
+            throw error
         }
         guard sent == size else { throw SyncError.badResponse("\(file.path) changed while it was being sent") }
         return try readResponse(fd, method: request.method, sink: sink)
@@ -86,6 +92,8 @@ public struct SocketTransport: HTTPTransport {
                     setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
                     var timeout = timeval(tv_sec: 120, tv_usec: 0)
                     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                    // A server that stops reading a body (an early refusal) must not block a send forever.
+                    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
                     return fd
                 }
                 close(fd)
