@@ -124,6 +124,36 @@ import Testing
         #expect(!store.contains(hash))
     }
 
+    /// A sync that meets another upload of the same blob still under way (409 `upload_in_progress`, sent
+    /// before the relay reads the body) waits for it to end and then continues from what the relay kept.
+    @Test func syncWaitsForAnUploadUnderWay() throws {
+        let fixture = try TeamFixture()
+        let alice = try TeamFixture.signingKey(of: fixture.admin)
+        let audience = try Signed.audience(of: fixture.relay)
+        let size = 64 * Self.mib
+        let (hash, file, _) = try Self.logArtifact(size: size, by: fixture.admin)
+        let target = "/v1/blobs/\(Hex.encode(hash))"
+        let head = try Data(contentsOf: file, options: .alwaysMapped).prefix(Self.mib)
+        let other = try RawConnection(port: fixture.relay.port, timeout: 10)
+        let signed = RequestSignature.headers(method: "PUT", target: target, bodySHA256: hash, audience: audience, key: alice, nowMs: wallClockMs())
+        try other.send("PUT", target, headers: signed + [("Content-Length", String(size))], body: Array(head))
+        let store = BlobStore(directory: fixture.relay.data.appendingPathComponent("blobs"))
+        Self.waitForBytes(at: store.partialURL(for: hash), atLeast: UInt64(Self.mib))
+        let sync = fixture.admin.process(["sync"])
+        sync.standardOutput = FileHandle.nullDevice
+        sync.standardError = FileHandle.nullDevice
+        try sync.run()
+        usleep(2_000_000)
+        other.close()
+        let deadline = Date().addingTimeInterval(60)
+        while sync.isRunning, Date() < deadline { usleep(50_000) }
+        if sync.isRunning { kill(sync.processIdentifier, SIGKILL) }
+        sync.waitUntilExit()
+        #expect(sync.terminationStatus == 0, "the sync did not finish within a minute of the other upload's end")
+        #expect(store.isIntact(hash))
+        #expect(try Self.counter("mledger_blob_bytes_received_total", of: fixture.relay) == size, "the sync sent more than the rest")
+    }
+
     /// Writes `size` bytes (a random MiB, repeated) and logs them as `weights.bin` of a new run; returns
     /// the blob's hash, the file and the run.
     static func logArtifact(size: Int, by cli: CLI) throws -> ([UInt8], URL, String) {

@@ -55,16 +55,11 @@ public struct SocketTransport: HTTPTransport {
         try input.seek(toOffset: request.bodyOffset)
         var sent = Int(request.bodyOffset)
         head += "Content-Length: \(size - sent)\r\n\r\n"
-        do {
-            try writeAll(fd, Array(head.utf8))
-            while sent < size, let piece = try input.read(upToCount: min(256 << 10, size - sent)), !piece.isEmpty {
-                try writeAll(fd, Array(piece))
-                sent += piece.count
-            }
-        } catch {
-            // A server that refuses a body answers before reading it and stops reading; its answer says why.
-            if let early = try? readResponse(fd, method: request.method, sink: nil) { return early }
-            throw error
+        // A server that refuses a body answers before reading it and stops reading: its answer says why.
+        try writeAll(fd, Array(head.utf8))
+        while sent < size, let piece = try input.read(upToCount: min(256 << 10, size - sent)), !piece.isEmpty {
+            guard try writeUnlessAnswered(fd, Array(piece)) else { return try readResponse(fd, method: request.method, sink: nil) }
+            sent += piece.count
         }
         guard sent == size else { throw SyncError.badResponse("\(file.path) changed while it was being sent") }
         return try readResponse(fd, method: request.method, sink: sink)
@@ -92,8 +87,6 @@ public struct SocketTransport: HTTPTransport {
                     setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
                     var timeout = timeval(tv_sec: 120, tv_usec: 0)
                     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-                    // A server that stops reading a body (an early refusal) must not block a send forever.
-                    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
                     return fd
                 }
                 close(fd)
@@ -101,6 +94,28 @@ public struct SocketTransport: HTTPTransport {
             info = ai.pointee.ai_next
         }
         throw SyncError.unreachable(url: "\(host):\(port)", reason: "connection refused")
+    }
+
+    /// Sends `bytes` while watching for an answer; false when the server answered before taking them all.
+    private static func writeUnlessAnswered(_ fd: Int32, _ bytes: [UInt8]) throws -> Bool {
+        var sent = 0
+        while sent < bytes.count {
+            var watch = pollfd(fd: fd, events: Int16(POLLIN | POLLOUT), revents: 0)
+            let ready = poll(&watch, 1, 120_000)
+            if ready < 0 {
+                if errno == EINTR { continue }
+                throw failure("poll failed")
+            }
+            guard ready > 0 else { throw SyncError.unreachable(url: "", reason: "the server took no bytes for 120 s") }
+            if watch.revents & Int16(POLLIN) != 0 { return false }
+            let n = bytes[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+            if n < 0 {
+                if errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK { continue }
+                throw failure("send failed")
+            }
+            sent += n
+        }
+        return true
     }
 
     private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws {
