@@ -82,13 +82,18 @@ func benchTeam(at path: String, events count: Int) throws -> (Ledger, LedgerID) 
     try ledger.append(
         [try .init(MemberAdd(member: benchReader.publicKey, role: .reader)), try .init(ExperimentCreate(name: "bench"))], signer: benchAdmin)
     let run = try ledger.append(try .init(RunStart(experiment: EntityID.experiment(team: team, name: "bench"), name: "bench")), signer: benchAdmin).id
+    try appendTags(ledger, run: run, count: count, signer: benchAdmin)
+    return (ledger, team)
+}
+
+/// `count` small tag events on `run`, signed by `signer` in batches of 5,000.
+func appendTags(_ ledger: Ledger, run: LedgerID, count: Int, signer: SigningKey) throws {
     var i = 0
     while i < count {
         let drafts = try (i..<min(i + 5000, count)).map { n in try Ledger.Draft(RunTags(run: run, tags: ["k\(n % 50)": "value \(n)"])) }
-        try ledger.append(drafts, signer: benchAdmin)
+        try ledger.append(drafts, signer: signer)
         i += 5000
     }
-    return (ledger, team)
 }
 
 func asyncSeconds(_ body: () async throws -> Void) async rethrows -> Double {

@@ -94,12 +94,7 @@ struct BenchTeam {
     /// A run by `signer` and `count` small tag events on it.
     func fill(_ ledger: Ledger, signer: SigningKey, count: Int) throws {
         let run = try ledger.append(try .init(RunStart(experiment: EntityID.experiment(team: team, name: "bench"), name: "bench")), signer: signer).id
-        var i = 0
-        while i < count {
-            let drafts = try (i..<min(i + 5000, count)).map { n in try Ledger.Draft(RunTags(run: run, tags: ["k\(n % 50)": "value \(n)"])) }
-            try ledger.append(drafts, signer: signer)
-            i += 5000
-        }
+        try appendTags(ledger, run: run, count: count, signer: signer)
     }
 
     /// Pushes what the relay lacks; every event must be accepted.
