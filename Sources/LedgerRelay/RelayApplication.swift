@@ -4,6 +4,7 @@ import LedgerProtocol
 import LedgerStore
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// Builds the relay: health and metrics in the open, everything under /v1 signed by a member's key, and
 /// the team's read-only dashboard behind a sign-in link from `mledger open`.
@@ -77,5 +78,15 @@ public enum RelayApplication {
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? config.port) },
             logger: logger
         )
+    }
+
+    /// Serves until SIGTERM or SIGINT. Requests in flight get `grace` to finish and are then cancelled,
+    /// so a request waiting on an unreachable database cannot keep the relay from stopping.
+    public static func run(_ app: some ApplicationProtocol, logger: Logger, grace: Duration = .seconds(10)) async throws {
+        var configuration = ServiceGroupConfiguration(
+            services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        configuration.maximumGracefulShutdownDuration = grace
+        configuration.maximumCancellationDuration = .seconds(5)
+        try await ServiceGroup(configuration: configuration).run()
     }
 }

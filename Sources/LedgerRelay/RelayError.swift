@@ -17,3 +17,12 @@ struct RelayError: HTTPResponseError {
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }
+
+/// The shared database did not answer in time: 503, so the client retries later, here or elsewhere.
+extension RelayStoreError: HTTPResponseError {
+    public var status: HTTPResponse.Status { .serviceUnavailable }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        try RelayError(status: status, code: "database_unavailable", message: description).response(from: request, context: context)
+    }
+}

@@ -98,6 +98,6 @@ struct Serve: AsyncParsableCommand {
         // Webhook deliveries run beside the server, from their persisted cursors, until it stops.
         let deliveries = Task { await state.deliveryWorker().run() }
         defer { deliveries.cancel() }
-        try await app.runService()
+        try await RelayApplication.run(app, logger: logger)
     }
 }

@@ -49,7 +49,7 @@ public final class RelayProcess: @unchecked Sendable {
             ["serve", "--data", data.path, "--port", String(requested)] + (team.map { ["--team", $0] } ?? []) + storeArguments + extraArguments
         let out = Pipe()
         p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
+        p.standardError = try Self.logFile(in: data)
         try p.run()
         process = p
         let (address, text) = ListeningLine.read(out, seconds: 30)
@@ -59,6 +59,16 @@ public final class RelayProcess: @unchecked Sendable {
         }
         p.terminate()
         throw RelayStartError(output: text)
+    }
+
+    /// The relay's diagnostics go to `relay.log` in its data folder (appended across restarts).
+    static func logFile(in data: URL) throws -> FileHandle {
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        let url = data.appendingPathComponent("relay.log")
+        if !FileManager.default.fileExists(atPath: url.path) { FileManager.default.createFile(atPath: url.path, contents: nil) }
+        let handle = try FileHandle(forWritingTo: url)
+        try handle.seekToEnd()
+        return handle
     }
 
     public struct RelayStartError: Error, CustomStringConvertible {

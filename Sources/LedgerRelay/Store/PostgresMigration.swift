@@ -30,9 +30,8 @@ public enum PostgresMigration {
         let database = try await SharedDatabase(address: address, logger: logger)
         if let relayID = try source.storedRelayID() {
             // Clients sign requests for the relay id; keeping it lets them go on as before.
-            try await database.client.query(
-                "INSERT INTO mledger_meta (key, value) VALUES ('relay_id', \(ByteBuffer(bytes: relayID))) ON CONFLICT DO NOTHING",
-                logger: logger)
+            try await database.execute(
+                "INSERT INTO mledger_meta (key, value) VALUES ('relay_id', \(ByteBuffer(bytes: relayID))) ON CONFLICT DO NOTHING")
         }
         let start = try await database.head()
         if start > 0 {
@@ -50,9 +49,10 @@ public enum PostgresMigration {
                 throw MigrationError.invalidSource("row \(head + 1 + Int64(offset)) is missing from the source's arrival order")
             }
             try await database.client.withTransaction(logger: logger) { [head] connection in
-                try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.sequencerLock))", logger: logger)
+                try await database.execute(
+                    "SELECT pg_advisory_xact_lock(\(PostgresSchema.sequencerLock))", on: connection, seconds: PostgresRelayStore.lockSeconds)
                 guard try await database.head(on: connection) == head else { throw MigrationError.concurrentWriter }
-                try await PostgresRelayStore.insert(page.map(\.event), after: head, on: connection, logger: logger)
+                try await PostgresRelayStore.insert(page.map(\.event), after: head, on: connection, database: database)
             }
             head = last.position
             progress(head)

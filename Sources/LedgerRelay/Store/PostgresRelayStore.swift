@@ -33,11 +33,10 @@ public final class PostgresRelayStore: RelayStore {
 
     public func relayID() async throws -> [UInt8] {
         let fresh = ByteBuffer(bytes: secureRandomBytes(32))
-        try await client.query("INSERT INTO mledger_meta (key, value) VALUES ('relay_id', \(fresh)) ON CONFLICT DO NOTHING", logger: logger)
-        for try await value in try await client.query("SELECT value FROM mledger_meta WHERE key = 'relay_id'", logger: logger).decode(
-            ByteBuffer.self)
-        where value.readableBytes == 32 {
-            return Array(buffer: value)
+        try await database.execute("INSERT INTO mledger_meta (key, value) VALUES ('relay_id', \(fresh)) ON CONFLICT DO NOTHING")
+        for row in try await database.rows("SELECT value FROM mledger_meta WHERE key = 'relay_id'") {
+            let value = try row.decode(ByteBuffer.self)
+            if value.readableBytes == 32 { return Array(buffer: value) }
         }
         throw RelayStoreError.diverged("the relay id in mledger_meta is not 32 bytes")
     }
@@ -59,27 +58,30 @@ public final class PostgresRelayStore: RelayStore {
             let from = followed.withLock { $0 }
             let query: PostgresQuery =
                 "SELECT position, bytes, signature FROM mledger_events WHERE position > \(from) ORDER BY position LIMIT 5000"
-            let rows = try await database.run(query, on: connection)
             var events = [SignedEvent]()
             var last = from
-            for try await (position, bytes, signature) in rows.decode((Int64, ByteBuffer, ByteBuffer).self) {
+            for row in try await database.rows(query, on: connection) {
+                let (position, bytes, signature) = try row.decode((Int64, ByteBuffer, ByteBuffer).self)
                 guard position == last + 1 else { throw RelayStoreError.diverged("position \(last + 1) is missing") }
                 events.append(try SignedEvent(bytes: Array(buffer: bytes), signature: Array(buffer: signature), verifySignature: false))
                 last = position
             }
             guard !events.isEmpty else { return }
             let ledger = ledger
+            // Work given up on (`withDeadline`) may still get here late: it stores only committed events,
+            // which is idempotent, and the followed position never moves back.
+            try Task.checkCancellation()
             try await offload { [events, last] in try ledger.follow(events, through: last) }
-            followed.withLock { $0 = last }
+            followed.withLock { $0 = max($0, last) }
         }
     }
 
     public func frames(after cursor: Int64, limit: Int) async throws -> EventPage {
-        let rows = try await client.query(
-            "SELECT position, bytes, signature FROM mledger_events WHERE position > \(cursor) ORDER BY position LIMIT \(Int64(limit))",
-            logger: logger)
+        let rows = try await database.rows(
+            "SELECT position, bytes, signature FROM mledger_events WHERE position > \(cursor) ORDER BY position LIMIT \(Int64(limit))")
         var page = EventPage(frames: [], count: 0, cursor: cursor)
-        for try await (position, bytes, signature) in rows.decode((Int64, ByteBuffer, ByteBuffer).self) {
+        for row in rows {
+            let (position, bytes, signature) = try row.decode((Int64, ByteBuffer, ByteBuffer).self)
             EventFrames.append(bytes: bytes.readableBytesView, signature: signature.readableBytesView, to: &page.frames)
             page.count += 1
             page.cursor = position
@@ -90,8 +92,8 @@ public final class PostgresRelayStore: RelayStore {
 
     public func frontier() async throws -> [PublicKey: UInt64] {
         var out = [PublicKey: UInt64]()
-        let rows = try await client.query("SELECT author, max(seq) FROM mledger_events GROUP BY author", logger: logger)
-        for try await (author, seq) in rows.decode((ByteBuffer, Int64).self) {
+        for row in try await database.rows("SELECT author, max(seq) FROM mledger_events GROUP BY author") {
+            let (author, seq) = try row.decode((ByteBuffer, Int64).self)
             if let key = PublicKey(bytes: Array(buffer: author)) { out[key] = UInt64(bitPattern: seq) }
         }
         return out
@@ -102,18 +104,17 @@ public final class PostgresRelayStore: RelayStore {
     public func acceptNonce(_ nonce: String, timeMs: UInt64, nowMs: UInt64) async throws -> Bool {
         if nonceCount.add(1, ordering: .relaxed).newValue % 256 == 0 {
             let horizon = Int64(nowMs) - Int64(RequestSignature.maxSkewMs) * 2
-            try await client.query("DELETE FROM mledger_nonces WHERE time < \(horizon)", logger: logger)
+            try await database.execute("DELETE FROM mledger_nonces WHERE time < \(horizon)")
         }
-        let rows = try await client.query(
-            "INSERT INTO mledger_nonces (nonce, time) VALUES (\(nonce), \(Int64(timeMs))) ON CONFLICT DO NOTHING RETURNING 1", logger: logger)
-        for try await _ in rows { return true }
-        return false
+        let rows = try await database.rows(
+            "INSERT INTO mledger_nonces (nonce, time) VALUES (\(nonce), \(Int64(timeMs))) ON CONFLICT DO NOTHING RETURNING 1")
+        return !rows.isEmpty
     }
 
     public func eventCount() async throws -> Int { Int(try await head()) }
 
     /// Gives up after two seconds: while the server is down, the pool would otherwise keep retrying.
     public func ping() async throws {
-        try await withDeadline(seconds: 2, "the database") { try await self.client.query("SELECT 1", logger: self.logger) }
+        try await database.execute("SELECT 1", seconds: 2)
     }
 }

@@ -11,21 +11,31 @@ import PostgresNIO
 /// local ledger what other relays committed, run the chain, fork and role checks there (inside an SQLite
 /// transaction), insert the stored events at the next positions, commit PostgreSQL, then commit SQLite.
 /// Positions are taken under a lock released only by the commit, so a pull cursor can never pass an
-/// event that commits later. If the relay dies between the two commits, the local ledger simply copies
-/// those events from PostgreSQL on its next catch-up.
+/// event that commits later. If the relay dies between the two commits, or gives up waiting for the
+/// database between them, the local ledger copies those events from PostgreSQL on its next catch-up.
+///
+/// Every statement has a deadline (`SharedDatabase.rows`); waiting for the lock has a longer one,
+/// as other relays' pushes hold it in turn.
 extension PostgresRelayStore {
+    static let lockSeconds: Double = 300
+
     public func ingest(_ events: [DecodedEvent]) throws -> [LedgerID: Ledger.IngestResult] {
         try replicaWrites.withLock {
-            try waitFor { try await self.client.withConnection { try await self.sequenced(events, on: $0) } }
+            try waitFor {
+                try await withDeadline(seconds: Self.lockSeconds + 2 * SharedDatabase.statementSeconds, "the database") {
+                    try await self.client.withConnection { try await self.sequenced(events, on: $0) }
+                }
+            }
         }
     }
 
     private func sequenced(_ events: [DecodedEvent], on connection: PostgresConnection) async throws -> [LedgerID: Ledger.IngestResult] {
-        let logger = logger
-        try await connection.query("BEGIN", logger: logger)
+        let database = database
+        try await database.execute("BEGIN", on: connection)
         do {
-            try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.sequencerLock))", logger: logger)
+            try await database.execute("SELECT pg_advisory_xact_lock(\(PostgresSchema.sequencerLock))", on: connection, seconds: Self.lockSeconds)
             try await copyMissing(on: connection)
+            try Task.checkCancellation()
             let head = followed.withLock { $0 }
             let ledger = ledger
             let before = try ledger.lastArrival()
@@ -34,24 +44,24 @@ extension PostgresRelayStore {
                 try ledger.ingest(decoded: events, signaturesVerified: true, enforceRoles: true) { db, _ in
                     let new = try Ledger.stored(db, after: before)
                     try waitFor {
-                        try await Self.insert(new, after: head, on: connection, logger: logger)
-                        try await connection.query("COMMIT", logger: logger)
+                        try await Self.insert(new, after: head, on: connection, database: database)
+                        try await database.execute("COMMIT", on: connection)
                     }
                     stored.value = new.count
                     try Ledger.setFollowedPosition(db, head + Int64(new.count))
                 }
             }
-            followed.withLock { $0 = head + Int64(stored.value) }
+            followed.withLock { $0 = max($0, head + Int64(stored.value)) }
             return outcomes
         } catch {
             // After a failed COMMIT this only ends the connection's aborted state.
-            _ = try? await connection.query("ROLLBACK", logger: logger)
+            try? await database.execute("ROLLBACK", on: connection)
             throw error
         }
     }
 
     /// Inserts events at positions `after + 1`, `after + 2`, ... in one statement.
-    static func insert(_ events: [SignedEvent], after head: Int64, on connection: PostgresConnection, logger: Logger) async throws {
+    static func insert(_ events: [SignedEvent], after head: Int64, on connection: PostgresConnection, database: SharedDatabase) async throws {
         guard !events.isEmpty else { return }
         let positions = (1...Int64(events.count)).map { head + $0 }
         let ids = events.map { ByteBuffer(bytes: $0.id.bytes) }
@@ -59,12 +69,12 @@ extension PostgresRelayStore {
         let seqs = events.map { Int64(bitPattern: $0.envelope.seq) }
         let bytes = events.map { ByteBuffer(bytes: $0.bytes) }
         let signatures = events.map { ByteBuffer(bytes: $0.signature) }
-        try await connection.query(
+        try await database.execute(
             """
             INSERT INTO mledger_events (position, id, author, seq, bytes, signature)
             SELECT * FROM unnest(\(positions)::BIGINT[], \(ids)::BYTEA[], \(authors)::BYTEA[], \(seqs)::BIGINT[],
                 \(bytes)::BYTEA[], \(signatures)::BYTEA[])
-            """, logger: logger)
+            """, on: connection)
     }
 }
 

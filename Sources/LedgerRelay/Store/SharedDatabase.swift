@@ -30,23 +30,35 @@ final class SharedDatabase: Sendable {
 
     deinit { runner.cancel() }
 
+    /// How long one statement may take before the relay gives up on it (`withDeadline`).
+    static let statementSeconds: Double = 15
+    /// A row of a statement's answer.
+    typealias Row = PostgresRow
+
     /// The last position: positions have no gaps, so it is also the number of events.
     func head(on connection: PostgresConnection? = nil) async throws -> Int64 {
-        let query: PostgresQuery = "SELECT coalesce(max(position), 0)::BIGINT FROM mledger_events"
-        for try await head in try await run(query, on: connection).decode(Int64.self) { return head }
-        return 0
+        let rows = try await self.rows("SELECT coalesce(max(position), 0)::BIGINT FROM mledger_events", on: connection)
+        return try rows.first?.decode(Int64.self) ?? 0
     }
 
-    /// Runs a query on `connection` (inside its transaction) or on any pooled connection.
-    func run(_ query: PostgresQuery, on connection: PostgresConnection?) async throws -> PostgresRowSequence {
-        if let connection { return try await connection.query(query, logger: logger) }
-        return try await client.query(query, logger: logger)
+    /// Runs a statement on `connection` (inside its transaction) or on any pooled connection, and
+    /// collects its rows, all within `seconds`.
+    func rows(_ query: PostgresQuery, on connection: PostgresConnection? = nil, seconds: Double = statementSeconds) async throws -> [Row] {
+        let (client, logger) = (self.client, self.logger)
+        return try await withDeadline(seconds: seconds, "the database") {
+            if let connection { return try await connection.query(query, logger: logger).collect() }
+            return try await client.query(query, logger: logger).collect()
+        }
+    }
+
+    /// Runs a statement whose rows are not needed.
+    func execute(_ query: PostgresQuery, on connection: PostgresConnection? = nil, seconds: Double = statementSeconds) async throws {
+        _ = try await rows(query, on: connection, seconds: seconds)
     }
 
     /// The id of the event at `position`, if there is one.
     func id(at position: Int64) async throws -> [UInt8]? {
-        let rows = try await client.query("SELECT id FROM mledger_events WHERE position = \(position)", logger: logger)
-        for try await id in rows.decode(ByteBuffer.self) { return Array(buffer: id) }
-        return nil
+        let rows = try await self.rows("SELECT id FROM mledger_events WHERE position = \(position)")
+        return try rows.first.map { Array(buffer: try $0.decode(ByteBuffer.self)) }
     }
 }

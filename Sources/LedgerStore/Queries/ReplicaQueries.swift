@@ -15,9 +15,15 @@ extension Ledger {
         try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'followed_position'")) ?? 0
     }
 
-    /// Records the followed position; meant for `ingest(afterwards:)`, so it commits with the events.
+    /// Records the followed position (never moving it back); meant for `ingest(afterwards:)`, so it
+    /// commits with the events.
     public static func setFollowedPosition(_ db: Database, _ position: Int64) throws {
-        try db.cachedStatement(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('followed_position', ?)").execute(arguments: [position])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO meta (key, value) VALUES ('followed_position', ?)
+                ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)
+                """
+        ).execute(arguments: [position])
     }
 
     /// Marks this ledger as holding the shared store's history up to `position` (after `migrate` copied
