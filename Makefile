@@ -41,7 +41,9 @@ bench: deps
 # The big-history fixture (100,000 runs; README "Scale"): `make bench-scale`.
 .PHONY: bench-scale
 bench-scale: deps
+	$(SWIFT) build -c release --product mledger-relay
 	$(SWIFT) build -c release --product mledger-bench
+	$(SWIFT) build -c release --product mledger
 	.build/release/mledger-bench --scale
 
 # Regenerates protocol/vectors from fixed seeds (the tests check the result is unchanged).

@@ -6,6 +6,8 @@ struct RelayError: HTTPResponseError {
     let status: HTTPResponse.Status
     let code: String
     let message: String
+    /// Headers the answer carries beside its JSON (how many bytes of a blob the relay holds).
+    var headers: HTTPFields = [:]
 
     static func unauthorized(_ message: String) -> RelayError { RelayError(status: .unauthorized, code: "unauthorized", message: message) }
     static func forbidden(_ message: String) -> RelayError { RelayError(status: .forbidden, code: "forbidden", message: message) }
@@ -14,7 +16,9 @@ struct RelayError: HTTPResponseError {
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
         let body = try JSONSerialization.data(withJSONObject: ["error": code, "message": message], options: [.sortedKeys])
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        var fields = headers
+        fields[.contentType] = "application/json"
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }
 

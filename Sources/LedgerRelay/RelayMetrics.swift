@@ -10,6 +10,8 @@ public struct RelayMetrics: Sendable {
     let storeBytes: Gauge
     let storedEvents: Gauge
     let databaseRoundTrip: Gauge
+    let blobBytesReceived: Counter
+    let blobBytesServed: Counter
 
     init() {
         accepted = registry.makeCounter(name: "mledger_events_accepted_total", help: "Events verified and stored.")
@@ -24,6 +26,11 @@ public struct RelayMetrics: Sendable {
         storedEvents = registry.makeGauge(name: "mledger_events_stored", help: "Events in the relay's store.")
         databaseRoundTrip = registry.makeGauge(
             name: "mledger_database_roundtrip_seconds", help: "Time of one trivial query to the store, measured at this scrape.")
+        blobBytesReceived = registry.makeCounter(
+            name: "mledger_blob_bytes_received_total",
+            help: "Blob bytes received by uploads, kept or not (a resumed upload counts only what it sent).")
+        blobBytesServed = registry.makeCounter(
+            name: "mledger_blob_bytes_served_total", help: "Blob bytes answered to downloads (the requested range's length).")
     }
 
     /// Rejections by reason code (bad_signature, seq_gap, forbidden, ...).

@@ -16,6 +16,10 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
     case blobTooLarge(limit: UInt64)
     /// Uploaded bytes that do not hash to the name they were sent under.
     case blobMismatch(expected: [UInt8], actual: [UInt8])
+    /// A resumed upload that does not continue where the held part of the blob ends.
+    case blobOffset(held: UInt64, asked: UInt64)
+    /// Another upload of the same blob is under way.
+    case blobBusy
     /// A file or folder that must be readable only by its owner could not be written.
     case privateFile(path: String, reason: String)
 
@@ -42,6 +46,9 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
         case .blobTooLarge(let limit): "a blob is limited to \(limit) bytes here; nothing was stored"
         case .blobMismatch(let expected, let actual):
             "the uploaded bytes hash to \(Hex.encode(actual).prefix(12)), not to \(Hex.encode(expected).prefix(12)); nothing was stored"
+        case .blobOffset(let held, let asked):
+            "the upload continues at byte \(asked) but \(held) bytes of the blob are held: ask again how many bytes are held"
+        case .blobBusy: "another upload of this blob is under way: try again once it ends"
         case .privateFile(let path, let reason): "cannot write \(path) (readable only by you): \(reason)"
         }
     }

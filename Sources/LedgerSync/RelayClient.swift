@@ -25,17 +25,18 @@ public struct RelayClient: Sendable {
 
     /// Sends a signed request; non-2xx answers become `SyncError.refused` with the relay's message.
     /// With a `sink`, a 2xx answer's body streams there instead of into the answer; with a `bodyFile`, the
-    /// body is read from that file as it is sent (`bodySHA256` must then be given).
+    /// body is read from that file, from `bodyOffset`, as it is sent (`bodySHA256` must then be given).
     func send(
-        _ method: String, _ target: String, body: [UInt8] = [], bodyFile: URL? = nil, bodySHA256: [UInt8]? = nil,
-        contentType: String? = nil, accept: Set<Int> = [], sink: (any BodySink)? = nil
+        _ method: String, _ target: String, body: [UInt8] = [], bodyFile: URL? = nil, bodyOffset: UInt64 = 0, bodySHA256: [UInt8]? = nil,
+        contentType: String? = nil, headers extra: [(String, String)] = [], accept: Set<Int> = [], sink: (any BodySink)? = nil
     ) async throws -> Answer {
         var headers = RequestSignature.headers(
             method: method, target: target, bodySHA256: bodySHA256 ?? Hashing.sha256(body),
             audience: try await audience(), key: key, nowMs: wallClockMs())
         if let contentType { headers.append(("Content-Type", contentType)) }
+        headers += extra
         return try await exchange(
-            HTTPRequest(method: method, target: target, headers: headers, body: body, bodyFile: bodyFile),
+            HTTPRequest(method: method, target: target, headers: headers, body: body, bodyFile: bodyFile, bodyOffset: bodyOffset),
             accept: accept, sink: sink)
     }
 
@@ -151,35 +152,6 @@ public struct RelayClient: Sendable {
             throw SyncError.badResponse("pull: \(error)")
         }
     }
-
-    // MARK: Blobs
-
-    public func hasBlob(_ sha256: [UInt8]) async throws -> Bool {
-        try await send("HEAD", "/v1/blobs/\(Hex.encode(sha256))", accept: [404]).status == 200
-    }
-
-    /// Uploads a blob from its file, read a piece at a time as it is sent (the relay checks its hash).
-    public func uploadBlob(_ sha256: [UInt8], from file: URL) async throws {
-        _ = try await send(
-            "PUT", "/v1/blobs/\(Hex.encode(sha256))", bodyFile: file, bodySHA256: sha256,
-            contentType: "application/octet-stream")
-    }
-
-    /// Downloads a blob into `file` (created, must not exist), hashing it as it streams to disk, so a blob
-    /// of any size costs little memory. Unless the bytes hash to the blob's name it throws and removes
-    /// the file.
-    public func downloadBlob(_ sha256: [UInt8], to file: URL) async throws {
-        let sink = try HashingFileSink(creating: file)
-        do {
-            _ = try await send("GET", "/v1/blobs/\(Hex.encode(sha256))", sink: sink)
-            guard try sink.finish() == sha256 else {
-                throw SyncError.badResponse("blob \(Hex.encode(sha256).prefix(12)) does not match its hash")
-            }
-        } catch {
-            sink.discard()
-            throw error
-        }
-    }
 }
 
 /// The relay's announcement, shared by the copies of one client (a sync session).
@@ -190,44 +162,5 @@ private final class Announced: @unchecked Sendable {
     var value: RequestSignature.Audience? {
         get { lock.withLock { stored } }
         set { lock.withLock { stored = newValue } }
-    }
-}
-
-/// Writes a streamed body to a new file and hashes it on the way.
-final class HashingFileSink: BodySink, @unchecked Sendable {
-    // Written by one transport at a time, then finished by the caller after the exchange: the lock only
-    // makes that hand-over explicit.
-    private let lock = NSLock()
-    private let handle: FileHandle
-    private let file: URL
-    private var hasher = SHA256Stream()
-
-    init(creating file: URL) throws {
-        guard FileManager.default.createFile(atPath: file.path, contents: nil), let handle = FileHandle(forWritingAtPath: file.path) else {
-            throw StoreError.blob("cannot write \(file.path)")
-        }
-        self.file = file
-        self.handle = handle
-    }
-
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
-        try lock.withLock {
-            hasher.update(bytes)
-            try handle.write(contentsOf: Data(bytes))
-        }
-    }
-
-    /// Flushes and closes the file; returns the SHA-256 of everything written.
-    func finish() throws -> [UInt8] {
-        try lock.withLock {
-            try handle.synchronize()
-            try handle.close()
-            return hasher.finish()
-        }
-    }
-
-    func discard() {
-        try? handle.close()
-        try? FileManager.default.removeItem(at: file)
     }
 }

@@ -248,8 +248,7 @@ public struct Syncer: Sendable {
 
     private func uploadBlobs(_ blobs: BlobStore, into summary: inout Summary, progress: @Sendable (Phase, Int) -> Void) async throws {
         for hash in try ledger.referencedBlobs() where blobs.contains(hash) {
-            if try await client.hasBlob(hash) { continue }
-            try await client.uploadBlob(hash, from: blobs.url(for: hash))
+            guard try await upload(hash, from: blobs.url(for: hash)) else { continue }
             summary.blobsUploaded += 1
             progress(.blobs, summary.blobsUploaded)
         }
@@ -276,14 +275,30 @@ public struct Syncer: Sendable {
         return try await check.proveReceipts()
     }
 
+    /// Uploads what the relay lacks of a blob; false when it held it whole. An upload that the relay is
+    /// still finishing (a killed client's, whose bytes it is syncing to disk) is waited for, then continued
+    /// from the bytes it kept.
+    private func upload(_ hash: [UInt8], from file: URL) async throws -> Bool {
+        for attempt in 1... {
+            guard case .partial(let held) = try await client.blobHolding(hash) else { return false }
+            do {
+                try await client.uploadBlob(hash, from: file, after: held)
+                return true
+            } catch SyncError.refused(409, let code, _) where attempt < 30 && (code == "upload_in_progress" || code == "bad_offset") {
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
+        return true
+    }
+
     /// Fetches a blob into the local store (for `model pull` when the file was logged elsewhere).
     public func fetchBlob(_ sha256: [UInt8], into blobs: BlobStore) async throws {
         try await checkTeam()
-        // Streamed into the store's folder and checked on the way, then renamed into place: never whole in memory.
-        try FileManager.default.createDirectory(at: blobs.directory, withIntermediateDirectories: true)
-        let temp = blobs.directory.appendingPathComponent(".incoming-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: temp) }
-        try await client.downloadBlob(sha256, to: temp)
-        try BlobStore.place(temp, at: blobs.url(for: sha256))
+        // Streamed into the blob's partial file and checked on the way, then renamed into place: never whole
+        // in memory, and an interrupted download continues from the bytes it left.
+        let partial = blobs.partialURL(for: sha256)
+        try FileManager.default.createDirectory(at: partial.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try await client.downloadBlob(sha256, to: partial)
+        if !(try BlobStore.place(partial, at: blobs.url(for: sha256))) { try? FileManager.default.removeItem(at: partial) }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import LedgerProtocol
 import LedgerStore
@@ -31,15 +32,30 @@ struct BlobRoutes {
         return hash
     }
 
+    /// How many bytes of an interrupted upload the relay holds (`HEAD` 404) and where a resumed `PUT` continues.
+    static let receivedHeader = HTTPField.Name("X-Mledger-Blob-Received")!
+    static let offsetHeader = HTTPField.Name("X-Mledger-Blob-Offset")!
+
+    /// Streams the body into the blob's partial file from `X-Mledger-Blob-Offset` (0 when absent). An
+    /// interrupted body leaves its bytes there for the next attempt; a hash mismatch leaves nothing.
     @Sendable func upload(_ request: Request, context: RelayContext) async throws -> Response {
         let hash = try requestedHash(context)
         guard (context.role ?? .reader) >= .writer else { throw RelayError.forbidden("uploading artifacts needs the writer role") }
         if state.blobs.contains(hash) { return Response(status: .ok) }
-        let intake = try BlobIntake(into: state.blobs, limit: UInt64(state.configuration.maxBlobBytes))
+        let limit = UInt64(state.configuration.maxBlobBytes)
+        guard let offset = UInt64(request.headers[Self.offsetHeader] ?? "0") else {
+            throw RelayError.badRequest("bad_offset", "X-Mledger-Blob-Offset is a count of bytes")
+        }
+        let intake = try openIntake(hash, at: offset, limit: limit)
+        let received = state.metrics.blobBytesReceived
         do {
-            for try await chunk in request.body { try chunk.withUnsafeReadableBytes { try intake.write($0) } }
+            for try await chunk in request.body {
+                try chunk.withUnsafeReadableBytes { try intake.write($0) }
+                received.increment(by: Int64(chunk.readableBytes))
+            }
             try intake.finish(expected: hash)
         } catch StoreError.blobTooLarge {
+            intake.discard()
             throw RelayError(
                 status: .contentTooLarge, code: "blob_too_large",
                 message: "blobs are limited to \(state.configuration.maxBlobBytes) bytes on this relay")
@@ -47,6 +63,23 @@ struct BlobRoutes {
             throw RelayError.badRequest("hash_mismatch", "the uploaded bytes do not hash to the blob's name; nothing was stored")
         }
         return Response(status: .created)
+    }
+
+    /// The blob's partial file, continued at `offset`; refusals say how to continue.
+    private func openIntake(_ hash: [UInt8], at offset: UInt64, limit: UInt64) throws -> BlobIntake {
+        do {
+            return try BlobIntake.resuming(hash, at: offset, into: state.blobs, limit: limit)
+        } catch {
+            switch error {
+            case .blobOffset(let held, _):
+                throw RelayError(
+                    status: .conflict, code: "bad_offset", message: "this relay holds \(held) bytes of the blob: continue from there",
+                    headers: [Self.receivedHeader: String(held)])
+            case .blobBusy:
+                throw RelayError(status: .conflict, code: "upload_in_progress", message: "another upload of this blob is under way: try again later")
+            default: throw error
+            }
+        }
     }
 
     @Sendable func download(_ request: Request, context: RelayContext) async throws -> Response {
@@ -66,6 +99,7 @@ struct BlobRoutes {
             headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(size)"
         }
         // Only the requested bytes are read, a piece at a time as the client takes them.
+        state.metrics.blobBytesServed.increment(by: Int64(range.count))
         let body =
             range.isEmpty
             ? ResponseBody()
@@ -93,6 +127,8 @@ struct BlobRoutes {
     }
 
     @Sendable func exists(_ request: Request, context: RelayContext) async throws -> Response {
-        Response(status: state.blobs.contains(try requestedHash(context)) ? .ok : .notFound)
+        let hash = try requestedHash(context)
+        if state.blobs.contains(hash) { return Response(status: .ok) }
+        return Response(status: .notFound, headers: [Self.receivedHeader: String(state.blobs.partialSize(hash))])
     }
 }

@@ -14,6 +14,17 @@ public struct BlobStore: Sendable {
         return directory.appendingPathComponent(String(hex.prefix(2))).appendingPathComponent(String(hex.dropFirst(2)))
     }
 
+    /// Where the received part of an interrupted transfer of a blob waits to be continued: named by the
+    /// blob's hash, so the next attempt finds it, and outside the fan-out folders, so it is never a blob.
+    public func partialURL(for sha256: [UInt8]) -> URL {
+        directory.appendingPathComponent(".partial").appendingPathComponent(Hex.encode(sha256))
+    }
+
+    /// How many bytes of an interrupted transfer of a blob are held (0 when none).
+    public func partialSize(_ sha256: [UInt8]) -> UInt64 {
+        ((try? FileManager.default.attributesOfItem(atPath: partialURL(for: sha256).path)[.size]) as? NSNumber)?.uint64Value ?? 0
+    }
+
     public func contains(_ sha256: [UInt8]) -> Bool { FileManager.default.fileExists(atPath: url(for: sha256).path) }
 
     /// Whether the stored blob still hashes to its name (read in 1 MiB pieces; false if it is missing).
@@ -21,12 +32,20 @@ public struct BlobStore: Sendable {
         guard let input = FileHandle(forReadingAtPath: url(for: sha256).path) else { return false }
         defer { try? input.close() }
         var hasher = SHA256Stream()
-        do {
-            while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty { chunk.withUnsafeBytes { hasher.update($0) } }
-        } catch {
-            return false
-        }
+        guard (try? Self.hashRest(of: input, into: &hasher)) != nil else { return false }
         return hasher.finish() == sha256
+    }
+
+    /// Hashes a file from its current position to its end, 1 MiB at a time; returns how many bytes it read.
+    /// (How a check or a resumed transfer reads what is already on disk without holding it.)
+    @discardableResult
+    public static func hashRest(of input: FileHandle, into hasher: inout SHA256Stream) throws -> UInt64 {
+        var count: UInt64 = 0
+        while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty {
+            chunk.withUnsafeBytes { hasher.update($0) }
+            count += UInt64(chunk.count)
+        }
+        return count
     }
 
     /// Copies a file into the store, hashing as it streams; returns its hash and size.
@@ -79,12 +98,14 @@ public struct BlobStore: Sendable {
     }
 
     /// Moves a verified temporary file to its content address. Another writer may have placed the same
-    /// bytes there first; that is success, not an error.
-    public static func place(_ temp: URL, at target: URL) throws {
+    /// bytes there first; that is success, not an error. Returns whether `temp` was moved (else it is left).
+    @discardableResult
+    public static func place(_ temp: URL, at target: URL) throws -> Bool {
         let fm = FileManager.default
-        guard !fm.fileExists(atPath: target.path) else { return }
+        guard !fm.fileExists(atPath: target.path) else { return false }
         try fm.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-        do { try fm.moveItem(at: temp, to: target) } catch  where fm.fileExists(atPath: target.path) {}
+        do { try fm.moveItem(at: temp, to: target) } catch  where fm.fileExists(atPath: target.path) { return false }
+        return true
     }
 
     /// Writes a blob to `destination`, checking that its bytes still hash to `sha256`. Streams in 1 MiB

@@ -9,13 +9,18 @@ public struct HTTPRequest: Sendable {
     public var body: [UInt8]
     /// A file sent as the body instead of `body`, read a piece at a time (blob uploads of any size).
     public var bodyFile: URL?
+    /// Where in `bodyFile` the body starts (a resumed upload sends only the rest of the file).
+    public var bodyOffset: UInt64
 
-    public init(method: String, target: String, headers: [(String, String)] = [], body: [UInt8] = [], bodyFile: URL? = nil) {
+    public init(
+        method: String, target: String, headers: [(String, String)] = [], body: [UInt8] = [], bodyFile: URL? = nil, bodyOffset: UInt64 = 0
+    ) {
         self.method = method
         self.target = target
         self.headers = headers
         self.body = body
         self.bodyFile = bodyFile
+        self.bodyOffset = bodyOffset
     }
 }
 
@@ -33,11 +38,23 @@ public protocol HTTPTransport: Sendable {
     /// Like `send`, but a 2xx answer's body goes to `sink` piece by piece and never whole into memory
     /// (blob downloads, as large as artifacts are); an error's body stays in the response, bounded.
     func send(_ request: HTTPRequest, streamingTo sink: any BodySink) async throws -> HTTPResponse
+    /// Whether a request's `bodyOffset` is honoured (else a resumed upload sends the whole file again).
+    var sendsFromOffset: Bool { get }
+}
+
+extension HTTPTransport {
+    public var sendsFromOffset: Bool { false }
 }
 
 /// Where a streamed answer's body goes, one piece at a time.
 public protocol BodySink: AnyObject, Sendable {
+    /// Called once with a 2xx answer's status and headers (lowercased names), before its first piece.
+    func begin(status: Int, headers: [String: String]) throws
     func write(_ bytes: UnsafeRawBufferPointer) throws
+}
+
+extension BodySink {
+    public func begin(status: Int, headers: [String: String]) throws {}
 }
 
 public enum Transports {

@@ -17,6 +17,8 @@ public struct SocketTransport: HTTPTransport {
     /// Put before every target (see `Transports.forURL`).
     public let pathPrefix: String
 
+    public var sendsFromOffset: Bool { true }
+
     public init(host: String, port: Int, pathPrefix: String = "") {
         self.host = host
         self.port = port
@@ -55,11 +57,14 @@ public struct SocketTransport: HTTPTransport {
             throw SyncError.badResponse("cannot read \(file.path)")
         }
         defer { try? input.close() }
-        head += "Content-Length: \(size)\r\n\r\n"
+        guard request.bodyOffset <= size else { throw SyncError.badResponse("\(file.path) is shorter than \(request.bodyOffset) bytes") }
+        try input.seek(toOffset: request.bodyOffset)
+        var sent = Int(request.bodyOffset)
+        head += "Content-Length: \(size - sent)\r\n\r\n"
+        // A server that refuses a body answers before reading it and stops reading: its answer says why.
         try writeAll(fd, Array(head.utf8))
-        var sent = 0
         while sent < size, let piece = try input.read(upToCount: min(256 << 10, size - sent)), !piece.isEmpty {
-            try writeAll(fd, Array(piece))
+            guard try writeUnlessAnswered(fd, Array(piece)) else { return try readResponse(fd, method: request.method, sink: nil) }
             sent += piece.count
         }
         guard sent == size else { throw SyncError.badResponse("\(file.path) changed while it was being sent") }
@@ -95,6 +100,28 @@ public struct SocketTransport: HTTPTransport {
             info = ai.pointee.ai_next
         }
         throw SyncError.unreachable(url: "\(host):\(port)", reason: "connection refused")
+    }
+
+    /// Sends `bytes` while watching for an answer; false when the server answered before taking them all.
+    private static func writeUnlessAnswered(_ fd: Int32, _ bytes: [UInt8]) throws -> Bool {
+        var sent = 0
+        while sent < bytes.count {
+            var watch = pollfd(fd: fd, events: Int16(POLLIN | POLLOUT), revents: 0)
+            let ready = poll(&watch, 1, 120_000)
+            if ready < 0 {
+                if errno == EINTR { continue }
+                throw failure("poll failed")
+            }
+            guard ready > 0 else { throw SyncError.unreachable(url: "", reason: "the server took no bytes for 120 s") }
+            if watch.revents & Int16(POLLIN) != 0 { return false }
+            let n = bytes[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+            if n < 0 {
+                if errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK { continue }
+                throw failure("send failed")
+            }
+            sent += n
+        }
+        return true
     }
 
     private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws {
@@ -146,6 +173,7 @@ public struct SocketTransport: HTTPTransport {
             headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
         let streaming = (200..<300).contains(status) ? sink : nil
+        try streaming?.begin(status: status, headers: headers)
         var body = [UInt8]()
         func emit(_ piece: ArraySlice<UInt8>) throws {
             if let streaming { return try piece.withUnsafeBytes { try streaming.write($0) } }

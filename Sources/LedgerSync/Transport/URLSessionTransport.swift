@@ -54,10 +54,12 @@ public struct URLSessionTransport: HTTPTransport {
                         guard (200..<300).contains(http.statusCode) else {
                             return try Self.answer(http, body: Array(try input.read(upToCount: 1 << 20) ?? Data()))
                         }
+                        let answer = try Self.answer(http, body: [])
+                        try sink.begin(status: answer.status, headers: answer.headers)
                         while let piece = try input.read(upToCount: 256 << 10), !piece.isEmpty {
                             try piece.withUnsafeBytes { try sink.write($0) }
                         }
-                        return try Self.answer(http, body: [])
+                        return answer
                     })
             }.resume()
         }
