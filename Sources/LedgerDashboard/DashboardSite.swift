@@ -35,7 +35,7 @@ public struct DashboardSite: Sendable {
         router.get("login") { request, _ in try await signIn(request) }
         router.post("logout") { request, _ in
             await sessions.end(request.cookies[DashboardSessions.cookieName]?.value)
-            return Self.html(.ok, MessagePages.signIn(howTo: login.howTo), cookie: Self.sessionCookie("", maxAge: 0))
+            return Self.html(.ok, signInPage(request), cookie: Self.sessionCookie("", maxAge: 0))
         }
         page(router, "/") { _, _, ctx in try await offload { try pages.experiments(ctx) } }
         page(router, "experiments/:id") { request, id, ctx in
@@ -63,9 +63,9 @@ public struct DashboardSite: Sendable {
     ) {
         router.get(path) { request, context in
             guard let session = await session(request) else {
-                return Self.html(.unauthorized, MessagePages.signIn(howTo: login.howTo))
+                return Self.html(.unauthorized, signInPage(request))
             }
-            let ctx = PageContext(viewer: session.viewer, formToken: writer == nil ? nil : session.formToken)
+            let ctx = PageContext(viewer: session.viewer, formToken: writer == nil ? nil : session.formToken, base: Self.base(request))
             do {
                 return Self.html(.ok, try await render(request, context.parameters.get("id") ?? "", ctx))
             } catch {
@@ -80,7 +80,7 @@ public struct DashboardSite: Sendable {
     /// served so that an SVG opened on its own runs no script (a sandboxed, script-free document).
     private func registerArtifacts<Context: RequestContext>(on router: Router<Context>) {
         router.get("runs/:id/artifacts/:sha") { request, context in
-            guard await session(request) != nil else { return Self.html(.unauthorized, MessagePages.signIn(howTo: login.howTo)) }
+            guard await session(request) != nil else { return Self.html(.unauthorized, signInPage(request)) }
             let id = context.parameters.get("id") ?? ""
             let sha = context.parameters.get("sha") ?? ""
             do {
@@ -154,9 +154,9 @@ public struct DashboardSite: Sendable {
     ) {
         router.post(path) { request, context in
             guard let session = await session(request) else {
-                return Self.html(.unauthorized, MessagePages.signIn(howTo: login.howTo))
+                return Self.html(.unauthorized, signInPage(request))
             }
-            let ctx = PageContext(viewer: session.viewer, formToken: session.formToken)
+            let ctx = PageContext(viewer: session.viewer, formToken: session.formToken, base: Self.base(request))
             let body = try await request.body.collect(upTo: 256 * 1024)
             let form = FormData(parsing: String(decoding: body.readableBytesView, as: UTF8.self))
             guard let token = form["token"], sameSecret(token, session.formToken) else {
@@ -168,7 +168,7 @@ public struct DashboardSite: Sendable {
             let id = context.parameters.get("id") ?? ""
             do {
                 let next = try await offload { try write(form, id) }
-                return Response(status: .seeOther, headers: [.location: next])
+                return Response(status: .seeOther, headers: [.location: Links.absolute(next, base: ctx.base)])
             } catch {
                 let e = DashboardError.from(error)
                 if e.status == 500 { context.logger.error("dashboard: \(error)") }
@@ -192,26 +192,46 @@ public struct DashboardSite: Sendable {
         let query = Self.query(request)
         let owner: SignedIn
         do { owner = try await login.signIn(query) } catch {
-            return Self.html(.unauthorized, MessagePages.signIn(problem: error.message, howTo: login.howTo))
+            return Self.html(.unauthorized, signInPage(request, problem: error.message))
         }
         let cookie: String
         do { cookie = try await sessions.create(for: owner) } catch {
             let problem = "The server could not keep a session (\(error)). Try the link from `mledger open` again in a moment."
-            return Self.html(.serviceUnavailable, MessagePages.signIn(problem: problem, howTo: login.howTo))
+            return Self.html(.serviceUnavailable, signInPage(request, problem: problem))
         }
         // Behind a TLS proxy the cookie must never travel over plain HTTP.
         let secure = Self.forwardedProto.flatMap { request.headers[$0] } == "https"
         return Self.html(
-            .ok, MessagePages.signedIn(next: Self.localPath(query["next"])),
+            .ok, MessagePages.signedIn(next: Self.localPath(query["next"]), base: Self.base(request)),
             cookie: Self.sessionCookie(cookie, maxAge: sessions.lifetimeSeconds, secure: secure))
     }
 
+    private func signInPage(_ request: Request, problem: String? = nil) -> HTML {
+        MessagePages.signIn(problem: problem, howTo: login.howTo, base: Self.base(request))
+    }
+
     static let forwardedProto = HTTPField.Name("X-Forwarded-Proto")
+    static let forwardedPrefix = HTTPField.Name("X-Forwarded-Prefix")
+
+    /// Where the browser sees the dashboard: "/", or under the path a proxy names in
+    /// `X-Forwarded-Prefix` (only plain path segments are taken; anything else counts as none).
+    static func base(_ request: Request) -> String {
+        guard let prefix = forwardedPrefix.flatMap({ request.headers[$0] }) else { return "/" }
+        let segments = prefix.split(separator: "/")
+        let plain = segments.allSatisfy { segment in
+            segment != "." && segment != ".."
+                && segment.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-._~".unicodeScalars.contains($0)) }
+        }
+        guard prefix.hasPrefix("/"), plain else { return "/" }
+        return segments.isEmpty ? "/" : "/" + segments.joined(separator: "/") + "/"
+    }
 
     static func query(_ request: Request) -> FormData { FormData(parsing: request.uri.query ?? "") }
 
-    /// Only paths on this server: an absolute address or `//host` would make the link an open redirect.
+    /// Only paths on this server, from the dashboard's root ("/runs/x"; a relative link "runs/x" is taken
+    /// as the same): an absolute address or `//host` would make the link an open redirect.
     static func localPath(_ text: String?) -> String {
+        let text = text.map { $0.hasPrefix("/") || $0.contains(":") ? $0 : "/" + $0 }
         guard let text, text.hasPrefix("/"), !text.hasPrefix("//"), !text.contains("\\"),
             !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
         else { return "/" }
@@ -232,7 +252,7 @@ public struct DashboardSite: Sendable {
         var headers: HTTPFields = [
             .contentType: "text/html; charset=utf-8",
             .contentSecurityPolicy:
-                "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+                "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'self'",
             .xContentTypeOptions: "nosniff",
             .cacheControl: "no-store",
         ]

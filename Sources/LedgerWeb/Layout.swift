@@ -7,10 +7,14 @@ public struct PageContext: Sendable {
     /// Present where pages may post (the local dashboard): each form carries it, and a post without the
     /// session's token is refused, so another site cannot make the browser sign something.
     public var formToken: String?
+    /// Where the dashboard is served, ending in "/": "/", or the path prefix of a proxy in front of it.
+    /// Every page's links are relative to it (`<base>`).
+    public var base: String
 
-    public init(viewer: String? = nil, formToken: String? = nil) {
+    public init(viewer: String? = nil, formToken: String? = nil, base: String = "/") {
         self.viewer = viewer
         self.formToken = formToken
+        self.base = base
     }
 
     public var canWrite: Bool { formToken != nil }
@@ -31,14 +35,14 @@ public enum Layout {
             "<a href=\"\(href)\"\(HTML.when(s == section, " aria-current=\"page\""))>\(label)</a>"
         }
         return """
-            <!doctype html><html lang="en"><head><meta charset="utf-8">\
+            <!doctype html><html lang="en"><head><meta charset="utf-8"><base href="\(context.base)">\
             <meta name="viewport" content="width=device-width, initial-scale=1">\
             <title>\(title) · mledger</title><link rel="stylesheet" href="\(Links.stylesheet)"></head>\
-            <body><header><a class="brand" href="/">mledger</a><nav>\
+            <body><header><a class="brand" href="\(Links.experiments)">mledger</a><nav>\
             \(nav("Experiments", Links.experiments, .experiments))\(nav("Models", Links.models, .models))\(nav("Audit", Links.audit, .audit))\
             </nav>\(HTML.when(context.viewer != nil, """
                 <span class="viewer">\(context.viewer)</span>\
-                <form class="signout" method="post" action="/logout"><button type="submit">Sign out</button></form>
+                <form class="signout" method="post" action="logout"><button type="submit">Sign out</button></form>
                 """))</header>\
             <main>\(body)</main></body></html>
             """

@@ -1,25 +1,32 @@
 /// Every address the dashboard links to, in one place. Entities are addressed by their hex ids, so no
-/// user-chosen name ever becomes part of a path.
+/// user-chosen name ever becomes part of a path. Addresses are relative to the page's `<base>`
+/// (`PageContext.base`), so the dashboard works at the root of a host and under a proxy's path prefix.
 public enum Links {
-    public static let experiments = "/"
-    public static let models = "/models"
-    public static let audit = "/audit"
-    public static let stylesheet = "/static/style.css"
+    public static let experiments = "./"
+    public static let models = "models"
+    public static let audit = "audit"
+    public static let stylesheet = "static/style.css"
 
     public static func experiment(_ id: String, _ query: String = "") -> String {
-        "/experiments/\(id)" + (query.isEmpty ? "" : "?" + query)
+        "experiments/\(id)" + (query.isEmpty ? "" : "?" + query)
     }
 
     /// The experiment's runs as pictures (parallel coordinates, scatter), with the table's filter.
     public static func plots(_ id: String, _ query: String = "") -> String {
-        "/experiments/\(id)/plots" + (query.isEmpty ? "" : "?" + query)
+        "experiments/\(id)/plots" + (query.isEmpty ? "" : "?" + query)
     }
 
-    public static func run(_ id: String) -> String { "/runs/\(id)" }
+    public static func run(_ id: String) -> String { "runs/\(id)" }
 
     /// A run's artifact by its hash: the run says which file it is and so its type.
-    public static func artifact(run: String, sha256: String) -> String { "/runs/\(run)/artifacts/\(sha256)" }
-    public static func model(_ id: String) -> String { "/models/\(id)" }
+    public static func artifact(run: String, sha256: String) -> String { "runs/\(run)/artifacts/\(sha256)" }
+    public static func model(_ id: String) -> String { "models/\(id)" }
+
+    /// A link (relative, or a path from the root of the dashboard) as a path from the host's root.
+    public static func absolute(_ link: String, base: String) -> String {
+        let relative = link.drop { $0 == "/" }
+        return base + (relative == "./" ? "" : relative)
+    }
 
     /// `path` with a query of `pairs` (none when every value is empty).
     public static func with(_ path: String, _ pairs: [(String, String)]) -> String {

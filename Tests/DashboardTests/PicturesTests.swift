@@ -62,7 +62,8 @@ import Testing
 
         // Images: shown with their size, served with their type and bytes, an SVG without its script.
         #expect(run.contains("width=\"240\" height=\"160\""))
-        let images = run.matches(of: /<img class="artifact" src="(\/runs\/[0-9a-f]+\/artifacts\/[0-9a-f]{64})"/).map { String($0.1) }
+        // Links are relative to the page's base ("/" here).
+        let images = run.matches(of: /<img class="artifact" src="(runs\/[0-9a-f]+\/artifacts\/[0-9a-f]{64})"/).map { "/" + $0.1 }
         #expect(images.count == 2)
         let datasets = try #require(Self.element("table", class: "datasets", in: run))
         #expect(datasets.contains("<td>train</td>") && datasets.contains("<td>val</td>") && datasets.contains("<th>acc</th>"), "datasets as rows")
@@ -145,7 +146,7 @@ import Testing
         return Double(label)
     }
 
-    static func runLinks(_ markup: String) -> [String] { markup.matches(of: /<a href="\/runs\/([0-9a-f]{64})">/).map { String($0.1) } }
+    static func runLinks(_ markup: String) -> [String] { markup.matches(of: /<a href="runs\/([0-9a-f]{64})">/).map { String($0.1) } }
 
     /// The first `<tag class="cls"…>…</tag>` (not nested in itself) in `html`.
     static func element(_ tag: String, class cls: String, in html: String) -> String? {

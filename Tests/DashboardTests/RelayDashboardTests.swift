@@ -131,8 +131,8 @@ import Testing
         let model = try await web.get("/models/\(try f.modelID)")
         #expect(model.text.contains("&lt;img src=x onerror=alert(&quot;reason&quot;)&gt;"))
         #expect(model.text.contains("SIGNATURE VERIFIED") && model.text.contains("promoted <strong>production</strong>"))
-        #expect(model.text.contains("Ada &lt;b&gt;Lovelace&lt;/b&gt;") && model.text.contains("href=\"/runs/\(f.run.prefix(8))\""))
-        #expect(!model.text.contains("/promote") && !model.text.contains("action=\"/comments\""), "the relay's dashboard is read-only")
+        #expect(model.text.contains("Ada &lt;b&gt;Lovelace&lt;/b&gt;") && model.text.contains("href=\"runs/\(f.run.prefix(8))\""))
+        #expect(!model.text.contains("/promote") && !model.text.contains("action=\"comments\""), "the relay's dashboard is read-only")
 
         let audit = try await web.get("/audit")
         #expect(

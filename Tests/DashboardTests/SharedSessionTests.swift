@@ -27,4 +27,46 @@ import Testing
         _ = try await elsewhere.post("/logout", form: [])
         #expect(try await browser.get("/").status == 401)
     }
+
+    /// Behind a balancer that serves the relays under `/mledger/`: the sign-in link, the move to the
+    /// asked page and every link of the pages stay under the prefix, whichever relay answers.
+    @Test func theDashboardWorksUnderAPathPrefix() async throws {
+        let database = try PostgresCluster.shared().createDatabase(prefix: "prefix")
+        let cli = try CLI()
+        try cli.ok("init", "--team", "vision", "--name", "Alice")
+        try cli.ok("model", "create", "digits")
+        let team = try #require((try cli.json("team", "list") as? [String: Any])?["team"] as? String)
+        let relays = try (0..<2).map { _ in try RelayProcess(team: team, database: database) }
+        let balancer = try NginxBalancer(relayPorts: relays.map(\.port))
+        try cli.ok("remote", "add", "origin", balancer.url + "/mledger/")
+        try cli.ok("sync")
+
+        let link = try signIn(cli, page: "/models")
+        #expect(link.hasPrefix(balancer.url + "/mledger/login?"), "\(link)")
+        let browser = try WebClient(url: balancer.url)
+        let signedIn = try await browser.signIn(link)
+        #expect(signedIn.status == 200 && signedIn.text.contains("url=/mledger/models\""), "\(signedIn.text)")
+        let models = try await browser.get("/mledger/models")
+        #expect(models.status == 200 && models.text.contains("<base href=\"/mledger/\">"))
+        // Every link on the page is relative (to the base), and each one answers under the prefix.
+        let links = Self.links(in: models.text)
+        #expect(links.contains("models") && links.contains { $0.hasPrefix("models/") }, "\(links)")
+        for link in links {
+            #expect(!link.hasPrefix("/"), "\(link) would leave the prefix")
+            let page = try await browser.get("/mledger/" + (link == "./" ? "" : link))
+            #expect(page.status == 200, "/mledger/\(link) answered \(page.status)")
+        }
+        // A prefix header that is not a plain path is ignored.
+        let direct = try WebClient(url: relays[0].url)
+        direct.cookie = browser.cookie
+        direct.headers = [("X-Forwarded-Prefix", "/x\"><script>")]
+        let odd = try await direct.get("/models")
+        #expect(odd.status == 200 && odd.text.contains("<base href=\"/\">") && !odd.text.contains("<script>"))
+    }
+
+    /// The `href` values of a page's anchors, stylesheet and forms' actions.
+    static func links(in html: String) -> [String] {
+        html.components(separatedBy: "href=\"").dropFirst().compactMap { $0.split(separator: "\"", maxSplits: 1).first.map(String.init) }
+            .filter { $0 != "/mledger/" }
+    }
 }

@@ -13,6 +13,8 @@ final class WebClient: @unchecked Sendable {
 
     let transport: SocketTransport
     var cookie: String?
+    /// Sent with every request, as a proxy in front of the server would add them.
+    var headers: [(String, String)] = []
 
     init(port: Int) { transport = SocketTransport(host: "127.0.0.1", port: port) }
 
@@ -41,7 +43,7 @@ final class WebClient: @unchecked Sendable {
     }
 
     private func send(_ method: String, _ target: String, body: [UInt8], contentType: String? = nil) async throws -> Page {
-        var headers = [(String, String)]()
+        var headers = self.headers
         if let cookie { headers.append(("Cookie", cookie)) }
         if let contentType { headers.append(("Content-Type", contentType)) }
         let r = try await transport.send(HTTPRequest(method: method, target: target, headers: headers, body: body))

@@ -79,7 +79,7 @@ import Testing
         }
         let missing = AuditTimeline.render([entry(PromotionReason.missing)], modelNames: nil).markup
         #expect(missing.contains("REASON MISSING") && missing.contains("SIGNATURE INVALID") && missing.contains("v1 → v2"))
-        #expect(missing.contains("href=\"/runs/abcd1234\""))
+        #expect(missing.contains("href=\"runs/abcd1234\""))
         let given = AuditTimeline.render([entry("beats v1")], modelNames: nil).markup
         #expect(!given.contains("REASON MISSING") && given.contains("<q>beats v1</q>"))
     }

@@ -70,7 +70,10 @@ public final class NginxBalancer: @unchecked Sendable {
                     proxy_read_timeout 300s;
                     proxy_send_timeout 300s;
                     location / { proxy_pass http://relays; }
-                    location /mledger/ { proxy_pass http://relays/; }
+                    location /mledger/ {
+                        proxy_pass http://relays/;
+                        proxy_set_header X-Forwarded-Prefix /mledger;
+                    }
                 }
             }
             """

@@ -10,7 +10,7 @@ public enum Comments {
             <ol class="timeline">\(HTML.each(comments) { c in
                 """
                 <li class="comment" id="c-\(c.id)"><div>\(Layout.author(c.author)) <span class="muted">\(Format.time(c.time))</span>\
-                \(HTML.when(c.replyTo != nil, " <span class=\"muted\">reply to <a href=\"#c-\(c.replyTo)\">\(Format.short(c.replyTo ?? ""))</a></span>"))</div>\
+                \(HTML.when(c.replyTo != nil, " <span class=\"muted\">reply to <a href=\"\(returnTo)#c-\(c.replyTo)\">\(Format.short(c.replyTo ?? ""))</a></span>"))</div>\
                 <p class="comment-text">\(c.text)</p></li>
                 """
             })</ol>
@@ -20,7 +20,7 @@ public enum Comments {
 
     static func form(target: String, returnTo: String, context: PageContext) -> HTML {
         """
-        <form class="inline" method="post" action="/comments">\(context.tokenField)\
+        <form class="inline" method="post" action="comments">\(context.tokenField)\
         <input type="hidden" name="target" value="\(target)"><input type="hidden" name="return" value="\(returnTo)">\
         <label>Add a signed comment<textarea name="text" rows="2" cols="50" required></textarea></label>\
         <button type="submit">Comment</button></form>

@@ -36,7 +36,7 @@ public enum ComparePage {
             \(Layout.table(head, overview))\
             <h2>Params</h2>\(Layout.table(head, rows(paramKeys) { $0.params[$1] ?? "" }, class: "params"))\
             <h2>Metrics (last value)</h2>\(Layout.table(head, rows(metricKeys) { Format.number($0.metrics[$1]?.last?.value) }, class: "metrics"))\
-            <h2>Charts</h2>\(options.controls(path: "/compare", keep: runs.map { ("run", $0.id) }))<div class="charts">\(charts)</div>\
+            <h2>Charts</h2>\(options.controls(path: "compare", keep: runs.map { ("run", $0.id) }))<div class="charts">\(charts)</div>\
             \(EvaluationSection.compare(runs, previews: previews, head: head))
             """
         return Layout.page(title: "Compare runs", section: .experiments, context: context, body)

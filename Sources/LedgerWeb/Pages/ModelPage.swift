@@ -76,18 +76,18 @@ public enum ModelPage {
         let versions = HTML.each(model.versions.reversed()) { "<option value=\"\($0.id)\">v\($0.number)</option>" }
         return """
             <h2>Promote or demote</h2>\
-            <form class="inline" method="post" action="/models/\(model.id)/promote">\(context.tokenField)\
+            <form class="inline" method="post" action="models/\(model.id)/promote">\(context.tokenField)\
             <label>Version<select name="version" required>\(versions)</select></label>\
             <label>Alias<input type="text" name="alias" required placeholder="production"></label>\
             <label>Reason<input type="text" class="wide" name="reason" required placeholder="why (shown in the audit trail)"></label>\
             <label>Evidence<input type="text" name="evidence" placeholder="run:3f2a, acc=0.981"></label>\
             <button type="submit">Promote</button></form>\
-            <form class="inline" method="post" action="/models/\(model.id)/request">\(context.tokenField)\
+            <form class="inline" method="post" action="models/\(model.id)/request">\(context.tokenField)\
             <label>Version<select name="version" required>\(versions)</select></label>\
             <label>Alias<input type="text" name="alias" required placeholder="production"></label>\
             <label>Reason<input type="text" class="wide" name="reason" required placeholder="why (shown to approvers)"></label>\
             <button type="submit" title="for an alias that needs approvals">Request</button></form>\
-            <form class="inline" method="post" action="/models/\(model.id)/demote">\(context.tokenField)\
+            <form class="inline" method="post" action="models/\(model.id)/demote">\(context.tokenField)\
             <label>Alias<input type="text" name="alias" required placeholder="production"></label>\
             <label>Reason<input type="text" class="wide" name="reason" required></label>\
             <button type="submit">Demote</button></form>

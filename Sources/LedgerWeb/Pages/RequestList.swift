@@ -34,7 +34,7 @@ public enum RequestList {
     static func forms(_ r: RequestView, _ context: PageContext) -> HTML {
         HTML.each(["approve", "reject"]) { verdict in
             """
-            <form class="inline" method="post" action="/requests/\(r.id)/\(verdict)">\(context.tokenField)\
+            <form class="inline" method="post" action="requests/\(r.id)/\(verdict)">\(context.tokenField)\
             <label>Reason<input type="text" class="wide" name="reason" required placeholder="why (shown in the audit trail)"></label>\
             <button type="submit">\(verdict == "approve" ? "Approve" : "Reject")</button></form>
             """

@@ -45,7 +45,7 @@ public enum RunsPage {
             <button type="submit">Apply</button></form>\
             \(Layout.notice(problem))\
             <p class="muted">\(page.matching) of \(total) runs match.</p>\
-            <form id="compare" method="get" action="/compare"><button type="submit">Compare selected runs</button></form>\
+            <form id="compare" method="get" action="compare"><button type="submit">Compare selected runs</button></form>\
             \(Layout.table(head, rows, class: "runs"))\
             <nav class="pager">\(pageLink("← Previous", page.page - 1))<span>Page \(page.page) of \(page.pageCount)</span>\(pageLink("Next →", page.page + 1))</nav>
             """
