@@ -10,8 +10,8 @@ struct Migrate: AsyncParsableCommand {
         abstract: "Copy a SQLite relay's history into a PostgreSQL database, for relays started with --database.",
         usage: "mledger-relay migrate --from /var/lib/mledger-relay --to postgres://mledger@db.example.org/mledger",
         discussion: """
-            Stop the SQLite relay first. Every event is verified, then copied at its arrival position, so
-            clients sync on without pulling again. Interrupted, it resumes where it stopped when run again.
+            Stop the SQLite relay first. Every event is verified, then copied at its arrival position, so \
+            clients sync on without pulling again. Interrupted, it resumes where it stopped when run again. \
             Blobs are files: copy the blobs/ folder to the relays' --blobs folder (rsync -a).
             """
     )

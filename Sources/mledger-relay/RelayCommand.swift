@@ -12,9 +12,9 @@ struct RelayCommand: AsyncParsableCommand {
         commandName: "mledger-relay",
         abstract: "The ModelLedger relay: verifies, stores and serves a team's signed events.",
         discussion: """
-            Clients push their events with `mledger sync` and pull everyone else's. The relay checks every
-            signature, hash chain and role, stores what is valid in its embedded SQLite store, and serves
-            it back in the order it arrived. It cannot forge or alter an event: every client verifies
+            Clients push their events with `mledger sync` and pull everyone else's. The relay checks every \
+            signature, hash chain and role, stores what is valid in its embedded SQLite store, and serves \
+            it back in the order it arrived. It cannot forge or alter an event: every client verifies \
             what it pulls.
             """,
         version: "0.1.0",
@@ -28,11 +28,11 @@ struct Serve: AsyncParsableCommand {
         abstract: "Run the relay.",
         usage: "mledger-relay serve --data /var/lib/mledger --port 8470 --team TEAM_ID",
         discussion: """
-            Environment variables set the defaults: MLEDGER_RELAY_DATA, MLEDGER_RELAY_HOST,
-            MLEDGER_RELAY_PORT, MLEDGER_RELAY_TEAM, MLEDGER_RELAY_DATABASE, MLEDGER_RELAY_BLOBS,
-            LOG_LEVEL (trace, debug, info, warning, error).
-            With --database, several relays share one PostgreSQL: each keeps a local copy in --data.
-            GET /healthz answers "ok" while the database answers; GET /metrics serves Prometheus metrics.
+            Environment variables set the defaults: MLEDGER_RELAY_DATA, MLEDGER_RELAY_HOST, \
+            MLEDGER_RELAY_PORT, MLEDGER_RELAY_TEAM, MLEDGER_RELAY_DATABASE, MLEDGER_RELAY_BLOBS, \
+            LOG_LEVEL (trace, debug, info, warning, error). \
+            With --database, several relays share one PostgreSQL: each keeps a local copy in --data. \
+            GET /healthz answers "ok" while the database answers; GET /metrics serves Prometheus metrics. \
             Stop with SIGINT or SIGTERM.
             """
     )

@@ -13,10 +13,10 @@ struct TortureCommand: AsyncParsableCommand {
               mledger-torture --long --clients 40
             """,
         discussion: """
-            Runs real processes on 127.0.0.1 (random free ports) in temporary folders, finds the binaries beside
-            itself (or in MLEDGER_BIN_DIR), prints one line per scenario and one summary line, and exits non-zero
-            if any check failed, naming the check and the seed that reproduces it. Faults counted: processes
-            killed, relay restarts, partitions and forks; inputs: hostile requests and events, decoder inputs and
+            Runs real processes on 127.0.0.1 (random free ports) in temporary folders, finds the binaries beside \
+            itself (or in MLEDGER_BIN_DIR), prints one line per scenario and one summary line, and exits non-zero \
+            if any check failed, naming the check and the seed that reproduces it. Faults counted: processes \
+            killed, relay restarts, partitions and forks; inputs: hostile requests and events, decoder inputs and \
             tampered bytes.
             """
     )

@@ -7,16 +7,16 @@ struct Audit: ParsableCommand {
         abstract: "The audit trail: who created, promoted, demoted, archived and deployed which version, when and why.",
         usage: "mledger audit digits",
         discussion: """
-            Each entry's signature is checked again from the stored bytes. CONFLICT marks concurrent,
-            unresolved changes to one alias; FORK marks an author who signed two different events at one
-            position of their chain (a restored or copied key); NOT-ALLOWED marks an alias change by an
-            author who lacked the role it needed (shown, but without effect). REASON MISSING marks a
-            promotion, demotion or archival that arrived without a reason (for example through the
-            MLflow-compatible endpoint): the ledger records a marker instead of inventing one.
-            IMPORTED marks an event `mledger import` signed for a fact read from another system (its
-            source, original author and time follow the reason); STATE-AT-IMPORT marks a stage or alias
-            that system held when it was imported, since it keeps no history of when it was set.
-            Deployments show their environment (env:NAME) and the version they replaced; alerts their
+            Each entry's signature is checked again from the stored bytes. CONFLICT marks concurrent, \
+            unresolved changes to one alias; FORK marks an author who signed two different events at one \
+            position of their chain (a restored or copied key); NOT-ALLOWED marks an alias change by an \
+            author who lacked the role it needed (shown, but without effect). REASON MISSING marks a \
+            promotion, demotion or archival that arrived without a reason (for example through the \
+            MLflow-compatible endpoint): the ledger records a marker instead of inventing one. \
+            IMPORTED marks an event `mledger import` signed for a fact read from another system (its \
+            source, original author and time follow the reason); STATE-AT-IMPORT marks a stage or alias \
+            that system held when it was imported, since it keeps no history of when it was set. \
+            Deployments show their environment (env:NAME) and the version they replaced; alerts their \
             evidence; `retrain` marks a run that a rule's alert started.
             """
     )

@@ -12,9 +12,9 @@ struct UI: AsyncParsableCommand {
         abstract: "Browse this workspace's ledger in a web browser, offline.",
         usage: "mledger ui\n  mledger ui --port 0 --no-browser\n  mledger ui --page /models",
         discussion: """
-            Serves the dashboard (experiments, runs tables, run pages with charts, comparisons, the model
-            registry and audit timelines) from this workspace's own ledger on 127.0.0.1 only. The printed
-            address carries a secret token; other users of this machine cannot use the dashboard without it.
+            Serves the dashboard (experiments, runs tables, run pages with charts, comparisons, the model \
+            registry and audit timelines) from this workspace's own ledger on 127.0.0.1 only. The printed \
+            address carries a secret token; other users of this machine cannot use the dashboard without it. \
             Comments and promotions made here are signed with this device's key, like the CLI's. Stop with Ctrl-C.
             """
     )
@@ -51,7 +51,7 @@ struct Open: ParsableCommand {
         abstract: "Sign in to a relay's dashboard: print (and open) a short-lived link signed by this device.",
         usage: "mledger open\n  mledger open --page /models --no-browser",
         discussion: """
-            The link works once, within five minutes, for a current member of the team. The relay turns it
+            The link works once, within five minutes, for a current member of the team. The relay turns it \
             into a session cookie for this browser.
             """
     )

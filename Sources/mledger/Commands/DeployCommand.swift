@@ -9,9 +9,9 @@ struct DeployCommand: ParsableCommand {
         commandName: "deploy",
         abstract: "Record which model version serves in which environment, roll back, and see where each serves.",
         discussion: """
-            A deployment is a signed event: which version serves in an environment (production, staging, ...),
-            since when, deployed by whom and why, and what it replaced. Environments protected with
-            `mledger deploy protect` take deployments only from that role or above. `mledger audit MODEL`
+            A deployment is a signed event: which version serves in an environment (production, staging, ...), \
+            since when, deployed by whom and why, and what it replaced. Environments protected with \
+            `mledger deploy protect` take deployments only from that role or above. `mledger audit MODEL` \
             shows deployments beside promotions.
             """,
         subcommands: [Record.self, Rollback.self, List.self, Status.self, Protect.self]

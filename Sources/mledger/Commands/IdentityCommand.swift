@@ -9,8 +9,8 @@ struct IdentityCommand: ParsableCommand {
         commandName: "identity",
         abstract: "This device's signing identity, the member's devices, revocation and key rotation.",
         discussion: """
-            The identity is an Ed25519 key kept in the user's config directory ($MLEDGER_CONFIG_DIR,
-            $XDG_CONFIG_HOME/mledger or ~/.config/mledger), readable only by you. Each device has its own
+            The identity is an Ed25519 key kept in the user's config directory ($MLEDGER_CONFIG_DIR, \
+            $XDG_CONFIG_HOME/mledger or ~/.config/mledger), readable only by you. Each device has its own \
             key; never copy it to another machine.
             """,
         subcommands: [Show.self, Create.self, Link.self, List.self, Revoke.self, Rotate.self]
@@ -62,8 +62,8 @@ struct IdentityCommand: ParsableCommand {
             abstract: "Link another device's key to you (run on the device whose key is your member key).",
             usage: "mledger identity link 5b1e...9a --label 'gpu node'",
             discussion: """
-                The new device keeps its own key (`mledger identity create` there, then `identity show`);
-                once this link is synced, the relay and every client treat its events as yours, with your
+                The new device keeps its own key (`mledger identity create` there, then `identity show`); \
+                once this link is synced, the relay and every client treat its events as yours, with your \
                 role. One key never lives on two machines.
                 """
         )

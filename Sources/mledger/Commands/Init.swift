@@ -8,7 +8,7 @@ struct Init: AsyncParsableCommand {
         abstract: "Create a workspace (.mledger/) and a new team ledger here.",
         usage: "mledger init --team vision --name 'Ada Lovelace'",
         discussion: """
-            Creates .mledger/ in the folder (the database and the blob store), creates this device's
+            Creates .mledger/ in the folder (the database and the blob store), creates this device's \
             identity if it has none yet, and signs the team's genesis event: you are its first admin.
             """
     )

@@ -10,13 +10,13 @@ extension RunCommand {
             abstract: "Log metric points from JSON lines, one signed event per batch.",
             usage: "python train.py | mledger run log-batch RUN\n  mledger run log-batch RUN --file metrics.jsonl",
             discussion: """
-                Each line is {"key": "loss", "value": 0.42, "step": 3, "timestamp": 1700000000000}
-                (step defaults to 0, timestamp to now) or {"step": 3, "metrics": {"loss": 0.42, "acc": 0.9}}.
+                Each line is {"key": "loss", "value": 0.42, "step": 3, "timestamp": 1700000000000} \
+                (step defaults to 0, timestamp to now) or {"step": 3, "metrics": {"loss": 0.42, "acc": 0.9}}. \
                 Values may also be "nan", "inf" or "-inf".
 
-                From a file, every line is checked before anything is written: one bad line and nothing is
-                logged. From standard input, points are committed in batches as they arrive (whatever is
-                available at once, up to --batch-size points per event), so a training loop can stream into
+                From a file, every line is checked before anything is written: one bad line and nothing is \
+                logged. From standard input, points are committed in batches as they arrive (whatever is \
+                available at once, up to --batch-size points per event), so a training loop can stream into \
                 it; with --json each committed batch is acknowledged on a line of its own.
                 """
         )

@@ -10,7 +10,7 @@ struct ModelCommand: ParsableCommand {
         commandName: "model",
         abstract: "The model registry: models, versions, aliases and promotions.",
         discussion: """
-            VERSION is a display number (3 or v3) or a prefix of the version's id. Every promotion and
+            VERSION is a display number (3 or v3) or a prefix of the version's id. Every promotion and \
             demotion needs a reason; `mledger audit MODEL` shows who moved which alias, when and why.
             """,
         subcommands: [

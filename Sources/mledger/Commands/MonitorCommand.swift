@@ -10,8 +10,8 @@ struct MonitorCommand: AsyncParsableCommand {
         abstract: "Production metrics of deployed versions, rules over them, alerts and retraining.",
         discussion: """
             Production points are signed events of the version serving in an environment (see `mledger deploy`):
-            scraped from the serving app's Prometheus endpoint (`scrape`) or pushed (`log`). Rules (`rule add`)
-            say when a version degrades; `watch` evaluates them, writes a signed alert with the evidence, and
+            scraped from the serving app's Prometheus endpoint (`scrape`) or pushed (`log`). Rules (`rule add`) \
+            say when a version degrades; `watch` evaluates them, writes a signed alert with the evidence, and \
             can start a retraining command whose run links back to the alert.
             """,
         subcommands: [Log.self, Scrape.self, RuleCommand.self, Watch.self, Alerts.self, Show.self]

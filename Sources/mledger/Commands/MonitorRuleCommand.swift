@@ -16,7 +16,7 @@ extension MonitorCommand {
             usage: "mledger monitor rule add digits --env production --metric accuracy --below 0.8 --for 5m --then run 'make retrain'",
             discussion: """
                 --drift-from-training PCT fires when the value is more than PCT percent from the last value of the
-                same metric (or --baseline KEY) in the run that produced the serving version. A rule that runs a
+                same metric (or --baseline KEY) in the run that produced the serving version. A rule that runs a \
                 command needs a maintainer: `mledger monitor watch` runs it on the watcher's machine.
                 """)
         @Argument(help: "The model.") var model: String

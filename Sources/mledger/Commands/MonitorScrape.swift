@@ -10,10 +10,10 @@ extension MonitorCommand {
             abstract: "Scrape a Prometheus endpoint of the serving app into signed production points, until stopped.",
             usage: "mledger monitor scrape http://127.0.0.1:8000/metrics --env production --every 30s --metrics accuracy,predictions",
             discussion: """
-                Samples labelled model_version="N" belong to that version (a number, alias or id prefix); the others
-                to the version deployed in the environment at the time of the scrape. Without --metrics every sample
-                but histogram buckets is recorded. An endpoint that is down or answers an error is reported on
-                standard error and tried again at the next interval; stopping and starting again loses nothing
+                Samples labelled model_version="N" belong to that version (a number, alias or id prefix); the others \
+                to the version deployed in the environment at the time of the scrape. Without --metrics every sample \
+                but histogram buckets is recorded. An endpoint that is down or answers an error is reported on \
+                standard error and tried again at the next interval; stopping and starting again loses nothing \
                 but the scrapes in between. --json prints one line per scrape.
                 """)
         @Argument(help: "The metrics URL of the serving app.") var url: String

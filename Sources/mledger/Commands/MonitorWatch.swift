@@ -10,12 +10,12 @@ extension MonitorCommand {
             abstract: "Evaluate the rules as production points arrive; sign alerts and start their commands.",
             usage: "mledger monitor watch --every 10s",
             discussion: """
-                Each firing writes a signed monitor.alert with the evidence (the breaking points and their window).
-                A rule added with `--then run COMMAND` then starts COMMAND through /bin/sh in this folder with
-                MLEDGER_ALERT (the alert's id), MLEDGER_ALERT_MODEL, MLEDGER_ALERT_ENV, MLEDGER_ALERT_VERSION and
-                MLEDGER_ALERT_SUMMARY set, and waits for it; a run started by `mledger run` inside it is tagged
-                mledger.alert, so the audit trail links the retraining to the alert. Commands of rules another member
-                signed are started only with --run-team-rules (a watcher runs what it trusts); their alerts are signed
+                Each firing writes a signed monitor.alert with the evidence (the breaking points and their window). \
+                A rule added with `--then run COMMAND` then starts COMMAND through /bin/sh in this folder with \
+                MLEDGER_ALERT (the alert's id), MLEDGER_ALERT_MODEL, MLEDGER_ALERT_ENV, MLEDGER_ALERT_VERSION and \
+                MLEDGER_ALERT_SUMMARY set, and waits for it; a run started by `mledger run` inside it is tagged \
+                mledger.alert, so the audit trail links the retraining to the alert. Commands of rules another member \
+                signed are started only with --run-team-rules (a watcher runs what it trusts); their alerts are signed \
                 either way. --json prints one line per alert.
                 """)
         @Option(help: "Time between checks: 10s, 1m, 500ms.") var every = "10s"

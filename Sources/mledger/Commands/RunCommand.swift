@@ -9,7 +9,7 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Start runs, log params, metrics, tags and artifacts, and review runs.",
         discussion: """
-            RUN is a run id or a unique prefix of it (at least 4 hex digits), as printed by `run start`.
+            RUN is a run id or a unique prefix of it (at least 4 hex digits), as printed by `run start`. \
             `mledger run --experiment NAME -- COMMAND...` runs a training command as a run (see `run exec --help`).
             """,
         subcommands: [
@@ -25,7 +25,7 @@ struct RunCommand: ParsableCommand {
             abstract: "Start a run and print its id.",
             usage: "RUN=$(mledger run start --experiment mnist --name baseline)",
             discussion: """
-                Records the git commit and whether the work tree is dirty, the host, and an environment
+                Records the git commit and whether the work tree is dirty, the host, and an environment \
                 fingerprint. The experiment is created if it does not exist yet.
                 """
         )

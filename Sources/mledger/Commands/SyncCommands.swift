@@ -46,8 +46,8 @@ struct Sync: AsyncParsableCommand {
         abstract: "Exchange events with a relay: push what it lacks, pull what this workspace lacks.",
         usage: "mledger sync\n  mledger sync origin --json",
         discussion: """
-            Everything pulled is verified (signatures, chains, team) before it is stored. Safe to interrupt
-            at any moment: the next sync resumes where this one stopped, with no duplicates. Artifact files
+            Everything pulled is verified (signatures, chains, team) before it is stored. Safe to interrupt \
+            at any moment: the next sync resumes where this one stopped, with no duplicates. Artifact files \
             referenced by events are uploaded too.
             """
     )

@@ -9,10 +9,10 @@ struct TeamCommand: ParsableCommand {
         commandName: "team",
         abstract: "Members, roles and protected aliases (admins sign these changes).",
         discussion: """
-            Roles, from least to most: reader (reads everything), writer (logs runs, comments, creates
-            versions, moves unprotected aliases), maintainer (also moves protected aliases), admin (also
-            manages members and protections).
-            A member's KEY is the public key `mledger identity show` prints on their machine. Changes take
+            Roles, from least to most: reader (reads everything), writer (logs runs, comments, creates \
+            versions, moves unprotected aliases), maintainer (also moves protected aliases), admin (also \
+            manages members and protections). \
+            A member's KEY is the public key `mledger identity show` prints on their machine. Changes take \
             effect for the team once synced to the relay.
             """,
         subcommands: [Add.self, Remove.self, Rotate.self, Protect.self, List.self]

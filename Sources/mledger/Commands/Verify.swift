@@ -8,11 +8,11 @@ struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Re-check every signature, hash and chain link; exit non-zero if anything was altered.",
         discussion: """
-            For every stored event: its id must be the hash of its bytes, its columns must match its signed
-            bytes, its signature must be valid, and its prev must name its author's previous event. Then the
-            views are rebuilt from the events (and thrown away) and compared with the stored ones. Any
-            problem is reported with the event's row in the events table and its id. Stored events that
-            count nowhere (a stranger's, a revoked device's, past a removal's chain end or a fork's bound)
+            For every stored event: its id must be the hash of its bytes, its columns must match its signed \
+            bytes, its signature must be valid, and its prev must name its author's previous event. Then the \
+            views are rebuilt from the events (and thrown away) and compared with the stored ones. Any \
+            problem is reported with the event's row in the events table and its id. Stored events that \
+            count nowhere (a stranger's, a revoked device's, past a removal's chain end or a fork's bound) \
             are listed as such: they are evidence, not damage.
             """
     )
