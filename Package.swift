@@ -125,7 +125,7 @@ let package = Package(
         // Starts the built binaries as real processes (tests and benchmarks).
         .target(name: "LedgerProcesses", path: "Tests/Processes"),
         // Helpers shared by the tests that run the built binaries.
-        .target(name: "LedgerTestSupport", dependencies: ["LedgerProcesses"], path: "Tests/TestSupport"),
+        .target(name: "LedgerTestSupport", dependencies: ["LedgerProcesses", "LedgerProtocol"], path: "Tests/TestSupport"),
         // The dashboard over real HTTP from real relays and `mledger ui`, and in a headless Chromium.
         .testTarget(
             name: "DashboardTests",

@@ -87,11 +87,12 @@ import FoundationNetworking
         #expect((swappedAnswer.json["message"] as? String)?.contains("X-Mledger-Body-SHA256") == true)
 
         // A replayed request: the first is fine, the identical second one is refused.
+        let signedAt = wallClockMs()
         let headers = try signed("GET", "/v1/frontier", [], aliceKey, relay)
         #expect(try await send(relay, "GET", "/v1/frontier", headers: headers).status == 200)
         let replay = try await send(relay, "GET", "/v1/frontier", headers: headers)
         #expect(replay.status == 401)
-        #expect((replay.json["message"] as? String)?.contains("replayed") == true)
+        #expect(Replay.refused(replay.json["message"] as? String, signedAtMs: signedAt, replay: "replayed", tooOld: "more than 5 minutes"))
 
         // Events built on Alice's real chain.
         let local = try Ledger(path: alice.database)
