@@ -40,13 +40,13 @@ public enum RelayApplication {
             return try JSONResponse.make(
                 RelayAnnouncement(
                     relay: Hex.encode(audience.relay), team: audience.team?.hex,
-                    logKey: state.log.flatMap { log in audience.team.map(log.verifierKey) }))
+                    logKey: audience.team.map(state.log.verifierKey)))
         }
         let v1 = router.group("v1").add(middleware: RequestAuthenticator(state: state))
         EventRoutes(state: state).register(on: v1)
         BlobRoutes(state: state).register(on: v1)
         WebhookRoutes(state: state).register(on: v1)
-        if let log = state.log { LogRoutes(state: state, log: log).register(on: v1) }
+        LogRoutes(state: state, log: state.log).register(on: v1)
         DashboardSite(
             ledger: state.ledger, blobs: state.blobs, login: SignedLinkLogin(ledger: state.ledger, acceptNonce: state.store.acceptNonce),
             sessions: DashboardSessions(backend: state.store.sessions)

@@ -18,10 +18,10 @@ public struct RelayState: Sendable {
     public let relayID: [UInt8]
     /// Webhook subscriptions and their delivery state, in `webhooks.sqlite` beside the ledger.
     public let webhooks: Webhooks
-    /// The transparency log of the relay's arrival order (SPEC 6.17), in `transparency.sqlite`. Only a
-    /// relay with its own SQLite store keeps one: relays sharing PostgreSQL would each sign with their own
-    /// key, so they announce no log (and clients check none) until the log lives in the shared database.
-    public let log: TransparencyLog?
+    /// The transparency log of the relay's arrival order (SPEC 6.17), in `transparency.sqlite`. Relays
+    /// sharing PostgreSQL each grow it from their local copy, which follows the shared order, and sign with
+    /// the key kept in the database: their logs and checkpoints are identical (Ed25519 is deterministic).
+    public let log: TransparencyLog
     let metrics = RelayMetrics()
     let turns = IngestTurns()
     /// Request bodies held at once: four of the largest allowed (a client keeps two pushes in flight).
@@ -44,10 +44,9 @@ public struct RelayState: Sendable {
         let policy = AddressPolicy(allowLinkLocal: configuration.webhookAllowLinkLocal)
         webhooks = Webhooks(
             store: try WebhookStore(path: Webhooks.storePath(besideLedger: configuration.databasePath)), ledger: ledger, policy: policy)
-        log =
-            configuration.database == nil
-            ? try TransparencyLog(storage: try SQLiteLogStorage(path: configuration.dataDirectory.appendingPathComponent("transparency.sqlite").path))
-            : nil
+        let logStorage = try SQLiteLogStorage(path: configuration.dataDirectory.appendingPathComponent("transparency.sqlite").path)
+        try await store.shareLogKey(with: logStorage)
+        log = try TransparencyLog(storage: logStorage)
         if let configured = configuration.team, let stored = try ledger.team(), stored != configured {
             throw StoreError.invalidInput("\(configuration.storeName) holds team \(stored.short), not \(configured.short)")
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LedgerProtocol
 import LedgerRelay
 import LedgerStore
 import Logging
@@ -31,10 +32,14 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         let address = try DatabaseAddress(to)
-        let source = try Ledger(path: URL(fileURLWithPath: from).appendingPathComponent("relay.sqlite").path, cacheMiB: 16)
+        let folder = URL(fileURLWithPath: from)
+        let source = try Ledger(path: folder.appendingPathComponent("relay.sqlite").path, cacheMiB: 16)
+        let logPath = folder.appendingPathComponent("transparency.sqlite").path
+        let logKeySeed =
+            FileManager.default.fileExists(atPath: logPath) ? try SQLiteLogStorage(path: logPath).keySeed { SigningKey.generate().seed } : nil
         var logger = Logger(label: "mledger-relay")
         logger.logLevel = .error
-        let report = try await PostgresMigration.run(from: source, to: address, logger: logger) { position in
+        let report = try await PostgresMigration.run(from: source, logKeySeed: logKeySeed, to: address, logger: logger) { position in
             FileHandle.standardError.write(Data("copied up to position \(position)\n".utf8))
         }
         let resumed = report.alreadyThere > 0 ? " (\(report.alreadyThere) were there already)" : ""

@@ -34,7 +34,7 @@ import Testing
         #expect(page.text.contains("ROLLBACK") && page.text.contains("SERVING"))
         #expect(page.text.contains("loss rose in production"))
         #expect(page.text.contains("<h2>Production metrics by version</h2>") && page.text.contains("loss in production"))
-        #expect(page.text.contains("/runs/\(try #require(runs.first))"))
+        #expect(page.text.contains("href=\"runs/\(try #require(runs.first))"))
         #expect(page.text.contains("retraining"))
 
         try cli.ok("sync")

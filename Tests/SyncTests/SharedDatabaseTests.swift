@@ -148,17 +148,36 @@ import Testing
 
         let relay = try RelayProcess(team: fixture.team, database: database, port: fixture.relay.port)
         try alice.ok("experiment", "create", "after-the-move")
-        // Relays on PostgreSQL keep no transparency log yet: the log key each member pinned is gone, and
-        // a sync stops until the member forgets it on purpose.
-        let refused = try alice.run("sync")
-        #expect(refused.status != 0 && refused.stderr.contains("log_key_changed"), "\(refused.stderr)")
-        try alice.ok("sync", "--forget-relay-log")
-        let sync = try #require(try bob.json("sync", "--forget-relay-log", "--json") as? [String: Any])
+        // The log key moved with the history, and the log grows on from the same order: members' checks
+        // of it (consistency with the checkpoint each holds) pass without anything forgotten.
+        try alice.ok("sync")
+        let sync = try #require(try bob.json("sync", "--json") as? [String: Any])
         #expect(sync["pulled"] as? Int == 1)
         #expect(sync["pullDuplicates"] as? Int == 0, "a client whose cursor still holds pulls nothing twice")
         #expect(try bob.ok("experiment", "list").contains("after-the-move"))
         #expect(try Ledger(path: relay.database).eventCount() == before + 1)
         #expect(try TeamFixture.digest(bob) == TeamFixture.digest(alice))
+
+        // A second relay on a folder of its own grows the same log from its copy and announces the same key.
+        let second = try RelayProcess(team: fixture.team, database: database)
+        #expect(try Self.logKey(of: second) == Self.logKey(of: relay))
+        try bob.ok("remote", "add", "second", second.url)
+        try bob.ok("sync", "second")
+        let audit = try #require(try bob.json("audit", "--relay") as? [String: Any])
+        let logs = try #require(audit["relays"] as? [[String: Any]])
+        #expect(logs.count == 2 && Set(logs.compactMap { $0["root"] as? String }).count == 1, "one log through both relays: \(logs)")
+        #expect((audit["evidence"] as? [Any])?.isEmpty == true)
+    }
+
+    /// The log key a relay announces in `GET /v1/relay`.
+    static func logKey(of relay: RelayProcess) throws -> String? {
+        let connection = try RawConnection(port: relay.port, timeout: 10)
+        defer { connection.close() }
+        try connection.send("GET", "/v1/relay", headers: [("Connection", "close")])
+        let head = try #require(try connection.readHead())
+        var body = [UInt8]()
+        try connection.drain(Int(head.headers["content-length"] ?? "") ?? 0, after: head.start) { body += $0 }
+        return (try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])?["log_key"] as? String
     }
 
     /// Refused input changes nothing: a migration into a database that holds another history stops.

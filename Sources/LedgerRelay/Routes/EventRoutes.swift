@@ -79,7 +79,7 @@ struct EventRoutes {
             defer { turns.done(ticket) }
             let response = try Self.store(frames, signer: signer, configuredTeam: configuredTeam, in: store) { turns.wait(for: ticket) }
             // The log grows before the answer, so every acknowledged event has a position (SPEC 6.17).
-            if let log, let team = try ledger.team() { try log.catchUp(ledger: ledger, team: team) }
+            if let team = try ledger.team() { try log.catchUp(ledger: ledger, team: team) }
             return response
         }
         state.metrics.accepted.increment(by: Int64(response.accepted + response.forks))
@@ -154,15 +154,12 @@ struct EventRoutes {
             throw RelayError.badRequest("bad_limit", "'limit' must be a positive number of events")
         }
         let limit = min(requested, state.configuration.maxPullPage)
-        let ledger = state.ledger
-        let (page, positions): (EventPage, LogPositions?)
-        if let log = state.log {
-            (page, positions) = try await offload { () throws -> (EventPage, LogPositions?) in
-                guard let team = try ledger.team() else { return (EventPage(try ledger.frames(after: after, limit: limit)), nil) }
-                return try LogPositions.page(after: after, limit: limit, ledger: ledger, log: log, team: team)
-            }
-        } else {
-            (page, positions) = (try await state.store.frames(after: after, limit: limit), nil)
+        let (ledger, log) = (state.ledger, state.log)
+        // Pages come from the relay's own ledger, which on a shared database holds the shared order at the
+        // same positions (`CatchUp` brought it up to date), so pages and log positions always agree.
+        let (page, positions) = try await offload { () throws -> (EventPage, LogPositions?) in
+            guard let team = try ledger.team() else { return (EventPage(try ledger.frames(after: after, limit: limit)), nil) }
+            return try LogPositions.page(after: after, limit: limit, ledger: ledger, log: log, team: team)
         }
         state.metrics.pullSeconds.recordNanoseconds((ContinuousClock.now - start).nanoseconds)
         var headers = HTTPFields()

@@ -19,8 +19,10 @@ public enum PostgresMigration {
         public var last: Int64
     }
 
+    /// `logKeySeed`: the source relay's transparency log key, kept for the relays on the database so
+    /// members' pinned log key and the log itself (rebuilt from the same order) carry on.
     public static func run(
-        from source: Ledger, to address: DatabaseAddress, logger: Logger, pageSize: Int = 5000,
+        from source: Ledger, logKeySeed: [UInt8]? = nil, to address: DatabaseAddress, logger: Logger, pageSize: Int = 5000,
         progress: @Sendable (Int64) -> Void = { _ in }
     ) async throws -> Report {
         let report = try await offload { try source.verify(projections: false) }
@@ -30,9 +32,9 @@ public enum PostgresMigration {
         let database = try await SharedDatabase(address: address, logger: logger)
         if let relayID = try source.storedRelayID() {
             // Clients sign requests for the relay id; keeping it lets them go on as before.
-            try await database.execute(
-                "INSERT INTO mledger_meta (key, value) VALUES ('relay_id', \(ByteBuffer(bytes: relayID))) ON CONFLICT DO NOTHING")
+            _ = try await database.sharedValue("relay_id", proposing: relayID)
         }
+        if let logKeySeed { _ = try await database.sharedValue("log_key_seed", proposing: logKeySeed) }
         let start = try await database.head()
         if start > 0 {
             let mine = try await offload { try source.storedEvents(after: start - 1, limit: 1) }.first

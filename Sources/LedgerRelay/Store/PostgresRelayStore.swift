@@ -32,13 +32,18 @@ public final class PostgresRelayStore: RelayStore {
     }
 
     public func relayID() async throws -> [UInt8] {
-        let fresh = ByteBuffer(bytes: secureRandomBytes(32))
-        try await database.execute("INSERT INTO mledger_meta (key, value) VALUES ('relay_id', \(fresh)) ON CONFLICT DO NOTHING")
-        for row in try await database.rows("SELECT value FROM mledger_meta WHERE key = 'relay_id'") {
-            let value = try row.decode(ByteBuffer.self)
-            if value.readableBytes == 32 { return Array(buffer: value) }
+        try await database.sharedValue("relay_id", proposing: secureRandomBytes(32))
+    }
+
+    /// The log key's seed lives in the database, so every relay grows the same log from the same order
+    /// and signs the same checkpoints. A relay whose own log was signed with another key (a data folder
+    /// from elsewhere) must not serve it: its log is derived data, rebuilt from the ledger if removed.
+    public func shareLogKey(with storage: any LogStorage) async throws {
+        let shared = try await database.sharedValue("log_key_seed", proposing: SigningKey.generate().seed)
+        guard try storage.keySeed(make: { shared }) == shared else {
+            throw RelayStoreError.diverged(
+                "transparency.sqlite was signed with another log key than the shared database's; remove it (the log is rebuilt from the ledger)")
         }
-        throw RelayStoreError.diverged("the relay id in mledger_meta is not 32 bytes")
     }
 
     func head(on connection: PostgresConnection? = nil) async throws -> Int64 { try await database.head(on: connection) }
@@ -74,20 +79,6 @@ public final class PostgresRelayStore: RelayStore {
             try await offload { [events, last] in try ledger.follow(events, through: last) }
             followed.withLock { $0 = max($0, last) }
         }
-    }
-
-    public func frames(after cursor: Int64, limit: Int) async throws -> EventPage {
-        let rows = try await database.rows(
-            "SELECT position, bytes, signature FROM mledger_events WHERE position > \(cursor) ORDER BY position LIMIT \(Int64(limit))")
-        var page = EventPage(frames: [], count: 0, cursor: cursor)
-        for row in rows {
-            let (position, bytes, signature) = try row.decode((Int64, ByteBuffer, ByteBuffer).self)
-            EventFrames.append(bytes: bytes.readableBytesView, signature: signature.readableBytesView, to: &page.frames)
-            page.count += 1
-            page.cursor = position
-            if page.frames.count >= 8 << 20 { break }
-        }
-        return page
     }
 
     public func frontier() async throws -> [PublicKey: UInt64] {

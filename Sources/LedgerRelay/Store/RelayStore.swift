@@ -6,9 +6,10 @@ import LedgerStore
 ///
 /// `ledger` is always a local SQLite ledger: the routes check chains and roles and serve the dashboard
 /// from it. With SQLite alone it is the whole truth; with PostgreSQL it is this relay's replica of the
-/// shared history, which `catchUp` brings up to what other relays stored. The arrival order (what pull
-/// cursors count) is assigned in `ingest` under the store's sequencer: one writer at a time, the
-/// position taken and committed together, so no reader can see a later position before an earlier one.
+/// shared history, which `catchUp` brings up to what other relays stored, at the same positions. The
+/// arrival order (what pull cursors count) is assigned in `ingest` under the store's sequencer: one
+/// writer at a time, the position taken and committed together, so no reader can see a later position
+/// before an earlier one. Pulls and the transparency log read the local ledger.
 public protocol RelayStore: Sendable {
     /// The local ledger: the whole store (SQLite), or a replica that follows the shared one.
     var ledger: Ledger { get }
@@ -21,8 +22,6 @@ public protocol RelayStore: Sendable {
     /// Stores events whose signatures were checked, each with its outcome, and gives the accepted ones
     /// the next arrival positions. Blocks: call it on a thread of its own, in the relay's ingest turn.
     func ingest(_ events: [DecodedEvent]) throws -> [LedgerID: Ledger.IngestResult]
-    /// Up to `limit` events after arrival position `cursor`, as frames, and the position of the last one.
-    func frames(after cursor: Int64, limit: Int) async throws -> EventPage
     /// Per author the highest seq stored.
     func frontier() async throws -> [PublicKey: UInt64]
     /// Records a request nonce; false when any relay on this store saw it before (a replay).
@@ -33,6 +32,8 @@ public protocol RelayStore: Sendable {
     func ping() async throws
     /// Where dashboard sessions are kept besides memory (nil: in this process only).
     var sessions: (any SessionBackend)? { get }
+    /// Makes `storage` sign with the log key every relay on this store uses (SQLite: its own, as stored).
+    func shareLogKey(with storage: any LogStorage) async throws
 }
 
 /// A pull page: frames, how many events, and the cursor of the last one.
@@ -64,12 +65,6 @@ public struct SQLiteRelayStore: RelayStore {
         try ledger.ingest(decoded: events, signaturesVerified: true, enforceRoles: true)
     }
 
-    public func frames(after cursor: Int64, limit: Int) async throws -> EventPage {
-        let ledger = ledger
-        let page = try await offload { try ledger.frames(after: cursor, limit: limit) }
-        return EventPage(page)
-    }
-
     public func frontier() async throws -> [PublicKey: UInt64] {
         let ledger = ledger
         return try await offload { try ledger.frontier() }
@@ -89,4 +84,6 @@ public struct SQLiteRelayStore: RelayStore {
         let ledger = ledger
         _ = try await offload { try ledger.lastArrival() }
     }
+
+    public func shareLogKey(with storage: any LogStorage) async throws {}
 }

@@ -56,6 +56,17 @@ final class SharedDatabase: Sendable {
         _ = try await rows(query, on: connection, seconds: seconds)
     }
 
+    /// The 32-byte value kept under `key` in `mledger_meta`: `value` if none was kept yet (the first
+    /// relay to propose one wins), else the one already there.
+    func sharedValue(_ key: String, proposing value: [UInt8]) async throws -> [UInt8] {
+        try await execute("INSERT INTO mledger_meta (key, value) VALUES (\(key), \(ByteBuffer(bytes: value))) ON CONFLICT DO NOTHING")
+        for row in try await rows("SELECT value FROM mledger_meta WHERE key = \(key)") {
+            let kept = try row.decode(ByteBuffer.self)
+            if kept.readableBytes == 32 { return Array(buffer: kept) }
+        }
+        throw RelayStoreError.diverged("the value of \(key) in mledger_meta is not 32 bytes")
+    }
+
     /// The id of the event at `position`, if there is one.
     func id(at position: Int64) async throws -> [UInt8]? {
         let rows = try await self.rows("SELECT id FROM mledger_events WHERE position = \(position)")
