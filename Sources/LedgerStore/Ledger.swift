@@ -180,15 +180,20 @@ public final class Ledger: Sendable {
     }
 
     /// `ingest` for events whose bodies were decoded ahead (off the writing thread).
+    /// - Parameter inGivenOrder: store them in the order given (an order another store already applied,
+    ///   which a replica must keep row for row) instead of merge order.
     public func ingest(
         decoded events: [DecodedEvent], nowMs: UInt64 = wallClockMs(), signaturesVerified: Bool = false, enforceRoles: Bool = false,
-        afterwards: (@Sendable (Database, [LedgerID: IngestResult]) throws -> Void)? = nil
+        inGivenOrder: Bool = false, afterwards: (@Sendable (Database, [LedgerID: IngestResult]) throws -> Void)? = nil
     ) throws(StoreError) -> [LedgerID: IngestResult] {
         // A genesis first (it defines the team), then merge order. The positions are sorted, not the
         // events, so each event is copied once.
         let keys = events.map { (genesis: $0.event.envelope.kind == .teamGenesis, key: OrderKey($0.event)) }
-        let ordered = keys.indices.sorted { a, b in keys[a].genesis != keys[b].genesis ? keys[a].genesis : keys[a].key < keys[b].key }
-            .map { events[$0] }
+        let ordered =
+            inGivenOrder
+            ? events
+            : keys.indices.sorted { a, b in keys[a].genesis != keys[b].genesis ? keys[a].genesis : keys[a].key < keys[b].key }
+                .map { events[$0] }
         let (results, state) = try write { db in
             var session = try session(db, nowMs: nowMs, enforceRoles: enforceRoles)
             var clock = try Meta.clock(db)

@@ -64,7 +64,7 @@ import Testing
         #expect(run.contains("width=\"240\" height=\"160\""))
         // Links are relative to the page's base ("/" here).
         let images = run.matches(of: /<img class="artifact" src="(runs\/[0-9a-f]+\/artifacts\/[0-9a-f]{64})"/).map { "/" + $0.1 }
-        #expect(images.count == 2)
+        try #require(images.count == 2, "two image previews, served below")
         let datasets = try #require(Self.element("table", class: "datasets", in: run))
         #expect(datasets.contains("<td>train</td>") && datasets.contains("<td>val</td>") && datasets.contains("<th>acc</th>"), "datasets as rows")
         try checkServedImages(f, images)

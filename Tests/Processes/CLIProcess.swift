@@ -15,7 +15,8 @@ open class CLIProcess: @unchecked Sendable {
         public var arguments: [String]
         public var result: Result
         public var description: String {
-            "mledger \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr.prefix(500))"
+            let said = result.stderr.isEmpty ? result.stdout : result.stderr
+            return "mledger \(arguments.joined(separator: " ")) exited \(result.status): \(said.prefix(500))"
         }
     }
 

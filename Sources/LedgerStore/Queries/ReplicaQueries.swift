@@ -34,8 +34,17 @@ extension Ledger {
 
     /// Stores events another relay already checked and the shared store ordered, as a client stores a
     /// pull page (roles were enforced when they were accepted), and the position they reach.
+    /// They are stored in the shared order itself, so each lands at the row its position names: pull
+    /// cursors and the transparency log, read from this ledger, are then the same on every relay. A copy
+    /// that would land elsewhere is refused, as the copy no longer follows the shared order.
     public func follow(_ events: [SignedEvent], through position: Int64) throws(StoreError) {
-        _ = try ingest(events, signaturesVerified: true, enforceRoles: false) { db, _ in
+        _ = try ingest(
+            decoded: events.map { DecodedEvent(event: $0, body: nil) }, signaturesVerified: true, enforceRoles: false, inGivenOrder: true
+        ) { db, _ in
+            let last = try Int64.fetchOne(db, sql: "SELECT coalesce(max(rowid), 0) FROM events") ?? 0
+            guard last == position else {
+                throw StoreError.invalidInput("the local copy ends at row \(last), not at the shared position \(position)")
+            }
             try Self.setFollowedPosition(db, position)
         }
     }
