@@ -58,7 +58,9 @@ public final class RelayProcess: @unchecked Sendable {
             return
         }
         p.terminate()
-        throw RelayStartError(output: text)
+        p.waitUntilExit()
+        let said = (try? String(contentsOf: data.appendingPathComponent("relay.log"), encoding: .utf8)) ?? ""
+        throw RelayStartError(output: text + String(said.suffix(2000)))
     }
 
     /// The relay's diagnostics go to `relay.log` in its data folder (appended across restarts).

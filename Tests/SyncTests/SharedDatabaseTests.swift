@@ -180,6 +180,24 @@ import Testing
         return (try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])?["log_key"] as? String
     }
 
+    /// A relay whose own transparency log was signed with another key than the database keeps does not
+    /// start: it would serve a log members cannot reconcile with the other relays'.
+    @Test func aLogSignedWithAnotherKeyIsRefused() throws {
+        let pair = try Pair()
+        let other = try TeamFixture()
+        other.relay.stop()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mledger-relay-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for file in ["transparency.sqlite", "transparency.sqlite-wal"]
+        where FileManager.default.fileExists(atPath: other.relay.data.appendingPathComponent(file).path) {
+            try FileManager.default.copyItem(at: other.relay.data.appendingPathComponent(file), to: folder.appendingPathComponent(file))
+        }
+        let refusal = #expect(throws: RelayProcess.RelayStartError.self) {
+            _ = try RelayProcess(team: pair.team, data: folder, database: pair.database)
+        }
+        #expect(refusal?.output.contains("another log key") == true, "\(refusal?.output ?? "")")
+    }
+
     /// Refused input changes nothing: a migration into a database that holds another history stops.
     @Test func aMigrationIntoAnotherHistoryIsRefused() throws {
         let pair = try Pair()

@@ -33,6 +33,8 @@ public enum RelayStoreError: Error, Sendable, CustomStringConvertible, Equatable
     case badAddress(String, String)
     case unreachable(String, String)
     case diverged(String)
+    /// The relay's `transparency.sqlite` was signed with another key than the one the database keeps.
+    case otherLogKey
 
     public var description: String {
         switch self {
@@ -41,6 +43,8 @@ public enum RelayStoreError: Error, Sendable, CustomStringConvertible, Equatable
             "cannot use the database at \(address): \(why). Check that PostgreSQL runs there and the user may connect."
         case .diverged(let what):
             "this relay's local copy no longer follows the shared database (\(what)): stop it, delete its relay.sqlite and start it again to copy the history afresh"
+        case .otherLogKey:
+            "this relay's transparency.sqlite was signed with another log key than the shared database keeps: remove that file and start the relay again (the log is rebuilt from the ledger)"
         }
     }
 }

@@ -40,10 +40,7 @@ public final class PostgresRelayStore: RelayStore {
     /// from elsewhere) must not serve it: its log is derived data, rebuilt from the ledger if removed.
     public func shareLogKey(with storage: any LogStorage) async throws {
         let shared = try await database.sharedValue("log_key_seed", proposing: SigningKey.generate().seed)
-        guard try storage.keySeed(make: { shared }) == shared else {
-            throw RelayStoreError.diverged(
-                "transparency.sqlite was signed with another log key than the shared database's; remove it (the log is rebuilt from the ledger)")
-        }
+        guard try storage.keySeed(make: { shared }) == shared else { throw RelayStoreError.otherLogKey }
     }
 
     func head(on connection: PostgresConnection? = nil) async throws -> Int64 { try await database.head(on: connection) }
