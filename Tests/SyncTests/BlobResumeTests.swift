@@ -16,14 +16,7 @@ import Testing
         let size = 384 * Self.mib
         let (hash, file, _) = try Self.logArtifact(size: size, by: fixture.admin)
         let partial = BlobStore(directory: fixture.relay.data.appendingPathComponent("blobs")).partialURL(for: hash)
-        let sync = fixture.admin.process(["sync"])
-        sync.standardOutput = FileHandle.nullDevice
-        sync.standardError = FileHandle.nullDevice
-        try sync.run()
-        Self.waitForBytes(at: partial, atLeast: UInt64(size / 8))
-        kill(sync.processIdentifier, SIGKILL)
-        sync.waitUntilExit()
-        let held = try Self.settledSize(of: partial)
+        let held = try Self.killMidway(fixture.admin.process(["sync"]), once: partial, holds: size / 8)
         #expect(held > 0 && held < UInt64(size), "the kill must land mid-upload (\(held) of \(size) bytes held)")
         #expect(try Self.counter("mledger_blob_bytes_received_total", of: fixture.relay) == Int(held))
 
@@ -48,15 +41,8 @@ import Testing
         try bob.ok("sync")
         let partial = BlobStore(directory: bob.workspace.appendingPathComponent(".mledger/blobs")).partialURL(for: hash)
         let out = bob.root.appendingPathComponent("out")
-        let pull = bob.process(["model", "pull", "digits@v1", "--out", out.path])
-        pull.standardOutput = FileHandle.nullDevice
-        pull.standardError = FileHandle.nullDevice
         let servedBefore = try Self.counter("mledger_blob_bytes_served_total", of: fixture.relay)
-        try pull.run()
-        Self.waitForBytes(at: partial, atLeast: UInt64(size / 8))
-        kill(pull.processIdentifier, SIGKILL)
-        pull.waitUntilExit()
-        let held = try Self.settledSize(of: partial)
+        let held = try Self.killMidway(bob.process(["model", "pull", "digits@v1", "--out", out.path]), once: partial, holds: size / 8)
         #expect(held > 0 && held < UInt64(size), "the kill must land mid-download (\(held) of \(size) bytes held)")
 
         let servedFirst = try Self.counter("mledger_blob_bytes_served_total", of: fixture.relay)
@@ -154,22 +140,26 @@ import Testing
         #expect(try Self.counter("mledger_blob_bytes_received_total", of: fixture.relay) == size, "the sync sent more than the rest")
     }
 
+    /// Runs `process` quietly and kills it with SIGKILL once `partial` holds `bytes`; returns what the
+    /// partial file holds when it has settled.
+    static func killMidway(_ process: Process, once partial: URL, holds bytes: Int) throws -> UInt64 {
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        waitForBytes(at: partial, atLeast: UInt64(bytes))
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        return try settledSize(of: partial)
+    }
+
     /// Writes `size` bytes (a random MiB, repeated) and logs them as `weights.bin` of a new run; returns
     /// the blob's hash, the file and the run.
     static func logArtifact(size: Int, by cli: CLI) throws -> ([UInt8], URL, String) {
         let file = cli.root.appendingPathComponent("weights.bin")
-        #expect(FileManager.default.createFile(atPath: file.path, contents: nil))
-        let handle = try FileHandle(forWritingTo: file)
-        let block = Data(secureRandomBytes(mib))
-        var hasher = SHA256Stream()
-        for _ in 0..<(size / mib) {
-            block.withUnsafeBytes { hasher.update($0) }
-            try handle.write(contentsOf: block)
-        }
-        try handle.close()
+        let hash = try writeRandomMiBs(size, to: file)
         let run = try cli.initRunInExistingWorkspace()
         try cli.ok("run", "artifact", run, file.path)
-        return (hasher.finish(), file, run)
+        return (hash, file, run)
     }
 
     static func sha256(of file: URL) -> [UInt8]? {

@@ -86,19 +86,26 @@ import Testing
     static func placeBlob(size: Int, in relay: RelayProcess) throws -> ([UInt8], URL) {
         let store = BlobStore(directory: relay.data.appendingPathComponent("blobs"))
         let temp = relay.data.appendingPathComponent("big-blob")
-        #expect(FileManager.default.createFile(atPath: temp.path, contents: nil))
-        let handle = try FileHandle(forWritingTo: temp)
-        let block = Data(secureRandomBytes(mib))
-        var hasher = SHA256Stream()
-        for _ in 0..<(size / mib) {
-            block.withUnsafeBytes { hasher.update($0) }
-            try handle.write(contentsOf: block)
-        }
-        try handle.close()
-        let hash = hasher.finish()
+        let hash = try writeRandomMiBs(size, to: temp)
         try BlobStore.place(temp, at: store.url(for: hash))
         return (hash, store.url(for: hash))
     }
+}
+
+/// Writes `size` bytes (a random MiB, repeated; `size` a whole number of MiB) to `file` without holding
+/// them in memory; returns their SHA-256.
+func writeRandomMiBs(_ size: Int, to file: URL) throws -> [UInt8] {
+    let mib = 1 << 20
+    #expect(FileManager.default.createFile(atPath: file.path, contents: nil))
+    let handle = try FileHandle(forWritingTo: file)
+    let block = Data(secureRandomBytes(mib))
+    var hasher = SHA256Stream()
+    for _ in 0..<(size / mib) {
+        block.withUnsafeBytes { hasher.update($0) }
+        try handle.write(contentsOf: block)
+    }
+    try handle.close()
+    return hasher.finish()
 }
 
 /// What each concurrent reader ended with.

@@ -85,15 +85,20 @@ enum LedgerCount {
 
 /// Requests signed as `mledger sync` signs them, for a relay and team as the relay announces them.
 enum Signed {
-    /// What `GET /v1/relay` says: the relay's id and its team.
-    static func audience(of relay: RelayProcess) throws -> RequestSignature.Audience {
+    /// What `GET /v1/relay` says (unsigned): the relay's id, its team and its log key.
+    static func announcement(of relay: RelayProcess) throws -> [String: Any] {
         let connection = try RawConnection(port: relay.port, timeout: 10)
         defer { connection.close() }
         try connection.send("GET", "/v1/relay", headers: [("Connection", "close")])
         let head = try #require(try connection.readHead())
         var body = [UInt8]()
         try connection.drain(Int(head.headers["content-length"] ?? "") ?? 0, after: head.start) { body += $0 }
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
+        return try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
+    }
+
+    /// The relay's id and its team, as requests are signed for them.
+    static func audience(of relay: RelayProcess) throws -> RequestSignature.Audience {
+        let json = try announcement(of: relay)
         let relayID = try #require((json["relay"] as? String).flatMap(Hex.decode))
         return RequestSignature.Audience(relay: relayID, team: (json["team"] as? String).flatMap(LedgerID.init(hex:)))
     }
