@@ -23,7 +23,7 @@ extension RelayClient {
     /// already has (the relay checks the hash of the whole). Returns how many bytes were sent.
     @discardableResult
     public func uploadBlob(_ sha256: [UInt8], from file: URL, after held: UInt64 = 0) async throws -> UInt64 {
-        let size = ((try? FileManager.default.attributesOfItem(atPath: file.path)[.size]) as? NSNumber)?.uint64Value ?? 0
+        let size = BlobStore.size(of: file)
         let offset = transport.sendsFromOffset && held <= size ? held : 0
         _ = try await send(
             "PUT", Self.blobTarget(sha256), bodyFile: file, bodyOffset: offset, bodySHA256: sha256,

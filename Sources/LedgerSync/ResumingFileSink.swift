@@ -2,10 +2,6 @@ import Foundation
 import LedgerProtocol
 import LedgerStore
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Writes a streamed body to the end of a file, hashing the bytes already there first and then each
 /// piece as it comes: a download that was interrupted continues where the file ends (a `Range` request
 /// from `offset`), and the hash covers the whole blob without holding it in memory.
@@ -20,10 +16,8 @@ final class ResumingFileSink: BodySink, @unchecked Sendable {
     private(set) var offset: UInt64 = 0
 
     init(continuing file: URL) throws {
-        let fd = open(file.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw StoreError.blob("cannot write \(file.path): \(String(cString: strerror(errno)))") }
         self.file = file
-        self.handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        self.handle = try BlobStore.openForUpdate(file)
         offset = try BlobStore.hashRest(of: handle, into: &hasher)
     }
 

@@ -36,11 +36,11 @@ func runBlobBench(in temp: URL) async throws {
     // The upload, killed with SIGKILL once the relay holds 60% of the blob, then run again.
     let partial = BlobStore(directory: relay.data.appendingPathComponent("blobs")).partialURL(for: hash)
     let killed = try Watched(alice.process(["sync"]))
-    while killed.process.isRunning, fileSize(partial) < UInt64(size) * 6 / 10 { usleep(2_000) }
+    while killed.process.isRunning, BlobStore.size(of: partial) < UInt64(size) * 6 / 10 { usleep(2_000) }
     kill(killed.process.processIdentifier, SIGKILL)
     killed.process.waitUntilExit()
     waitForRelease(partial)
-    let held = fileSize(partial)
+    let held = BlobStore.size(of: partial)
     let receivedBefore = try await relayCounter("mledger_blob_bytes_received_total", relay)
     let resumed = try Watched(alice.process(["sync"]))
     try resumed.finish()
@@ -162,10 +162,6 @@ private func waitForRelease(_ partial: URL) {
     defer { close(fd) }
     while flock(fd, LOCK_EX | LOCK_NB) != 0 { usleep(20_000) }
     flock(fd, LOCK_UN)
-}
-
-private func fileSize(_ file: URL) -> UInt64 {
-    ((try? FileManager.default.attributesOfItem(atPath: file.path)[.size]) as? NSNumber)?.uint64Value ?? 0
 }
 
 private func relayCounter(_ name: String, _ relay: RelayProcess) async throws -> Int {

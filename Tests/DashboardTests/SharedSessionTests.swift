@@ -6,13 +6,8 @@ import Testing
 /// to another stays signed in, and signing out through one signs out of all.
 @Suite struct SharedSessionTests {
     @Test func aBrowserBouncedBetweenRelaysStaysSignedIn() async throws {
-        let database = try PostgresCluster.shared().createDatabase(prefix: "sessions")
-        let cli = try CLI()
-        try cli.ok("init", "--team", "vision", "--name", "Alice")
-        try cli.ok("experiment", "create", "mnist")
-        let team = try #require((try cli.json("team", "list") as? [String: Any])?["team"] as? String)
-        let first = try RelayProcess(team: team, database: database)
-        let second = try RelayProcess(team: team, database: database)
+        let (cli, relays) = try Self.teamOnTwoRelays(database: "sessions", making: ["experiment", "create", "mnist"])
+        let (first, second) = (relays[0], relays[1])
         try cli.ok("remote", "add", "origin", first.url)
         try cli.ok("sync")
 
@@ -31,12 +26,7 @@ import Testing
     /// Behind a balancer that serves the relays under `/mledger/`: the sign-in link, the move to the
     /// asked page and every link of the pages stay under the prefix, whichever relay answers.
     @Test func theDashboardWorksUnderAPathPrefix() async throws {
-        let database = try PostgresCluster.shared().createDatabase(prefix: "prefix")
-        let cli = try CLI()
-        try cli.ok("init", "--team", "vision", "--name", "Alice")
-        try cli.ok("model", "create", "digits")
-        let team = try #require((try cli.json("team", "list") as? [String: Any])?["team"] as? String)
-        let relays = try (0..<2).map { _ in try RelayProcess(team: team, database: database) }
+        let (cli, relays) = try Self.teamOnTwoRelays(database: "prefix", making: ["model", "create", "digits"])
         let balancer = try NginxBalancer(relayPorts: relays.map(\.port))
         try cli.ok("remote", "add", "origin", balancer.url + "/mledger/")
         try cli.ok("sync")
@@ -62,6 +52,16 @@ import Testing
         direct.headers = [("X-Forwarded-Prefix", "/x\"><script>")]
         let odd = try await direct.get("/models")
         #expect(odd.status == 200 && odd.text.contains("<base href=\"/\">") && !odd.text.contains("<script>"))
+    }
+
+    /// An admin's workspace that made one thing (`making`), and two relays of its team on one new database.
+    static func teamOnTwoRelays(database prefix: String, making command: [String]) throws -> (CLI, [RelayProcess]) {
+        let database = try PostgresCluster.shared().createDatabase(prefix: prefix)
+        let cli = try CLI()
+        try cli.ok("init", "--team", "vision", "--name", "Alice")
+        _ = try cli.succeed(command)
+        let team = try #require((try cli.json("team", "list") as? [String: Any])?["team"] as? String)
+        return (cli, try (0..<2).map { _ in try RelayProcess(team: team, database: database) })
     }
 
     /// The `href` values of a page's anchors, stylesheet and forms' actions.

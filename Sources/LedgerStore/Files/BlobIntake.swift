@@ -54,9 +54,7 @@ public final class BlobIntake {
         } catch {
             throw .blob("cannot create the blob store at \(store.directory.path): \(error.localizedDescription)")
         }
-        let fd = open(file.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw .blob("cannot write to the blob store at \(store.directory.path): \(String(cString: strerror(errno)))") }
-        handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        handle = try BlobStore.openForUpdate(file)
     }
 
     deinit {

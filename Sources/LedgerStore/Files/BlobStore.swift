@@ -1,6 +1,10 @@
 import Foundation
 import LedgerProtocol
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Content-addressed files: each blob is stored once under its SHA-256, in `ab/cdef…` fan-out folders.
 /// Writes go to a temporary file first and are renamed into place, so a crash never leaves a partial blob
 /// under a real name.
@@ -21,8 +25,19 @@ public struct BlobStore: Sendable {
     }
 
     /// How many bytes of an interrupted transfer of a blob are held (0 when none).
-    public func partialSize(_ sha256: [UInt8]) -> UInt64 {
-        ((try? FileManager.default.attributesOfItem(atPath: partialURL(for: sha256).path)[.size]) as? NSNumber)?.uint64Value ?? 0
+    public func partialSize(_ sha256: [UInt8]) -> UInt64 { Self.size(of: partialURL(for: sha256)) }
+
+    /// A file's size in bytes, 0 when it does not exist.
+    public static func size(of file: URL) -> UInt64 {
+        ((try? FileManager.default.attributesOfItem(atPath: file.path)[.size]) as? NSNumber)?.uint64Value ?? 0
+    }
+
+    /// Opens `file` for reading and writing, made (owner-only) if missing, its bytes kept: where a
+    /// transfer that was cut continues.
+    public static func openForUpdate(_ file: URL) throws(StoreError) -> FileHandle {
+        let fd = open(file.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .blob("cannot write \(file.path): \(String(cString: strerror(errno)))") }
+        return FileHandle(fileDescriptor: fd, closeOnDealloc: true)
     }
 
     public func contains(_ sha256: [UInt8]) -> Bool { FileManager.default.fileExists(atPath: url(for: sha256).path) }
