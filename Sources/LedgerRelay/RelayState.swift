@@ -33,7 +33,8 @@ public struct RelayState: Sendable {
         bodies = BodyBudget(limit: 4 * configuration.maxBodyBytes)
         try FileManager.default.createDirectory(at: configuration.blobDirectory, withIntermediateDirectories: true)
         // A small cache keeps the relay's memory flat; it mostly appends and serves pages in order.
-        let ledger = try Ledger(path: configuration.databasePath, cacheMiB: 16)
+        // Requests read while a push is stored (authentication, pulls, the dashboard).
+        let ledger = try Ledger(path: configuration.databasePath, cacheMiB: 16, concurrentReads: true)
         if let address = configuration.database {
             store = try await PostgresRelayStore(address: address, replica: ledger, logger: logger)
         } else {

@@ -10,15 +10,18 @@ import Synchronization
 /// against the same rules the relay applies. Either way the events and their projections are written
 /// in one transaction, so a crash leaves both or neither.
 public final class Ledger: Sendable {
-    let queue: DatabaseQueue
+    let queue: any DatabaseWriter
     public let path: String
     /// The folded team authority, kept between transactions; checked against the tables before each use.
     private let authorityCache = Mutex<AuthorityProjection.State?>(nil)
 
-    /// - Parameter cacheMiB: SQLite page cache; a relay that must stay small passes less.
-    public init(path: String, cacheMiB: Int = 64) throws(StoreError) {
+    /// - Parameters:
+    ///   - cacheMiB: SQLite page cache; a relay that must stay small passes less.
+    ///   - concurrentReads: reads never wait for a write in progress (they see the last commit), at the
+    ///     cost of a connection per concurrent reader: for a server answering requests while it writes.
+    public init(path: String, cacheMiB: Int = 64, concurrentReads: Bool = false) throws(StoreError) {
         self.path = path
-        self.queue = try LedgerDatabase.open(path: path, cacheMiB: cacheMiB)
+        self.queue = try LedgerDatabase.open(path: path, cacheMiB: cacheMiB, concurrentReads: concurrentReads)
     }
 
     /// Runs `body` in an IMMEDIATE transaction: the write lock is taken up front, so two processes
@@ -184,50 +187,36 @@ public final class Ledger: Sendable {
     ///   which a replica must keep row for row) instead of merge order.
     public func ingest(
         decoded events: [DecodedEvent], nowMs: UInt64 = wallClockMs(), signaturesVerified: Bool = false, enforceRoles: Bool = false,
-        inGivenOrder: Bool = false, afterwards: (@Sendable (Database, [LedgerID: IngestResult]) throws -> Void)? = nil
+        inGivenOrder: Bool = false, afterwards: ((Database, [LedgerID: IngestResult]) throws -> Void)? = nil
     ) throws(StoreError) -> [LedgerID: IngestResult] {
-        // A genesis first (it defines the team), then merge order. The positions are sorted, not the
-        // events, so each event is copied once.
-        let keys = events.map { (genesis: $0.event.envelope.kind == .teamGenesis, key: OrderKey($0.event)) }
-        let ordered =
-            inGivenOrder
-            ? events
-            : keys.indices.sorted { a, b in keys[a].genesis != keys[b].genesis ? keys[a].genesis : keys[a].key < keys[b].key }
-                .map { events[$0] }
+        var batches = [events].makeIterator()
+        return try ingest(
+            batches: { batches.next() }, nowMs: nowMs, signaturesVerified: signaturesVerified, enforceRoles: enforceRoles,
+            inGivenOrder: inGivenOrder, afterwards: afterwards)
+    }
+
+    /// `ingest` for batches that arrive while earlier ones are stored (a push whose next chunk's
+    /// signatures are checked meanwhile), in one transaction: each batch is applied as it comes, in merge
+    /// order within it; `afterEach` sees each event's outcome and the events the batch stored, in the
+    /// order stored, while the transaction is open; all of it commits at once, after `afterwards`.
+    /// - Parameter next: the next batch, nil after the last.
+    public func ingest(
+        batches next: () throws -> [DecodedEvent]?, nowMs: UInt64 = wallClockMs(), signaturesVerified: Bool = false,
+        enforceRoles: Bool = false, inGivenOrder: Bool = false,
+        afterEach: ((Database, [LedgerID: IngestResult], [SignedEvent]) throws -> Void)? = nil,
+        afterwards: ((Database, [LedgerID: IngestResult]) throws -> Void)? = nil
+    ) throws(StoreError) -> [LedgerID: IngestResult] {
         let (results, state) = try write { db in
             var session = try session(db, nowMs: nowMs, enforceRoles: enforceRoles)
             var clock = try Meta.clock(db)
             var results = [LedgerID: IngestResult]()
-            // Clocks are not trusted to be causal, so an event may come before what it needs in the same
-            // batch. One refused for a gap waits for its predecessor and is stored right after it (linear
-            // even for a chain in reverse); one refused for its role is retried while passes progress.
-            var waiting = [PublicKey: [UInt64: [DecodedEvent]]]()
-            var pending = ordered
-            while !pending.isEmpty {
-                var retry = [DecodedEvent]()
-                var progressed = false
-                var stack = [DecodedEvent]()
-                for first in pending {
-                    stack.append(first)
-                    while let item = stack.popLast() {
-                        let event = item.event
-                        let env = event.envelope
-                        let result = try session.ingest(
-                            event, decoded: item.body, verifySignature: !signaturesVerified || !item.signatureChecked)
-                        results[event.id] = result
-                        switch result {
-                        case .accepted, .fork:
-                            progressed = true
-                            clock = max(clock, env.clock)
-                            if let next = waiting[env.author]?.removeValue(forKey: env.seq + 1) { stack += next }
-                        case .rejected(.seqGap): waiting[env.author, default: [:]][env.seq, default: []].append(item)
-                        case .rejected(.forbidden): retry.append(item)
-                        default: break
-                        }
-                    }
-                }
-                guard progressed else { break }
-                pending = retry
+            while let events = try next() {
+                let batch = try Self.apply(events, inGivenOrder: inGivenOrder, signaturesVerified: signaturesVerified, to: &session)
+                // An event seen twice keeps its first outcome (a later copy is a duplicate of it).
+                results.merge(batch.results) { first, _ in first }
+                clock = max(clock, batch.clock)
+                let stored = session.takeStored()
+                try afterEach?(db, batch.results, stored)
             }
             try Meta.setClock(db, clock)
             let state = try session.finish()
@@ -236,6 +225,53 @@ public final class Ledger: Sendable {
         }
         remember(state)
         return results
+    }
+
+    /// Applies one batch in `session`: a genesis first (it defines the team), then merge order unless
+    /// `inGivenOrder`; returns each event's outcome and the highest clock stored.
+    private static func apply(
+        _ events: [DecodedEvent], inGivenOrder: Bool, signaturesVerified: Bool, to session: inout IngestSession
+    ) throws -> (results: [LedgerID: IngestResult], clock: UInt64) {
+        // The positions are sorted, not the events, so each event is copied once.
+        let keys = events.map { (genesis: $0.event.envelope.kind == .teamGenesis, key: OrderKey($0.event)) }
+        let ordered =
+            inGivenOrder
+            ? events
+            : keys.indices.sorted { a, b in keys[a].genesis != keys[b].genesis ? keys[a].genesis : keys[a].key < keys[b].key }
+                .map { events[$0] }
+        var clock: UInt64 = 0
+        var results = [LedgerID: IngestResult]()
+        // Clocks are not trusted to be causal, so an event may come before what it needs in the same
+        // batch. One refused for a gap waits for its predecessor and is stored right after it (linear
+        // even for a chain in reverse); one refused for its role is retried while passes progress.
+        var waiting = [PublicKey: [UInt64: [DecodedEvent]]]()
+        var pending = ordered
+        while !pending.isEmpty {
+            var retry = [DecodedEvent]()
+            var progressed = false
+            var stack = [DecodedEvent]()
+            for first in pending {
+                stack.append(first)
+                while let item = stack.popLast() {
+                    let event = item.event
+                    let env = event.envelope
+                    let result = try session.ingest(event, decoded: item.body, verifySignature: !signaturesVerified || !item.signatureChecked)
+                    results[event.id] = result
+                    switch result {
+                    case .accepted, .fork:
+                        progressed = true
+                        clock = max(clock, env.clock)
+                        if let next = waiting[env.author]?.removeValue(forKey: env.seq + 1) { stack += next }
+                    case .rejected(.seqGap): waiting[env.author, default: [:]][env.seq, default: []].append(item)
+                    case .rejected(.forbidden): retry.append(item)
+                    default: break
+                    }
+                }
+            }
+            guard progressed else { break }
+            pending = retry
+        }
+        return (results, clock)
     }
 
     // MARK: - Event rows

@@ -11,9 +11,10 @@ import LedgerSync
 func runSharedRelayBench(in temp: URL, relayBinary: URL, sqliteIngestRate: Double, pullLog prepared: URL) async throws {
     let cluster = try PostgresCluster(durable: true)
     defer { cluster.stop() }
+    try cluster.warmUp()
     let admin = SigningKey(seed: [UInt8](repeating: 0x11, count: 32))!
     let writer = SigningKey(seed: [UInt8](repeating: 0x33, count: 32))!
-    print("Relays on one PostgreSQL (release mledger-relay, local PostgreSQL, fsync on):")
+    print("Relays on one PostgreSQL (release mledger-relay, local PostgreSQL, fsync on, warmed up: its WAL files written once):")
 
     // One relay: the same kind of log as the SQLite figure above, pushed by one client.
     let count = scaled(100_000)

@@ -135,10 +135,10 @@ final class TemporaryLedger {
     let directory: URL
     let ledger: Ledger
 
-    init() throws {
+    init(concurrentReads: Bool = false) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("mledger-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        ledger = try Ledger(path: directory.appendingPathComponent("ledger.sqlite").path)
+        ledger = try Ledger(path: directory.appendingPathComponent("ledger.sqlite").path, concurrentReads: concurrentReads)
     }
 
     deinit { try? FileManager.default.removeItem(at: directory) }

@@ -71,13 +71,16 @@ struct EventRoutes {
             throw RelayError.badRequest(error.code, error.description)
         }
         let store = state.store
-        let configuredTeam = state.configuration.team
         let turns = state.turns
         let ticket = turns.ticket()
         let (log, ledger) = (state.log, state.ledger)
+        let chunks = PushChunks(frames, signer: signer, configuredTeam: state.configuration.team)
         let response = try await onOwnThread { () throws -> PushResponse in
             defer { turns.done(ticket) }
-            let response = try Self.store(frames, signer: signer, configuredTeam: configuredTeam, in: store) { turns.wait(for: ticket) }
+            // This push's first signatures are checked while earlier pushes are stored.
+            chunks.checkFirst()
+            turns.wait(for: ticket)
+            let response = chunks.response(try store.ingest { chunks.next() })
             // The log grows before the answer, so every acknowledged event has a position (SPEC 6.17).
             if let team = try ledger.team() { try log.catchUp(ledger: ledger, team: team) }
             return response
@@ -87,60 +90,6 @@ struct EventRoutes {
         for p in response.problems where p.status == "rejected" { state.metrics.rejected(p.code ?? "unknown").increment() }
         state.metrics.pushSeconds.recordNanoseconds((ContinuousClock.now - start).nanoseconds)
         return try JSONResponse.make(response)
-    }
-
-    /// Stores a push in chunks: while one chunk is written (one core), the next one's signatures are
-    /// checked (all cores). Each chunk commits atomically; every event gets its own answer.
-    /// `awaitTurn` blocks until earlier pushes are stored; the first chunk's signatures are checked before.
-    static func store(
-        _ frames: [(bytes: [UInt8], signature: [UInt8])], signer: PublicKey, configuredTeam: LedgerID?, in store: any RelayStore,
-        awaitTurn: () -> Void = {}
-    ) throws -> PushResponse {
-        let chunkSize = 1000
-        let chunks = stride(from: 0, to: frames.count, by: chunkSize).map { Array(frames[$0..<min($0 + chunkSize, frames.count)]) }
-        var response = PushResponse()
-        var seen = Set<LedgerID>()
-        var verifying = chunks.first.map { chunk in Background { SignedEvent.decodeAll(chunk) } }
-        for (k, _) in chunks.enumerated() {
-            guard let decoded = verifying?.wait() else { break }
-            if k == 0 { awaitTurn() }
-            verifying = k + 1 < chunks.count ? Background { [chunk = chunks[k + 1]] in SignedEvent.decodeAll(chunk) } : nil
-            var refused = [LedgerID: EventError]()
-            var valid = [DecodedEvent]()
-            for case .success(let item) in decoded where !seen.contains(item.event.id) {
-                let event = item.event
-                seen.insert(event.id)
-                if event.envelope.kind == .teamGenesis {
-                    if let configuredTeam, event.id != configuredTeam {
-                        refused[event.id] = .wrongTeam(expected: configuredTeam, got: event.id)
-                        continue
-                    }
-                    if event.envelope.author != signer {
-                        refused[event.id] = .forbidden("a team's genesis is pushed by its founder")
-                        continue
-                    }
-                }
-                valid.append(item)
-            }
-            let outcomes = try store.ingest(valid)
-            var reported = Set<LedgerID>()
-            for (offset, item) in decoded.enumerated() {
-                let index = k * chunkSize + offset
-                switch item {
-                case .failure(let failure): response.add(index, failure.id, .rejected(failure.error))
-                case .success(let item):
-                    let event = item.event
-                    // A second copy of an event in the same push is a duplicate of the first.
-                    let outcome =
-                        reported.contains(event.id)
-                        ? .duplicate
-                        : refused[event.id].map { .rejected($0) } ?? outcomes[event.id] ?? .duplicate
-                    reported.insert(event.id)
-                    response.add(index, event.id, outcome)
-                }
-            }
-        }
-        return response
     }
 
     /// A page of events after the cursor, as frames; `X-Mledger-Cursor` is where the next page starts.

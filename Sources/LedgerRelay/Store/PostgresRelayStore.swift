@@ -78,15 +78,6 @@ public final class PostgresRelayStore: RelayStore {
         }
     }
 
-    public func frontier() async throws -> [PublicKey: UInt64] {
-        var out = [PublicKey: UInt64]()
-        for row in try await database.rows("SELECT author, max(seq) FROM mledger_events GROUP BY author") {
-            let (author, seq) = try row.decode((ByteBuffer, Int64).self)
-            if let key = PublicKey(bytes: Array(buffer: author)) { out[key] = UInt64(bitPattern: seq) }
-        }
-        return out
-    }
-
     /// Nonces older than twice the signature window are forgotten now and then (their requests are
     /// refused by time anyway), so the table stays small without a delete on every request.
     public func acceptNonce(_ nonce: String, timeMs: UInt64, nowMs: UInt64) async throws -> Bool {

@@ -4,6 +4,10 @@ import PostgresNIO
 /// The relay's tables in PostgreSQL. The events table is the shared arrival order: `position` is what pull
 /// cursors count, assigned only by `PostgresSequencer` under its lock, and rows are never changed or
 /// removed (a trigger refuses it), as in the SQLite store.
+///
+/// Only `position` is indexed: the sequencer inserts at the positions after the last, so a relay whose
+/// copy missed an event fails on the key instead of storing anything twice, and every other lookup (an
+/// id, an author's chain) is answered by the relays' local copies. Each index costs every insert.
 enum PostgresSchema {
     /// Advisory lock keys (arbitrary, fixed): one for the sequencer, one for creating the schema.
     static let sequencerLock: Int64 = 0x6d6c_6564_6772_0001
@@ -12,10 +16,12 @@ enum PostgresSchema {
     static let statements = [
         """
         CREATE TABLE IF NOT EXISTS mledger_events (
-            position BIGINT PRIMARY KEY, id BYTEA NOT NULL UNIQUE, author BYTEA NOT NULL, seq BIGINT NOT NULL,
+            position BIGINT PRIMARY KEY, id BYTEA NOT NULL, author BYTEA NOT NULL, seq BIGINT NOT NULL,
             bytes BYTEA NOT NULL, signature BYTEA NOT NULL)
         """,
-        "CREATE INDEX IF NOT EXISTS mledger_events_chain ON mledger_events (author, seq)",
+        // Indexes that tables made by earlier versions had.
+        "ALTER TABLE mledger_events DROP CONSTRAINT IF EXISTS mledger_events_id_key",
+        "DROP INDEX IF EXISTS mledger_events_chain",
         """
         CREATE OR REPLACE FUNCTION mledger_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN RAISE EXCEPTION 'mledger_events is append-only'; END $$

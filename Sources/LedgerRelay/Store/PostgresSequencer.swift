@@ -2,14 +2,15 @@ import LedgerProtocol
 import LedgerStore
 import NIOCore
 import PostgresNIO
+import Synchronization
 
-/// The one place that assigns arrival positions on PostgreSQL (the seam where a Merkle log over the
-/// arrival order would append, under the same lock).
+/// The one place that assigns arrival positions on PostgreSQL.
 ///
-/// A push, its signatures already checked in parallel outside any lock, is stored in one PostgreSQL
-/// transaction: take the sequencer lock (`pg_advisory_xact_lock`, held until commit), copy into the
-/// local ledger what other relays committed, run the chain, fork and role checks there (inside an SQLite
-/// transaction), insert the stored events at the next positions, commit PostgreSQL, then commit SQLite.
+/// A push, its signatures checked in parallel outside any lock, is stored in one PostgreSQL transaction:
+/// take the sequencer lock (`pg_advisory_xact_lock`, held until commit), copy into the local ledger what
+/// other relays committed, then, chunk by chunk inside one SQLite transaction, run the chain, fork and
+/// role checks and send the chunk's stored events to PostgreSQL at the next positions (PostgreSQL writes
+/// one chunk while the relay checks the next); at the end commit PostgreSQL, then SQLite.
 /// Positions are taken under a lock released only by the commit, so a pull cursor can never pass an
 /// event that commits later. If the relay dies between the two commits, or gives up waiting for the
 /// database between them, the local ledger copies those events from PostgreSQL on its next catch-up.
@@ -19,41 +20,51 @@ import PostgresNIO
 extension PostgresRelayStore {
     static let lockSeconds: Double = 300
 
-    public func ingest(_ events: [DecodedEvent]) throws -> [LedgerID: Ledger.IngestResult] {
+    public func ingest(_ next: @escaping @Sendable () -> [DecodedEvent]?) throws -> [LedgerID: Ledger.IngestResult] {
         try replicaWrites.withLock {
             try waitFor {
                 try await withDeadline(seconds: Self.lockSeconds + 2 * SharedDatabase.statementSeconds, "the database") {
-                    try await self.client.withConnection { try await self.sequenced(events, on: $0) }
+                    try await self.client.withConnection { try await self.sequenced(next, on: $0) }
                 }
             }
         }
     }
 
-    private func sequenced(_ events: [DecodedEvent], on connection: PostgresConnection) async throws -> [LedgerID: Ledger.IngestResult] {
+    private func sequenced(
+        _ next: @escaping @Sendable () -> [DecodedEvent]?, on connection: PostgresConnection
+    ) async throws -> [LedgerID: Ledger.IngestResult] {
         let database = database
         try await database.execute("BEGIN", on: connection)
+        var pending: PendingInserts?
         do {
             try await database.execute("SELECT pg_advisory_xact_lock(\(PostgresSchema.sequencerLock))", on: connection, seconds: Self.lockSeconds)
             try await copyMissing(on: connection)
             try Task.checkCancellation()
             let head = followed.withLock { $0 }
+            let inserts = PendingInserts(after: head, on: connection, database: database)
+            pending = inserts
             let ledger = ledger
-            let before = try ledger.lastArrival()
-            let stored = StoredCount()
-            let outcomes = try await offload {
-                try ledger.ingest(decoded: events, signaturesVerified: true, enforceRoles: true) { db, _ in
-                    let new = try Ledger.stored(db, after: before)
-                    try waitFor {
-                        try await Self.insert(new, after: head, on: connection, database: database)
-                        try await database.execute("COMMIT", on: connection)
-                    }
-                    stored.value = new.count
-                    try Ledger.setFollowedPosition(db, head + Int64(new.count))
-                }
+            let stored = try await offload { () throws -> (outcomes: [LedgerID: Ledger.IngestResult], through: Int64) in
+                var through = head
+                let outcomes = try ledger.ingest(
+                    batches: next, signaturesVerified: true, enforceRoles: true,
+                    afterEach: { _, _, new in
+                        through = inserts.send(new)
+                    },
+                    afterwards: { db, _ in
+                        try waitFor {
+                            try await inserts.finish()
+                            try await database.execute("COMMIT", on: connection)
+                        }
+                        try Ledger.setFollowedPosition(db, through)
+                    })
+                return (outcomes, through)
             }
-            followed.withLock { $0 = max($0, head + Int64(stored.value)) }
-            return outcomes
+            followed.withLock { $0 = max($0, stored.through) }
+            return stored.outcomes
         } catch {
+            // No insert may reach the connection after the rollback (it would run outside the transaction).
+            await pending?.settle()
             // After a failed COMMIT this only ends the connection's aborted state.
             try? await database.execute("ROLLBACK", on: connection)
             throw error
@@ -78,7 +89,41 @@ extension PostgresRelayStore {
     }
 }
 
-/// How many events the SQLite transaction stored, set inside it and read after it committed.
-private final class StoredCount: @unchecked Sendable {
-    var value = 0
+/// A push's inserts into PostgreSQL, sent as each chunk is stored locally and run one after another
+/// on the push's connection and transaction, so PostgreSQL writes one chunk while the relay checks the next.
+private final class PendingInserts: Sendable {
+    private let connection: PostgresConnection
+    private let database: SharedDatabase
+    /// The last insert sent (each waits for the one before) and the position the events sent reach.
+    private let state: Mutex<(last: Task<Void, Error>?, through: Int64)>
+
+    init(after head: Int64, on connection: PostgresConnection, database: SharedDatabase) {
+        self.connection = connection
+        self.database = database
+        state = Mutex((nil, head))
+    }
+
+    /// Sends events to the positions after those sent before; returns the position they reach.
+    func send(_ events: [SignedEvent]) -> Int64 {
+        state.withLock { state in
+            let (previous, after) = state
+            let (connection, database) = (connection, database)
+            state.last = Task {
+                try await previous?.value
+                try await PostgresRelayStore.insert(events, after: after, on: connection, database: database)
+            }
+            state.through += Int64(events.count)
+            return state.through
+        }
+    }
+
+    /// Waits for every insert sent; throws the first failure.
+    func finish() async throws {
+        try await state.withLock { $0.last }?.value
+    }
+
+    /// Waits for every insert sent to end, failed or not.
+    func settle() async {
+        _ = await state.withLock { $0.last }?.result
+    }
 }

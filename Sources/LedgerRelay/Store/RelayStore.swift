@@ -19,11 +19,10 @@ public protocol RelayStore: Sendable {
     func relayID() async throws -> [UInt8]
     /// Copies into `ledger` what other relays stored since it last looked (nothing to do for SQLite).
     func catchUp() async throws
-    /// Stores events whose signatures were checked, each with its outcome, and gives the accepted ones
-    /// the next arrival positions. Blocks: call it on a thread of its own, in the relay's ingest turn.
-    func ingest(_ events: [DecodedEvent]) throws -> [LedgerID: Ledger.IngestResult]
-    /// Per author the highest seq stored.
-    func frontier() async throws -> [PublicKey: UInt64]
+    /// Stores a push's events, whose signatures were checked, batch by batch as `next` yields them (nil
+    /// after the last), each with its outcome, and gives the accepted ones the next arrival positions.
+    /// Blocks: call it on a thread of its own, in the relay's ingest turn.
+    func ingest(_ next: @escaping @Sendable () -> [DecodedEvent]?) throws -> [LedgerID: Ledger.IngestResult]
     /// Records a request nonce; false when any relay on this store saw it before (a replay).
     func acceptNonce(_ nonce: String, timeMs: UInt64, nowMs: UInt64) async throws -> Bool
     /// Events stored, for `/metrics`.
@@ -34,6 +33,14 @@ public protocol RelayStore: Sendable {
     var sessions: (any SessionBackend)? { get }
     /// Makes `storage` sign with the log key every relay on this store uses (SQLite: its own, as stored).
     func shareLogKey(with storage: any LogStorage) async throws
+}
+
+extension RelayStore {
+    /// Per author the highest seq stored, from the local ledger (which `catchUp` brought up to date).
+    public func frontier() async throws -> [PublicKey: UInt64] {
+        let ledger = ledger
+        return try await offload { try ledger.frontier() }
+    }
 }
 
 /// A pull page: frames, how many events, and the cursor of the last one.
@@ -61,13 +68,13 @@ public struct SQLiteRelayStore: RelayStore {
     public func relayID() async throws -> [UInt8] { try ledger.relayID() }
     public func catchUp() async throws {}
 
-    public func ingest(_ events: [DecodedEvent]) throws -> [LedgerID: Ledger.IngestResult] {
-        try ledger.ingest(decoded: events, signaturesVerified: true, enforceRoles: true)
-    }
-
-    public func frontier() async throws -> [PublicKey: UInt64] {
-        let ledger = ledger
-        return try await offload { try ledger.frontier() }
+    /// A transaction per batch: a long one would hold SQLite's write lock, which request nonces need too.
+    public func ingest(_ next: @escaping @Sendable () -> [DecodedEvent]?) throws -> [LedgerID: Ledger.IngestResult] {
+        var outcomes = [LedgerID: Ledger.IngestResult]()
+        while let events = next() {
+            outcomes.merge(try ledger.ingest(decoded: events, signaturesVerified: true, enforceRoles: true)) { first, _ in first }
+        }
+        return outcomes
     }
 
     public func acceptNonce(_ nonce: String, timeMs: UInt64, nowMs: UInt64) async throws -> Bool {

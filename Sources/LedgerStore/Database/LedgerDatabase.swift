@@ -5,12 +5,22 @@ import LedgerProtocol
 /// survives a crash or power loss), a busy timeout (two `mledger` processes can share a workspace), and
 /// a page cache of `cacheMiB`: the id index takes random inserts, which a small cache turns into reads
 /// once a ledger holds a million events.
+///
+/// One connection serves reads and writes in turn, unless `concurrentReads`: then reads run on their
+/// own connections, each seeing the last commit, and never wait for a long write (a relay answering
+/// requests while it stores a push). Those readers keep a smaller cache, so memory stays bounded.
 enum LedgerDatabase {
-    static func open(path: String, cacheMiB: Int) throws(StoreError) -> DatabaseQueue {
+    static let readerCacheMiB = 8
+
+    static func open(path: String, cacheMiB: Int, concurrentReads: Bool = false) throws(StoreError) -> any DatabaseWriter {
         var config = Configuration()
         config.busyMode = .timeout(10)
         config.foreignKeysEnabled = false
         config.prepareDatabase { db in
+            if db.configuration.readonly {
+                try db.execute(sql: "PRAGMA cache_size = -\(min(cacheMiB, readerCacheMiB) * 1024)")
+                return
+            }
             // Not GRDB's `journalMode = .wal`: it sets synchronous = NORMAL after this closure runs, and a
             // commit would then survive a killed process but not a power loss.
             guard try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") == "wal" else {
@@ -20,10 +30,18 @@ enum LedgerDatabase {
             try db.execute(sql: "PRAGMA cache_size = -\(cacheMiB * 1024)")
         }
         do {
-            let queue = try DatabaseQueue(path: path, configuration: config)
-            try Schema.migrator().migrate(queue)
-            try queue.write { db in try Meta.rebuildIfRequested(db) }
-            return queue
+            let writer: any DatabaseWriter
+            if concurrentReads {
+                let pool = try DatabasePool(path: path, configuration: config)
+                // A pool sets synchronous = NORMAL on its writer once open; commits must reach the disk.
+                try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+                writer = pool
+            } else {
+                writer = try DatabaseQueue(path: path, configuration: config)
+            }
+            try Schema.migrator().migrate(writer)
+            try writer.write { db in try Meta.rebuildIfRequested(db) }
+            return writer
         } catch {
             throw StoreError.database("\(path): \(error)")
         }

@@ -19,6 +19,8 @@ struct IngestSession {
     private let initial: TeamAuthority
     private(set) var authority: TeamAuthority
     private var changed = false
+    /// Events stored since `takeStored`, in the order their rows were inserted.
+    private var stored: [SignedEvent] = []
 
     init(db: Database, team: LedgerID?, nowMs: UInt64, enforceRoles: Bool, state: AuthorityProjection.State) {
         self.db = db
@@ -88,6 +90,7 @@ struct IngestSession {
     /// Stores an accepted event: its row, then its effect on the views (or a hold, if it counts nowhere).
     mutating func store(_ event: SignedEvent, _ body: EventBody) throws {
         try Ledger.insert(db, event)
+        stored.append(event)
         let te = AuthorityProjection.teamEvent(event, body)
         if body.isTeamEvent {
             try TableWrites.teamEvent.execute(db, [event.id, te.order])
@@ -112,6 +115,12 @@ struct IngestSession {
     private mutating func refold() {
         authority = TeamAuthority(events: events, forks: authority.forks)
         changed = true
+    }
+
+    /// The events stored since the last call, in the order stored (the rows' order).
+    mutating func takeStored() -> [SignedEvent] {
+        defer { stored.removeAll() }
+        return stored
     }
 
     /// Writes a changed authority and brings earlier events in line with it: held events that now count

@@ -48,13 +48,6 @@ extension Ledger {
             try Self.setFollowedPosition(db, position)
         }
     }
-
-    /// Events stored after local row `rowid`, in the order they were stored (for use inside `afterwards`).
-    public static func stored(_ db: Database, after rowid: Int64) throws -> [SignedEvent] {
-        try Row.fetchAll(db, sql: "SELECT bytes, signature FROM events WHERE rowid > ? ORDER BY rowid", arguments: [rowid]).map {
-            try SignedEvent(bytes: $0.bytes("bytes"), signature: $0.bytes("signature"), verifySignature: false)
-        }
-    }
 }
 
 extension Ledger {
