@@ -44,7 +44,7 @@ public struct RelayState: Sendable {
         relayID = try await store.relayID()
         let policy = AddressPolicy(allowLinkLocal: configuration.webhookAllowLinkLocal)
         webhooks = Webhooks(
-            store: try WebhookStore(path: Webhooks.storePath(besideLedger: configuration.databasePath)), ledger: ledger, policy: policy)
+            store: try store.webhookStore(), ledger: ledger, policy: policy)
         let logStorage = try SQLiteLogStorage(path: configuration.dataDirectory.appendingPathComponent("transparency.sqlite").path)
         try await store.shareLogKey(with: logStorage)
         log = try TransparencyLog(storage: logStorage)
@@ -54,11 +54,15 @@ public struct RelayState: Sendable {
     }
 
     /// The worker that delivers the subscriptions' events; the relay runs it beside its server.
+    /// It names itself by host and data folder in delivery leases (so a restarted relay takes its own
+    /// back at once) and brings the local ledger up to the shared store before it looks for events.
     public func deliveryWorker() -> DeliveryWorker {
-        let metrics = self.metrics
-        return DeliveryWorker(store: webhooks.store, ledger: ledger, policy: webhooks.policy, backoff: configuration.webhookBackoff) { result in
-            metrics.webhookAttempts(result.success ? "delivered" : "failed").increment()
-        }
+        let (metrics, store) = (self.metrics, self.store)
+        return DeliveryWorker(
+            store: webhooks.store, ledger: ledger, policy: webhooks.policy, backoff: configuration.webhookBackoff,
+            holder: "\(ProcessInfo.processInfo.hostName):\(configuration.dataDirectory.standardizedFileURL.path)",
+            refresh: { try? await store.catchUp() },
+            onAttempt: { result in metrics.webhookAttempts(result.success ? "delivered" : "failed").increment() })
     }
 
     /// What a request must be signed for: this relay, and its team (`team`, the one its ledger holds, else

@@ -6,22 +6,32 @@ import Synchronization
 /// Delivers each subscription's events in arrival order, one at a time, from its persisted cursor: an
 /// event is sent until a 2xx answer, with exponential backoff between failed attempts, and only then
 /// does the cursor pass it. Subscriptions do not wait for each other. A restart resumes from the
-/// cursors, so every event is delivered at least once; a repeat carries the same delivery id.
+/// cursors, so every event is delivered at least once; a repeat carries the same delivery id. Where
+/// several relays share a store, each subscription is delivered by whichever holds its lease (`claim`),
+/// renewed before every attempt.
 public final class DeliveryWorker: Sendable {
-    let store: WebhookStore
+    static let leaseMs: Int64 = 60_000
+    let store: any WebhookStore
     let ledger: Ledger
     let sender: WebhookSender
     let backoff: Backoff
     let pollMs: Int
     let payloads: PayloadBuilder
+    /// Names this worker in leases: stable across its restarts, so a restarted relay takes its own back.
+    let holder: String
+    /// Runs before each look for due events (a relay brings its ledger up to a shared store).
+    let refresh: @Sendable () async -> Void
     /// Told of every attempt (the relay counts them for /metrics).
     let onAttempt: @Sendable (AttemptResult) -> Void
     private let busy = Mutex<Set<String>>([])
 
     public init(
-        store: WebhookStore, ledger: Ledger, policy: AddressPolicy, backoff: Backoff = Backoff(), pollMs: Int = 200,
+        store: any WebhookStore, ledger: Ledger, policy: AddressPolicy, backoff: Backoff = Backoff(), pollMs: Int = 200,
+        holder: String = ProcessInfo.processInfo.hostName, refresh: @escaping @Sendable () async -> Void = {},
         onAttempt: @escaping @Sendable (AttemptResult) -> Void = { _ in }
     ) {
+        self.holder = holder
+        self.refresh = refresh
         self.onAttempt = onAttempt
         self.store = store
         self.ledger = ledger
@@ -35,6 +45,7 @@ public final class DeliveryWorker: Sendable {
     public func run() async {
         await withDiscardingTaskGroup { group in
             while !Task.isCancelled {
+                await refresh()
                 let now = Int64(wallClockMs())
                 let store = self.store
                 for s in (try? await offload({ try store.subscriptions() })) ?? [] where s.active && s.nextAttemptMs <= now && claim(s.id) {
@@ -58,7 +69,8 @@ public final class DeliveryWorker: Sendable {
         let store = self.store
         let ledger = self.ledger
         while !Task.isCancelled {
-            guard let s = try? await offload({ try store.subscription(id) }), s.active, s.nextAttemptMs <= Int64(wallClockMs()),
+            guard await holdsLease(id), let s = try? await offload({ try store.subscription(id) }), s.active,
+                s.nextAttemptMs <= Int64(wallClockMs()),
                 let (found, scannedTo) = try? await offload({ try ledger.arrivals(after: s.cursor, kinds: s.kinds, limit: 64) })
             else { return }
             if found.isEmpty {
@@ -67,7 +79,7 @@ public final class DeliveryWorker: Sendable {
             }
             let payloads = self.payloads
             for arrival in found {
-                guard !Task.isCancelled, let event = try? await offload({ payloads.event(for: arrival.event) }),
+                guard !Task.isCancelled, await holdsLease(id), let event = try? await offload({ payloads.event(for: arrival.event) }),
                     // Re-read: the subscription may have been removed, disabled or changed meanwhile.
                     let current = try? await offload({ try store.subscription(id) }), current.active
                 else { return }
@@ -81,10 +93,16 @@ public final class DeliveryWorker: Sendable {
         }
     }
 
+    /// Takes or renews the lease on a subscription; false when another worker holds it.
+    private func holdsLease(_ id: String) async -> Bool {
+        let (store, holder) = (self.store, self.holder)
+        return (try? await offload { try store.claim(id, holder: holder, nowMs: Int64(wallClockMs()), leaseMs: Self.leaseMs) }) == true
+    }
+
     /// One attempt at one event, recorded; true when it was delivered.
     private func deliver(_ arrival: Arrival, as event: WebhookEvent, to s: Subscription) async -> Bool {
         let delivery = Delivery(
-            deliveryID: WebhookStore.deliveryID(webhook: s.id, event: arrival.event.id), webhook: s.id, event: event.name,
+            deliveryID: Delivery.id(webhook: s.id, event: arrival.event.id), webhook: s.id, event: event.name,
             eventID: arrival.event.id.hex, position: arrival.position, attempts: 0, delivered: false, responseStatus: nil, error: nil,
             firstAttemptMs: 0, lastAttemptMs: 0)
         let payloads = self.payloads

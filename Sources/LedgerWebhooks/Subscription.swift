@@ -43,6 +43,24 @@ public struct Subscription: Codable, Sendable, Equatable {
 
     /// The ledger kinds this subscription hears.
     public var kinds: Set<String> { Set(WebhookCatalog.kinds(for: events)) }
+
+    /// A subscription as a store keeps it: its events as comma-separated names (unknown ones dropped).
+    public static func stored(
+        id: String, name: String, url: String, eventNames: String, description: String?, active: Bool, secret: String, createdMs: Int64,
+        updatedMs: Int64, createdBy: String?, cursor: Int64, failures: Int, nextAttemptMs: Int64
+    ) -> Subscription {
+        let names = eventNames.split(separator: ",").map(String.init)
+        var s = Subscription(
+            id: id, name: name, url: url, events: (try? WebhookCatalog.parse(names)) ?? [], description: description, active: active,
+            secret: secret, createdMs: createdMs, createdBy: createdBy, cursor: cursor)
+        s.updatedMs = updatedMs
+        s.failures = failures
+        s.nextAttemptMs = nextAttemptMs
+        return s
+    }
+
+    /// Its events as a store keeps them.
+    public var eventNames: String { events.map(\.name).joined(separator: ",") }
 }
 
 /// One entry of the delivery log: one event for one subscription, with its attempts so far. Retries of it
@@ -59,6 +77,23 @@ public struct Delivery: Codable, Sendable, Equatable {
     public var error: String?
     public var firstAttemptMs: Int64
     public var lastAttemptMs: Int64
+
+    public init(
+        deliveryID: String, webhook: String, event: String, eventID: String, position: Int64, attempts: Int, delivered: Bool,
+        responseStatus: Int?, error: String?, firstAttemptMs: Int64, lastAttemptMs: Int64
+    ) {
+        self.deliveryID = deliveryID
+        self.webhook = webhook
+        self.event = event
+        self.eventID = eventID
+        self.position = position
+        self.attempts = attempts
+        self.delivered = delivered
+        self.responseStatus = responseStatus
+        self.error = error
+        self.firstAttemptMs = firstAttemptMs
+        self.lastAttemptMs = lastAttemptMs
+    }
 }
 
 /// How one attempt went: the receiver's HTTP status (2xx is delivered), or why there was none.

@@ -5,11 +5,11 @@ import LedgerStore
 /// What the relay's API and `mledger serve`'s MLflow routes both do with subscriptions: check them, start
 /// them at the current end of the ledger, and send test deliveries; the `DeliveryWorker` does the rest.
 public struct Webhooks: Sendable {
-    public let store: WebhookStore
+    public let store: any WebhookStore
     public let ledger: Ledger
     public let policy: AddressPolicy
 
-    public init(store: WebhookStore, ledger: Ledger, policy: AddressPolicy) {
+    public init(store: any WebhookStore, ledger: Ledger, policy: AddressPolicy) {
         self.store = store
         self.ledger = ledger
         self.policy = policy

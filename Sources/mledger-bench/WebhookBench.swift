@@ -18,7 +18,7 @@ func runWebhookBench(in temp: URL) async throws {
     }
     let receiver = try BenchReceiver()
     defer { receiver.stop() }
-    let store = try WebhookStore(path: temp.appendingPathComponent("webhooks.sqlite").path)
+    let store = try SQLiteWebhookStore(path: temp.appendingPathComponent("webhooks.sqlite").path)
     let subscription = Subscription(
         id: "bench", name: "bench", url: "http://127.0.0.1:\(receiver.port)/hook", events: try WebhookCatalog.parse(["registered_model.created"]),
         description: nil, active: true, secret: "bench-secret", createdMs: 0, createdBy: nil, cursor: 0)

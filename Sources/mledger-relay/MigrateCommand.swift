@@ -3,6 +3,7 @@ import Foundation
 import LedgerProtocol
 import LedgerRelay
 import LedgerStore
+import LedgerWebhooks
 import Logging
 
 /// `mledger-relay migrate --from DIR --to postgres://...`: a SQLite relay's history into PostgreSQL.
@@ -39,10 +40,14 @@ struct Migrate: AsyncParsableCommand {
             FileManager.default.fileExists(atPath: logPath) ? try SQLiteLogStorage(path: logPath).keySeed { SigningKey.generate().seed } : nil
         var logger = Logger(label: "mledger-relay")
         logger.logLevel = .error
-        let report = try await PostgresMigration.run(from: source, logKeySeed: logKeySeed, to: address, logger: logger) { position in
+        let webhookPath = Webhooks.storePath(besideLedger: source.path)
+        let webhooks = FileManager.default.fileExists(atPath: webhookPath) ? try SQLiteWebhookStore(path: webhookPath) : nil
+        let report = try await PostgresMigration.run(from: source, logKeySeed: logKeySeed, webhooks: webhooks, to: address, logger: logger) {
+            position in
             FileHandle.standardError.write(Data("copied up to position \(position)\n".utf8))
         }
         let resumed = report.alreadyThere > 0 ? " (\(report.alreadyThere) were there already)" : ""
         print("migrated \(report.copied) events into \(address.shown)\(resumed); positions 1...\(report.last)")
+        if report.webhooks > 0 { print("moved \(report.webhooks) webhook subscription(s) with their cursors and delivery logs") }
     }
 }

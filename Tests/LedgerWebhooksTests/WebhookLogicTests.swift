@@ -87,9 +87,9 @@ import Testing
 
     @Test func deliveryIDsAreStableUUIDs() throws {
         let event = try #require(LedgerIDFixture.id(7))
-        let a = WebhookStore.deliveryID(webhook: "w1", event: event)
-        #expect(a == WebhookStore.deliveryID(webhook: "w1", event: event))
-        #expect(a != WebhookStore.deliveryID(webhook: "w2", event: event))
+        let a = Delivery.id(webhook: "w1", event: event)
+        #expect(a == Delivery.id(webhook: "w1", event: event))
+        #expect(a != Delivery.id(webhook: "w2", event: event))
         #expect(UUID(uuidString: a) != nil)
     }
 

@@ -40,13 +40,13 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let ledger = try ledgerWithModels()
         let path = Webhooks.storePath(besideLedger: ledger.path)
-        let webhooks = Webhooks(store: try WebhookStore(path: path), ledger: ledger, policy: AddressPolicy())
+        let webhooks = Webhooks(store: try SQLiteWebhookStore(path: path), ledger: ledger, policy: AddressPolicy())
         let s = try webhooks.create(
             url: "http://127.0.0.1:9/hook", events: try WebhookCatalog.parse(["registered_model.created"]), secret: "k", name: nil, description: nil,
             createdBy: nil)
         #expect(s.cursor == 5, "a subscription starts at the end of the ledger")
         let arrival = try #require(try ledger.arrivals(after: 0, kinds: s.kinds, limit: 1).arrivals.first)
-        let id = WebhookStore.deliveryID(webhook: s.id, event: arrival.event.id)
+        let id = Delivery.id(webhook: s.id, event: arrival.event.id)
         let delivery = Delivery(
             deliveryID: id, webhook: s.id, event: "registered_model.created", eventID: arrival.event.id.hex, position: arrival.position, attempts: 0,
             delivered: false, responseStatus: nil, error: nil, firstAttemptMs: 0, lastAttemptMs: 0)
@@ -61,11 +61,11 @@ import Testing
         #expect(now.cursor == 5 && now.failures == 2 && now.nextAttemptMs == 13_000 && now.name == "renamed")
 
         // Reopened, as after a restart: the state is on disk.
-        let reopened = try WebhookStore(path: path)
+        let reopened = try SQLiteWebhookStore(path: path)
         try reopened.record(delivery, result: AttemptResult(success: true, responseStatus: 204), nowMs: 14_000, backoff: backoff)
         now = try reopened.subscription(s.id)
         #expect(now.failures == 0 && now.nextAttemptMs == 0)
-        let log = try reopened.deliveries(webhook: s.id)
+        let log = try reopened.deliveries(webhook: s.id, limit: 100)
         #expect(log.count == 1)
         #expect(log.first?.attempts == 3 && log.first?.delivered == true && log.first?.responseStatus == 204 && log.first?.deliveryID == id)
         #expect(log.first?.firstAttemptMs == 10_000 && log.first?.lastAttemptMs == 14_000)

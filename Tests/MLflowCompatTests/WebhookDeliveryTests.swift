@@ -131,6 +131,51 @@ import FoundationNetworking
         #expect(log.contains { ($0["attempts"] as? Int ?? 0) >= 3 }, "the delivery answered with 500 took several attempts")
     }
 
+    /// Two relays on one PostgreSQL: a subscription made through one is listed and logged through the
+    /// other, and each event, pushed through either, is delivered once, though both relays deliver.
+    @Test func relaysOnOneDatabaseShareSubscriptionsAndDeliverEachEventOnce() throws {
+        let cluster = try PostgresCluster.shared()
+        let database = try cluster.createDatabase()
+        let admin = try CLI()
+        admin.extraEnvironment["HOOK_SECRET"] = Self.secret
+        try admin.ok("init", "--team", "vision", "--name", "Ada")
+        let audit = try #require(try admin.json("audit") as? [String: Any])
+        let team = try #require((audit["entries"] as? [[String: Any]])?.first?["event"] as? String)
+        let first = try RelayProcess(team: team, database: database)
+        let second = try RelayProcess(team: team, database: database)
+        try admin.ok("remote", "add", "origin", first.url)
+        try admin.ok("remote", "add", "other", second.url)
+        try admin.ok("sync", "origin")
+        let receiver = try WebhookReceiver(folder: admin.root.appendingPathComponent("receiver"), secret: Self.secret)
+        defer { receiver.stop() }
+        let created = try #require(
+            try admin.json("webhook", "add", receiver.url, "--events", "*", "--secret-env", "HOOK_SECRET", "--remote", "origin") as? [String: Any])
+        let webhook = try #require(created["id"] as? String)
+        let listed = try #require(try admin.json("webhook", "list", "--remote", "other") as? [[String: Any]])
+        #expect(listed.map { $0["id"] as? String } == [webhook])
+        // A slow receiver: each delivery is in flight for a second, while the other relay keeps polling.
+        try receiver.mode("slow 1")
+
+        let run = try admin.ok("run", "start", "--experiment", "hooks", "--name", "r1").trimmingCharacters(in: .whitespacesAndNewlines)
+        try admin.ok("model", "create", "digits")
+        try admin.ok("sync", "origin")
+        try admin.ok("model", "version", "create", "digits", "--run", run)
+        try admin.ok("comment", "add", "digits", "pushed through the other relay")
+        try admin.ok("sync", "other")
+        let expected = 3
+        _ = try receiver.wait(seconds: 30, "every event") { Set($0.filter { $0.status == 200 }.compactMap(\.eventID)).count >= expected }
+        // Both relays keep looking for due events; a repeat would come within their next polls.
+        Thread.sleep(forTimeInterval: 3)
+        let delivered = receiver.entries().filter { $0.status == 200 }
+        #expect(delivered.count == expected, "each event once: \(delivered.map { $0.eventID ?? "" })")
+        #expect(delivered.allSatisfy { $0.verified })
+        let log = try #require(try admin.json("webhook", "deliveries", "--remote", "other") as? [[String: Any]])
+        #expect(log.count == expected)
+        #expect(log.allSatisfy { $0["delivered"] as? Bool == true })
+        try admin.ok("webhook", "remove", webhook, "--remote", "other")
+        #expect((try admin.json("webhook", "list", "--remote", "origin") as? [[String: Any]])?.isEmpty == true)
+    }
+
     /// Payloads carry MLflow's fields, `webhook test` sends MLflow's example, and the API is for
     /// maintainers, refuses unknown events and link-local or metadata addresses, and removes.
     /// Promotion requests and decisions as webhook events: a request is `created`; a decision is

@@ -134,6 +134,23 @@ import Testing
         try alice.ok("sync")
         let bob = try fixture.join("Bob", role: "writer")
         try bob.ok("sync")
+        // A subscription whose receiver never answers: it moves with its cursor, held before the comment,
+        // and the log of the attempts at it.
+        alice.extraEnvironment["HOOK_SECRET"] = "s3cret"
+        let hook = try #require(
+            try alice.json("webhook", "add", "http://127.0.0.1:9/hook", "--events", "comment.created", "--secret-env", "HOOK_SECRET")
+                as? [String: Any])
+        try alice.ok("comment", "add", "digits", "before the move")
+        try alice.ok("sync")
+        func attempts() throws -> Int {
+            let log = try alice.json("webhook", "deliveries", "--webhook", try #require(hook["id"] as? String)) as? [[String: Any]]
+            return log?.first?["attempts"] as? Int ?? 0
+        }
+        let deadline = Date().addingTimeInterval(20)
+        while try attempts() == 0, Date() < deadline { Thread.sleep(forTimeInterval: 0.2) }
+        let tried = try attempts()
+        #expect(tried > 0)
+        try bob.ok("sync")
         let before = try fixture.relayEventCount()
         fixture.relay.stop()
 
@@ -142,9 +159,11 @@ import Testing
         let migrate = try RelayProcess.command(["migrate", "--from", fixture.relay.data.path, "--to", database])
         #expect(migrate.status == 0, "\(migrate.stderr)")
         #expect(migrate.stdout.contains("migrated \(before) events"))
+        #expect(migrate.stdout.contains("moved 1 webhook subscription"))
         // Run again, it finds everything there and copies nothing.
         let again = try RelayProcess.command(["migrate", "--from", fixture.relay.data.path, "--to", database])
         #expect(again.stdout.contains("migrated 0 events"), "\(again.stdout) \(again.stderr)")
+        #expect(!again.stdout.contains("webhook"), "a subscription moves once")
 
         let relay = try RelayProcess(team: fixture.team, database: database, port: fixture.relay.port)
         try alice.ok("experiment", "create", "after-the-move")
@@ -157,6 +176,10 @@ import Testing
         #expect(try bob.ok("experiment", "list").contains("after-the-move"))
         #expect(try Ledger(path: relay.database).eventCount() == before + 1)
         #expect(try TeamFixture.digest(bob) == TeamFixture.digest(alice))
+        let hooks = try #require(try alice.json("webhook", "list") as? [[String: Any]])
+        #expect(hooks.map { $0["id"] as? String } == [hook["id"] as? String])
+        #expect(hooks.first?["cursor"] as? Int == hook["cursor"] as? Int, "still before the comment it could not deliver")
+        #expect(try attempts() >= tried)
 
         // A second relay on a folder of its own grows the same log from its copy and announces the same key.
         let second = try RelayProcess(team: fixture.team, database: database)

@@ -1,6 +1,7 @@
 import Foundation
 import LedgerProtocol
 import LedgerStore
+import LedgerWebhooks
 import Logging
 import NIOCore
 import PostgresNIO
@@ -17,13 +18,16 @@ public enum PostgresMigration {
         public var copied: Int
         /// The last position now in the database.
         public var last: Int64
+        /// Subscriptions copied (not those there already).
+        public var webhooks: Int
     }
 
     /// `logKeySeed`: the source relay's transparency log key, kept for the relays on the database so
-    /// members' pinned log key and the log itself (rebuilt from the same order) carry on.
+    /// members' pinned log key and the log itself (rebuilt from the same order) carry on. `webhooks`:
+    /// the source relay's subscriptions, which carry on from their cursors (positions do not change).
     public static func run(
-        from source: Ledger, logKeySeed: [UInt8]? = nil, to address: DatabaseAddress, logger: Logger, pageSize: Int = 5000,
-        progress: @Sendable (Int64) -> Void = { _ in }
+        from source: Ledger, logKeySeed: [UInt8]? = nil, webhooks: (any WebhookStore)? = nil, to address: DatabaseAddress, logger: Logger,
+        pageSize: Int = 5000, progress: @Sendable (Int64) -> Void = { _ in }
     ) async throws -> Report {
         let report = try await offload { try source.verify(projections: false) }
         if let problem = report.problems.first {
@@ -62,7 +66,15 @@ public enum PostgresMigration {
         // The source now holds exactly the database's history: a relay started on its folder with the
         // database has a complete copy from the start.
         if head == (try source.lastArrival()) { try source.markFollowed(through: head) }
-        return Report(alreadyThere: start, copied: Int(head - start), last: head)
+        var adopted = 0
+        if let webhooks {
+            let target = PostgresWebhookStore(database: database)
+            for subscription in try await offload({ try webhooks.subscriptions() }) {
+                let log = try await offload { try webhooks.deliveries(webhook: subscription.id, limit: Int(Int32.max)) }
+                if try await target.adopt(subscription, log: log) { adopted += 1 }
+            }
+        }
+        return Report(alreadyThere: start, copied: Int(head - start), last: head, webhooks: adopted)
     }
 }
 

@@ -2,6 +2,7 @@ import Foundation
 import LedgerDashboard
 import LedgerProtocol
 import LedgerStore
+import LedgerWebhooks
 import Logging
 import NIOCore
 import PostgresNIO
@@ -14,6 +15,7 @@ public final class PostgresRelayStore: RelayStore {
     public let ledger: Ledger
     public var name: String { "postgres" }
     public var sessions: (any SessionBackend)? { PostgresSessions(database: database) }
+    public func webhookStore() throws -> any WebhookStore { PostgresWebhookStore(database: database) }
     let database: SharedDatabase
     var client: PostgresClient { database.client }
     var logger: Logger { database.logger }

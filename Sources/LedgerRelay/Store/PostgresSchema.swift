@@ -34,6 +34,20 @@ enum PostgresSchema {
         "CREATE INDEX IF NOT EXISTS mledger_nonces_time ON mledger_nonces (time)",
         "CREATE TABLE IF NOT EXISTS mledger_meta (key TEXT PRIMARY KEY, value BYTEA NOT NULL)",
         """
+        CREATE TABLE IF NOT EXISTS mledger_webhooks (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL, url TEXT NOT NULL, events TEXT NOT NULL, description TEXT, active BOOLEAN NOT NULL,
+            secret TEXT NOT NULL, created_ms BIGINT NOT NULL, updated_ms BIGINT NOT NULL, created_by TEXT, cursor BIGINT NOT NULL,
+            failures BIGINT NOT NULL DEFAULT 0, next_attempt_ms BIGINT NOT NULL DEFAULT 0, lease_holder TEXT,
+            lease_until_ms BIGINT NOT NULL DEFAULT 0)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS mledger_webhook_deliveries (
+            delivery_id TEXT PRIMARY KEY, webhook TEXT NOT NULL, event TEXT NOT NULL, event_id TEXT NOT NULL, position BIGINT NOT NULL,
+            attempts BIGINT NOT NULL, delivered BOOLEAN NOT NULL, response_status BIGINT, error TEXT, first_attempt_ms BIGINT NOT NULL,
+            last_attempt_ms BIGINT NOT NULL)
+        """,
+        "CREATE INDEX IF NOT EXISTS mledger_webhook_deliveries_by_webhook ON mledger_webhook_deliveries (webhook, position)",
+        """
         CREATE TABLE IF NOT EXISTS mledger_sessions (
             key BYTEA PRIMARY KEY, viewer TEXT NOT NULL, signer BYTEA, form_token TEXT NOT NULL, expires BIGINT NOT NULL)
         """,

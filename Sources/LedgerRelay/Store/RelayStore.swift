@@ -1,6 +1,7 @@
 import LedgerDashboard
 import LedgerProtocol
 import LedgerStore
+import LedgerWebhooks
 
 /// Where a relay keeps the team's history: the seam between the routes and the database.
 ///
@@ -31,6 +32,8 @@ public protocol RelayStore: Sendable {
     func ping() async throws
     /// Where dashboard sessions are kept besides memory (nil: in this process only).
     var sessions: (any SessionBackend)? { get }
+    /// Where webhook subscriptions and deliveries are kept: beside the ledger, or shared by all relays.
+    func webhookStore() throws -> any WebhookStore
     /// Makes `storage` sign with the log key every relay on this store uses (SQLite: its own, as stored).
     func shareLogKey(with storage: any LogStorage) async throws
 }
@@ -93,4 +96,8 @@ public struct SQLiteRelayStore: RelayStore {
     }
 
     public func shareLogKey(with storage: any LogStorage) async throws {}
+
+    public func webhookStore() throws -> any WebhookStore {
+        try SQLiteWebhookStore(path: Webhooks.storePath(besideLedger: ledger.path))
+    }
 }

@@ -48,7 +48,7 @@ struct ServeCommand: AsyncParsableCommand {
         let pages = try WorkspaceDashboard.routes(session, signer: signer, token: token.value, command: "mledger serve")
         // MLflow's webhook API, delivered from this workspace's ledger (.mledger/webhooks.sqlite).
         let policy = AddressPolicy(allowLinkLocal: webhookAllowLinkLocal)
-        let store = try WebhookStore(path: Webhooks.storePath(besideLedger: session.ledger.path))
+        let store = try SQLiteWebhookStore(path: Webhooks.storePath(besideLedger: session.ledger.path))
         let webhooks = Webhooks(store: store, ledger: session.ledger, policy: policy)
         let deliveries = Task { await DeliveryWorker(store: store, ledger: session.ledger, policy: policy).run() }
         defer { deliveries.cancel() }
