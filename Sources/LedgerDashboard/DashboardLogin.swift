@@ -39,9 +39,9 @@ public struct SignedLinkLogin: DashboardLogin {
     /// so a link works once across all of them.
     let acceptNonce: @Sendable (String, UInt64, UInt64) async throws -> Bool
 
-    public init(ledger: Ledger, acceptNonce: (@Sendable (String, UInt64, UInt64) async throws -> Bool)? = nil) {
+    public init(ledger: Ledger, acceptNonce: @escaping @Sendable (String, UInt64, UInt64) async throws -> Bool) {
         self.ledger = ledger
-        self.acceptNonce = acceptNonce ?? { nonce, time, now in try await offload { try ledger.acceptNonce(nonce, timeMs: time, nowMs: now) } }
+        self.acceptNonce = acceptNonce
     }
 
     public var howTo: String {

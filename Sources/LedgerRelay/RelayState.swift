@@ -38,7 +38,7 @@ public struct RelayState: Sendable {
         if let address = configuration.database {
             store = try await PostgresRelayStore(address: address, replica: ledger, logger: logger)
         } else {
-            store = SQLiteRelayStore(ledger: ledger)
+            store = try SQLiteRelayStore(ledger: ledger)
         }
         blobs = BlobStore(directory: configuration.blobDirectory)
         relayID = try await store.relayID()

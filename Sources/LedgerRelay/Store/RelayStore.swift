@@ -60,29 +60,30 @@ extension EventPage {
     }
 }
 
-/// The embedded default: the relay's SQLite ledger is the whole store.
+/// The embedded default: the relay's SQLite ledger is the whole store, request nonces beside it.
 public struct SQLiteRelayStore: RelayStore {
     public let ledger: Ledger
     public var name: String { "sqlite" }
     public var sessions: (any SessionBackend)? { nil }
+    private let nonces: NonceFile
 
-    public init(ledger: Ledger) { self.ledger = ledger }
+    public init(ledger: Ledger) throws {
+        self.ledger = ledger
+        nonces = try NonceFile(besideLedger: ledger)
+    }
 
     public func relayID() async throws -> [UInt8] { try ledger.relayID() }
     public func catchUp() async throws {}
 
-    /// A transaction per batch: a long one would hold SQLite's write lock, which request nonces need too.
+    /// One transaction per push: nothing else waits on the ledger's writer meanwhile (nonces have their
+    /// own file, reads their own connections), and a push commits once.
     public func ingest(_ next: @escaping @Sendable () -> [DecodedEvent]?) throws -> [LedgerID: Ledger.IngestResult] {
-        var outcomes = [LedgerID: Ledger.IngestResult]()
-        while let events = next() {
-            outcomes.merge(try ledger.ingest(decoded: events, signaturesVerified: true, enforceRoles: true)) { first, _ in first }
-        }
-        return outcomes
+        try ledger.ingest(batches: next, signaturesVerified: true, enforceRoles: true)
     }
 
     public func acceptNonce(_ nonce: String, timeMs: UInt64, nowMs: UInt64) async throws -> Bool {
-        let ledger = ledger
-        return try await offload { try ledger.acceptNonce(nonce, timeMs: timeMs, nowMs: nowMs) }
+        let nonces = nonces
+        return try await offload { try nonces.accept(nonce, timeMs: timeMs, nowMs: nowMs) }
     }
 
     public func eventCount() async throws -> Int {

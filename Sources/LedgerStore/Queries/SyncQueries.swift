@@ -107,28 +107,12 @@ extension Ledger {
 extension Ledger {
     // MARK: Replay protection (relay side)
 
-    /// Records a request nonce; false when it was seen before (a replay). Nonces older than the
-    /// signature time window are forgotten, since their requests are refused by time anyway.
-    /// Nonces are written without waiting for the disk (WAL, synchronous=NORMAL): they survive a killed
-    /// relay, and only a power loss within the time window could forget one.
-    public func acceptNonce(_ nonce: String, timeMs: UInt64, nowMs: UInt64 = wallClockMs()) throws(StoreError) -> Bool {
-        do {
-            return try queue.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA synchronous = NORMAL")
-                defer { try? db.execute(sql: "PRAGMA synchronous = FULL") }
-                var fresh = false
-                try db.inTransaction(.immediate) {
-                    try db.execute(
-                        sql: "DELETE FROM request_nonces WHERE time < ?",
-                        arguments: [Int64(nowMs) - Int64(RequestSignature.maxSkewMs) * 2])
-                    try db.execute(sql: "INSERT OR IGNORE INTO request_nonces (nonce, time) VALUES (?, ?)", arguments: [nonce, Int64(timeMs)])
-                    fresh = db.changesCount == 1
-                    return .commit
-                }
-                return fresh
+    /// Request nonces an earlier relay version kept here, recorded after `sinceMs`, for its nonce file.
+    public func requestNonces(since sinceMs: Int64) throws(StoreError) -> [(nonce: String, time: Int64)] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT nonce, time FROM request_nonces WHERE time >= ?", arguments: [sinceMs]).map {
+                ($0["nonce"], $0["time"])
             }
-        } catch {
-            throw StoreError.wrap(error)
         }
     }
 

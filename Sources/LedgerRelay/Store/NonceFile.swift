@@ -1,0 +1,44 @@
+import Foundation
+import GRDB
+import LedgerProtocol
+import LedgerStore
+
+/// A SQLite relay's request nonces, in a file of their own beside the ledger (`nonces.sqlite`): a nonce
+/// is recorded before its request's body is read, so it must never wait for a push being stored in the
+/// ledger. Commits do not wait for the disk: a power cut may forget the last nonces, reopening the
+/// 5-minute signature window for requests already answered, a risk that costs no fsync per request.
+final class NonceFile: Sendable {
+    private let queue: DatabaseQueue
+
+    /// Opens or makes the file; a new one takes over the recent nonces an earlier version kept in the ledger.
+    init(besideLedger ledger: Ledger, nowMs: UInt64 = wallClockMs()) throws {
+        let path = URL(fileURLWithPath: ledger.path).deletingLastPathComponent().appendingPathComponent("nonces.sqlite").path
+        let isNew = !FileManager.default.fileExists(atPath: path)
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        queue = try DatabaseQueue(path: path, configuration: config)
+        let earlier = isNew ? try ledger.requestNonces(since: Self.horizon(nowMs)) : []
+        try queue.write { db in
+            try db.execute(sql: "CREATE TABLE IF NOT EXISTS request_nonces (nonce TEXT PRIMARY KEY, time INTEGER NOT NULL)")
+            for (nonce, time) in earlier {
+                try db.execute(sql: "INSERT OR IGNORE INTO request_nonces (nonce, time) VALUES (?, ?)", arguments: [nonce, time])
+            }
+        }
+    }
+
+    /// Nonces older than twice the signature window are forgotten: their requests are refused by time.
+    private static func horizon(_ nowMs: UInt64) -> Int64 { Int64(nowMs) - Int64(RequestSignature.maxSkewMs) * 2 }
+
+    /// Records a nonce; false when it was seen before (a replay).
+    func accept(_ nonce: String, timeMs: UInt64, nowMs: UInt64) throws -> Bool {
+        try queue.write { db in
+            try db.execute(sql: "DELETE FROM request_nonces WHERE time < ?", arguments: [Self.horizon(nowMs)])
+            try db.execute(sql: "INSERT OR IGNORE INTO request_nonces (nonce, time) VALUES (?, ?)", arguments: [nonce, Int64(timeMs)])
+            return db.changesCount == 1
+        }
+    }
+}
