@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import LedgerProtocol
+import LedgerStore
 
 /// Subscriptions, their cursors and the delivery log, in a SQLite file of their own beside the ledger
 /// (`webhooks.sqlite`): this is server state, not signed history, and has its own migrations. A cursor
@@ -10,14 +11,8 @@ public final class SQLiteWebhookStore: WebhookStore {
     let queue: DatabaseQueue
 
     public init(path: String) throws(WebhookError) {
-        var config = Configuration()
-        config.busyMode = .timeout(10)
-        config.prepareDatabase { db in
-            _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         do {
-            queue = try DatabaseQueue(path: path, configuration: config)
+            queue = try SideDatabase.open(path: path)
             try Self.migrator().migrate(queue)
         } catch {
             throw .store("\(path): \(error)")

@@ -14,13 +14,7 @@ final class NonceFile: Sendable {
     init(besideLedger ledger: Ledger, nowMs: UInt64 = wallClockMs()) throws {
         let path = URL(fileURLWithPath: ledger.path).deletingLastPathComponent().appendingPathComponent("nonces.sqlite").path
         let isNew = !FileManager.default.fileExists(atPath: path)
-        var config = Configuration()
-        config.busyMode = .timeout(10)
-        config.prepareDatabase { db in
-            _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
-        }
-        queue = try DatabaseQueue(path: path, configuration: config)
+        queue = try SideDatabase.open(path: path, waitsForDisk: false)
         let earlier = isNew ? try ledger.requestNonces(since: Self.horizon(nowMs)) : []
         try queue.write { db in
             try db.execute(sql: "CREATE TABLE IF NOT EXISTS request_nonces (nonce TEXT PRIMARY KEY, time INTEGER NOT NULL)")

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import LedgerProtocol
+import LedgerStore
 
 /// The log of a single relay in `transparency.sqlite` beside its ledger: server state derived from the
 /// ledger's arrival order, with migrations of its own.
@@ -8,13 +9,7 @@ public final class SQLiteLogStorage: LogStorage {
     let queue: DatabaseQueue
 
     public init(path: String) throws {
-        var config = Configuration()
-        config.busyMode = .timeout(10)
-        config.prepareDatabase { db in
-            _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
-        queue = try DatabaseQueue(path: path, configuration: config)
+        queue = try SideDatabase.open(path: path)
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v6-transparency-1") { db in
             try db.execute(
