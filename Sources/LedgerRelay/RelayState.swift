@@ -34,7 +34,11 @@ public struct RelayState: Sendable {
         try FileManager.default.createDirectory(at: configuration.blobDirectory, withIntermediateDirectories: true)
         // A small cache keeps the relay's memory flat; it mostly appends and serves pages in order.
         // Requests read while a push is stored (authentication, pulls, the dashboard).
-        let ledger = try Ledger(path: configuration.databasePath, cacheMiB: 16, concurrentReads: true)
+        // On PostgreSQL it is a copy: a commit a power cut takes back (with the followed position, in the
+        // same transaction) is copied again from the database at the next start, so it need not wait for
+        // the disk, and a push waits for one durable commit, PostgreSQL's.
+        let ledger = try Ledger(
+            path: configuration.databasePath, cacheMiB: 16, concurrentReads: true, waitsForDisk: configuration.database == nil)
         if let address = configuration.database {
             store = try await PostgresRelayStore(address: address, replica: ledger, logger: logger)
         } else {

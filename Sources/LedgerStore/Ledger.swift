@@ -19,9 +19,11 @@ public final class Ledger: Sendable {
     ///   - cacheMiB: SQLite page cache; a relay that must stay small passes less.
     ///   - concurrentReads: reads never wait for a write in progress (they see the last commit), at the
     ///     cost of a connection per concurrent reader: for a server answering requests while it writes.
-    public init(path: String, cacheMiB: Int = 64, concurrentReads: Bool = false) throws(StoreError) {
+    ///   - waitsForDisk: each commit survives a power loss (synchronous = FULL). Only a copy of a history
+    ///     kept durably elsewhere, which copies again what a power cut takes back, passes false.
+    public init(path: String, cacheMiB: Int = 64, concurrentReads: Bool = false, waitsForDisk: Bool = true) throws(StoreError) {
         self.path = path
-        self.queue = try LedgerDatabase.open(path: path, cacheMiB: cacheMiB, concurrentReads: concurrentReads)
+        self.queue = try LedgerDatabase.open(path: path, cacheMiB: cacheMiB, concurrentReads: concurrentReads, waitsForDisk: waitsForDisk)
     }
 
     /// Runs `body` in an IMMEDIATE transaction: the write lock is taken up front, so two processes

@@ -26,4 +26,13 @@ import Testing
             #expect(sync == 2, "PRAGMA synchronous is \(sync ?? -1), not FULL (2)")
         }
     }
+
+    /// A relay's copy of a PostgreSQL history does not wait for the disk: the database is what lasts.
+    @Test func aCopyOfAHistoryKeptElsewhereDoesNotWaitForTheDisk() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("copy-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let ledger = try Ledger(path: folder.appendingPathComponent("relay.sqlite").path, concurrentReads: true, waitsForDisk: false)
+        #expect(try ledger.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == 1)
+    }
 }

@@ -12,7 +12,10 @@ import LedgerProtocol
 enum LedgerDatabase {
     static let readerCacheMiB = 8
 
-    static func open(path: String, cacheMiB: Int, concurrentReads: Bool = false) throws(StoreError) -> any DatabaseWriter {
+    /// `waitsForDisk: false` only for a copy of a history kept elsewhere, which a power cut may take back
+    /// (a killed process loses nothing either way).
+    static func open(path: String, cacheMiB: Int, concurrentReads: Bool = false, waitsForDisk: Bool = true) throws(StoreError) -> any DatabaseWriter {
+        let synchronous = waitsForDisk ? "FULL" : "NORMAL"
         var config = Configuration()
         config.busyMode = .timeout(10)
         config.foreignKeysEnabled = false
@@ -26,15 +29,15 @@ enum LedgerDatabase {
             guard try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") == "wal" else {
                 throw StoreError.database("\(path): SQLite could not switch this database to WAL mode")
             }
-            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
             try db.execute(sql: "PRAGMA cache_size = -\(cacheMiB * 1024)")
         }
         do {
             let writer: any DatabaseWriter
             if concurrentReads {
                 let pool = try DatabasePool(path: path, configuration: config)
-                // A pool sets synchronous = NORMAL on its writer once open; commits must reach the disk.
-                try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+                // A pool sets synchronous = NORMAL on its writer once open.
+                try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
                 writer = pool
             } else {
                 writer = try DatabaseQueue(path: path, configuration: config)
