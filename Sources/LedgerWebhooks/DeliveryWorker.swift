@@ -10,7 +10,9 @@ import Synchronization
 /// several relays share a store, each subscription is delivered by whichever holds its lease (`claim`),
 /// renewed before every attempt.
 public final class DeliveryWorker: Sendable {
-    static let leaseMs: Int64 = 60_000
+    /// Longer than one attempt may last (a receiver that does not answer holds it for up to 120 s), so a
+    /// lease never runs out under an attempt in flight.
+    static let leaseMs: Int64 = 180_000
     let store: any WebhookStore
     let ledger: Ledger
     let sender: WebhookSender
