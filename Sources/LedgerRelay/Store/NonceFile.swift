@@ -15,7 +15,7 @@ final class NonceFile: Sendable {
         let path = URL(fileURLWithPath: ledger.path).deletingLastPathComponent().appendingPathComponent("nonces.sqlite").path
         let isNew = !FileManager.default.fileExists(atPath: path)
         queue = try SideDatabase.open(path: path, waitsForDisk: false)
-        let earlier = isNew ? try ledger.requestNonces(since: Self.horizon(nowMs)) : []
+        let earlier = isNew ? try ledger.requestNonces(since: RequestSignature.nonceHorizon(nowMs)) : []
         try queue.write { db in
             try db.execute(sql: "CREATE TABLE IF NOT EXISTS request_nonces (nonce TEXT PRIMARY KEY, time INTEGER NOT NULL)")
             for (nonce, time) in earlier {
@@ -24,15 +24,18 @@ final class NonceFile: Sendable {
         }
     }
 
-    /// Nonces older than twice the signature window are forgotten: their requests are refused by time.
-    private static func horizon(_ nowMs: UInt64) -> Int64 { Int64(nowMs) - Int64(RequestSignature.maxSkewMs) * 2 }
-
     /// Records a nonce; false when it was seen before (a replay).
     func accept(_ nonce: String, timeMs: UInt64, nowMs: UInt64) throws -> Bool {
         try queue.write { db in
-            try db.execute(sql: "DELETE FROM request_nonces WHERE time < ?", arguments: [Self.horizon(nowMs)])
+            try db.execute(sql: "DELETE FROM request_nonces WHERE time < ?", arguments: [RequestSignature.nonceHorizon(nowMs)])
             try db.execute(sql: "INSERT OR IGNORE INTO request_nonces (nonce, time) VALUES (?, ?)", arguments: [nonce, Int64(timeMs)])
             return db.changesCount == 1
         }
     }
+}
+
+extension RequestSignature {
+    /// Nonces recorded before this time may be forgotten: their requests, older than twice the signature
+    /// window, are refused by time anyway.
+    static func nonceHorizon(_ nowMs: UInt64) -> Int64 { Int64(nowMs) - Int64(maxSkewMs) * 2 }
 }

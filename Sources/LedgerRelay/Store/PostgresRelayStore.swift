@@ -84,8 +84,7 @@ public final class PostgresRelayStore: RelayStore {
     /// refused by time anyway), so the table stays small without a delete on every request.
     public func acceptNonce(_ nonce: String, timeMs: UInt64, nowMs: UInt64) async throws -> Bool {
         if nonceCount.add(1, ordering: .relaxed).newValue % 256 == 0 {
-            let horizon = Int64(nowMs) - Int64(RequestSignature.maxSkewMs) * 2
-            try await database.execute("DELETE FROM mledger_nonces WHERE time < \(horizon)")
+            try await database.execute("DELETE FROM mledger_nonces WHERE time < \(RequestSignature.nonceHorizon(nowMs))")
         }
         let rows = try await database.rows(
             "INSERT INTO mledger_nonces (nonce, time) VALUES (\(nonce), \(Int64(timeMs))) ON CONFLICT DO NOTHING RETURNING 1")

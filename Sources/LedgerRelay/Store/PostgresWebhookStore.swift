@@ -21,14 +21,18 @@ struct PostgresWebhookStore: WebhookStore {
     }
 
     func add(_ s: Subscription) throws(WebhookError) {
-        try blocking { database in
-            try await database.execute(
-                """
-                INSERT INTO mledger_webhooks (id, name, url, events, description, active, secret, created_ms, updated_ms, created_by, cursor)
-                VALUES (\(s.id), \(s.name), \(s.url), \(s.eventNames), \(s.description), \(s.active), \(s.secret), \(s.createdMs),
-                    \(s.updatedMs), \(s.createdBy), \(s.cursor))
-                """)
-        }
+        try blocking { database in try await database.execute(Self.insert(s)) }
+    }
+
+    /// Inserts every stored field of `s` (a new one's failures and next attempt are 0); with `ifAbsent`,
+    /// nothing where one with its id is there, and no row comes back.
+    private static func insert(_ s: Subscription, ifAbsent: Bool = false) -> PostgresQuery {
+        """
+        INSERT INTO mledger_webhooks (\(unescaped: columns))
+        VALUES (\(s.id), \(s.name), \(s.url), \(s.eventNames), \(s.description), \(s.active), \(s.secret), \(s.createdMs),
+            \(s.updatedMs), \(s.createdBy), \(s.cursor), \(Int64(s.failures)), \(s.nextAttemptMs))
+        \(unescaped: ifAbsent ? "ON CONFLICT (id) DO NOTHING" : "") RETURNING 1
+        """
     }
 
     func update(_ s: Subscription, nowMs: Int64) throws(WebhookError) {
@@ -139,15 +143,7 @@ struct PostgresWebhookStore: WebhookStore {
     /// its state and its delivery log, unless one with its id is there already; true when it was added.
     func adopt(_ s: Subscription, log: [Delivery]) async throws -> Bool {
         try await database.client.withTransaction(logger: database.logger) { connection in
-            let added = try await database.rows(
-                """
-                INSERT INTO mledger_webhooks (id, name, url, events, description, active, secret, created_ms, updated_ms, created_by, cursor,
-                    failures, next_attempt_ms)
-                VALUES (\(s.id), \(s.name), \(s.url), \(s.eventNames), \(s.description), \(s.active), \(s.secret), \(s.createdMs),
-                    \(s.updatedMs), \(s.createdBy), \(s.cursor), \(Int64(s.failures)), \(s.nextAttemptMs))
-                ON CONFLICT (id) DO NOTHING RETURNING 1
-                """, on: connection)
-            guard !added.isEmpty else { return false }
+            guard try await !database.rows(Self.insert(s, ifAbsent: true), on: connection).isEmpty else { return false }
             for d in log {
                 try await database.execute(
                     """
