@@ -50,7 +50,7 @@ public final class DeliveryWorker: Sendable {
                 await refresh()
                 let now = Int64(wallClockMs())
                 let store = self.store
-                for s in (try? await offload({ try store.subscriptions() })) ?? [] where s.active && s.nextAttemptMs <= now && claim(s.id) {
+                for s in (try? await store.call { try $0.subscriptions() }) ?? [] where s.active && s.nextAttemptMs <= now && claim(s.id) {
                     group.addTask {
                         await self.drain(s.id)
                         self.busy.withLock { _ = $0.remove(s.id) }
@@ -65,29 +65,29 @@ public final class DeliveryWorker: Sendable {
         busy.withLock { $0.insert(id).inserted }
     }
 
-    /// Delivers what is due to one subscription, until it is up to date or an attempt fails. SQLite
-    /// reads and the durable commit per delivery run off the async executor.
+    /// Delivers what is due to one subscription, until it is up to date or an attempt fails. Ledger
+    /// reads run on the dispatch pool, store calls on threads of their own (`WebhookStore.call`).
     func drain(_ id: String) async {
         let store = self.store
         let ledger = self.ledger
         while !Task.isCancelled {
-            guard await holdsLease(id), let s = try? await offload({ try store.subscription(id) }), s.active,
+            guard await holdsLease(id), let s = try? await store.call({ try $0.subscription(id) }), s.active,
                 s.nextAttemptMs <= Int64(wallClockMs()),
                 let (found, scannedTo) = try? await offload({ try ledger.arrivals(after: s.cursor, kinds: s.kinds, limit: 64) })
             else { return }
             if found.isEmpty {
-                guard scannedTo > s.cursor, (try? await offload({ try store.skip(id, to: scannedTo) })) != nil else { return }
+                guard scannedTo > s.cursor, (try? await store.call { try $0.skip(id, to: scannedTo) }) != nil else { return }
                 continue
             }
             let payloads = self.payloads
             for arrival in found {
                 guard !Task.isCancelled, await holdsLease(id), let event = try? await offload({ payloads.event(for: arrival.event) }),
                     // Re-read: the subscription may have been removed, disabled or changed meanwhile.
-                    let current = try? await offload({ try store.subscription(id) }), current.active
+                    let current = try? await store.call({ try $0.subscription(id) }), current.active
                 else { return }
                 // One kind can be several events (promotion decisions): pass over those not subscribed to.
                 guard current.events.contains(event) else {
-                    guard (try? await offload({ try store.skip(id, to: arrival.position) })) != nil else { return }
+                    guard (try? await store.call { try $0.skip(id, to: arrival.position) }) != nil else { return }
                     continue
                 }
                 guard await deliver(arrival, as: event, to: current) else { return }
@@ -98,7 +98,7 @@ public final class DeliveryWorker: Sendable {
     /// Takes or renews the lease on a subscription; false when another worker holds it.
     private func holdsLease(_ id: String) async -> Bool {
         let (store, holder) = (self.store, self.holder)
-        return (try? await offload { try store.claim(id, holder: holder, nowMs: Int64(wallClockMs()), leaseMs: Self.leaseMs) }) == true
+        return (try? await store.call { try $0.claim(id, holder: holder, nowMs: Int64(wallClockMs()), leaseMs: Self.leaseMs) }) == true
     }
 
     /// One attempt at one event, recorded; true when it was delivered.
@@ -113,7 +113,7 @@ public final class DeliveryWorker: Sendable {
         onAttempt(result)
         let store = self.store
         let backoff = self.backoff
-        guard (try? await offload({ try store.record(delivery, result: result, nowMs: Int64(wallClockMs()), backoff: backoff) })) != nil else {
+        guard (try? await store.call { try $0.record(delivery, result: result, nowMs: Int64(wallClockMs()), backoff: backoff) }) != nil else {
             return false
         }
         return result.success

@@ -2,8 +2,9 @@ import LedgerProtocol
 
 /// Where subscriptions, their cursors and the delivery log are kept: a SQLite file beside one server's
 /// ledger, or a database several relays share. A cursor moves only where a delivery is recorded, so a
-/// crash at any point makes the worker send that event again, with the same delivery id. Calls block:
-/// make them off the async executor.
+/// crash at any point makes the worker send that event again, with the same delivery id. Calls block,
+/// and a shared database's store waits in them for its async client: from async code, make them through
+/// `call`, on a thread of their own.
 public protocol WebhookStore: Sendable {
     func add(_ s: Subscription) throws(WebhookError)
     /// Replaces what can change (name, URL, events, description, status, secret); the cursor stays.
@@ -22,6 +23,21 @@ public protocol WebhookStore: Sendable {
     /// `holder` has it. Where several servers deliver from one store, each subscription is delivered by
     /// one at a time, in order; a holder that stops renewing (a crashed relay) loses it when it expires.
     func claim(_ id: String, holder: String, nowMs: Int64, leaseMs: Int64) throws(WebhookError) -> Bool
+}
+
+extension WebhookStore {
+    /// Runs one or more calls on a thread of their own. Not on the dispatch pool (`offload`): on Linux the
+    /// async executor runs on that pool too, and a pool thread blocked while a shared database's async
+    /// client works for it can leave that client without a thread until the pool grows (some 100 ms).
+    public func call<T: Sendable>(_ work: @escaping @Sendable (Self) throws -> T) async throws(WebhookError) -> T {
+        do {
+            return try await onOwnThread { try work(self) }
+        } catch let error as WebhookError {
+            throw error
+        } catch {
+            throw .store(String(describing: error))
+        }
+    }
 }
 
 extension Delivery {

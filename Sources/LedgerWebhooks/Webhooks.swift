@@ -47,7 +47,7 @@ public struct Webhooks: Sendable {
 
     /// Sends MLflow's example payload for `event` (default: the subscription's first) now, outside the order.
     public func test(_ id: String, event: WebhookEvent? = nil) async throws(WebhookError) -> AttemptResult {
-        let s = try store.subscription(id)
+        let s = try await store.call { try $0.subscription(id) }
         guard let event = event ?? s.events.first else { throw .unknownEvent("") }
         let nowMs = Int64(wallClockMs())
         return await WebhookSender(policy: policy).send(

@@ -56,7 +56,7 @@ struct WebhookRoutes {
     @Sendable func list(_ request: Request, context: RelayContext) async throws -> Response {
         try requireMaintainer(context)
         let store = state.webhooks.store
-        do { return try JSONResponse.make(Listing(webhooks: try await offload { try store.subscriptions() })) } catch let e as WebhookError {
+        do { return try JSONResponse.make(Listing(webhooks: try await store.call { try $0.subscriptions() })) } catch let e as WebhookError {
             throw Self.refusal(e)
         }
     }
@@ -72,7 +72,7 @@ struct WebhookRoutes {
         do {
             guard !asked.secret.isEmpty else { throw WebhookError.missingSecret }
             let events = try WebhookCatalog.parse(asked.events)
-            let created = try await offload {
+            let created = try await onOwnThread {
                 try webhooks.create(
                     url: asked.url, events: events, secret: asked.secret, name: asked.name, description: asked.description, createdBy: signer)
             }
@@ -86,7 +86,7 @@ struct WebhookRoutes {
         try requireMaintainer(context)
         let id = try context.parameters.require("id")
         let store = state.webhooks.store
-        do { try await offload { try store.remove(id) } } catch let e as WebhookError { throw Self.refusal(e) }
+        do { try await store.call { try $0.remove(id) } } catch let e as WebhookError { throw Self.refusal(e) }
         return try JSONResponse.make(["removed": id])
     }
 
@@ -110,7 +110,7 @@ struct WebhookRoutes {
         let limit = min(max(query["limit"].flatMap { Int(String($0)) } ?? 100, 1), 10_000)
         let store = state.webhooks.store
         do {
-            return try JSONResponse.make(DeliveryLog(deliveries: try await offload { try store.deliveries(webhook: webhook, limit: limit) }))
+            return try JSONResponse.make(DeliveryLog(deliveries: try await store.call { try $0.deliveries(webhook: webhook, limit: limit) }))
         } catch let e as WebhookError {
             throw Self.refusal(e)
         }

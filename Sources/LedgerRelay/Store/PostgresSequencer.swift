@@ -44,7 +44,8 @@ extension PostgresRelayStore {
             let inserts = PendingInserts(after: head, on: connection, database: database)
             pending = inserts
             let ledger = ledger
-            let stored = try await offload { () throws -> (outcomes: [LedgerID: Ledger.IngestResult], through: Int64) in
+            // On a thread of its own: the commit inside waits for the database (`waitFor`).
+            let stored = try await onOwnThread { () throws -> (outcomes: [LedgerID: Ledger.IngestResult], through: Int64) in
                 var through = head
                 let outcomes = try ledger.ingest(
                     batches: next, signaturesVerified: true, enforceRoles: true,

@@ -1,8 +1,10 @@
 import Foundation
 
 /// Runs async work and blocks this thread until it ends. For the few places where a blocking step (an
-/// SQLite transaction) must wait for a database round trip inside it; call it only from threads of our
-/// own (`onOwnThread`, `offload`), never from the async executor's, whose threads the work needs.
+/// SQLite transaction) must wait for a database round trip inside it. Call it only from a thread of its
+/// own (`onOwnThread`): never from the async executor's threads, whose work this waits for, nor from the
+/// dispatch pool's (`offload`), which on Linux are the same pool, grown only when a periodic check finds
+/// its threads blocked (a push stalled some 250 ms on it).
 func waitFor<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
     let box = OutcomeBox<T>()
     Task {
