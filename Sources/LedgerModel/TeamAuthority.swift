@@ -227,6 +227,9 @@ public struct TeamAuthority: Sendable {
         case .deviceLink(let b):
             if devices[author] != nil { return "a device is linked by its member's own key, not by another device" }
             if members[b.device] != nil || devices[b.device] != nil { return "\(b.device.fingerprint) is already a member's key or a linked device" }
+            guard let team, b.isConsented(team: team, member: author) else {
+                return "the device key \(b.device.fingerprint) did not sign its consent to this link"
+            }
         case .memberAdd(let b):
             if devices[b.member] != nil { return "\(b.member.fingerprint) is a linked device; its member's role covers it" }
             if let rotation = b.rotation {

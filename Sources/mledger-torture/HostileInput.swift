@@ -87,8 +87,7 @@ struct HostileInput: Scenario {
         // Bob's laptop: linked, used once, then revoked by Bob himself.
         let laptop = try CLIProcess(parent: context.root)
         try laptop.succeed(["identity", "create", "--name", "bob's laptop"])
-        let laptopKey = try Team.publicKey(of: laptop)
-        try bob.succeed(["identity", "link", laptopKey.hex, "--label", "laptop"])
+        let laptopKey = try Team.link(laptop, to: bob, label: "laptop")
         try bob.succeed(["sync"])
         try laptop.succeed(["init", "--join", team.relay.url])
         try bob.succeed(["identity", "revoke", laptopKey.hex, "--reason", "laptop stolen"])

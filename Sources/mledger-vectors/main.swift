@@ -507,7 +507,7 @@ addView(
     held: [bobBackdatedPromote, bobBackdatedModel])
 
 var b3 = b.after(comment)
-let linkDevice = b3.next(DeviceLink(device: device.publicKey, label: "laptop"), team: team)
+let linkDevice = b3.next(DeviceLink(linking: device, to: bob.publicKey, team: team, label: "laptop"), team: team)
 var d = Chain(key: device).after(linkDevice)
 let fromDevice = d.next(ExperimentCreate(name: "from the laptop"), team: team)
 var a3 = a.after(fromDevice)
@@ -558,7 +558,7 @@ addView(
 
 // Bob (a maintainer) revokes a device he linked himself; its later event, dated before, counts nowhere.
 var b6 = b.after(comment)
-let linkOwn = b6.next(DeviceLink(device: device.publicKey, label: "laptop"), team: team)
+let linkOwn = b6.next(DeviceLink(linking: device, to: bob.publicKey, team: team, label: "laptop"), team: team)
 var d6 = Chain(key: device).after(linkOwn)
 let ownDeviceEvent = d6.next(ExperimentCreate(name: "from the laptop"), team: team)
 b6 = b6.after(ownDeviceEvent)
@@ -571,6 +571,18 @@ addView(
     "a member revokes their own device; what it signs later counts nowhere, even dated earlier",
     chainOfValid + [linkOwn, ownDeviceEvent, revokeOwn, stolenBackdated], members: [alice.publicKey: "admin", bob.publicKey: "maintainer"],
     devices: [device.publicKey: (bob.publicKey, true)], production: [demoteB], held: [stolenBackdated])
+
+// Bob links a key that never consented (one he only learned), or whose consent names another member:
+// neither link changes anything, and the key's events count nowhere.
+var b8 = b.after(comment)
+let linkUnconsented = b8.next(DeviceLink(device: device.publicKey, label: "not mine"), team: team)
+let linkForOther = b8.next(DeviceLink(linking: device, to: alice.publicKey, team: team, label: "alice's"), team: team)
+var d8 = Chain(key: device).after(linkForOther)
+let fromUnlinked = d8.next(ExperimentCreate(name: "from a key nobody linked"), team: team)
+addView(
+    "a device link without the device key's consent to this member changes nothing",
+    chainOfValid + [linkUnconsented, linkForOther, fromUnlinked], members: [alice.publicKey: "admin", bob.publicKey: "maintainer"],
+    production: [demoteB], held: [linkUnconsented, linkForOther, fromUnlinked])
 
 // Bob's member key is rotated to a new one: a forged consent changes nothing, Bob's consent does.
 let consent = bob.sign(KeyRotation.message(team: team, old: bob.publicKey, new: bobNew.publicKey))

@@ -64,6 +64,7 @@ TEAM_KINDS = {"team.genesis", "team.member.add", "team.member.remove", "team.ali
 ROLES = {"reader": 1, "writer": 2, "maintainer": 3, "admin": 4}
 ROLE_NAMES = {v: k for k, v in ROLES.items()}
 ROTATE_TAG = b"mledger/rotate/v1"  # SPEC 2.2: the key rotation consent message's prefix
+LINK_TAG = b"mledger/link/v1"  # SPEC 2.2: the device link consent message's prefix
 NONE_ROLE = 0
 
 # Unicode White_Space property (PropList.txt), SPEC 5.2 `line`. Python's str.isspace() is a different set
@@ -631,6 +632,11 @@ def check_body(kind: str, body: bytes) -> dict:
     elif kind == "identity.device.link":
         r["device"] = f.key_("device")
         r["label"] = f.text("label", 256, req=False)
+        # SPEC 6.2: `consent` (opt) is a 64-byte byte string; a link without it decodes but changes nothing.
+        consent = f.get("consent")
+        if consent is not None and (consent[0] != "bytes" or len(consent[1]) != 64):
+            _bad("consent is not a 64-byte byte string")
+        r["consent"] = consent[1] if consent is not None else None
     elif kind in ("experiment.create", "model.create"):
         r["name"] = f.name("name", 256)
         r["description"] = f.text("description", 8192, req=False)
@@ -1102,8 +1108,10 @@ def fold(team_events: list[Stored]) -> FoldState:
                 st.env_protections.setdefault(b["environment"], []).append((ok, ROLES[b["role"]]))
         elif e.kind == "identity.device.link":
             d = b["device"]
+            # SPEC 2.2: the device key consents to this member and team.
+            consented = b["consent"] is not None and verify(d, LINK_TAG + st.team + author + d, b["consent"])
             if (st.current_role(author) >= ROLES["reader"] and author not in st.devices
-                    and d not in st.members and d not in st.devices):
+                    and d not in st.members and d not in st.devices and consented):
                 allowed = True
                 st.devices[d] = {"member": author, "label": b["label"], "revoked": False}
                 st.set_role(d, ok, st.current_role(author))
@@ -1647,6 +1655,13 @@ def self_tests(rep: "Report"):
                 self.team = e.id
             return e
 
+        def link(self, who, clock, device, consent=True):
+            """A device link by `who`; `device` consents (SPEC 2.2) unless told not to."""
+            body = {"device": P[device]}
+            if consent:
+                body["consent"] = sign(keys[device][1], LINK_TAG + self.team + P[who] + P[device])
+            return self.add(who, clock, "identity.device.link", body)
+
     def view(ch):
         a = derive_view(ch.events)
         b = derive_view(list(reversed(ch.events)))
@@ -1690,12 +1705,12 @@ def self_tests(rep: "Report"):
     ch = Chain()
     ch.add("a", 1, "team.genesis", {"name": "t"})
     ch.add("a", 2, "team.member.add", {"member": P["b"], "role": "reader"})
-    ch.add("b", 3, "identity.device.link", {"device": P["d"]})
+    ch.link("b", 3, "d")
     p1 = ch.add("d", 4, "identity.profile", {"name": "d"})
     e1 = ch.add("d", 5, "experiment.create", {"name": "d1"})
     ch.add("a", 6, "team.member.add", {"member": P["b"], "role": "writer"})
     e2_ = ch.add("d", 7, "experiment.create", {"name": "d2"})
-    bad = ch.add("d", 8, "identity.device.link", {"device": P["c"]})  # a device cannot link
+    bad = ch.link("d", 8, "c")  # a device cannot link
     addd = ch.add("a", 9, "team.member.add", {"member": P["d"], "role": "admin"})  # not a linked device
     ch.add("a", 10, "team.member.remove", {"member": P["b"], "reason": "gone"})
     e3 = ch.add("d", 11, "experiment.create", {"name": "d3"})
@@ -1729,8 +1744,8 @@ def self_tests(rep: "Report"):
     ch.add("a", 1, "team.genesis", {"name": "t"})
     ch.add("a", 2, "team.member.add", {"member": P["b"], "role": "reader"})
     ch.add("a", 3, "team.member.add", {"member": P["c"], "role": "writer"})
-    ch.add("b", 4, "identity.device.link", {"device": P["d"]})
-    ch.add("c", 5, "identity.device.link", {"device": P["e"]})
+    ch.link("b", 4, "d")
+    ch.link("c", 5, "e")
     other = ch.add("b", 6, "team.member.remove", {"member": P["e"], "reason": "not mine",
                                                   "chain_ends": [{"author": P["e"], "seq": 0}]})
     from_dev = ch.add("d", 7, "team.member.remove", {"member": P["d"], "reason": "from the device itself"})
@@ -1748,6 +1763,21 @@ def self_tests(rep: "Report"):
               and own.id.hex() not in v["held"] and thief.id.hex() in v["held"], json.dumps(v))
     rep.check(V_, "self-revocation: not by the device itself, nor twice",
               from_dev.id.hex() in v["held"] and again.id.hex() in v["held"], json.dumps(v["held"]))
+    # 6b. A link needs the device's consent to this member (2.2): none, or one given to another member,
+    #     links nothing, and the key's events count nowhere; the consented link then stands.
+    ch = Chain()
+    ch.add("a", 1, "team.genesis", {"name": "t"})
+    ch.add("a", 2, "team.member.add", {"member": P["b"], "role": "writer"})
+    bare = ch.link("b", 3, "d", consent=False)
+    elsewhere = ch.add("b", 4, "identity.device.link",
+                       {"device": P["d"], "consent": sign(keys["d"][1], LINK_TAG + ch.team + P["a"] + P["d"])})
+    early = ch.add("d", 5, "experiment.create", {"name": "unlinked"})
+    ch.link("b", 6, "d")
+    late = ch.add("d", 7, "experiment.create", {"name": "linked"})
+    v = view(ch)
+    rep.check(V_, "device link: without the device's consent to this member nothing is linked",
+              sorted(v["held"]) == sorted(x.id.hex() for x in (bare, elsewhere, early))
+              and late.id.hex() not in v["held"] and v["devices"][P["d"].hex()]["member"] == P["b"].hex(), json.dumps(v))
     # 7. Key rotation (2.2, 2.3): consent by the old key over mledger/rotate/v1 || team || old || new.
     def consent(team, old, new, signer=None):
         return sign(keys[signer or old][1], ROTATE_TAG + team + P[old] + P[new])
@@ -1756,8 +1786,8 @@ def self_tests(rep: "Report"):
         ch = Chain()
         ch.add("a", 1, "team.genesis", {"name": "t"})
         ch.add("a", 2, "team.member.add", {"member": P["b"], "role": "writer", "name": "Bob"})
-        ch.add("b", 3, "identity.device.link", {"device": P["d"]})
-        ch.add("b", 4, "identity.device.link", {"device": P["e"]})
+        ch.link("b", 3, "d")
+        ch.link("b", 4, "e")
         ch.add("b", 5, "team.member.remove", {"member": P["e"], "reason": "lost"})
         return ch
 

@@ -29,7 +29,7 @@ struct ApprovalScenario {
         for (k, role) in [(bob, Role.maintainer), (carol, .maintainer), (dave, .writer), (erin, .maintainer)] {
             sign(MemberAdd(member: k.publicKey, role: role), by: alice)
         }
-        sign(DeviceLink(device: bobLaptop.publicKey, label: "laptop"), by: bob)
+        sign(DeviceLink(linking: bobLaptop, to: bob.publicKey, team: team, label: "laptop"), by: bob)
         sign(AliasProtect(alias: "production", role: .maintainer, approvals: approvals, notRequester: notRequester), by: alice)
     }
 

@@ -62,7 +62,7 @@ import Testing
     @Test func aRemovedDeviceKeyCountsNowhereAfterItsRemoval() throws {
         var (scenario, t, ids) = try team(seed: 22)
         let device = SigningKey(seed: [UInt8](repeating: 0xd1, count: 32))!
-        scenario.add(scenario.bob, DeviceLink(device: device.publicKey, label: "laptop"))
+        scenario.add(scenario.bob, DeviceLink(linking: device, to: scenario.bob.publicKey, team: scenario.team, label: "laptop"))
         _ = try t.ledger.ingest(scenario.events, nowMs: now)
         var writer = ChainWriter(key: device)
         writer.observe(clock: scenario.events.last!.envelope.clock)
@@ -121,7 +121,9 @@ import Testing
                 Promote(model: ids.model, version: ids.versions[1], alias: "production", reason: "backdated"),
                 team: scenario.team, heads: heads, nowMs: 0),
             bob.next(ModelCreate(name: "bobs-model"), team: scenario.team, nowMs: 0),
-            bob.next(DeviceLink(device: SigningKey(seed: [UInt8](repeating: 0xd2, count: 32))!.publicKey), team: scenario.team, nowMs: 0),
+            bob.next(
+                DeviceLink(linking: SigningKey(seed: [UInt8](repeating: 0xd2, count: 32))!, to: scenario.bob.publicKey, team: scenario.team),
+                team: scenario.team, nowMs: 0),
         ]
         #expect(backdated.allSatisfy { $0.envelope.clock < removal.envelope.clock })
         var digests = Set<LedgerID>()
@@ -208,7 +210,7 @@ import Testing
         var scenario = Scenario(seed: 31)
         let ids = scenario.workOffline(runsPerMember: 1)
         let laptop = SigningKey(seed: [UInt8](repeating: 0x1a, count: 32))!
-        scenario.add(scenario.carol, DeviceLink(device: laptop.publicKey, label: "laptop"))
+        scenario.add(scenario.carol, DeviceLink(linking: laptop, to: scenario.carol.publicKey, team: scenario.team, label: "laptop"))
         var device = ChainWriter(key: laptop)
         device.observe(clock: scenario.events.last!.envelope.clock)
         let before = device.next(ExperimentCreate(name: "before the loss"), team: scenario.team, nowMs: 0)
@@ -249,7 +251,7 @@ import Testing
         var scenario = Scenario(seed: 32)
         _ = scenario.workOffline(runsPerMember: 1)
         let desktop = SigningKey(seed: [UInt8](repeating: 0xde, count: 32))!
-        scenario.add(scenario.bob, DeviceLink(device: desktop.publicKey, label: "desktop"))
+        scenario.add(scenario.bob, DeviceLink(linking: desktop, to: scenario.bob.publicKey, team: scenario.team, label: "desktop"))
         let bobHead = scenario.writers[scenario.bob.publicKey]!
         let fresh = SigningKey(seed: [UInt8](repeating: 0xfe, count: 32))!
         let consent = scenario.bob.sign(KeyRotation.message(team: scenario.team, old: scenario.bob.publicKey, new: fresh.publicKey))

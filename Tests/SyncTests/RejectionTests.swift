@@ -134,6 +134,19 @@ import FoundationNetworking
         let takeover = linkWriter.next(DeviceLink(device: aliceKey.publicKey), team: team, nowMs: wallClockMs())
         #expect(firstResult(try await push(relay, [takeover], as: bobKey)) == ("rejected", "forbidden"))
 
+        // A member linking a key they only learned (a future member's, say): without the device's consent,
+        // or with its consent to another member, the link is refused.
+        let outsider = SigningKey.generate()
+        for link in [
+            DeviceLink(device: outsider.publicKey), DeviceLink(linking: outsider, to: aliceKey.publicKey, team: team),
+            DeviceLink(linking: outsider, to: bobKey.publicKey, team: LedgerID.zero),
+        ] {
+            var writer = ChainWriter(key: bobKey, seq: bobSeq, prev: bobPrev, clock: wallClockMs() << 16)
+            let unconsented = writer.next(link, team: team, nowMs: wallClockMs())
+            let (status, code) = firstResult(try await push(relay, [unconsented], as: bobKey))
+            #expect(status == "rejected" && code == "forbidden", "\(link)")
+        }
+
         // An oversized body.
         let huge = [UInt8](repeating: 0, count: 1_100_000)
         let oversized = try await send(relay, "POST", "/v1/events", body: huge, headers: try signed("POST", "/v1/events", huge, aliceKey, relay))

@@ -184,21 +184,48 @@ public struct IdentityProfile: BodyFields {
 }
 
 /// Links another device key to the author's member identity, so one key never lives on two machines.
+/// The device consents by signing `message(team:member:device:)`: a key can only be linked by the member
+/// whose device it is, not by someone who merely learned it (and would then own its events).
 public struct DeviceLink: BodyFields {
     public static let kind = EventKind.deviceLink
     public var device: PublicKey
     public var label: String?
-    public init(device: PublicKey, label: String? = nil) {
+    /// The device key's signature of `message(team:member:device:)`; a link without it changes nothing.
+    public var consent: [UInt8]?
+    public init(device: PublicKey, label: String? = nil, consent: [UInt8]? = nil) {
         self.device = device
         self.label = label
+        self.consent = consent
+    }
+    /// A link whose consent `device` signs here (where both keys are at hand: tests, vectors, tools).
+    public init(linking device: SigningKey, to member: PublicKey, team: LedgerID, label: String? = nil) {
+        self.init(
+            device: device.publicKey, label: label,
+            consent: device.sign(Self.message(team: team, member: member, device: device.publicKey)))
     }
     public init(fields f: Fields) throws(EventError) {
         device = try f.publicKey("device")
         label = try f.optionalText("label")
+        switch f.optional("consent") {
+        case nil: consent = nil
+        case .bytes(let signature) where signature.count == 64: consent = signature
+        default: throw f.fail("'consent' must be the device key's 64-byte signature")
+        }
     }
     public var cbor: [String: CBOR] {
         var m: [String: CBOR] = ["device": .bytes(device.bytes)]
         m.set("label", label.map(CBOR.text))
+        m.set("consent", consent.map(CBOR.bytes))
         return m
+    }
+
+    /// What the device key signs: a domain tag, the team, the member linking it and the device itself.
+    public static func message(team: LedgerID, member: PublicKey, device: PublicKey) -> [UInt8] {
+        Array("mledger/link/v1".utf8) + team.bytes + member.bytes + device.bytes
+    }
+
+    public func isConsented(team: LedgerID, member: PublicKey) -> Bool {
+        guard let consent else { return false }
+        return device.verify(signature: consent, message: Self.message(team: team, member: member, device: device))
     }
 }

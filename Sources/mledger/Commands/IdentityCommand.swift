@@ -13,7 +13,7 @@ struct IdentityCommand: ParsableCommand {
             $XDG_CONFIG_HOME/mledger or ~/.config/mledger), readable only by you. Each device has its own \
             key; never copy it to another machine.
             """,
-        subcommands: [Show.self, Create.self, Link.self, List.self, Revoke.self, Rotate.self]
+        subcommands: [Show.self, Create.self, Consent.self, Link.self, List.self, Revoke.self, Rotate.self]
     )
 
     struct Show: ParsableCommand {
@@ -57,22 +57,73 @@ struct IdentityCommand: ParsableCommand {
         }
     }
 
+    struct Consent: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Sign this device's consent to be linked to a member (run on the new device; the member then links it).",
+            usage: "mledger identity consent --member 3f9a...c2 --team 8c1d...07",
+            discussion: """
+                A link carries the device key's own signature, so a key can be linked only by the member whose \
+                device it is. This prints the `mledger identity link` command for the member's machine.
+                """
+        )
+        @Option(help: "The member key to link to (hex, as `mledger identity show` prints on the member's machine).") var member: String
+        @Option(help: "The team id (hex, as `mledger team list` prints; default: this workspace's team).") var team: String?
+        @OptionGroup var output: OutputOptions
+
+        struct View: Encodable {
+            var device: String
+            var member: String
+            var team: String
+            var consent: String
+        }
+
+        func run() throws {
+            guard let member = PublicKey(hex: member) else {
+                throw ValidationError("--member must be 64 hex digits, as `mledger identity show` prints")
+            }
+            let team =
+                try team.map { hex throws -> LedgerID in
+                    guard let id = LedgerID(hex: hex) else { throw ValidationError("--team must be 64 hex digits") }
+                    return id
+                } ?? Session.open().team()
+            let device = try Session.loadSigner()
+            let consent = device.sign(DeviceLink.message(team: team, member: member, device: device.publicKey))
+            let view = View(device: device.publicKey.hex, member: member.hex, team: team.hex, consent: Hex.encode(consent))
+            if output.json { return try Output.json(view) }
+            print(
+                """
+                This device (\(device.publicKey.fingerprint)) consents to be linked to \(member.fingerprint). On that member's machine, run:
+                  mledger identity link \(view.device) --consent \(view.consent)
+                """)
+        }
+    }
+
     struct Link: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Link another device's key to you (run on the device whose key is your member key).",
-            usage: "mledger identity link 5b1e...9a --label 'gpu node'",
+            usage: "mledger identity link 5b1e...9a --consent 7d02...e1 --label 'gpu node'",
             discussion: """
-                The new device keeps its own key (`mledger identity create` there, then `identity show`); \
-                once this link is synced, the relay and every client treat its events as yours, with your \
-                role. One key never lives on two machines.
+                The new device keeps its own key (`mledger identity create` there) and signs its consent with \
+                `mledger identity consent --member YOUR_KEY`, which prints this command. Once the link is \
+                synced, the relay and every client treat its events as yours, with your role. One key never \
+                lives on two machines.
                 """
         )
         @Argument(help: "The other device's public key (hex).") var key: String
+        @Option(help: "The device's consent (hex), from `mledger identity consent` on that device.") var consent: String
         @Option(help: "A name for the device.") var label: String?
 
         func run() throws {
             guard let device = PublicKey(hex: key) else { throw ValidationError("KEY must be 64 hex digits, as `mledger identity show` prints") }
-            try Session.open().append(DeviceLink(device: device, label: label))
+            let session = try Session.open()
+            let member = try session.signer().publicKey
+            let link = DeviceLink(device: device, label: label, consent: Hex.decode(consent))
+            guard link.isConsented(team: try session.team(), member: member) else {
+                throw ValidationError(
+                    "--consent is not \(device.fingerprint)'s signature for linking to you in this team: run `mledger identity consent --member \(member.hex)` on that device"
+                )
+            }
+            try session.append(link)
             print("Linked \(device.fingerprint)\(label.map { " (\($0))" } ?? ""); run `mledger sync` to tell the relay")
         }
     }
