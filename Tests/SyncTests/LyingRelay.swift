@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import LedgerProtocol
+import LedgerStore
 import Synchronization
 import Testing
 
@@ -26,16 +27,23 @@ final class LyingRelay: HTTPTransport {
         case splitView
         /// Answers inclusion proofs with one hash changed: a receipt the log no longer backs.
         case badInclusion
+        /// Serves the second page of events before the first (read from the relay's own store, as its
+        /// operator could), each with page headers that continue what the client holds.
+        case swapPages
     }
 
     private let real: any HTTPTransport
+    private let relayData: URL
     private let key: SigningKey
     private let origin: String
     private let state: Mutex<(lie: Lie, served: MemoryMerkleTree, done: Bool)>
+    /// With `swapPages`: the first page, held back while the second is served in its place.
+    private let heldPage = Mutex<(frames: [UInt8], cursor: String)?>(nil)
 
     /// `held`: how many leaves the client already holds; the liar's own history continues them.
     init(relay url: URL, data: URL, team: LedgerID, lie: Lie, held: UInt64) throws {
         real = try Transports.forURL(url)
+        relayData = data
         let db = try DatabaseQueue(path: data.appendingPathComponent("transparency.sqlite").path)
         let seed = try db.read { try Data.fetchOne($0, sql: "SELECT seed FROM log_key") }
         let leaves = try db.read { try Data.fetchAll($0, sql: "SELECT hash FROM log_leaves ORDER BY position LIMIT ?", arguments: [Int64(held)]) }
@@ -53,7 +61,9 @@ final class LyingRelay: HTTPTransport {
     func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         var answer = try await real.send(request)
         guard answer.status == 200 else { return answer }
-        if request.target.hasPrefix("/v1/events?") {
+        if request.target.hasPrefix("/v1/events?"), case .swapPages = state.withLock({ $0.lie }) {
+            try swapPages(&answer, after: URLComponents(string: request.target)?.queryItems?.first { $0.name == "after" }?.value ?? "0")
+        } else if request.target.hasPrefix("/v1/events?") {
             let (body, size) = try state.withLock { s in (try Self.alterPage(answer.body, &s), s.served.size) }
             answer.body = body
             // A careful liar keeps its page headers true to its own history.
@@ -72,6 +82,36 @@ final class LyingRelay: HTTPTransport {
             answer.body = own
         }
         return answer
+    }
+
+    /// The first page with a full page after it is held back and the next served instead, with the cursor
+    /// of the held page's start, so the client asks for it again and gets it second.
+    private func swapPages(_ answer: inout HTTPResponse, after: String) throws {
+        let taken = heldPage.withLock { held in
+            defer { held = nil }
+            return held
+        }
+        if let held = taken {
+            answer.body = held.frames
+            answer.headers["x-mledger-cursor"] = held.cursor
+        } else if !state.withLock({ $0.done }), let count = answer.headers["x-mledger-count"].flatMap(Int.init), count > 0,
+            let cursor = answer.headers["x-mledger-cursor"].flatMap(Int64.init)
+        {
+            let next = try Ledger(path: relayData.appendingPathComponent("relay.sqlite").path).frames(after: cursor, limit: count)
+            if next.count == count {
+                heldPage.withLock { $0 = (answer.body, String(next.cursor)) }
+                answer.body = next.frames
+                // The cursor the client sent, so it asks again after the same place.
+                answer.headers["x-mledger-cursor"] = after
+                state.withLock { $0.done = true }
+            }
+        }
+        // Headers that continue what the client holds.
+        let frames = try EventFrames.split(answer.body)
+        state.withLock { s in
+            answer.headers["x-mledger-log-first"] = String(s.served.size)
+            for frame in frames { s.served.append(MerkleHashing.leaf(event: Hashing.blake2b256(frame.bytes))) }
+        }
     }
 
     /// In a split view, consistency proofs come from the liar's own history.

@@ -80,6 +80,13 @@ import Testing
         try await scene.caught(.swapEvents, as: ["pulled_events_mismatch"])
     }
 
+    /// Two pages served in each other's place, each with headers that continue what Bob holds.
+    @Test func reorderedPagesAreCaught() async throws {
+        let scene = try Scene()
+        try scene.aliceWrites(6)
+        try await scene.caught(.swapPages, page: 2, as: ["pulled_events_mismatch"])
+    }
+
     @Test func rollbackIsCaught() async throws {
         let scene = try Scene()
         let older = try #require(try Ledger(path: scene.bob.database).remoteLog("origin")?.checkpoint)
