@@ -24,7 +24,7 @@ public enum Permissions {
     /// The least role for an event of a kind, before any alias protection (which views check per alias).
     public static func leastRole(for kind: EventKind) -> Role {
         switch kind {
-        case .memberAdd, .memberRemove, .aliasProtect, .environmentProtect: .admin
+        case .memberAdd, .memberRemove, .aliasProtect, .environmentProtect, .relayAnnounce: .admin
         case .identityProfile, .deviceLink, .teamGenesis: .reader
         default: .writer
         }

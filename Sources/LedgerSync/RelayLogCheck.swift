@@ -19,10 +19,18 @@ struct RelayLogCheck: Sendable {
         var frontier: MerkleFrontier?
     }
 
-    /// Pins the log key on first sight; nil when the relay keeps no log and none was pinned.
+    /// Pins the log key on first sight; nil when the relay keeps no log and none was pinned. Once an admin
+    /// announced the team's log keys, only those are trusted, at first sight too.
     func begin(pulledBefore: Bool) async throws -> Session? {
         let announced = try await client.logKey()
         var stored = try ledger.remoteLog(remote)
+        let team = try ledger.announcedLogKeys()
+        if !team.isEmpty, let key = announced ?? stored?.logKey, !team.contains(key) {
+            throw try fail(
+                "log_key_unannounced",
+                "the relay's log key \(key) is not one the team's admins announced (\(team.joined(separator: ", "))): an admin runs `mledger team announce-relay` for a relay the team trusts",
+                accepted: stored?.checkpoint, served: nil, proof: key)
+        }
         if stored == nil, let announced {
             try ledger.pinLog(remote: remote, logKey: announced, pulledBefore: pulledBefore)
             stored = try ledger.remoteLog(remote)

@@ -177,6 +177,10 @@ let promotionRequest = ai.next(
     team: team, heads: [demoteB.id])
 var bq = b.after(promotionRequest)
 let promotionApproval = bq.next(PromotionDecision(request: promotionRequest.id, verdict: .approve, reason: "checked the holdout"), team: team)
+// Alice announces the team relay's transparency-log key (SPEC 6.17).
+let relayLogKey = SigningKey(seed: seed(0x0c))!
+let announcedKey = SignedNote.verifierKey(name: Checkpoint.origin(team: team), key: relayLogKey.publicKey)
+let relayAnnouncement = ai.next(RelayAnnounce(key: announcedKey, url: "https://relay.example.org/mledger/"), team: team)
 
 // The same seq as runStart, signed again: a fork, kept as evidence (and held by every receiver's invalid cases below).
 var forkEnv = runStart.envelope
@@ -202,7 +206,7 @@ let valid: [(String, SignedEvent)] = [
     ("monitoring rule that starts a command", rule), ("alert with its evidence", alert), ("deployment rollback", rollback),
     ("monitoring rule removal", ruleRemoval),
     ("alias protected with two approvals, not the requester's", protectApprovals), ("promotion request naming the alias's head", promotionRequest),
-    ("promotion approval", promotionApproval),
+    ("promotion approval", promotionApproval), ("relay log key announced", relayAnnouncement),
     ("the other side of a fork at alice's seq 5", forkSide),
 ]
 
@@ -584,6 +588,13 @@ addView(
     chainOfValid + [linkUnconsented, linkForOther, fromUnlinked], members: [alice.publicKey: "admin", bob.publicKey: "maintainer"],
     production: [demoteB], held: [linkUnconsented, linkForOther, fromUnlinked])
 
+// Bob (a maintainer) announces a relay log key: only admins may, so it counts nowhere.
+var b9 = b.after(comment)
+let bobAnnounces = b9.next(RelayAnnounce(key: announcedKey), team: team)
+addView(
+    "a relay announcement by a maintainer counts nowhere", chainOfValid + [bobAnnounces],
+    members: [alice.publicKey: "admin", bob.publicKey: "maintainer"], production: [demoteB], held: [bobAnnounces])
+
 // Bob's member key is rotated to a new one: a forged consent changes nothing, Bob's consent does.
 let consent = bob.sign(KeyRotation.message(team: team, old: bob.publicKey, new: bobNew.publicKey))
 let forgedConsent = alice.sign(KeyRotation.message(team: team, old: bob.publicKey, new: bobNew.publicKey))
@@ -646,6 +657,11 @@ for (name, extra) in [
 ] {
     addBody(name, kind: "team.alias.protect", CBOR.map(protectMap.merging(extra) { $1 }).encoded())
 }
+// Relay announcements (SPEC 6.17): the key must be a verifier key whose key ID matches its name and key.
+addBody("a relay announcement whose key is not a verifier key", kind: "relay.announce", CBOR.map(["key": .text("relay.example.org")]).encoded())
+addBody(
+    "a relay announcement whose key ID does not match", kind: "relay.announce",
+    CBOR.map(["key": .text(announcedKey.replacingOccurrences(of: "+\(announcedKey.split(separator: "+")[1])+", with: "+00000000+"))]).encoded())
 let decisionMap = PromotionDecision(request: runStart.id, verdict: .approve, reason: "ok").cbor
 for (name, change) in [
     ("a decision that is neither approve nor reject", ["decision": CBOR.text("abstain")]), ("a decision with a blank reason", ["reason": .text(" ")]),

@@ -17,6 +17,7 @@ decides it.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -56,9 +57,9 @@ KINDS = [
     "model.promote", "model.demote", "comment.add",
     "logged_model.create", "logged_model.update", "run.inputs", "run.outputs", "entity.delete", "entity.rename",
     "deployment.record", "deployment.rollback", "team.environment.protect", "monitor.points", "monitor.rule",
-    "monitor.alert", "model.promotion.request", "model.promotion.decision",
+    "monitor.alert", "model.promotion.request", "model.promotion.decision", "relay.announce",
 ]
-assert len(KINDS) == 36
+assert len(KINDS) == 37
 TEAM_KINDS = {"team.genesis", "team.member.add", "team.member.remove", "team.alias.protect",
               "team.environment.protect", "identity.device.link"}
 ROLES = {"reader": 1, "writer": 2, "maintainer": 3, "admin": 4}
@@ -708,6 +709,20 @@ def check_body(kind: str, body: bytes) -> dict:
         r["model"] = f.id("model")
         r["version"] = f.id("version")
         r["reason"] = f.line("reason", 4096)
+    elif kind == "relay.announce":
+        # SPEC 6.17: a C2SP verifier key, <name>+<hex key ID>+base64(0x01 || Ed25519 key), whose key ID is
+        # SHA-256(name || 0x0A || 0x01 || key)[:4].
+        r["key"] = f.text("key", 1024)
+        parts = r["key"].split("+", 2)  # the name has no '+'; the base64 key may
+        try:
+            raw = base64.b64decode(parts[2], validate=True) if len(parts) == 3 else b""
+            key_id = int(parts[1], 16) if len(parts) == 3 and len(parts[1]) == 8 else -1
+        except ValueError:
+            raw, key_id = b"", -1
+        if (not parts[0] or len(raw) != 33 or raw[0] != 1
+                or int.from_bytes(hashlib.sha256(parts[0].encode() + b"\n" + raw).digest()[:4], "big") != key_id):
+            _bad("key is not a log verifier key")
+        r["url"] = f.text("url", 2048, req=False)
     elif kind == "model.promotion.decision":
         r["request"] = f.id("request")
         r["decision"] = f.text("decision", 256)
@@ -1157,6 +1172,8 @@ def authority(events: list[Stored]) -> tuple[FoldState, set[bytes]]:
 
 
 def least_count_role(kind: str) -> int:
+    if kind == "relay.announce":
+        return ROLES["admin"]
     return ROLES["reader"] if kind == "identity.profile" else ROLES["writer"]
 
 

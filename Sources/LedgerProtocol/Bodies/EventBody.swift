@@ -36,6 +36,7 @@ public enum EventBody: Sendable, Equatable {
     case monitorAlert(MonitorAlert)
     case promotionRequest(PromotionRequest)
     case promotionDecision(PromotionDecision)
+    case relayAnnounce(RelayAnnounce)
 
     /// Decodes and type-checks a body of the given kind.
     public static func decode(kind: EventKind, bytes: [UInt8]) throws(EventError) -> EventBody {
@@ -84,6 +85,7 @@ public enum EventBody: Sendable, Equatable {
         case .monitorAlert: return .monitorAlert(try .init(fields: f))
         case .promotionRequest: return .promotionRequest(try .init(fields: f))
         case .promotionDecision: return .promotionDecision(try .init(fields: f))
+        case .relayAnnounce: return .relayAnnounce(try .init(fields: f))
         }
     }
 
@@ -126,6 +128,7 @@ public enum EventBody: Sendable, Equatable {
         case .monitorAlert(let b): b
         case .promotionRequest(let b): b
         case .promotionDecision(let b): b
+        case .relayAnnounce(let b): b
         }
     }
 

@@ -36,4 +36,5 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
     case monitorAlert = "monitor.alert"
     case promotionRequest = "model.promotion.request"
     case promotionDecision = "model.promotion.decision"
+    case relayAnnounce = "relay.announce"
 }

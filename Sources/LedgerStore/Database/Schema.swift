@@ -57,6 +57,15 @@ enum Schema {
         m.registerMigration("v6-transparency-remote-logs") { db in
             try db.execute(sql: remoteLogSQL)
         }
+        // Relay log keys announced by admins (SPEC 6.17). Events of this kind could not be stored before, so
+        // nothing is recomputed.
+        m.registerMigration("v7-relay-announcements") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE relay_announcements (
+                        event BLOB PRIMARY KEY, key TEXT NOT NULL, url TEXT, author BLOB NOT NULL, ord BLOB NOT NULL);
+                    """)
+        }
         return m
     }
 
@@ -81,7 +90,7 @@ enum Schema {
         ("tombstones", "entity"), ("imports", "event"),
         ("environment_protection_history", "environment, ord"), ("deployments", "event"), ("monitor_chunks", "event, key"),
         ("monitor_rules", "rule"), ("monitor_rule_removals", "event"), ("monitor_alerts", "event"),
-        ("promotion_requests", "id"), ("promotion_decisions", "event"),
+        ("promotion_requests", "id"), ("promotion_decisions", "event"), ("relay_announcements", "event"),
     ]
 
     private static let eventsSQL = """

@@ -54,7 +54,7 @@ enum ImportProjection {
         case .monitorAlert(let b): b.version
         case .promotionRequest(let b): b.version
         case .promotionDecision(let b): b.request
-        case .teamGenesis, .memberAdd, .memberRemove, .aliasProtect, .environmentProtect, .identityProfile, .deviceLink: nil
+        case .teamGenesis, .memberAdd, .memberRemove, .aliasProtect, .environmentProtect, .identityProfile, .deviceLink, .relayAnnounce: nil
         }
     }
 }

@@ -96,6 +96,8 @@ struct Projector {
             try W.promotionRequest.execute(db, [event.id, b.model, b.alias, b.version, author, b.reason, ord])
         case .promotionDecision(let b):
             try W.promotionDecision.execute(db, [event.id, b.request, ord])
+        case .relayAnnounce(let b):
+            try W.relayAnnouncement.execute(db, [event.id, b.key, b.url, author, ord])
         }
     }
 

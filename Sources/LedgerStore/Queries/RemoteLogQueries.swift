@@ -34,6 +34,11 @@ public struct LogEvidence: Codable, Sendable, Equatable {
 }
 
 extension Ledger {
+    /// Relay log keys the team's admins announced (`relay.announce` events that count), oldest first.
+    public func announcedLogKeys() throws(StoreError) -> [String] {
+        try read { db in try String.fetchAll(db, sql: "SELECT key FROM relay_announcements GROUP BY key ORDER BY min(ord)") }
+    }
+
     public func remoteLog(_ remote: String) throws(StoreError) -> RemoteLog? {
         try read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM remote_logs WHERE remote = ?", arguments: [remote]) else { return nil }

@@ -15,7 +15,7 @@ struct TeamCommand: ParsableCommand {
             A member's KEY is the public key `mledger identity show` prints on their machine. Changes take \
             effect for the team once synced to the relay.
             """,
-        subcommands: [Add.self, Remove.self, Rotate.self, Protect.self, List.self]
+        subcommands: [Add.self, Remove.self, Rotate.self, Protect.self, AnnounceRelay.self, List.self]
     )
 
     struct Add: ParsableCommand {
@@ -76,6 +76,33 @@ struct TeamCommand: ParsableCommand {
             await Sync.catchUp(session)
             try IdentityCommand.rotate(oldKey, to: newKey, consent: signature, in: session, signer: try session.signer())
             print("\(newKey.fingerprint) now carries \(oldKey.fingerprint)'s membership; run `mledger sync` to tell the relay")
+        }
+    }
+
+    struct AnnounceRelay: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "announce-relay",
+            abstract: "Name a relay's transparency-log key as the team's (admins), so members trust no other.",
+            usage: "mledger team announce-relay --remote origin",
+            discussion: """
+                Announces the log key this workspace pinned for the remote, or, for a relay it has not synced \
+                with, the key the relay gives now. Once a key is announced, every member's sync checks the \
+                relay's log key against the announced ones, first sync included, and stops with evidence at \
+                any other (`mledger audit --relay`).
+                """)
+        @OptionGroup var relay: WebhookCommand.RelayOptions
+
+        func run() async throws {
+            let session = try Session.open()
+            let remote = try Sync.remote(session, relay.remote)
+            var key = try session.ledger.remoteLog(remote.name)?.logKey
+            if key == nil { key = try await relay.client().logKey() }
+            guard let key else {
+                throw ValidationError("the relay at \(remote.url) keeps no transparency log")
+            }
+            guard try !session.ledger.announcedLogKeys().contains(key) else { return print("\(key) is announced already") }
+            try session.append(RelayAnnounce(key: key, url: remote.url))
+            print("Announced \(key) (\(remote.url)); run `mledger sync` to tell the team")
         }
     }
 
