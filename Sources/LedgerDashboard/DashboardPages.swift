@@ -129,7 +129,9 @@ public struct DashboardPages: Sendable {
     }
 
     public func audit(_ context: PageContext) throws -> HTML {
-        AuditPage.render(try ledger.audit(), models: try ledger.models(), forks: try ledger.forks(), context: context)
+        AuditPage.render(
+            try ledger.audit(), models: try ledger.models(), forks: try ledger.forks(), relays: try ledger.relayLogs(),
+            evidence: try ledger.logEvidence(), context: context)
     }
 
     static func id(_ text: String, _ what: String) throws -> LedgerID {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import LedgerModel
 import LedgerProtocol
 
 /// A relay's transparency log as this workspace last checked it (SPEC 6.17).
@@ -11,29 +12,23 @@ public struct RemoteLog: Sendable, Equatable {
     public var frontier: MerkleFrontier?
 }
 
-/// A failed transparency check, with what proves it: the checkpoint accepted before, the one served,
-/// and the proof (or what stood in its place).
-public struct LogEvidence: Codable, Sendable, Equatable {
-    public var remote: String
-    public var code: String
-    public var message: String
-    public var accepted: String?
-    public var served: String?
-    public var proof: String
-    public var timeMs: Int64
-
-    public init(remote: String, code: String, message: String, accepted: String?, served: String?, proof: String, timeMs: Int64) {
-        self.remote = remote
-        self.code = code
-        self.message = message
-        self.accepted = accepted
-        self.served = served
-        self.proof = proof
-        self.timeMs = timeMs
-    }
-}
-
 extension Ledger {
+    /// Each remote's transparency log as this workspace checked it, for `audit --relay` and the dashboard.
+    public func relayLogs() throws(StoreError) -> [RelayLogView] {
+        let announced = try announcedLogKeys()
+        var views = [RelayLogView]()
+        for remote in try remotes() {
+            let log = try remoteLog(remote.name)
+            let checkpoint = log?.checkpoint.flatMap { try? Checkpoint(text: try SignedNote(parsing: $0).text) }
+            views.append(
+                RelayLogView(
+                    remote: remote.name, url: remote.url, logKey: log?.logKey, announced: log.map { announced.contains($0.logKey) } ?? false,
+                    size: checkpoint?.size, root: checkpoint.map { Hex.encode($0.root) }, checkpoint: log?.checkpoint,
+                    pagesChecked: log?.frontier != nil))
+        }
+        return views
+    }
+
     /// Relay log keys the team's admins announced (`relay.announce` events that count), oldest first.
     public func announcedLogKeys() throws(StoreError) -> [String] {
         try read { db in try String.fetchAll(db, sql: "SELECT key FROM relay_announcements GROUP BY key ORDER BY min(ord)") }
