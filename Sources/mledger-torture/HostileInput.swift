@@ -87,10 +87,10 @@ struct HostileInput: Scenario {
         // Bob's laptop: linked, used once, then revoked by Bob himself.
         let laptop = try CLIProcess(parent: context.root)
         try laptop.succeed(["identity", "create", "--name", "bob's laptop"])
-        let laptopKey = try Team.link(laptop, to: bob, label: "laptop")
+        let laptopKey = try bob.link(laptop, label: "laptop")
         try bob.succeed(["sync"])
         try laptop.succeed(["init", "--join", team.relay.url])
-        try bob.succeed(["identity", "revoke", laptopKey.hex, "--reason", "laptop stolen"])
+        try bob.succeed(["identity", "revoke", laptopKey, "--reason", "laptop stolen"])
         try bob.succeed(["sync"])
         let second = try RelayProcess(team: team.id.hex, data: context.root.appendingPathComponent("relay-b"))
         try alice.succeed(["remote", "add", "second", second.url])

@@ -43,18 +43,6 @@ final class Team: @unchecked Sendable {
         return key
     }
 
-    /// Links `device` to `member` as a user does: the device signs its consent, the member links with it.
-    static func link(_ device: CLIProcess, to member: CLIProcess, label: String) throws -> PublicKey {
-        let asked =
-            try device.jsonOutput(
-                ["identity", "consent", "--member", try publicKey(of: member).hex, "--team", try team(of: member).hex]) as? [String: Any]
-        guard let hex = asked?["device"] as? String, let key = PublicKey(hex: hex), let consent = asked?["consent"] as? String else {
-            throw TortureError("`mledger identity consent --json` printed no device key or consent")
-        }
-        try member.succeed(["identity", "link", hex, "--consent", consent, "--label", label])
-        return key
-    }
-
     static func signingKey(of cli: CLIProcess) throws -> SigningKey {
         try IdentityStore(directory: cli.config).load { nil }
     }

@@ -113,6 +113,27 @@ open class CLIProcess: @unchecked Sendable {
         let out = try succeed(arguments + ["--json"], in: directory)
         return try JSONSerialization.jsonObject(with: Data(out.utf8))
     }
+
+    /// Links `device` to this member as a user does: the device signs its consent (`identity consent`),
+    /// this member links it with that consent (`identity link`). Returns the device's public key (hex).
+    @discardableResult
+    public func link(_ device: CLIProcess, label: String) throws -> String {
+        let member = (try jsonOutput(["identity", "show"]) as? [String: Any])?["publicKey"] as? String
+        let team = (try jsonOutput(["team", "list"]) as? [String: Any])?["team"] as? String
+        guard let member, let team else { throw MissingOutput(what: "`identity show` or `team list` printed no key or team") }
+        let asked = try device.jsonOutput(["identity", "consent", "--member", member, "--team", team]) as? [String: Any]
+        guard let key = asked?["device"] as? String, let consent = asked?["consent"] as? String else {
+            throw MissingOutput(what: "`identity consent` printed no device key or consent")
+        }
+        try succeed(["identity", "link", key, "--consent", consent, "--label", label])
+        return key
+    }
+
+    /// A command's JSON output lacked what a helper needed.
+    public struct MissingOutput: Error, CustomStringConvertible {
+        public var what: String
+        public var description: String { what }
+    }
 }
 
 /// Reads a pipe to its end on a thread of its own.

@@ -127,7 +127,7 @@ extension ApprovalSyncTests {
         let t = try Team()
         let laptop = try CLI()
         try laptop.ok("identity", "create", "--name", "Carol (laptop)")
-        try TeamFixture.link(laptop, to: t.carol, label: "laptop")
+        try t.carol.link(laptop, label: "laptop")
         try t.carol.ok("sync")
         try laptop.ok("init", "--join", t.fixture.relay.url)
         let request = try t.request(t.dave, "1")

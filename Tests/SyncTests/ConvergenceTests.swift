@@ -168,7 +168,7 @@ extension ForkThroughSyncTests {
         let forged = try fixture.admin.run(
             "identity", "link", try TeamFixture.publicKey(of: laptop), "--consent", String(repeating: "ab", count: 64))
         #expect(!forged.ok && forged.stderr.contains("mledger identity consent --member"), "\(forged.stderr)")
-        try TeamFixture.link(laptop, to: fixture.admin, label: "laptop")
+        try fixture.admin.link(laptop, label: "laptop")
         try fixture.admin.ok("sync")
         try laptop.ok("init", "--join", fixture.relay.url)
         // Only admins may protect aliases: the linked device inherits the admin role.
@@ -187,7 +187,7 @@ extension ForkThroughSyncTests {
         let fixture = try TeamFixture()
         let laptop = try CLI()
         try laptop.ok("identity", "create", "--name", "Alice (laptop)")
-        let laptopKey = try TeamFixture.link(laptop, to: fixture.admin, label: "laptop")
+        let laptopKey = try fixture.admin.link(laptop, label: "laptop")
         try fixture.admin.ok("sync")
         try laptop.ok("init", "--join", fixture.relay.url)
         try laptop.ok("experiment", "create", "before")
@@ -222,7 +222,7 @@ extension ForkThroughSyncTests {
         for label in ["laptop", "desktop"] {
             let device = try CLI()
             try device.ok("identity", "create", "--name", "Bob (\(label))")
-            try TeamFixture.link(device, to: bob, label: label)
+            try bob.link(device, label: label)
             try bob.ok("sync")
             try device.ok("init", "--join", fixture.relay.url)
             try device.ok("experiment", "create", "from-\(label)")

@@ -30,18 +30,6 @@ final class TeamFixture: @unchecked Sendable {
         try #require((try cli.json("identity", "show") as? [String: Any])?["publicKey"] as? String)
     }
 
-    /// Links `device` to `member` as a user does: the device signs its consent (`identity consent`), the
-    /// member links it with that consent (`identity link`). Returns the device's public key.
-    @discardableResult
-    static func link(_ device: CLI, to member: CLI, label: String) throws -> String {
-        let team = try #require((try member.json("team", "list") as? [String: Any])?["team"] as? String)
-        let asked = try #require(
-            try device.json("identity", "consent", "--member", try publicKey(of: member), "--team", team) as? [String: Any])
-        let (key, consent) = (try #require(asked["device"] as? String), try #require(asked["consent"] as? String))
-        try member.ok("identity", "link", key, "--consent", consent, "--label", label)
-        return key
-    }
-
     static func signingKey(of cli: CLI) throws -> SigningKey {
         try IdentityStore(directory: cli.config).load { nil }
     }
