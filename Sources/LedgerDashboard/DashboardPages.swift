@@ -11,9 +11,13 @@ public struct DashboardPages: Sendable {
     /// Where logged files are, for previews (the workspace's or the relay's blob store).
     let files: ArtifactReader
 
-    public init(ledger: Ledger, blobs: BlobStore? = nil) {
+    /// On a relay: its own transparency log, shown first on the audit page.
+    let ownLog: (@Sendable () throws -> RelayLogView?)?
+
+    public init(ledger: Ledger, blobs: BlobStore? = nil, ownLog: (@Sendable () throws -> RelayLogView?)? = nil) {
         self.ledger = ledger
         files = ArtifactReader(blobs: blobs)
+        self.ownLog = ownLog
     }
 
     public func experiments(_ context: PageContext) throws -> HTML {
@@ -130,7 +134,8 @@ public struct DashboardPages: Sendable {
 
     public func audit(_ context: PageContext) throws -> HTML {
         AuditPage.render(
-            try ledger.audit(), models: try ledger.models(), forks: try ledger.forks(), relays: try ledger.relayLogs(),
+            try ledger.audit(), models: try ledger.models(), forks: try ledger.forks(),
+            relays: ((try ownLog?()).map { [$0] } ?? []) + (try ledger.relayLogs()),
             evidence: try ledger.logEvidence(), context: context)
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LedgerModel
 import LedgerProtocol
 import LedgerStore
 import LedgerWeb
@@ -16,11 +17,12 @@ public struct DashboardSite: Sendable {
     let writer: DashboardWriter?
 
     /// `blobs`: where logged files are, so images and confusion matrices can be shown.
+    /// `ownLog`: on a relay, its own transparency log, for the audit page.
     public init(
         ledger: Ledger, blobs: BlobStore? = nil, login: any DashboardLogin, writer: DashboardWriter? = nil,
-        sessions: DashboardSessions = DashboardSessions()
+        sessions: DashboardSessions = DashboardSessions(), ownLog: (@Sendable () throws -> RelayLogView?)? = nil
     ) {
-        pages = DashboardPages(ledger: ledger, blobs: blobs)
+        pages = DashboardPages(ledger: ledger, blobs: blobs, ownLog: ownLog)
         self.login = login
         self.writer = writer
         self.sessions = sessions

@@ -25,7 +25,7 @@ public enum Permissions {
     public static func leastRole(for kind: EventKind) -> Role {
         switch kind {
         case .memberAdd, .memberRemove, .aliasProtect, .environmentProtect, .relayAnnounce: .admin
-        case .identityProfile, .deviceLink, .teamGenesis: .reader
+        case .identityProfile, .deviceLink, .teamGenesis, .relayCosign: .reader
         default: .writer
         }
     }

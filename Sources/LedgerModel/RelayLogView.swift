@@ -12,9 +12,12 @@ public struct RelayLogView: Codable, Sendable, Equatable {
     public var root: String?
     public var checkpoint: String?
     public var pagesChecked: Bool
+    /// Members who cosigned a checkpoint of this log, each with the largest one.
+    public var witnesses: [LogWitness]
 
     public init(
-        remote: String, url: String, logKey: String?, announced: Bool, size: UInt64?, root: String?, checkpoint: String?, pagesChecked: Bool
+        remote: String, url: String, logKey: String?, announced: Bool, size: UInt64?, root: String?, checkpoint: String?, pagesChecked: Bool,
+        witnesses: [LogWitness] = []
     ) {
         self.remote = remote
         self.url = url
@@ -24,6 +27,23 @@ public struct RelayLogView: Codable, Sendable, Equatable {
         self.root = root
         self.checkpoint = checkpoint
         self.pagesChecked = pagesChecked
+        self.witnesses = witnesses
+    }
+}
+
+/// A member who witnessed a relay's log: the largest checkpoint they cosigned (SPEC 6.18).
+public struct LogWitness: Codable, Sendable, Equatable {
+    public var member: AuthorView
+    public var size: UInt64
+    public var root: String
+    /// Whether it is consistent with the checkpoint this workspace accepted; nil until a sync checks it.
+    public var consistent: Bool?
+
+    public init(member: AuthorView, size: UInt64, root: String, consistent: Bool?) {
+        self.member = member
+        self.size = size
+        self.root = root
+        self.consistent = consistent
     }
 }
 

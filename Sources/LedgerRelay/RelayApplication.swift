@@ -49,7 +49,8 @@ public enum RelayApplication {
         LogRoutes(state: state, log: state.log).register(on: v1)
         DashboardSite(
             ledger: state.ledger, blobs: state.blobs, login: SignedLinkLogin(ledger: state.ledger, acceptNonce: state.store.acceptNonce),
-            sessions: DashboardSessions(backend: state.store.sessions)
+            sessions: DashboardSessions(backend: state.store.sessions),
+            ownLog: { try state.ledger.team().map { try state.log.view(ledger: state.ledger, team: $0) } }
         ).register(on: router)
         return router
     }

@@ -126,7 +126,7 @@ public final class Ledger: Sendable {
                     let draft = drafts[next]
                     next += 1
                     // Store nothing the relay would refuse: a refused event would block this device's chain.
-                    if draft.body.kind != .teamGenesis, let refusal = session.refusal(event, draft.body) {
+                    if draft.body.kind != .teamGenesis, let refusal = try session.refusal(event, draft.body) {
                         throw StoreError.rejected(refusal)
                     }
                     try session.store(event, draft.body)
@@ -265,7 +265,7 @@ public final class Ledger: Sendable {
                         clock = max(clock, env.clock)
                         if let next = waiting[env.author]?.removeValue(forKey: env.seq + 1) { stack += next }
                     case .rejected(.seqGap): waiting[env.author, default: [:]][env.seq, default: []].append(item)
-                    case .rejected(.forbidden): retry.append(item)
+                    case .rejected(.forbidden), .rejected(.unknownRun): retry.append(item)
                     default: break
                     }
                 }

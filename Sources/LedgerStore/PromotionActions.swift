@@ -16,14 +16,7 @@ extension Ledger {
     public func requestPromotion(
         model: LedgerID, version: LedgerID, alias: String, reason: String, evidence: [String] = [], signer: SigningKey
     ) throws(StoreError) -> SignedEvent {
-        let (owner, archived) = try read { db in
-            (
-                try LedgerID.fetchOne(db, sql: "SELECT model FROM versions WHERE id = ?", arguments: [version]),
-                try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM version_archived WHERE version = ?)", arguments: [version]) ?? false
-            )
-        }
-        guard owner == model else { throw StoreError.notFound(what: "version of this model", name: version.short) }
-        guard !archived else { throw StoreError.invalidInput("version \(version.short) is archived; archived versions cannot be promoted") }
+        try checkPromotable(model: model, version: version)
         let heads = try aliasHeads(model: model, alias: alias)
         return try append(
             try Draft(PromotionRequest(model: model, version: version, alias: alias, reason: reason, evidence: evidence), heads: heads),

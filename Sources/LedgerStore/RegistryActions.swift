@@ -9,14 +9,30 @@ extension Ledger {
         model: LedgerID, version: LedgerID, alias: String, reason: String, evidence: [String] = [],
         signer: SigningKey
     ) throws(StoreError) -> (event: SignedEvent, replaced: Int) {
-        let owner = try read { db in try LedgerID.fetchOne(db, sql: "SELECT model FROM versions WHERE id = ?", arguments: [version]) }
-        guard owner == model else { throw StoreError.notFound(what: "version of this model", name: version.short) }
+        try checkPromotable(model: model, version: version)
         let approvals = try approvalsNeeded(alias: alias)
         guard approvals == 0 else { throw StoreError.rejected(.approvalRequired(alias: alias.nfc, approvals: approvals)) }
         let heads = try aliasHeads(model: model, alias: alias)
         let event = try append(
             try Draft(Promote(model: model, version: version, alias: alias, reason: reason, evidence: evidence), heads: heads), signer: signer)
         return (event, heads.count)
+    }
+
+    /// The version must be the model's, and not archived: an archived version cannot serve again (SPEC
+    /// 9.2), so promoting it would count nowhere.
+    func checkPromotable(model: LedgerID, version: LedgerID) throws(StoreError) {
+        let (owner, archived) = try read { db in
+            (
+                try LedgerID.fetchOne(db, sql: "SELECT model FROM versions WHERE id = ?", arguments: [version]),
+                try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM version_archived WHERE version = ?)", arguments: [version]) ?? false
+            )
+        }
+        guard owner == model else { throw StoreError.notFound(what: "version of this model", name: version.short) }
+        guard !archived else {
+            throw StoreError.invalidInput(
+                "version \(version.short) is archived, and an archived version cannot serve again: register its files as a new version and promote that"
+            )
+        }
     }
 
     /// A comment on anything this ledger holds: an event (run, version, promotion, comment), a model or

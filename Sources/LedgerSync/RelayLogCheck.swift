@@ -14,10 +14,14 @@ struct RelayLogCheck: Sendable {
 
     /// What a sync checks against: the pinned key, the last checkpoint accepted, the leaves pulled.
     struct Session: Sendable {
+        var verifierKey: String
         var origin: String
         var key: PublicKey
         var accepted: (note: String, checkpoint: Checkpoint)?
         var frontier: MerkleFrontier?
+        /// The pulled tree just before each cosignature pulled this sync: a member who cosigned that very
+        /// size (they pushed right after checking) is held to it without asking the relay for a proof.
+        var treeBeforeCosignature: [LedgerID: Checkpoint] = [:]
     }
 
     /// Pins the log key on first sight; nil when the relay keeps no log and none was pinned. Once an admin
@@ -44,15 +48,15 @@ struct RelayLogCheck: Sendable {
         }
         let (origin, key) = try SignedNote.parseVerifierKey(stored.logKey)
         let accepted = try stored.checkpoint.map { note in (note, try Checkpoint.verified(note: note, origin: origin, key: key).0) }
-        return Session(origin: origin, key: key, accepted: accepted, frontier: stored.frontier)
+        return Session(verifierKey: stored.logKey, origin: origin, key: key, accepted: accepted, frontier: stored.frontier)
     }
 
-    /// The frontier after a page: the page must start where the pulled leaves end, and the last (empty)
-    /// page must find every logged event pulled, since pages hold logged events in log order.
-    func extend(_ session: Session, with page: RelayClient.Page) throws -> MerkleFrontier? {
-        guard var frontier = session.frontier else { return nil }
+    /// Moves the frontier over a page: the page must start where the pulled leaves end, and the last
+    /// (empty) page must find every logged event pulled, since pages hold logged events in log order.
+    func extend(_ session: inout Session, with page: RelayClient.Page) throws {
+        guard var frontier = session.frontier else { return }
         if page.frames.isEmpty {
-            guard let place = page.log, place.size != frontier.size else { return frontier }
+            guard let place = page.log, place.size != frontier.size else { return }
             throw try fail(
                 "events_withheld", "the relay's log holds \(place.size) events but it served \(frontier.size) before its last page",
                 accepted: session.accepted?.note, served: nil, proof: "last page, log size \(place.size)")
@@ -64,13 +68,19 @@ struct RelayLogCheck: Sendable {
                 accepted: session.accepted?.note, served: nil,
                 proof: "page after cursor, log headers \(page.log.map { "\($0.first)/\($0.size)" } ?? "absent")")
         }
-        for frame in page.frames { frontier.append(MerkleHashing.leaf(event: Hashing.blake2b256(frame.bytes))) }
-        return frontier
+        for frame in page.frames {
+            let id = Hashing.blake2b256(frame.bytes)
+            if Envelope.hasKind(.relayCosign, frame.bytes) {
+                session.treeBeforeCosignature[id] = Checkpoint(origin: session.origin, size: frontier.size, root: frontier.root)
+            }
+            frontier.append(MerkleHashing.leaf(event: id))
+        }
+        session.frontier = frontier
     }
 
     /// After pulling: the checkpoint's signature, its consistency with the last one accepted and with the
-    /// leaves pulled; then it becomes the accepted one.
-    func finish(_ session: Session) async throws {
+    /// leaves pulled; then it becomes the accepted one, and is returned.
+    func finish(_ session: Session) async throws -> (note: String, checkpoint: Checkpoint) {
         let note = try await client.checkpoint()
         let checkpoint: Checkpoint
         do {
@@ -89,6 +99,38 @@ struct RelayLogCheck: Sendable {
                 from: pulled, to: checkpoint, accepted: pulled.text, served: note, what: "the events pulled", code: "pulled_events_mismatch")
         }
         try ledger.acceptCheckpoint(remote: remote, note: note)
+        return (note, checkpoint)
+    }
+
+    /// Holds members' cosignatures of this log to the checkpoint just accepted (SPEC 6.18): per member the
+    /// largest not checked yet, which stands for their smaller ones. One that is not consistent with it
+    /// (the same size with another root, or no valid consistency proof between the two) proves the relay
+    /// showed members different histories; one larger than the relay's latest proves a rollback.
+    func checkCosignatures(_ session: Session, device: PublicKey) async throws {
+        guard let (note, accepted) = session.accepted else { return }
+        for group in try ledger.uncheckedCosignatures(key: session.verifierKey, except: device) {
+            let theirs = group.largest
+            let who = try ledger.authorName(theirs.author)
+            let what = "the checkpoint \(who) cosigned in event \(theirs.event.short)"
+            guard theirs.checkpoint.size <= accepted.size else {
+                try ledger.markCosignaturesChecked(group.events, remote: remote, consistent: false)
+                throw try fail(
+                    "log_rolled_back", "the relay's log has \(accepted.size) entries, fewer than the \(theirs.checkpoint.size) of \(what)",
+                    accepted: note, served: theirs.note, proof: "")
+            }
+            if session.treeBeforeCosignature[theirs.event] == theirs.checkpoint {
+                // The pulled leaves, proved a prefix of the accepted checkpoint, have this root at this size.
+                try ledger.markCosignaturesChecked(group.events, remote: remote, consistent: true)
+                continue
+            }
+            do {
+                try await consistent(from: theirs.checkpoint, to: accepted, accepted: note, served: theirs.note, what: what, code: "split_view")
+            } catch SyncError.relayMisbehaved(let code, let message) {
+                try ledger.markCosignaturesChecked(group.events, remote: remote, consistent: false)
+                throw SyncError.relayMisbehaved(code: code, message: message)
+            }
+            try ledger.markCosignaturesChecked(group.events, remote: remote, consistent: true)
+        }
     }
 
     /// Proves each receipt included, at its recorded position, in the checkpoint just accepted.

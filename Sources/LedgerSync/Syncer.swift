@@ -13,6 +13,9 @@ public struct Syncer: Sendable {
     public let blobs: BlobStore?
     public var pushBatch = 10_000
     public var pullPage = 10_000
+    /// How long a device that only receives waits after its last cosignature before it cosigns again
+    /// (SPEC 6.18); a device that wrote an event since cosigns at its next sync.
+    public var witnessInterval: Int64 = 24 * 3_600_000
     /// Most bytes of events in one push (frames: envelope, length and signature), well under a relay's
     /// default request limit of 16 MiB.
     public var pushBytes = 8 << 20
@@ -45,6 +48,8 @@ public struct Syncer: Sendable {
         public var cursor: Int64 = 0
         /// Pulling stopped early at events this ledger cannot take yet; the next sync retries them.
         public var retryLater = false
+        /// The size of the relay's checkpoint this sync cosigned (SPEC 6.18), if it cosigned one.
+        public var cosigned: UInt64?
     }
 
     public enum Phase: String, Sendable { case push, pull, blobs }
@@ -56,12 +61,37 @@ public struct Syncer: Sendable {
         let cursor = try ledger.remotes().first { $0.name == remote.name }?.cursor ?? remote.cursor
         var log = try await check.begin(pulledBefore: cursor > 0)
         try await pull(into: &summary, log: &log, check: check, progress: progress)
-        if let log { try await check.finish(log) }
+        if var checked = log {
+            checked.accepted = try await check.finish(checked)
+            try await check.checkCosignatures(checked, device: client.key.publicKey)
+            log = checked
+        }
         // A fork's other side is at a seq the relay already has, so the frontier never selects it; events
         // after it on this side waited for it, and go after it.
         giveUp(try await push(listed: try ledger.forkedEvents() + waiting, into: &summary), in: &summary)
+        if let log { try await cosign(log, into: &summary) }
         if let blobs { try await uploadBlobs(blobs, into: &summary, progress: progress) }
         return summary
+    }
+
+    /// Cosigns the checkpoint just accepted, when due, and pushes the cosignature at once: it is not
+    /// counted among the events pushed, and a push that fails leaves it for the next sync.
+    private func cosign(_ log: RelayLogCheck.Session, into summary: inout Summary) async throws {
+        // A push the relay took as a fork says this key signed elsewhere at the same seq: no more from it.
+        guard summary.forks == 0, let (note, checkpoint) = log.accepted,
+            try ledger.cosignatureDue(
+                key: log.verifierKey, device: client.key.publicKey, size: checkpoint.size, interval: witnessInterval, nowMs: Int64(wallClockMs()))
+        else { return }
+        let event: SignedEvent
+        do {
+            event = try ledger.append(try Ledger.Draft(RelayCosign(key: log.verifierKey, checkpoint: note)), signer: client.key)
+        } catch .rejected {
+            // This device may sign nothing now (its chain forked, or it was removed): the sync says why.
+            return
+        }
+        try ledger.markCosignaturesChecked([event.id], remote: remote.name, consistent: true)
+        let response = try await client.push([event])
+        if response.accepted == 1 { summary.cosigned = checkpoint.size }
     }
 
     /// Only the push half: what the relay lacks, by its frontier.
@@ -179,14 +209,16 @@ public struct Syncer: Sendable {
                 let (stored, decoded) = await previous.value
                 // Every page served counts for the log check, also one that stops the pull; only stored
                 // pages move the stored frontier, with the cursor.
-                let frontier = try log.flatMap { try check.extend($0, with: stored) }
-                log?.frontier = frontier
-                guard try store(stored, decoded, frontier: frontier, into: &summary) else { break }
+                if var session = log {
+                    try check.extend(&session, with: stored)
+                    log = session
+                }
+                guard try store(stored, decoded, frontier: log?.frontier, into: &summary) else { break }
                 cursor = stored.cursor
                 progress(.pull, summary.pulled + summary.pullDuplicates)
             }
             if isLast {
-                _ = try log.flatMap { try check.extend($0, with: page) }
+                if var session = log { try check.extend(&session, with: page) }
                 break
             }
             verifying = checking

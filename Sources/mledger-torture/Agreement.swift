@@ -54,6 +54,13 @@ struct Agreement {
             tally.check(
                 report?["digest"] as? String == relayDigest,
                 "client \(i) view digest \(report?["digest"] as? String ?? "none") differs from the relay's \(relayDigest)")
+            // An honest relay under faults is never taken for a lying one (SPEC 6.17, 6.18).
+            let audit = try client.jsonOutput(["audit", "--relay"]) as? [String: Any]
+            let evidence = audit?["evidence"] as? [[String: Any]]
+            tally.check(evidence?.isEmpty == true, "client \(i) holds evidence against an honest relay: \(evidence?.first ?? [:])")
+            let witnesses = (audit?["relays"] as? [[String: Any]])?.flatMap { $0["witnesses"] as? [[String: Any]] ?? [] } ?? []
+            tally.check(
+                !witnesses.contains { $0["consistent"] as? Bool == false }, "client \(i) found a cosignature inconsistent with its own checkpoint")
         }
         tally.add(events: relayFacts.events)
     }

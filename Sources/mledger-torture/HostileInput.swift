@@ -95,6 +95,9 @@ struct HostileInput: Scenario {
         let second = try RelayProcess(team: team.id.hex, data: context.root.appendingPathComponent("relay-b"))
         try alice.succeed(["remote", "add", "second", second.url])
         try alice.succeed(["sync", "second"])
+        // Her cosignature of the second relay's log went there only: the first relay gets it too, so both
+        // hold her chain's head.
+        try alice.succeed(["sync"])
         let aliceKey = try Team.signingKey(of: alice)
         func announced(_ relay: RelayProcess) async throws -> RequestSignature.Audience {
             guard let url = URL(string: relay.url) else { throw TortureError("bad relay URL \(relay.url)") }

@@ -181,6 +181,9 @@ let promotionApproval = bq.next(PromotionDecision(request: promotionRequest.id, 
 let relayLogKey = SigningKey(seed: seed(0x0c))!
 let announcedKey = SignedNote.verifierKey(name: Checkpoint.origin(team: team), key: relayLogKey.publicKey)
 let relayAnnouncement = ai.next(RelayAnnounce(key: announcedKey, url: "https://relay.example.org/mledger/"), team: team)
+// Bob witnesses a checkpoint of that log he verified (SPEC 6.18).
+let cosignedCheckpoint = Checkpoint(origin: Checkpoint.origin(team: team), size: 13, root: Hashing.sha256(Array("thirteen leaves".utf8)))
+let relayCosignature = bq.next(RelayCosign(key: announcedKey, checkpoint: cosignedCheckpoint.signed(with: relayLogKey).encoded), team: team)
 
 // The same seq as runStart, signed again: a fork, kept as evidence (and held by every receiver's invalid cases below).
 var forkEnv = runStart.envelope
@@ -207,6 +210,7 @@ let valid: [(String, SignedEvent)] = [
     ("monitoring rule removal", ruleRemoval),
     ("alias protected with two approvals, not the requester's", protectApprovals), ("promotion request naming the alias's head", promotionRequest),
     ("promotion approval", promotionApproval), ("relay log key announced", relayAnnouncement),
+    ("relay checkpoint cosigned", relayCosignature),
     ("the other side of a fork at alice's seq 5", forkSide),
 ]
 
@@ -662,6 +666,17 @@ addBody("a relay announcement whose key is not a verifier key", kind: "relay.ann
 addBody(
     "a relay announcement whose key ID does not match", kind: "relay.announce",
     CBOR.map(["key": .text(announcedKey.replacingOccurrences(of: "+\(announcedKey.split(separator: "+")[1])+", with: "+00000000+"))]).encoded())
+// Cosignatures (SPEC 6.18): the checkpoint must be a signed note that verifies under the body's key.
+for (name, note) in [
+    ("a cosignature whose checkpoint another key signed", cosignedCheckpoint.signed(with: alice).encoded),
+    ("a cosignature whose checkpoint is not a signed note", cosignedCheckpoint.text),
+    (
+        "a cosignature of a checkpoint whose size changed after signing",
+        cosignedCheckpoint.signed(with: relayLogKey).encoded.replacingOccurrences(of: "\n13\n", with: "\n14\n")
+    ),
+] {
+    addBody(name, kind: "relay.cosign", CBOR.map(["key": .text(announcedKey), "checkpoint": .text(note)]).encoded())
+}
 let decisionMap = PromotionDecision(request: runStart.id, verdict: .approve, reason: "ok").cbor
 for (name, change) in [
     ("a decision that is neither approve nor reject", ["decision": CBOR.text("abstain")]), ("a decision with a blank reason", ["reason": .text(" ")]),

@@ -141,6 +141,9 @@ import Testing
         #expect(
             audit.text.contains("commented") && audit.text.contains("added member Ada &lt;b&gt;Lovelace&lt;/b&gt;")
                 && audit.text.contains("as admin, founding team vision"))
+        // The relay's own log, and Ada as its witness: her cosignature is a prefix of the relay's tree.
+        #expect(audit.text.contains("<td>this relay") && audit.text.contains("Witnesses of this relay"))
+        #expect(audit.text.contains("<td>Ada &lt;b&gt;Lovelace&lt;/b&gt;</td>") && !audit.text.contains("<strong>no</strong>"))
 
         for page in [home, table, run, compare, models, model, audit] { expectNoInjectedMarkup(page.text) }
         #expect(try await web.get("/runs/ffffffff").status == 404)

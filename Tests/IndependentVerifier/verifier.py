@@ -57,9 +57,9 @@ KINDS = [
     "model.promote", "model.demote", "comment.add",
     "logged_model.create", "logged_model.update", "run.inputs", "run.outputs", "entity.delete", "entity.rename",
     "deployment.record", "deployment.rollback", "team.environment.protect", "monitor.points", "monitor.rule",
-    "monitor.alert", "model.promotion.request", "model.promotion.decision", "relay.announce",
+    "monitor.alert", "model.promotion.request", "model.promotion.decision", "relay.announce", "relay.cosign",
 ]
-assert len(KINDS) == 37
+assert len(KINDS) == 38
 TEAM_KINDS = {"team.genesis", "team.member.add", "team.member.remove", "team.alias.protect",
               "team.environment.protect", "identity.device.link"}
 ROLES = {"reader": 1, "writer": 2, "maintainer": 3, "admin": 4}
@@ -710,19 +710,19 @@ def check_body(kind: str, body: bytes) -> dict:
         r["version"] = f.id("version")
         r["reason"] = f.line("reason", 4096)
     elif kind == "relay.announce":
-        # SPEC 6.17: a C2SP verifier key, <name>+<hex key ID>+base64(0x01 || Ed25519 key), whose key ID is
-        # SHA-256(name || 0x0A || 0x01 || key)[:4].
         r["key"] = f.text("key", 1024)
-        parts = r["key"].split("+", 2)  # the name has no '+'; the base64 key may
-        try:
-            raw = base64.b64decode(parts[2], validate=True) if len(parts) == 3 else b""
-            key_id = int(parts[1], 16) if len(parts) == 3 and len(parts[1]) == 8 else -1
-        except ValueError:
-            raw, key_id = b"", -1
-        if (not parts[0] or len(raw) != 33 or raw[0] != 1
-                or int.from_bytes(hashlib.sha256(parts[0].encode() + b"\n" + raw).digest()[:4], "big") != key_id):
+        if parse_verifier_key(r["key"]) is None:
             _bad("key is not a log verifier key")
         r["url"] = f.text("url", 2048, req=False)
+    elif kind == "relay.cosign":
+        # SPEC 6.18: a checkpoint note that verifies under the body's verifier key, its origin the key name.
+        r["key"] = f.text("key", 1024)
+        r["checkpoint"] = f.text("checkpoint", 4096)
+        parsed = parse_verifier_key(r["key"])
+        if parsed is None:
+            _bad("key is not a log verifier key")
+        if not cosigned_checkpoint_verifies(r["checkpoint"], *parsed):
+            _bad("checkpoint is not a checkpoint signed by key")
     elif kind == "model.promotion.decision":
         r["request"] = f.id("request")
         r["decision"] = f.text("decision", 256)
@@ -1171,10 +1171,63 @@ def authority(events: list[Stored]) -> tuple[FoldState, set[bytes]]:
         dropped |= newly  # SPEC 2.3: never un-dropped
 
 
+def parse_verifier_key(text: str) -> tuple[str, bytes] | None:
+    """SPEC 6.17: a C2SP verifier key, <name>+<hex key ID>+base64(0x01 || Ed25519 key), whose key ID is
+    SHA-256(name || 0x0A || 0x01 || key)[:4]; (name, key) or None."""
+    parts = text.split("+", 2)  # the name has no '+'; the base64 key may
+    try:
+        raw = base64.b64decode(parts[2], validate=True) if len(parts) == 3 else b""
+        key_id = int(parts[1], 16) if len(parts) == 3 and len(parts[1]) == 8 else -1
+    except ValueError:
+        return None
+    if (not parts[0] or len(raw) != 33 or raw[0] != 1
+            or int.from_bytes(hashlib.sha256(parts[0].encode() + b"\n" + raw).digest()[:4], "big") != key_id):
+        return None
+    return parts[0], raw[1:]
+
+
+def cosigned_checkpoint_verifies(note: str, name: str, pk: bytes) -> bool:
+    """c2sp.org/signed-note and tlog-checkpoint as SPEC 6.17 reads them: no control characters; the text
+    ends at the last blank line; 1 to 32 well-formed signature lines; every one of `name` with `pk`'s key
+    ID verifies over the text (and there is one); the text's lines are the origin (`name`), a canonical
+    decimal size and a base64 32-byte root, then non-empty extension lines."""
+    if any(ord(c) < 0x20 and c != "\n" for c in note) or not note.endswith("\n") or "\n\n" not in note:
+        return False
+    cut = note.rindex("\n\n")
+    text, lines = note[:cut + 1], note[cut + 2:-1].split("\n")
+    if not 1 <= len(lines) <= 32:
+        return False
+    key_id = hashlib.sha256(name.encode() + b"\n\x01" + pk).digest()[:4]
+    mine = []
+    for line in lines:
+        parts = line.split(" ")
+        if len(parts) != 3 or parts[0] != "\u2014" or not parts[1] or "+" in parts[1]:
+            return False
+        try:
+            raw = base64.b64decode(parts[2], validate=True)
+        except ValueError:
+            return False
+        if len(raw) <= 4:
+            return False
+        if parts[1] == name and raw[:4] == key_id:
+            mine.append(raw[4:])
+    if not mine or not all(verify(pk, text.encode(), sig) for sig in mine):
+        return False
+    head = text.split("\n")
+    if len(head) < 4 or any(not line for line in head[:-1]) or head[0] != name:
+        return False
+    if not head[1].isdigit() or str(int(head[1])) != head[1]:
+        return False
+    try:
+        return len(base64.b64decode(head[2], validate=True)) == 32
+    except ValueError:
+        return False
+
+
 def least_count_role(kind: str) -> int:
     if kind == "relay.announce":
         return ROLES["admin"]
-    return ROLES["reader"] if kind == "identity.profile" else ROLES["writer"]
+    return ROLES["reader"] if kind in ("identity.profile", "relay.cosign") else ROLES["writer"]
 
 
 def derive_view(events: list[Stored]) -> dict:

@@ -21,6 +21,19 @@ import Testing
         #expect(e.bytes.starts(with: Array("mledger/event/v1".utf8)))
     }
 
+    /// The kind read in place agrees with the parsed one for every kind, and never reads past the bytes.
+    @Test func kindIsReadInPlace() {
+        for kind in EventKind.allCases {
+            let bytes = event(kind: kind, body: [0xa0]).bytes
+            #expect(Envelope.hasKind(kind, bytes), "\(kind)")
+            #expect(EventKind.allCases.filter { Envelope.hasKind($0, bytes) } == [kind])
+        }
+        let cosign = event(kind: .relayCosign, body: [0xa0]).bytes
+        for length in [0, 128, 129, 130, cosign.count - 1] {
+            #expect(!Envelope.hasKind(.relayCosign, Array(cosign.prefix(length))) || length >= 129 + 12 + 1, "\(length) bytes")
+        }
+    }
+
     @Test func anyChangedByteBreaksTheSignatureOrTheLayout() {
         let e = event()
         for i in 0..<e.bytes.count {

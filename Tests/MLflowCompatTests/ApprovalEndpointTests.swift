@@ -52,4 +52,28 @@ struct ApprovalEndpointTests {
         // The other two named the alias as it was: it has moved on, so they expired.
         #expect((try cli.json("model", "requests", "digits", "--open") as? [[String: Any]])?.isEmpty == true)
     }
+
+    /// Archiving is final in the ledger: MLflow's transition of an Archived version back to Production is
+    /// refused with MLflow's INVALID_PARAMETER_VALUE and a message saying what to do, and nothing moves.
+    @Test func anArchivedVersionDoesNotServeAgain() throws {
+        let cli = try CLI()
+        let run = try cli.initWithRun()
+        try cli.ok("model", "create", "digits")
+        try cli.ok("model", "version", "create", "digits", "--run", run)
+        let server = try ServerProcess.mledger(cli)
+        defer { server.stop() }
+        let path = "/api/2.0/mlflow/model-versions/transition-stage"
+        #expect(try server.request("POST", path, json: #"{"name": "digits", "version": "1", "stage": "Archived"}"#).status == 200)
+        let count = try cli.eventCount()
+        for (route, body) in [
+            (path, #"{"name": "digits", "version": "1", "stage": "Production"}"#),
+            ("/api/2.0/mlflow/registered-models/alias", #"{"name": "digits", "alias": "champion", "version": "1"}"#),
+        ] {
+            let refused = try server.request("POST", route, json: body)
+            let error = refused.body as? [String: Any]
+            #expect(refused.status == 400 && error?["error_code"] as? String == "INVALID_PARAMETER_VALUE", "\(route): \(refused.body ?? "")")
+            #expect((error?["message"] as? String)?.contains("register its files as a new version") == true)
+        }
+        #expect(try cli.eventCount() == count, "nothing was signed")
+    }
 }

@@ -148,8 +148,9 @@ extension ForkThroughSyncTests {
         #expect(!sync.ok, "a forked key's sync must not look fine")
         #expect(sync.stdout.contains("FORK") && sync.stdout.contains("forked chain"))
         _ = try restored.run("sync")
-        // The restored side went first (50), then the evidence and the bound's stretch of Alice's side.
-        #expect(try fixture.relayEventCount() == before + 50 + 1 + Int(ForkBound.seqsPastFork))
+        // The restored side went first (50, and its cosignature of the checkpoint), then the evidence and
+        // the bound's stretch of Alice's side.
+        #expect(try fixture.relayEventCount() == before + 50 + 1 + 1 + Int(ForkBound.seqsPastFork))
         #expect(try fixture.digest(alice) == fixture.relayDigest())
         #expect(try fixture.digest(restored) == fixture.relayDigest())
     }
@@ -181,17 +182,42 @@ extension ForkThroughSyncTests {
         #expect(production?["reason"] as? String == "from the laptop")
     }
 
+    /// Alice's laptop: linked, joined, and an experiment created on it and synced.
+    static func laptop(of fixture: TeamFixture, creating experiment: String) throws -> (CLI, String) {
+        let laptop = try CLI()
+        try laptop.ok("identity", "create", "--name", "Alice (laptop)")
+        let key = try fixture.admin.link(laptop, label: "laptop")
+        try fixture.admin.ok("sync")
+        try laptop.ok("init", "--join", fixture.relay.url)
+        try laptop.ok("experiment", "create", experiment)
+        try laptop.ok("sync")
+        return (laptop, key)
+    }
+
+    /// A device key is linked once (SPEC 2.2): revoked and then consenting to another member, it still
+    /// belongs to the member who linked it, so its events stay theirs, as when they were written.
+    @Test func aDeviceBelongsForGoodToTheMemberWhoLinkedIt() throws {
+        let fixture = try TeamFixture()
+        let (laptop, laptopKey) = try Self.laptop(of: fixture, creating: "from-the-laptop")
+        try fixture.admin.ok("team", "remove", laptopKey, "--reason", "laptop sold")
+        try fixture.admin.ok("sync")
+
+        let bob = try fixture.join("Bob", role: "admin")
+        let bobKey = try TeamFixture.publicKey(of: bob)
+        let asked = try #require(try laptop.json("identity", "consent", "--member", bobKey, "--team", fixture.team) as? [String: Any])
+        let relinked = try bob.run("identity", "link", laptopKey, "--consent", try #require(asked["consent"] as? String))
+        #expect(!relinked.ok && relinked.stderr.contains("already a member's key or a linked device"), "\(relinked.stderr)")
+        try bob.ok("sync")
+        for cli in [bob, fixture.admin] {
+            #expect(try Ledger(path: cli.database).authorName(try #require(PublicKey(hex: laptopKey))) == "Alice")
+        }
+    }
+
     /// `team remove DEVICE_KEY` revokes the device everywhere: the relay refuses its pushes, pulls and
     /// dashboard sign-ins, and no view counts what it signs afterwards; its member keeps every other key.
     @Test func aRemovedDeviceIsRefusedEverywhere() async throws {
         let fixture = try TeamFixture()
-        let laptop = try CLI()
-        try laptop.ok("identity", "create", "--name", "Alice (laptop)")
-        let laptopKey = try fixture.admin.link(laptop, label: "laptop")
-        try fixture.admin.ok("sync")
-        try laptop.ok("init", "--join", fixture.relay.url)
-        try laptop.ok("experiment", "create", "before")
-        try laptop.ok("sync")
+        let (laptop, laptopKey) = try Self.laptop(of: fixture, creating: "before")
         try fixture.admin.ok("sync")
         let removed = try fixture.admin.ok("team", "remove", laptopKey, "--reason", "laptop stolen")
         #expect(removed.contains("revoked"))

@@ -21,9 +21,10 @@ final class LyingRelay: HTTPTransport {
         case rollback(to: String)
         /// Signs a checkpoint of the log's size over a root that matches nothing served.
         case wrongRoot
-        /// Leaves out the last event of the first page with events, and signs checkpoints and proofs of
-        /// exactly what it served: a consistent history of its own for this client, which only another view
-        /// of the log can contradict.
+        /// Withholds, from the first page with events on, the last event of that page that is not a
+        /// cosignature and everything its author writes after it (their cosignatures too), and signs
+        /// checkpoints and proofs of exactly what it served: a consistent history of its own for this
+        /// client, which only another view of the log can contradict.
         case splitView
         /// Answers inclusion proofs with one hash changed: a receipt the log no longer backs.
         case badInclusion
@@ -36,7 +37,16 @@ final class LyingRelay: HTTPTransport {
     private let relayData: URL
     private let key: SigningKey
     private let origin: String
-    private let state: Mutex<(lie: Lie, served: MemoryMerkleTree, done: Bool)>
+    private let state: Mutex<State>
+    private struct State {
+        var lie: Lie
+        var served: MemoryMerkleTree
+        var done = false
+        /// With `splitView`: the author withheld, from this seq on.
+        var withheld: (author: PublicKey, seq: UInt64)?
+    }
+    /// How many consistency proofs the client asked for.
+    let consistencyProofsAsked = Mutex(0)
     /// With `swapPages`: the first page, held back while the second is served in its place.
     private let heldPage = Mutex<(frames: [UInt8], cursor: String)?>(nil)
 
@@ -51,7 +61,7 @@ final class LyingRelay: HTTPTransport {
         let stored = try #require(seed)
         key = try #require(SigningKey(seed: [UInt8](stored)))
         origin = Checkpoint.origin(team: team)
-        state = Mutex((lie, served, false))
+        state = Mutex(State(lie: lie, served: served))
     }
 
     func client(key: SigningKey, url: URL) -> RelayClient { RelayClient(baseURL: url, key: key, transport: self) }
@@ -59,15 +69,22 @@ final class LyingRelay: HTTPTransport {
     func send(_ request: HTTPRequest, streamingTo sink: any BodySink) async throws -> HTTPResponse { try await real.send(request, streamingTo: sink) }
 
     func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        if request.target.hasPrefix("/v1/log/consistency?") { consistencyProofsAsked.withLock { $0 += 1 } }
         var answer = try await real.send(request)
         guard answer.status == 200 else { return answer }
         if request.target.hasPrefix("/v1/events?"), case .swapPages = state.withLock({ $0.lie }) {
             try swapPages(&answer, after: URLComponents(string: request.target)?.queryItems?.first { $0.name == "after" }?.value ?? "0")
         } else if request.target.hasPrefix("/v1/events?") {
-            let (body, size) = try state.withLock { s in (try Self.alterPage(answer.body, &s), s.served.size) }
+            let (body, first, size) = try state.withLock { s in
+                let first = s.served.size
+                return (try Self.alterPage(answer.body, &s), first, s.served.size)
+            }
             answer.body = body
             // A careful liar keeps its page headers true to its own history.
-            if case .splitView = state.withLock({ $0.lie }) { answer.headers["x-mledger-log-size"] = String(size) }
+            if case .splitView = state.withLock({ $0.lie }) {
+                answer.headers["x-mledger-log-size"] = String(size)
+                if answer.headers["x-mledger-log-first"] != nil { answer.headers["x-mledger-log-first"] = String(first) }
+            }
         } else if request.target == "/v1/log/checkpoint" {
             answer.body = Array(try state.withLock { s in try checkpoint(String(decoding: answer.body, as: UTF8.self), s) }.utf8)
         } else if request.target.hasPrefix("/v1/log/inclusion?"), case .badInclusion = state.withLock({ $0.lie }),
@@ -115,7 +132,7 @@ final class LyingRelay: HTTPTransport {
     }
 
     /// In a split view, consistency proofs come from the liar's own history.
-    private static func ownProof(_ target: String, _ s: (lie: Lie, served: MemoryMerkleTree, done: Bool)) throws -> [UInt8]? {
+    private static func ownProof(_ target: String, _ s: State) throws -> [UInt8]? {
         guard case .splitView = s.lie, let query = URLComponents(string: target)?.queryItems,
             let old = query.first(where: { $0.name == "old" })?.value.flatMap(UInt64.init),
             let new = query.first(where: { $0.name == "new" })?.value.flatMap(UInt64.init), new <= s.served.size
@@ -124,7 +141,7 @@ final class LyingRelay: HTTPTransport {
         return Array("{\"proof\":[\(proof.joined(separator: ","))]}".utf8)
     }
 
-    private static func alterPage(_ body: [UInt8], _ s: inout (lie: Lie, served: MemoryMerkleTree, done: Bool)) throws -> [UInt8] {
+    private static func alterPage(_ body: [UInt8], _ s: inout State) throws -> [UInt8] {
         var frames = try EventFrames.split(body)
         switch s.lie {
         case .dropEvent(let index) where !s.done && frames.count > index:
@@ -133,9 +150,12 @@ final class LyingRelay: HTTPTransport {
         case .swapEvents where !s.done && frames.count >= 2:
             frames.swapAt(0, 1)
             s.done = true
-        case .splitView where !s.done && !frames.isEmpty:
-            frames.removeLast()
-            s.done = true
+        case .splitView:
+            let envelopes = try frames.map { try Envelope.decode($0.bytes) }
+            if s.withheld == nil, let last = envelopes.last(where: { $0.kind != .relayCosign }) { s.withheld = (last.author, last.seq) }
+            if let (author, seq) = s.withheld {
+                frames = zip(frames, envelopes).filter { $1.author != author || $1.seq < seq }.map(\.0)
+            }
         default: break
         }
         for frame in frames { s.served.append(MerkleHashing.leaf(event: Hashing.blake2b256(frame.bytes))) }
@@ -147,7 +167,7 @@ final class LyingRelay: HTTPTransport {
         return out
     }
 
-    private func checkpoint(_ note: String, _ s: (lie: Lie, served: MemoryMerkleTree, done: Bool)) throws -> String {
+    private func checkpoint(_ note: String, _ s: State) throws -> String {
         switch s.lie {
         case .rollback(let older): return older
         case .wrongRoot:

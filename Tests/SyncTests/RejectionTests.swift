@@ -181,6 +181,40 @@ import FoundationNetworking
     }
 }
 
+extension RejectionTests {
+    /// The relay refuses what names a run it never saw (`unknown_run`, SPEC 8.1), and takes it once the
+    /// run's start has arrived, later or earlier in the same push.
+    @Test func eventsOfAnUnknownRunWaitForItsStart() async throws {
+        let fixture = try TeamFixture()
+        let alice = fixture.admin
+        try alice.ok("experiment", "create", "mnist")
+        try alice.ok("sync")
+        let bob = try fixture.join("Bob", role: "writer")
+        let (aliceKey, bobKey) = (try TeamFixture.signingKey(of: alice), try TeamFixture.signingKey(of: bob))
+        let team = try #require(LedgerID(hex: fixture.team))
+        let experiment = try Ledger(path: alice.database).experimentID(named: "mnist")
+        let aliceHead = try Ledger(path: alice.database).chainHead(of: aliceKey.publicKey)
+        let bobHead = try Ledger(path: bob.database).chainHead(of: bobKey.publicKey)
+        // Bob's clock comes first: in one push his params are tried before Alice's start, then again after.
+        let now = wallClockMs()
+        var bobWriter = ChainWriter(key: bobKey, seq: bobHead.seq, prev: bobHead.id, clock: now << 16)
+        var aliceWriter = ChainWriter(key: aliceKey, seq: aliceHead.seq, prev: aliceHead.id, clock: (now + 1) << 16)
+        let start = aliceWriter.next(RunStart(experiment: experiment, name: "late"), team: team, nowMs: now + 1)
+        let params = bobWriter.next(RunParams(run: start.id, params: ["lr": "0.1"]), team: team, nowMs: now)
+
+        let count = try fixture.relayEventCount()
+        let refused = firstResult(try await push(fixture.relay, [params], as: bobKey))
+        #expect(refused == ("rejected", "unknown_run"))
+        #expect(try fixture.relayEventCount() == count)
+
+        let both = try await push(fixture.relay, [params, start], as: bobKey)
+        #expect(both.json["statuses"] as? String == "aa", "\(both.json)")
+        #expect(try fixture.relayEventCount() == count + 2)
+        try alice.ok("sync")
+        #expect(try alice.ok("run", "show", start.id.hex).contains("0.1"))
+    }
+}
+
 @Suite struct RoleAndMetricsTests {
     /// A writer cannot even sign a move of a protected alias: the local ledger refuses it, so the
     /// device's chain never holds an event the relay would reject.

@@ -49,7 +49,8 @@ import FoundationNetworking
         #expect(stored < total)
         try fixture.relay.start(port: fixture.relay.port)
         try alice.ok("sync")
-        #expect(try fixture.relayEventCount() == total)
+        // Every event, and Alice's cosignature of the checkpoint that holds them.
+        #expect(try fixture.relayEventCount() == total + 1)
         #expect(try fixture.relayDigest() == fixture.digest(alice))
         #expect(try alice.ok("verify").contains("OK:"))
     }
@@ -92,9 +93,10 @@ import FoundationNetworking
         let afterKill = (try? LedgerCount.events(at: bob.database)) ?? 0
         #expect(afterKill < total, "the kill must land mid-pull (\(afterKill) of \(total))")
         try bob.ok("sync")
-        // Everything the relay had, plus the profile Bob published on joining, each exactly once.
-        #expect(try fixture.relayEventCount() == total + 1)
-        #expect(try bob.eventCount() == total + 1)
+        // Everything the relay had, plus the profile Bob published on joining and his cosignature of the
+        // checkpoint, each exactly once.
+        #expect(try fixture.relayEventCount() == total + 2)
+        #expect(try bob.eventCount() == total + 2)
         #expect(try bob.ok("verify").contains("OK:"))
         #expect(try fixture.digest(bob) == fixture.relayDigest())
     }

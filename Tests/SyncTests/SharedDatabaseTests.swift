@@ -171,10 +171,11 @@ import Testing
         // of it (consistency with the checkpoint each holds) pass without anything forgotten.
         try alice.ok("sync")
         let sync = try #require(try bob.json("sync", "--json") as? [String: Any])
-        #expect(sync["pulled"] as? Int == 1)
+        // The experiment and Alice's cosignature of the checkpoint after it.
+        #expect(sync["pulled"] as? Int == 2)
         #expect(sync["pullDuplicates"] as? Int == 0, "a client whose cursor still holds pulls nothing twice")
         #expect(try bob.ok("experiment", "list").contains("after-the-move"))
-        #expect(try Ledger(path: relay.database).eventCount() == before + 1)
+        #expect(try Ledger(path: relay.database).eventCount() == before + 2)
         #expect(try TeamFixture.digest(bob) == TeamFixture.digest(alice))
         let hooks = try #require(try alice.json("webhook", "list") as? [[String: Any]])
         #expect(hooks.map { $0["id"] as? String } == [hook["id"] as? String])

@@ -37,6 +37,7 @@ public enum EventBody: Sendable, Equatable {
     case promotionRequest(PromotionRequest)
     case promotionDecision(PromotionDecision)
     case relayAnnounce(RelayAnnounce)
+    case relayCosign(RelayCosign)
 
     /// Decodes and type-checks a body of the given kind.
     public static func decode(kind: EventKind, bytes: [UInt8]) throws(EventError) -> EventBody {
@@ -86,6 +87,7 @@ public enum EventBody: Sendable, Equatable {
         case .promotionRequest: return .promotionRequest(try .init(fields: f))
         case .promotionDecision: return .promotionDecision(try .init(fields: f))
         case .relayAnnounce: return .relayAnnounce(try .init(fields: f))
+        case .relayCosign: return .relayCosign(try .init(fields: f))
         }
     }
 
@@ -129,8 +131,28 @@ public enum EventBody: Sendable, Equatable {
         case .promotionRequest(let b): b
         case .promotionDecision(let b): b
         case .relayAnnounce(let b): b
+        case .relayCosign(let b): b
         }
     }
 
     public var kind: EventKind { type(of: fields).kind }
+}
+
+extension EventBody {
+    /// The run an event logs to or names, if any: where roles are enforced it must be a run the receiver
+    /// holds (SPEC 8.1 step 19).
+    public var runReference: LedgerID? {
+        switch self {
+        case .runParams(let b): b.run
+        case .runMetrics(let b): b.run
+        case .runTags(let b): b.run
+        case .runArtifacts(let b): b.run
+        case .runFinish(let b): b.run
+        case .runInputs(let b): b.run
+        case .runOutputs(let b): b.run
+        case .versionCreate(let b): b.run
+        case .loggedModelCreate(let b): b.run
+        default: nil
+        }
+    }
 }

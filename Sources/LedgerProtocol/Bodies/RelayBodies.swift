@@ -21,3 +21,30 @@ public struct RelayAnnounce: BodyFields {
         return m
     }
 }
+
+/// A member witnesses a relay's checkpoint (SPEC 6.18): the signed note their sync verified, under the
+/// log key it verified it with. Cosignatures travel with the data, so any member holding two that are not
+/// consistent holds proof that the relay showed members different histories.
+public struct RelayCosign: BodyFields {
+    public static let kind = EventKind.relayCosign
+    /// The log's verifier key, `<origin>+<key id>+<base64 key>`.
+    public var key: String
+    /// The checkpoint as the relay signed it (a C2SP signed note).
+    public var checkpoint: String
+    public init(key: String, checkpoint: String) {
+        self.key = key
+        self.checkpoint = checkpoint
+    }
+    public init(fields f: Fields) throws(EventError) {
+        key = try f.text("key", maxLength: 1024)
+        checkpoint = try f.text("checkpoint", maxLength: 4096)
+        do { _ = try verified() } catch { throw f.fail("'checkpoint' is not a checkpoint signed by 'key': \(error)") }
+    }
+    public var cbor: [String: CBOR] { ["key": .text(key), "checkpoint": .text(checkpoint)] }
+
+    /// The checkpoint, its signature checked against the key (and the key's origin).
+    public func verified() throws(TransparencyError) -> Checkpoint {
+        let (origin, publicKey) = try SignedNote.parseVerifierKey(key)
+        return try Checkpoint.verified(note: checkpoint, origin: origin, key: publicKey).0
+    }
+}

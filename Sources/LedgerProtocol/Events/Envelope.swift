@@ -54,6 +54,15 @@ public struct Envelope: Sendable, Equatable {
         return out
     }
 
+    /// Whether envelope bytes are of `kind`, read in place (the kind follows the fixed-size header): a
+    /// look at one field of many events, without parsing them.
+    public static func hasKind(_ kind: EventKind, _ bytes: [UInt8]) -> Bool {
+        let start = 16 + 32 + 32 + 8 + 32 + 8
+        let text = kind.rawValue.utf8
+        guard bytes.count > start + text.count, Int(bytes[start]) == text.count else { return false }
+        return bytes[(start + 1)..<(start + 1 + text.count)].elementsEqual(text)
+    }
+
     /// Parses envelope bytes. Checks layout, size and kind; the body's CBOR is checked by `EventBody`.
     public static func decode(_ bytes: [UInt8]) throws(EventError) -> Envelope {
         guard bytes.count <= maxSize else { throw .oversized(size: bytes.count, limit: maxSize) }

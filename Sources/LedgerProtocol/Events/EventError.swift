@@ -19,6 +19,9 @@ public enum EventError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A direct `model.promote` of an alias whose protection asks for approvals: it moves only through a
     /// promotion request (SPEC 6.15).
     case approvalRequired(alias: String, approvals: Int)
+    /// The event names a run the receiver does not hold (SPEC 8.1 step 19): refused where roles are
+    /// enforced, and accepted once the run's `run.start` arrives.
+    case unknownRun(LedgerID)
 
     public var code: String {
         switch self {
@@ -35,6 +38,7 @@ public enum EventError: Error, Equatable, Sendable, CustomStringConvertible {
         case .forkedChain: "forked_chain"
         case .forbidden: "forbidden"
         case .approvalRequired: "approval_required"
+        case .unknownRun: "unknown_run"
         }
     }
 
@@ -55,6 +59,7 @@ public enum EventError: Error, Equatable, Sendable, CustomStringConvertible {
         case .forbidden(let why): "forbidden: \(why)"
         case .approvalRequired(let alias, let approvals):
             "'\(alias)' moves only with \(approvals) approval\(approvals == 1 ? "" : "s"): open a request (`mledger model request`) instead"
+        case .unknownRun(let run): "run \(run.short) is not known here: its start must arrive first"
         }
     }
 }

@@ -37,4 +37,5 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
     case promotionRequest = "model.promotion.request"
     case promotionDecision = "model.promotion.decision"
     case relayAnnounce = "relay.announce"
+    case relayCosign = "relay.cosign"
 }

@@ -13,4 +13,9 @@ extension Schema {
             id INTEGER PRIMARY KEY, remote TEXT NOT NULL, code TEXT NOT NULL, message TEXT NOT NULL,
             accepted TEXT, served TEXT, proof TEXT NOT NULL, time_ms INTEGER NOT NULL);
         """
+
+    /// Cosignatures this workspace checked against a relay's log, with what the check found.
+    static let cosignChecksSQL = """
+        CREATE TABLE cosign_checks (event BLOB PRIMARY KEY, remote TEXT NOT NULL, ok INTEGER NOT NULL) WITHOUT ROWID;
+        """
 }

@@ -66,6 +66,20 @@ enum Schema {
                         event BLOB PRIMARY KEY, key TEXT NOT NULL, url TEXT, author BLOB NOT NULL, ord BLOB NOT NULL);
                     """)
         }
+        // Members' cosignatures of relay checkpoints (SPEC 6.18); which ones this workspace checked against
+        // its own accepted checkpoint, and when it pinned each log (local state, not a view). Events of this kind could not be
+        // stored before, so nothing is recomputed.
+        m.registerMigration("v8-relay-cosignatures") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE relay_cosignatures (
+                        event BLOB PRIMARY KEY, key TEXT NOT NULL, size INTEGER NOT NULL, root BLOB NOT NULL,
+                        checkpoint TEXT NOT NULL, author BLOB NOT NULL, ord BLOB NOT NULL);
+                    CREATE INDEX relay_cosignatures_by_key ON relay_cosignatures(key, author);
+                    \(cosignChecksSQL)
+                    ALTER TABLE remote_logs ADD COLUMN pinned_ms INTEGER NOT NULL DEFAULT 0;
+                    """)
+        }
         return m
     }
 
@@ -91,6 +105,7 @@ enum Schema {
         ("environment_protection_history", "environment, ord"), ("deployments", "event"), ("monitor_chunks", "event, key"),
         ("monitor_rules", "rule"), ("monitor_rule_removals", "event"), ("monitor_alerts", "event"),
         ("promotion_requests", "id"), ("promotion_decisions", "event"), ("relay_announcements", "event"),
+        ("relay_cosignatures", "event"),
     ]
 
     private static let eventsSQL = """

@@ -31,13 +31,7 @@ enum ImportProjection {
         case .experimentDescribe(let b): b.experiment
         case .experimentTag(let b): b.experiment
         case .runStart, .versionCreate, .loggedModelCreate: event.id
-        case .runParams(let b): b.run
-        case .runMetrics(let b): b.run
-        case .runTags(let b): b.run
-        case .runArtifacts(let b): b.run
-        case .runFinish(let b): b.run
-        case .runInputs(let b): b.run
-        case .runOutputs(let b): b.run
+        case .runParams, .runMetrics, .runTags, .runArtifacts, .runFinish, .runInputs, .runOutputs: body.runReference
         case .modelCreate(let b): EntityID.model(team: team, name: b.name)
         case .modelDescribe(let b): b.version ?? b.model
         case .versionArchive(let b): b.version
@@ -54,7 +48,8 @@ enum ImportProjection {
         case .monitorAlert(let b): b.version
         case .promotionRequest(let b): b.version
         case .promotionDecision(let b): b.request
-        case .teamGenesis, .memberAdd, .memberRemove, .aliasProtect, .environmentProtect, .identityProfile, .deviceLink, .relayAnnounce: nil
+        case .teamGenesis, .memberAdd, .memberRemove, .aliasProtect, .environmentProtect, .identityProfile, .deviceLink, .relayAnnounce, .relayCosign:
+            nil
         }
     }
 }

@@ -46,7 +46,7 @@ struct IngestSession {
             return .rejected(error)
         }
         guard let body = checked.body, checked.placement != .duplicate else { return .duplicate }
-        if enforceRoles, env.kind != .teamGenesis, let refusal = refusal(event, body) { return .rejected(refusal) }
+        if enforceRoles, env.kind != .teamGenesis, let refusal = try refusal(event, body) { return .rejected(refusal) }
         if env.kind == .teamGenesis, team == nil {
             team = event.id
             try Meta.setTeam(db, event.id)
@@ -66,8 +66,16 @@ struct IngestSession {
         return .accepted
     }
 
-    /// Why the relay refuses an event as the team stands now (SPEC 2.3), or nil when it may be stored.
-    func refusal(_ event: SignedEvent, _ body: EventBody) -> EventError? {
+    /// Why the relay refuses an event as the team stands now (SPEC 2.3), or as the ledger stands (a run it
+    /// names is unknown, SPEC 8.1), or nil when it may be stored.
+    func refusal(_ event: SignedEvent, _ body: EventBody) throws -> EventError? {
+        if let run = body.runReference, try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM runs WHERE id = ?)", arguments: [run]) != true {
+            return .unknownRun(run)
+        }
+        return authorityRefusal(event, body)
+    }
+
+    private func authorityRefusal(_ event: SignedEvent, _ body: EventBody) -> EventError? {
         let te = AuthorityProjection.teamEvent(event, body)
         if body.isTeamEvent { return authority.refusal(te).map(EventError.forbidden) }
         let author = event.envelope.author

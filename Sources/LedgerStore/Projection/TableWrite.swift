@@ -46,6 +46,7 @@ enum TableWrites {
     static let promotionRequest = TableWrite.insert("promotion_requests", ["id", "model", "alias", "version", "author", "reason", "ord"])
     static let promotionDecision = TableWrite.insert("promotion_decisions", ["event", "request", "ord"])
     static let relayAnnouncement = TableWrite.insert("relay_announcements", ["event", "key", "url", "author", "ord"])
+    static let relayCosignature = TableWrite.insert("relay_cosignatures", ["event", "key", "size", "root", "checkpoint", "author", "ord"])
     static let held = TableWrite.insert("held_events", ["event", "author", "reason"])
     /// The lowest forked seq of an author.
     static let fork = TableWrite(sql: "INSERT INTO forks (author, seq) VALUES (?, ?) ON CONFLICT (author) DO UPDATE SET seq = min(seq, excluded.seq)")

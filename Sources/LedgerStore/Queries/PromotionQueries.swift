@@ -12,13 +12,21 @@ struct AliasRegister {
 extension Ledger {
     /// Every alias register of a model, with requests and their outcomes (SPEC 6.15), from the signed events.
     func aliasRegisters(_ model: LedgerID, _ db: Database) throws -> [String: AliasRegister] {
+        var archived = [LedgerID: OrderKey]()
+        for row in try Row.fetchAll(
+            db, sql: "SELECT a.version, a.ord FROM version_archived a JOIN versions v ON v.id = a.version WHERE v.model = ?", arguments: [model])
+        {
+            if let ord = row["ord"] as OrderKey? { archived[row["version"]] = ord }
+        }
         var direct = [String: [(write: RegisterWrite<LedgerID?>, order: OrderKey)]]()
         for row in try Row.fetchAll(db, sql: "SELECT event, alias, version, clock, author, ord FROM alias_events WHERE model = ?", arguments: [model])
         {
             let event: LedgerID = row["event"]
             let version = row["version"] as LedgerID?
             guard let author = row["author"] as PublicKey?, let ord = row["ord"] as OrderKey?,
-                try Authorization.wasAllowed(alias: row["alias"], author: author, ord: ord, promotes: version != nil, db)
+                try Authorization.wasAllowed(alias: row["alias"], author: author, ord: ord, promotes: version != nil, db),
+                // An archived version cannot serve again: a promotion after its archival counts nowhere (9.2).
+                version.flatMap({ archived[$0] }).map({ $0 > ord }) ?? true
             else { continue }
             let write = RegisterWrite(event: event, clock: UInt64(bitPattern: row["clock"]), heads: try supersededBy(event, db), value: version)
             direct[row["alias"], default: []].append((write, ord))
@@ -37,12 +45,6 @@ extension Ledger {
             """, [model], db)
         {
             if case .promotionDecision(let b) = try event.body() { decisions.append(DecisionRecord(event, b)) }
-        }
-        var archived = [LedgerID: OrderKey]()
-        for row in try Row.fetchAll(
-            db, sql: "SELECT a.version, a.ord FROM version_archived a JOIN versions v ON v.id = a.version WHERE v.model = ?", arguments: [model])
-        {
-            if let ord = row["ord"] as OrderKey? { archived[row["version"]] = ord }
         }
         let authority = requests.isEmpty ? TeamAuthority() : try authorityState(db).authority
         var registers = [String: AliasRegister]()

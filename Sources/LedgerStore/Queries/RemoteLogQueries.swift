@@ -19,12 +19,13 @@ extension Ledger {
         var views = [RelayLogView]()
         for remote in try remotes() {
             let log = try remoteLog(remote.name)
+            let witnesses = if let log { try witnesses(key: log.logKey) } else { [LogWitness]() }
             let checkpoint = log?.checkpoint.flatMap { try? Checkpoint(text: try SignedNote(parsing: $0).text) }
             views.append(
                 RelayLogView(
                     remote: remote.name, url: remote.url, logKey: log?.logKey, announced: log.map { announced.contains($0.logKey) } ?? false,
                     size: checkpoint?.size, root: checkpoint.map { Hex.encode($0.root) }, checkpoint: log?.checkpoint,
-                    pagesChecked: log?.frontier != nil))
+                    pagesChecked: log?.frontier != nil, witnesses: witnesses))
         }
         return views
     }
@@ -52,8 +53,8 @@ extension Ledger {
     public func pinLog(remote: String, logKey: String, pulledBefore: Bool) throws(StoreError) {
         try write { db in
             try db.execute(
-                sql: "INSERT INTO remote_logs (remote, log_key, frontier_size, frontier) VALUES (?, ?, ?, x'')",
-                arguments: [remote, logKey, pulledBefore ? -1 : 0])
+                sql: "INSERT INTO remote_logs (remote, log_key, frontier_size, frontier, pinned_ms) VALUES (?, ?, ?, x'', ?)",
+                arguments: [remote, logKey, pulledBefore ? -1 : 0, Int64(wallClockMs())])
         }
     }
 

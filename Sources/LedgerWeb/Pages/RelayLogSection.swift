@@ -1,7 +1,8 @@
 import LedgerModel
 
 /// The relays' transparency logs as this ledger checked them (SPEC 6.17), on the audit page: each log
-/// key and whether an admin announced it, the last checkpoint accepted, and every failed check, named.
+/// key and whether an admin announced it, the last checkpoint accepted, who witnessed it (SPEC 6.18), and
+/// every failed check, named.
 enum RelayLogSection {
     static func render(_ relays: [RelayLogView], evidence: [LogEvidence]) -> HTML {
         guard !relays.isEmpty || !evidence.isEmpty else { return .empty }
@@ -27,6 +28,20 @@ enum RelayLogSection {
                 """
             })</div>
             """
-        return "<h2>Relays' transparency logs</h2>\(Layout.table(head, rows))\(found)"
+        return "<h2>Relays' transparency logs</h2>\(Layout.table(head, rows))\(HTML.each(relays, witnesses))\(found)"
+    }
+
+    /// Who witnessed a log: per member the largest checkpoint they cosigned, and whether it is consistent
+    /// with the one this ledger accepted.
+    private static func witnesses(_ r: RelayLogView) -> HTML {
+        guard !r.witnesses.isEmpty else { return .empty }
+        let head: HTML = "<tr><th>Member</th><th>Cosigned size</th><th>Root</th><th>Consistent with ours</th></tr>"
+        let rows = HTML.each(r.witnesses) { w in
+            """
+            <tr><td>\(w.member.name ?? w.member.fingerprint)</td><td>\(String(w.size))</td><td><code>\(String(w.root.prefix(16)))</code></td>\
+            <td>\(w.consistent.map { $0 ? "yes" : "<strong>no</strong>" as HTML } ?? "not checked yet")</td></tr>
+            """
+        }
+        return "<h3>Witnesses of \(r.remote)</h3>\(Layout.table(head, rows))"
     }
 }

@@ -4,7 +4,8 @@ import LedgerProtocol
 import LedgerStore
 
 /// `mledger audit --relay`: each relay's transparency log as this workspace checked it (SPEC 6.17): the
-/// pinned log key, the last checkpoint accepted, and every failed check with its evidence, named.
+/// pinned log key, the last checkpoint accepted, the members who witnessed it (SPEC 6.18), and every
+/// failed check with its evidence, named.
 enum RelayAudit {
     struct Report: Encodable {
         var relays: [RelayLogView]
@@ -24,6 +25,17 @@ enum RelayAudit {
                     r.pagesChecked ? "yes" : "no",
                 ]
             })
+        for r in relays where !r.witnesses.isEmpty {
+            print("\nWitnesses of \(r.remote)'s log (the largest checkpoint each member cosigned):")
+            Output.table(
+                ["MEMBER", "SIZE", "ROOT", "CONSISTENT WITH OURS"],
+                r.witnesses.map { w in
+                    [
+                        w.member.name ?? w.member.fingerprint, String(w.size), String(w.root.prefix(16)),
+                        w.consistent.map { $0 ? "yes" : "NO" } ?? "not checked yet",
+                    ]
+                })
+        }
         if report.evidence.isEmpty { return print("No evidence of misbehaviour.") }
         for e in report.evidence {
             print("\nEVIDENCE \(e.code) from \(e.remote) at \(e.timeMs) ms: \(e.message)")

@@ -70,6 +70,7 @@ struct Sync: AsyncParsableCommand {
             "Synced with \(try Self.remote(session, remote).name): pushed \(summary.pushed), pulled \(summary.pulled), "
                 + "\(summary.pushDuplicates + summary.pullDuplicates) already there, \(summary.blobsUploaded) blobs uploaded"
                 + (summary.forks > 0 ? ", \(summary.forks) FORKS (see `mledger audit`)" : ""))
+        if let size = summary.cosigned { print("  witnessed the relay's checkpoint of \(size) entries (a cosignature for the team)") }
         if summary.pastForkBound > 0 { print("  \(summary.pastForkBound) events of forked chains not kept (past the fork's bound)") }
         for r in summary.rejectedByRelay { print("  refused by the relay: \(r)") }
         for r in summary.rejectedFromRelay { print("  invalid event from the relay, not stored: \(r)") }
