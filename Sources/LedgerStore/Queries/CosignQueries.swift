@@ -22,7 +22,8 @@ public struct UncheckedCosignatures: Sendable {
 
 extension Ledger {
     /// Cosignatures of `key`'s checkpoints this workspace has not checked, one group per author, other
-    /// than `device` (whose own were checked when it made them).
+    /// than `device` (whose own were checked when it made them), leaving out those made before this
+    /// workspace last forgot the log (`forgetLog`).
     public func uncheckedCosignatures(key: String, except device: PublicKey) throws(StoreError) -> [UncheckedCosignatures] {
         let origin: String
         do { origin = try SignedNote.parseVerifierKey(key).name } catch { throw .invalidInput("not a log verifier key: \(key)") }
@@ -30,8 +31,9 @@ extension Ledger {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT c.event, c.author, c.size, c.root, c.checkpoint FROM relay_cosignatures c
-                    WHERE c.key = ? AND c.author != ? AND NOT EXISTS (SELECT 1 FROM cosign_checks k WHERE k.event = c.event)
+                    SELECT c.event, c.author, c.size, c.root, c.checkpoint FROM relay_cosignatures c JOIN events e ON e.id = c.event
+                    WHERE c.key = ?1 AND c.author != ?2 AND NOT EXISTS (SELECT 1 FROM cosign_checks k WHERE k.event = c.event)
+                        AND (e.clock >> 16) >= coalesce((SELECT before_ms FROM log_resets WHERE log_key = ?1), 0)
                     ORDER BY c.author, c.size DESC, c.event
                     """, arguments: [key, device])
             return Self.grouped(rows, origin: origin)

@@ -54,9 +54,10 @@ struct Sync: AsyncParsableCommand {
     @Argument(help: "The remote (default: the only one, or 'origin').") var remote: String?
     @Flag(
         help: """
-            Forget the relay's log key and last checkpoint this workspace pinned, then sync: for a relay \
-            moved onto PostgreSQL (which keeps no transparency log yet) or restored from a backup, after \
-            its operator said so. Evidence of failed checks is kept.
+            Forget the relay's log key, last checkpoint and pull cursor, then sync: for a relay restored \
+            from a backup (its log starts again from there), after its operator said so. The sync pushes \
+            what the relay lost, pulls everything again (what is held is not verified twice), pins the log \
+            anew and sets aside cosignatures made on the old log. Evidence of failed checks is kept.
             """)
     var forgetRelayLog = false
     @OptionGroup var output: OutputOptions
