@@ -102,14 +102,14 @@ struct RelayLogCheck: Sendable {
         return (note, checkpoint)
     }
 
-    /// Holds members' cosignatures of this log to the checkpoint just accepted (SPEC 6.18): per member the
-    /// largest not checked yet, which stands for their smaller ones. One that is not consistent with it
-    /// (the same size with another root, or no valid consistency proof between the two) proves the relay
-    /// showed members different histories; one larger than the relay's latest proves a rollback.
+    /// Holds members' cosignatures of this log to the checkpoint just accepted (SPEC 6.18), each distinct
+    /// checkpoint once. One that is not consistent with it (the same size with another root, or no valid
+    /// consistency proof between the two) proves the relay showed members different histories; one
+    /// larger than the relay's latest proves a rollback.
     func checkCosignatures(_ session: Session, device: PublicKey) async throws {
         guard let (note, accepted) = session.accepted else { return }
         for group in try ledger.uncheckedCosignatures(key: session.verifierKey, except: device) {
-            let theirs = group.largest
+            let theirs = group.first
             let who = try ledger.authorName(theirs.author)
             let what = "the checkpoint \(who) cosigned in event \(theirs.event.short)"
             guard theirs.checkpoint.size <= accepted.size else {
@@ -118,7 +118,7 @@ struct RelayLogCheck: Sendable {
                     "log_rolled_back", "the relay's log has \(accepted.size) entries, fewer than the \(theirs.checkpoint.size) of \(what)",
                     accepted: note, served: theirs.note, proof: "")
             }
-            if session.treeBeforeCosignature[theirs.event] == theirs.checkpoint {
+            if group.events.contains(where: { session.treeBeforeCosignature[$0] == theirs.checkpoint }) {
                 // The pulled leaves, proved a prefix of the accepted checkpoint, have this root at this size.
                 try ledger.markCosignaturesChecked(group.events, remote: remote, consistent: true)
                 continue

@@ -75,7 +75,8 @@ public struct Syncer: Sendable {
     }
 
     /// Cosigns the checkpoint just accepted, when due, and pushes the cosignature at once: it is not
-    /// counted among the events pushed, and a push that fails leaves it for the next sync.
+    /// counted among the events pushed, and a push that fails leaves it for the next sync, without
+    /// failing this one (everything else was exchanged).
     private func cosign(_ log: RelayLogCheck.Session, into summary: inout Summary) async throws {
         // A push the relay took as a fork says this key signed elsewhere at the same seq: no more from it.
         guard summary.forks == 0, let (note, checkpoint) = log.accepted,
@@ -90,8 +91,7 @@ public struct Syncer: Sendable {
             return
         }
         try ledger.markCosignaturesChecked([event.id], remote: remote.name, consistent: true)
-        let response = try await client.push([event])
-        if response.accepted == 1 { summary.cosigned = checkpoint.size }
+        if let response = try? await client.push([event]), response.accepted == 1 { summary.cosigned = checkpoint.size }
     }
 
     /// Only the push half: what the relay lacks, by its frontier.

@@ -18,7 +18,7 @@ struct RelayCommand: AsyncParsableCommand {
             what it pulls.
             """,
         version: "0.1.0",
-        subcommands: [Serve.self, Migrate.self],
+        subcommands: [Serve.self, Migrate.self, NewLog.self],
         defaultSubcommand: Serve.self
     )
 }

@@ -592,6 +592,16 @@ addView(
     chainOfValid + [linkUnconsented, linkForOther, fromUnlinked], members: [alice.publicKey: "admin", bob.publicKey: "maintainer"],
     production: [demoteB], held: [linkUnconsented, linkForOther, fromUnlinked])
 
+// Alice archives version 1; Bob then points production at it again: a promotion ordered after its
+// version's archival is no write of the alias register (SPEC 9.2), though it counts.
+var a9 = a.after(bobsLast)
+let archiveV1 = a9.next(VersionArchive(model: model, version: version.id, reason: "trained on leaked labels"), team: team)
+var b10 = b.after(archiveV1)
+let promoteArchived = b10.next(Promote(model: model, version: version.id, alias: "production", reason: "once more"), team: team, heads: [demoteB.id])
+addView(
+    "a promotion after its version's archival moves nothing", chainOfValid + [archiveV1, promoteArchived],
+    members: [alice.publicKey: "admin", bob.publicKey: "maintainer"], production: [demoteB])
+
 // Bob (a maintainer) announces a relay log key: only admins may, so it counts nowhere.
 var b9 = b.after(comment)
 let bobAnnounces = b9.next(RelayAnnounce(key: announcedKey), team: team)

@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import struct
 import sys
 import unicodedata
@@ -1177,7 +1178,7 @@ def parse_verifier_key(text: str) -> tuple[str, bytes] | None:
     parts = text.split("+", 2)  # the name has no '+'; the base64 key may
     try:
         raw = base64.b64decode(parts[2], validate=True) if len(parts) == 3 else b""
-        key_id = int(parts[1], 16) if len(parts) == 3 and len(parts[1]) == 8 else -1
+        key_id = int(parts[1], 16) if len(parts) == 3 and re.fullmatch(r"[0-9a-fA-F]{8}", parts[1]) else -1
     except ValueError:
         return None
     if (not parts[0] or len(raw) != 33 or raw[0] != 1
@@ -1216,8 +1217,8 @@ def cosigned_checkpoint_verifies(note: str, name: str, pk: bytes) -> bool:
     head = text.split("\n")
     if len(head) < 4 or any(not line for line in head[:-1]) or head[0] != name:
         return False
-    if not head[1].isdigit() or str(int(head[1])) != head[1]:
-        return False
+    if not re.fullmatch(r"[1-9][0-9]*|0", head[1]) or int(head[1]) >= 2**63:
+        return False  # canonical decimal; SPEC 6.18 bounds a cosigned size by 2^63 - 1
     try:
         return len(base64.b64decode(head[2], validate=True)) == 32
     except ValueError:
@@ -1246,10 +1247,13 @@ def derive_view(events: list[Stored]) -> dict:
             counting.append(s)
 
     # Alias registers (SPEC 9.2): allowed writes, judged at their place with the protection then.
+    archived = archivals(counting)
     registers: dict[tuple[bytes, str], list[Stored]] = {}
     for s in counting:
         if s.env.kind not in ("model.promote", "model.demote"):
             continue
+        if s.env.kind == "model.promote" and s.body["version"] in archived and archived[s.body["version"]] < s.env.order_key:
+            continue  # SPEC 9.2: an archived version cannot serve again
         need = max(ROLES["writer"], st.protection_before(s.body["alias"], s.env.order_key))
         if st.role_before(s.env.author, s.env.order_key) < need:
             continue  # not allowed at its place: not a write of the register (it still counts)
@@ -1315,13 +1319,19 @@ def tally(req: Stored, decisions: list[Stored], st: FoldState, forks: dict):
     return "open", None
 
 
-def approved_requests(counting: list[Stored], registers: dict, st: FoldState, forks: dict):
-    """SPEC 6.15: adds each approved request's write to its register, in the order of completing decisions."""
+def archivals(counting: list[Stored]) -> dict:
+    """Each archived version's earliest archival, as an order key."""
     archived = {}
     for s in counting:
         if s.env.kind == "model.version.archive":
             v = s.body["version"]
             archived[v] = min(archived.get(v, s.env.order_key), s.env.order_key)
+    return archived
+
+
+def approved_requests(counting: list[Stored], registers: dict, st: FoldState, forks: dict):
+    """SPEC 6.15: adds each approved request's write to its register, in the order of completing decisions."""
+    archived = archivals(counting)
     decisions = {}
     for s in counting:
         if s.env.kind == "model.promotion.decision":

@@ -38,7 +38,10 @@ public struct RelayCosign: BodyFields {
     public init(fields f: Fields) throws(EventError) {
         key = try f.text("key", maxLength: 1024)
         checkpoint = try f.text("checkpoint", maxLength: 4096)
-        do { _ = try verified() } catch { throw f.fail("'checkpoint' is not a checkpoint signed by 'key': \(error)") }
+        let size: UInt64
+        do { size = try verified().size } catch { throw f.fail("'checkpoint' is not a checkpoint signed by 'key': \(error)") }
+        // No log grows that large; receivers keep sizes as signed 64-bit integers.
+        guard size <= UInt64(Int64.max) else { throw f.fail("'checkpoint' has size \(size), above 2^63 - 1") }
     }
     public var cbor: [String: CBOR] { ["key": .text(key), "checkpoint": .text(checkpoint)] }
 

@@ -15,10 +15,7 @@ extension Schema {
         """
 
     /// Cosignatures this workspace checked against a relay's log, with what the check found.
-    /// And, per log key, when this workspace last forgot a relay's log to accept it anew (a relay restored
-    /// from a backup): cosignatures made before then were made on the old log, and are set aside.
     static let cosignChecksSQL = """
         CREATE TABLE cosign_checks (event BLOB PRIMARY KEY, remote TEXT NOT NULL, ok INTEGER NOT NULL) WITHOUT ROWID;
-        CREATE TABLE log_resets (log_key TEXT PRIMARY KEY, before_ms INTEGER NOT NULL);
         """
 }

@@ -69,10 +69,16 @@ struct IngestSession {
     /// Why the relay refuses an event as the team stands now (SPEC 2.3), or as the ledger stands (a run it
     /// names is unknown, SPEC 8.1), or nil when it may be stored.
     func refusal(_ event: SignedEvent, _ body: EventBody) throws -> EventError? {
-        if let run = body.runReference, try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM runs WHERE id = ?)", arguments: [run]) != true {
+        // Held, not counting: a start that stopped counting (a removal cut it) must not block its referrers.
+        if let run = body.runReference, try !holdsRunStart(run) {
             return .unknownRun(run)
         }
         return authorityRefusal(event, body)
+    }
+
+    private func holdsRunStart(_ run: LedgerID) throws -> Bool {
+        try Bool.fetchOne(
+            db, sql: "SELECT EXISTS (SELECT 1 FROM events WHERE id = ? AND kind = ?)", arguments: [run, EventKind.runStart.rawValue]) == true
     }
 
     private func authorityRefusal(_ event: SignedEvent, _ body: EventBody) -> EventError? {

@@ -13,17 +13,18 @@ public struct Cosignature: Sendable, Equatable {
     public var note: String
 }
 
-/// One author's cosignatures of a log not checked yet: the largest stands for all of them, since that
-/// author's own syncs held each checkpoint they accepted consistent with the one before.
+/// The cosignatures of one checkpoint not checked yet (by one member or several): one check answers
+/// for all of them.
 public struct UncheckedCosignatures: Sendable {
-    public var largest: Cosignature
+    /// One of them, to name in evidence.
+    public var first: Cosignature
     public var events: [LedgerID]
 }
 
 extension Ledger {
-    /// Cosignatures of `key`'s checkpoints this workspace has not checked, one group per author, other
-    /// than `device` (whose own were checked when it made them), leaving out those made before this
-    /// workspace last forgot the log (`forgetLog`).
+    /// Cosignatures of `key`'s checkpoints this workspace has not checked, one group per checkpoint,
+    /// other than `device`'s (checked when it made them). Every distinct checkpoint is checked: a member's
+    /// cosignatures need not form one chain (they may come from two remotes of one log).
     public func uncheckedCosignatures(key: String, except device: PublicKey) throws(StoreError) -> [UncheckedCosignatures] {
         let origin: String
         do { origin = try SignedNote.parseVerifierKey(key).name } catch { throw .invalidInput("not a log verifier key: \(key)") }
@@ -31,10 +32,9 @@ extension Ledger {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT c.event, c.author, c.size, c.root, c.checkpoint FROM relay_cosignatures c JOIN events e ON e.id = c.event
-                    WHERE c.key = ?1 AND c.author != ?2 AND NOT EXISTS (SELECT 1 FROM cosign_checks k WHERE k.event = c.event)
-                        AND (e.clock >> 16) >= coalesce((SELECT before_ms FROM log_resets WHERE log_key = ?1), 0)
-                    ORDER BY c.author, c.size DESC, c.event
+                    SELECT c.event, c.author, c.size, c.root, c.checkpoint FROM relay_cosignatures c
+                    WHERE c.key = ? AND c.author != ? AND NOT EXISTS (SELECT 1 FROM cosign_checks k WHERE k.event = c.event)
+                    ORDER BY c.size, c.root, c.event
                     """, arguments: [key, device])
             return Self.grouped(rows, origin: origin)
         }
@@ -44,15 +44,15 @@ extension Ledger {
         var groups = [UncheckedCosignatures]()
         for row in rows {
             guard let event = row["event"] as LedgerID?, let author = row["author"] as PublicKey? else { continue }
-            if groups.last?.largest.author == author {
-                groups[groups.count - 1].events.append(event)
-                continue
-            }
             let size: Int64 = row["size"]
             let root: Data = row["root"]
             let checkpoint = Checkpoint(origin: origin, size: UInt64(size), root: [UInt8](root))
-            let largest = Cosignature(event: event, author: author, checkpoint: checkpoint, note: row["checkpoint"])
-            groups.append(UncheckedCosignatures(largest: largest, events: [event]))
+            if groups.last?.first.checkpoint == checkpoint {
+                groups[groups.count - 1].events.append(event)
+                continue
+            }
+            let first = Cosignature(event: event, author: author, checkpoint: checkpoint, note: row["checkpoint"])
+            groups.append(UncheckedCosignatures(first: first, events: [event]))
         }
         return groups
     }

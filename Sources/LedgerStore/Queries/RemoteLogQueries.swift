@@ -59,18 +59,12 @@ extension Ledger {
     }
 
     /// Forgets a relay's pinned log key, last checkpoint, receipts and pull cursor (the evidence of
-    /// failed checks stays), for a relay restored from a backup, whose log and arrival order start again
-    /// from it: the next sync pulls everything again (what is held is not verified twice), so nothing
-    /// re-pushed below the old cursor is missed, and pins whatever log the relay announces then.
-    /// Cosignatures of the forgotten log made until now are set aside: they were made on the log as it was.
+    /// failed checks stays), for a relay restored from a backup, whose log (under a new key) and arrival
+    /// order start again: the next sync pulls everything again (what is held is not verified twice), so
+    /// nothing re-pushed below the old cursor is missed, and pins whatever log the relay announces then.
     public func forgetLog(remote: String) throws(StoreError) {
         try write { db in
             try db.execute(sql: "UPDATE remotes SET cursor = 0 WHERE name = ?", arguments: [remote])
-            try db.execute(
-                sql: """
-                    INSERT INTO log_resets (log_key, before_ms) SELECT log_key, ? FROM remote_logs WHERE remote = ?
-                    ON CONFLICT (log_key) DO UPDATE SET before_ms = excluded.before_ms
-                    """, arguments: [Int64(wallClockMs()), remote])
             try db.execute(sql: "DELETE FROM remote_logs WHERE remote = ?", arguments: [remote])
             try db.execute(sql: "DELETE FROM log_receipts WHERE remote = ?", arguments: [remote])
         }

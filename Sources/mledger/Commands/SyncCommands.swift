@@ -55,9 +55,10 @@ struct Sync: AsyncParsableCommand {
     @Flag(
         help: """
             Forget the relay's log key, last checkpoint and pull cursor, then sync: for a relay restored \
-            from a backup (its log starts again from there), after its operator said so. The sync pushes \
-            what the relay lost, pulls everything again (what is held is not verified twice), pins the log \
-            anew and sets aside cosignatures made on the old log. Evidence of failed checks is kept.
+            from a backup (its operator starts a new log with `mledger-relay new-log`). The sync pushes what \
+            the relay lost, pulls everything again (what is held is not verified twice) and pins the new \
+            log; cosignatures of the old log, under the old key, are never held against it. Evidence of \
+            failed checks is kept.
             """)
     var forgetRelayLog = false
     @OptionGroup var output: OutputOptions
