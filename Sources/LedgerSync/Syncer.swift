@@ -78,8 +78,7 @@ public struct Syncer: Sendable {
     /// counted among the events pushed, and a push that fails leaves it for the next sync, without
     /// failing this one (everything else was exchanged).
     private func cosign(_ log: RelayLogCheck.Session, into summary: inout Summary) async throws {
-        // A push the relay took as a fork says this key signed elsewhere at the same seq: no more from it.
-        guard summary.forks == 0, let (note, checkpoint) = log.accepted,
+        guard let (note, checkpoint) = log.accepted,
             try ledger.cosignatureDue(
                 key: log.verifierKey, device: client.key.publicKey, size: checkpoint.size, interval: witnessInterval, nowMs: Int64(wallClockMs()))
         else { return }

@@ -65,13 +65,15 @@ extension Ledger {
         }
     }
 
-    /// Whether `device` should cosign a checkpoint of `size` entries of `key`'s log (SPEC 6.18): it is
-    /// larger than any the device cosigned, and since the device's last cosignature it wrote an event
-    /// other than a cosignature, or, `interval` ms after that cosignature (or after the log was pinned),
-    /// received one. Syncs that exchange only cosignatures thus settle, and read-only syncs stay
-    /// read-only for an interval.
+    /// Whether `device` should cosign a checkpoint of `size` entries of `key`'s log (SPEC 6.18): its chain
+    /// is not forked, the checkpoint is larger than any the device cosigned, and since the device's last
+    /// cosignature it wrote an event other than a cosignature, or, `interval` ms after that cosignature
+    /// (or after the log was pinned), received one. Syncs that exchange only cosignatures thus settle,
+    /// and read-only syncs stay read-only for an interval.
     public func cosignatureDue(key: String, device: PublicKey, size: UInt64, interval: Int64, nowMs: Int64) throws(StoreError) -> Bool {
         try read { db in
+            // A key that signed two histories (a restored backup, a copied key) witnesses nothing more.
+            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM forks WHERE author = ?)", arguments: [device]) == true { return false }
             let last = try Row.fetchOne(
                 db,
                 sql: """
