@@ -36,7 +36,8 @@ public struct LogWitness: Codable, Sendable, Equatable {
     public var member: AuthorView
     public var size: UInt64
     public var root: String
-    /// Whether it is consistent with the checkpoint this workspace accepted; nil until a sync checks it.
+    /// Whether the member's cosignatures are consistent with the checkpoint this workspace accepted:
+    /// false if any was not, nil until a sync checked them all.
     public var consistent: Bool?
 
     public init(member: AuthorView, size: UInt64, root: String, consistent: Bool?) {

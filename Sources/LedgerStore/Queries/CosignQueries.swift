@@ -103,8 +103,8 @@ extension Ledger {
         }
     }
 
-    /// Per member, the largest checkpoint of `key`'s log they cosigned, and what this workspace's check
-    /// of it found.
+    /// Per member, the largest checkpoint of `key`'s log they cosigned, and what this workspace's checks
+    /// of their cosignatures found: inconsistent if any was, consistent once all were checked.
     public func witnesses(key: String) throws(StoreError) -> [LogWitness] {
         try read { db in try witnesses(db, key: key) }
     }
@@ -120,9 +120,13 @@ extension Ledger {
                 """, arguments: [key]
         ).reduce(into: [LogWitness]()) { out, row in
             let member = authors.view(row, "member")
-            guard out.last?.member != member else { return }
-            out.append(
-                LogWitness(member: member, size: UInt64(row["size"] as Int64), root: Hex.encode([UInt8](row["root"] as Data)), consistent: row["ok"]))
+            let ok: Bool? = row["ok"]
+            guard out.last?.member == member else {
+                let root = Hex.encode([UInt8](row["root"] as Data))
+                return out.append(LogWitness(member: member, size: UInt64(row["size"] as Int64), root: root, consistent: ok))
+            }
+            let sofar = out[out.count - 1].consistent
+            out[out.count - 1].consistent = sofar == false || ok == false ? false : (sofar == true && ok == true ? true : nil)
         }
     }
 }
