@@ -21,6 +21,8 @@ struct IngestSession {
     private var changed = false
     /// Events stored since `takeStored`, in the order their rows were inserted.
     private var stored: [SignedEvent] = []
+    /// Runs whose start this ledger stores, found so far: a push logs to a few runs many times.
+    private var knownRuns: Set<LedgerID> = []
 
     init(db: Database, team: LedgerID?, nowMs: UInt64, enforceRoles: Bool, state: AuthorityProjection.State) {
         self.db = db
@@ -68,7 +70,7 @@ struct IngestSession {
 
     /// Why the relay refuses an event as the team stands now (SPEC 2.3), or as the ledger stands (a run it
     /// names is unknown, SPEC 8.1), or nil when it may be stored.
-    func refusal(_ event: SignedEvent, _ body: EventBody) throws -> EventError? {
+    mutating func refusal(_ event: SignedEvent, _ body: EventBody) throws -> EventError? {
         // Held, not counting: a start that stopped counting (a removal cut it) must not block its referrers.
         if let run = body.runReference, try !holdsRunStart(run) {
             return .unknownRun(run)
@@ -76,9 +78,14 @@ struct IngestSession {
         return authorityRefusal(event, body)
     }
 
-    private func holdsRunStart(_ run: LedgerID) throws -> Bool {
-        try Bool.fetchOne(
-            db, sql: "SELECT EXISTS (SELECT 1 FROM events WHERE id = ? AND kind = ?)", arguments: [run, EventKind.runStart.rawValue]) == true
+    private mutating func holdsRunStart(_ run: LedgerID) throws -> Bool {
+        if knownRuns.contains(run) { return true }
+        let held =
+            try Bool.fetchOne(
+                db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM events WHERE id = ? AND kind = ?)"),
+                arguments: [run, EventKind.runStart.rawValue]) == true
+        if held { knownRuns.insert(run) }
+        return held
     }
 
     private func authorityRefusal(_ event: SignedEvent, _ body: EventBody) -> EventError? {
