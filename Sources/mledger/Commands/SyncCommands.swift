@@ -48,7 +48,10 @@ struct Sync: AsyncParsableCommand {
         discussion: """
             Everything pulled is verified (signatures, chains, team) before it is stored. Safe to interrupt \
             at any moment: the next sync resumes where this one stopped, with no duplicates. Artifact files \
-            referenced by events are uploaded too.
+            referenced by events are uploaded too. The relay's transparency log is checked on every sync; \
+            when this device wrote something since its last one (or a day passed), the sync also cosigns \
+            the checkpoint it verified, so the team witnesses what the relay shows each member \
+            (`mledger audit --relay`).
             """
     )
     @Argument(help: "The remote (default: the only one, or 'origin').") var remote: String?
