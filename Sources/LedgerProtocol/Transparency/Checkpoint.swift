@@ -33,6 +33,12 @@ public struct Checkpoint: Equatable, Hashable, Sendable {
         self.init(origin: String(lines[0]), size: size, root: [UInt8](root))
     }
 
+    /// The checkpoint of a signed note, its signatures not checked: for a note already verified (or only
+    /// shown).
+    public init(unverifiedNote note: String) throws(TransparencyError) {
+        try self.init(text: try SignedNote(parsing: note).text)
+    }
+
     /// Signs the checkpoint with the relay key, named by the origin as the spec recommends.
     public func signed(with key: SigningKey) -> SignedNote { SignedNote.sign(text: text, name: origin, key: key) }
 

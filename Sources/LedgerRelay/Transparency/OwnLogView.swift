@@ -10,7 +10,7 @@ extension TransparencyLog {
         try catchUp(ledger: ledger, team: team)
         let key = verifierKey(team: team)
         let note = try latestCheckpoint(team: team)
-        let latest = try Checkpoint(text: try SignedNote(parsing: note).text)
+        let latest = try Checkpoint(unverifiedNote: note)
         let witnesses = try ledger.witnesses(key: key).map { witness in
             var held = witness
             held.consistent = isPrefix(size: witness.size, root: witness.root, of: latest)

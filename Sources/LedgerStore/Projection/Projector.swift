@@ -99,8 +99,9 @@ struct Projector {
         case .relayAnnounce(let b):
             try W.relayAnnouncement.execute(db, [event.id, b.key, b.url, author, ord])
         case .relayCosign(let b):
-            // The body decoded only if the note verifies; its size and root are kept for the checks.
-            let checkpoint = try b.verified()
+            // The body decoded only if the note verifies (not checked twice); its size and root are kept
+            // for the checks.
+            let checkpoint = try Checkpoint(unverifiedNote: b.checkpoint)
             try W.relayCosignature.execute(db, [event.id, b.key, Int64(checkpoint.size), Data(checkpoint.root), b.checkpoint, author, ord])
         }
     }

@@ -20,7 +20,7 @@ extension Ledger {
         for remote in try remotes() {
             let log = try remoteLog(remote.name)
             let witnesses = if let log { try witnesses(key: log.logKey) } else { [LogWitness]() }
-            let checkpoint = log?.checkpoint.flatMap { try? Checkpoint(text: try SignedNote(parsing: $0).text) }
+            let checkpoint = log?.checkpoint.flatMap { try? Checkpoint(unverifiedNote: $0) }
             views.append(
                 RelayLogView(
                     remote: remote.name, url: remote.url, logKey: log?.logKey, announced: log.map { announced.contains($0.logKey) } ?? false,
