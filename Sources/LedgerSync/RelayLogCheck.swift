@@ -110,18 +110,18 @@ struct RelayLogCheck: Sendable {
         guard let (note, accepted) = session.accepted else { return }
         for group in try ledger.uncheckedCosignatures(key: session.verifierKey, except: device) {
             let theirs = group.first
-            let who = try ledger.authorName(theirs.author)
-            let what = "the checkpoint \(who) cosigned in event \(theirs.event.short)"
+            if group.events.contains(where: { session.treeBeforeCosignature[$0] == theirs.checkpoint }) {
+                // The pulled leaves, proved a prefix of the accepted checkpoint, have this root at this size.
+                try ledger.markCosignaturesChecked(group.events, remote: remote, consistent: true)
+                continue
+            }
+            // Named for the evidence only, once the cheap check above did not settle it.
+            let what = "the checkpoint \(try ledger.authorName(theirs.author)) cosigned in event \(theirs.event.short)"
             guard theirs.checkpoint.size <= accepted.size else {
                 try ledger.markCosignaturesChecked(group.events, remote: remote, consistent: false)
                 throw try fail(
                     "log_rolled_back", "the relay's log has \(accepted.size) entries, fewer than the \(theirs.checkpoint.size) of \(what)",
                     accepted: note, served: theirs.note, proof: "")
-            }
-            if group.events.contains(where: { session.treeBeforeCosignature[$0] == theirs.checkpoint }) {
-                // The pulled leaves, proved a prefix of the accepted checkpoint, have this root at this size.
-                try ledger.markCosignaturesChecked(group.events, remote: remote, consistent: true)
-                continue
             }
             do {
                 try await consistent(from: theirs.checkpoint, to: accepted, accepted: note, served: theirs.note, what: what, code: "split_view")
